@@ -1,0 +1,102 @@
+/**
+ * Configuration, read once at start-up from the environment and validated with zod.
+ * Every setting has a default that gives the embedded stack (DESIGN §10) on one machine.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from './shared.ts';
+import { HarmoniseError } from './errors.ts';
+
+/** The repository root: pipelines/, infra/ and .tools/ are found from here. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const DEFAULT_REGIONS = [
+  'nordjylland',
+  'midtjylland',
+  'syddanmark',
+  'sjaelland',
+  'hovedstaden',
+] as const;
+
+const regionName = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'region names are lower-case words');
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.strictObject({
+  dataRoot: z.string().refine((p) => path.isAbsolute(p), 'dataRoot must be absolute'),
+  regions: z.array(regionName).min(1),
+  pipelinesDir: z.string(),
+  policyFile: z.string(),
+  temporal: z.strictObject({
+    address: z.string().regex(/^[^:]+:\d+$/, 'expected host:port'),
+    namespace: z.string().min(1),
+    taskQueue: z.string().min(1),
+    uiPort: port,
+    /** The CLI binary used to run the embedded dev server. */
+    cli: z.string(),
+  }),
+  executor: z.strictObject({
+    kind: z.enum(['local', 'slurm']),
+    local: z.strictObject({
+      cpus: positiveInt,
+      memMiB: positiveInt,
+    }),
+    pollIntervalMs: positiveInt,
+    /** How long a job may be missing from status polls before it counts as lost. */
+    missingGraceMs: positiveInt,
+  }),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+});
+export type Config = z.infer<typeof configSchema>;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Builds the configuration from `HARMONISE_*` environment variables (see README, "Configure"). */
+export function loadConfig(env: Env = process.env): Config {
+  const dataRoot = path.resolve(env.HARMONISE_DATA ?? path.join(process.cwd(), 'var'));
+  const totalMiB = Math.floor(os.totalmem() / 2 ** 20);
+  const candidate = {
+    dataRoot,
+    regions: env.HARMONISE_REGIONS?.split(',').map((r) => r.trim()) ?? [...DEFAULT_REGIONS],
+    pipelinesDir: path.resolve(env.HARMONISE_PIPELINES ?? path.join(PROJECT_ROOT, 'pipelines')),
+    policyFile: path.resolve(env.HARMONISE_POLICY ?? path.join(dataRoot, 'policy.json')),
+    temporal: {
+      address: env.HARMONISE_TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      namespace: env.HARMONISE_TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: env.HARMONISE_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+      uiPort: env.HARMONISE_TEMPORAL_UI_PORT ?? defaultUiPort(env.HARMONISE_TEMPORAL_ADDRESS),
+      cli: env.HARMONISE_TEMPORAL_CLI ?? path.join(PROJECT_ROOT, '.tools/temporal/bin/temporal'),
+    },
+    executor: {
+      kind: env.HARMONISE_EXECUTOR ?? 'local',
+      local: {
+        cpus: env.HARMONISE_LOCAL_CPUS ?? os.availableParallelism(),
+        memMiB: env.HARMONISE_LOCAL_MEM_MIB ?? Math.floor(totalMiB * 0.75),
+      },
+      pollIntervalMs: env.HARMONISE_POLL_INTERVAL_MS ?? 1000,
+      missingGraceMs: env.HARMONISE_MISSING_GRACE_MS ?? 120_000,
+    },
+    logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',
+  };
+  const parsed = configSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new HarmoniseError('CONFIG_INVALID', `invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** The dev server's convention: the Web UI listens on the gRPC port + 1000. */
+function defaultUiPort(address: string | undefined): number {
+  const grpcPort = Number(address?.split(':')[1] ?? 7233);
+  return grpcPort + 1000;
+}
+
+export function temporalUiUrl(config: Config): string {
+  const host = config.temporal.address.split(':')[0] ?? '127.0.0.1';
+  return `http://${host}:${config.temporal.uiPort}`;
+}

@@ -1,0 +1,23 @@
+/**
+ * The closed set of job states every executor maps onto (Slurm's many raw states included),
+ * and the decision each terminal state leads to (DESIGN §4).
+ */
+export const JOB_STATES = [
+  'PENDING',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'OUT_OF_MEMORY',
+  'TIMEOUT',
+  'CANCELLED',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export type TerminalJobState = Exclude<JobState, 'PENDING' | 'RUNNING'>;
+
+export function isTerminal(state: JobState): state is TerminalJobState {
+  return state !== 'PENDING' && state !== 'RUNNING';
+}

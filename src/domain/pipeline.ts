@@ -1,0 +1,71 @@
+/**
+ * The national pipeline spec, v1 (DESIGN §7): a versioned JSON file in `pipelines/` that pins
+ * the reference (every sequence's MD5), the tools' arguments, each step's resources and the caps
+ * on retries. A sample's provenance names the spec version and its checksum.
+ */
+import { z } from 'zod';
+
+export const PIPELINE_SCHEMA = 'harmonise.pipeline/v1';
+
+export const resourcesSchema = z.strictObject({
+  cpus: z.number().int().min(1).max(256),
+  memMiB: z.number().int().min(16),
+  timeMinutes: z.number().int().min(1),
+});
+export type JobResources = z.infer<typeof resourcesSchema>;
+
+export const referenceSequenceSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.:*+-]+$/),
+  length: z.number().int().positive(),
+  md5: z.string().regex(/^[0-9a-f]{32}$/),
+});
+export type ReferenceSequence = z.infer<typeof referenceSequenceSchema>;
+
+const argsSchema = z.array(z.string().max(256)).max(64);
+
+export const STEP_NAMES = ['align', 'markdup', 'call', 'frequency'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export const pipelineSpecSchema = z.strictObject({
+  schema: z.literal(PIPELINE_SCHEMA),
+  version: z.string().regex(/^[0-9][0-9A-Za-z.-]{0,31}$/),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  reference: z.strictObject({
+    name: z.string().min(1),
+    /** FASTA path, relative to the data root (or absolute); .fai, .dict and the bwa index beside it. */
+    fasta: z.string().min(1),
+    sequences: z.array(referenceSequenceSchema).min(1),
+  }),
+  aligner: z.strictObject({
+    short: z.strictObject({ tool: z.literal('bwa'), args: argsSchema }),
+    long: z.strictObject({
+      tool: z.literal('minimap2'),
+      preset: z.enum(['map-hifi', 'map-ont']),
+      args: argsSchema,
+    }),
+  }),
+  markdup: z.strictObject({ args: argsSchema }),
+  caller: z.strictObject({
+    tool: z.literal('bcftools'),
+    mpileupArgs: argsSchema,
+    callArgs: argsSchema,
+  }),
+  frequency: z.strictObject({
+    /** `bcftools +fill-tags -t` tags, computed overall and per region. */
+    tags: z.array(z.enum(['AC', 'AN', 'AF', 'AC_Hom', 'AC_Het', 'NS'])).min(1),
+  }),
+  steps: z.strictObject({
+    align: resourcesSchema,
+    markdup: resourcesSchema,
+    call: resourcesSchema,
+    frequency: resourcesSchema,
+  }),
+  retry: z.strictObject({
+    maxAttempts: z.number().int().min(1).max(10),
+    maxMemMiB: z.number().int().min(16),
+    maxTimeMinutes: z.number().int().min(1),
+  }),
+});
+export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
+export type RetryCaps = PipelineSpec['retry'];

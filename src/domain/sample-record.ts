@@ -1,0 +1,40 @@
+/**
+ * The catalogue's sample record (`gdb/catalogue/<sampleId>.json`): who the sample belongs to,
+ * its consent, and every pipeline version it was harmonised with, with files and checksums.
+ */
+import { z } from 'zod';
+import { harmonisationModeSchema } from './policy.ts';
+
+export const SAMPLE_RECORD_SCHEMA = 'harmonise.sample/v1';
+
+export const sampleVersionSchema = z.object({
+  pipelineVersion: z.string(),
+  mode: harmonisationModeSchema,
+  status: z.literal('harmonised'),
+  submissionId: z.string(),
+  workflowId: z.string(),
+  publishedAt: z.string(),
+  dir: z.string(),
+  files: z.object({
+    cram: z.string(),
+    crai: z.string(),
+    gvcf: z.string(),
+    tbi: z.string(),
+    provenance: z.string(),
+  }),
+  /** sha256 of each published file, by file name. */
+  sha256: z.record(z.string(), z.string()),
+  notes: z.array(z.string()),
+});
+export type SampleVersion = z.infer<typeof sampleVersionSchema>;
+
+export const sampleRecordSchema = z.object({
+  schema: z.literal(SAMPLE_RECORD_SCHEMA),
+  sampleId: z.string(),
+  region: z.string(),
+  readType: z.enum(['short', 'long']),
+  consent: z.object({ research: z.boolean(), withdrawnAt: z.string().optional() }),
+  versions: z.record(z.string(), sampleVersionSchema),
+  updatedAt: z.string(),
+});
+export type SampleRecord = z.infer<typeof sampleRecordSchema>;

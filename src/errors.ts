@@ -1,0 +1,41 @@
+export { FailureType } from './domain/failures.ts';
+
+/** Base class for errors raised outside workflows; `code` is stable and machine-readable. */
+export class HarmoniseError extends Error {
+  override readonly name: string = 'HarmoniseError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Bad usage or input (CLI exit code 2). */
+export class UsageError extends HarmoniseError {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** The Temporal service (or another required service) cannot be reached (CLI exit code 3). */
+export class ServiceUnreachableError extends HarmoniseError {
+  override readonly name = 'ServiceUnreachableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SERVICE_UNREACHABLE', message, options);
+  }
+}
+
+/** A tool or file the installation needs is missing. */
+export class MissingDependencyError extends HarmoniseError {
+  override readonly name = 'MissingDependencyError';
+  constructor(message: string) {
+    super('MISSING_DEPENDENCY', message);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
