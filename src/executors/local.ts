@@ -1,0 +1,378 @@
+/**
+ * The `local` executor (the embedded default): job scripts run as detached process groups on
+ * this machine, admitted within a CPU and memory budget, with the same markers as on Slurm.
+ *
+ * A job outlives the worker that started it: its `job.json` records the pid and the pid's start
+ * time, so a restarted worker re-attaches to it (or reads its markers) instead of starting it
+ * again. The executor enforces the time limit and the memory request itself, writing an
+ * `outcome.json` marker before it kills, so that the decisions of DESIGN §4 work locally too.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { JobResources } from '../domain/pipeline.ts';
+import type { Logger } from '../logger.ts';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../store/atomic.ts';
+import { SCRIPT_NAME, STDERR_NAME, STDOUT_NAME } from '../tools/job-script.ts';
+import {
+  findProcessByEnv,
+  isProcessAlive,
+  killProcessGroup,
+  processGroupRssMiB,
+  processStartTime,
+} from './local-proc.ts';
+import { readExitCode, readOutcome, writeOutcome, type Outcome } from './markers.ts';
+import type { JobExecutor, JobRef, JobSpec, JobStatus } from './port.ts';
+
+export const JOB_FILE = 'job.json';
+/** Set in every local job's environment, so a restarted worker can find a job it lost track of. */
+export const JOB_ID_ENV = 'HARMONISE_JOB_ID';
+
+const jobFileSchema = z.object({
+  key: z.string(),
+  jobId: z.string(),
+  phase: z.enum(['queued', 'starting', 'started']),
+  submittedAt: z.string(),
+  resources: z.object({ cpus: z.number(), memMiB: z.number(), timeMinutes: z.number() }),
+  pid: z.number().optional(),
+  pidStartTime: z.string().optional(),
+  startedAt: z.string().optional(),
+});
+type JobFile = z.infer<typeof jobFileSchema>;
+
+export interface LocalExecutorOptions {
+  cpus: number;
+  memMiB: number;
+  /** Append-only record of every process start: one JSON line per start. */
+  ledgerFile: string;
+  logger: Logger;
+  /** How often memory is sampled; also the granularity of the time limit. */
+  watchIntervalMs?: number;
+  /** Grace between TERM and KILL when the executor stops a job. */
+  killGraceMs?: number;
+}
+
+interface Running {
+  ref: JobRef;
+  pid: number;
+  pidStartTime: string;
+  resources: JobResources;
+  deadline: number;
+}
+
+interface Queued {
+  ref: JobRef;
+  file: JobFile;
+}
+
+export class LocalExecutor implements JobExecutor {
+  readonly kind = 'local' as const;
+  private readonly queue: Queued[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly watchTimer: NodeJS.Timeout;
+  private readonly killGraceMs: number;
+
+  constructor(private readonly options: LocalExecutorOptions) {
+    this.killGraceMs = options.killGraceMs ?? 5000;
+    this.watchTimer = setInterval(() => this.watch(), options.watchIntervalMs ?? 1000);
+    this.watchTimer.unref();
+  }
+
+  async submit(spec: JobSpec): Promise<JobRef> {
+    await fsp.mkdir(spec.workDir, { recursive: true });
+    const jobFilePath = path.join(spec.workDir, JOB_FILE);
+    const existing = await this.readJobFile(spec.workDir);
+    if (existing) {
+      if (existing.key !== spec.key) {
+        throw new Error(`${jobFilePath} belongs to job key ${existing.key}, not ${spec.key}`);
+      }
+      return this.reattach(existing, spec.workDir);
+    }
+    const ref: JobRef = {
+      executor: 'local',
+      jobId: `local-${randomUUID()}`,
+      key: spec.key,
+      workDir: spec.workDir,
+    };
+    await writeFileAtomic(path.join(spec.workDir, SCRIPT_NAME), spec.script, 0o755);
+    const file: JobFile = {
+      key: spec.key,
+      jobId: ref.jobId,
+      phase: 'queued',
+      submittedAt: new Date().toISOString(),
+      resources: spec.resources,
+    };
+    await writeJsonAtomic(jobFilePath, file);
+    this.enqueue({ ref, file });
+    return ref;
+  }
+
+  async status(jobs: readonly JobRef[]): Promise<Map<string, JobStatus>> {
+    const result = new Map<string, JobStatus>();
+    for (const job of jobs) {
+      const status = await this.statusOf(job);
+      if (status) result.set(job.jobId, status);
+    }
+    return result;
+  }
+
+  async cancel(job: JobRef): Promise<void> {
+    const queuedAt = this.queue.findIndex((q) => q.ref.jobId === job.jobId);
+    if (queuedAt >= 0) {
+      this.queue.splice(queuedAt, 1);
+      await writeOutcome(job.workDir, {
+        state: 'CANCELLED',
+        reason: 'cancelled before it started',
+      });
+      return;
+    }
+    const running = this.running.get(job.jobId);
+    if (running) {
+      await this.stop(running, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
+      return;
+    }
+    // A job started by an earlier worker that this one never re-attached to.
+    const file = await this.readJobFile(job.workDir);
+    if (file?.pid !== undefined && file.pidStartTime !== undefined) {
+      if (
+        isProcessAlive(file.pid, file.pidStartTime) &&
+        (await readExitCode(job.workDir)) === null
+      ) {
+        await writeOutcome(job.workDir, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
+        killProcessGroup(file.pid, 'SIGTERM');
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.watchTimer);
+    this.queue.length = 0;
+    this.running.clear();
+    return Promise.resolve();
+  }
+
+  /** The budget in use, for logs and tests. */
+  usage(): { cpus: number; memMiB: number; running: number; queued: number } {
+    let cpus = 0;
+    let memMiB = 0;
+    for (const job of this.running.values()) {
+      cpus += this.admitted(job.resources).cpus;
+      memMiB += this.admitted(job.resources).memMiB;
+    }
+    return { cpus, memMiB, running: this.running.size, queued: this.queue.length };
+  }
+
+  private async readJobFile(workDir: string): Promise<JobFile | null> {
+    const raw = await readJsonIfExists(path.join(workDir, JOB_FILE));
+    return raw === undefined ? null : jobFileSchema.parse(raw);
+  }
+
+  private async reattach(file: JobFile, workDir: string): Promise<JobRef> {
+    const ref: JobRef = { executor: 'local', jobId: file.jobId, key: file.key, workDir };
+    if (this.running.has(ref.jobId) || this.queue.some((q) => q.ref.jobId === ref.jobId))
+      return ref;
+    if ((await readExitCode(workDir)) !== null || (await readOutcome(workDir)) !== null) return ref;
+    let { pid, pidStartTime } = file;
+    if (file.phase === 'starting') {
+      // The previous worker died between spawning and recording the pid: look for the job's shell.
+      const found = findProcessByEnv(JOB_ID_ENV, file.jobId);
+      if (found) ({ pid, startTime: pidStartTime } = found);
+    }
+    if (pid !== undefined && pidStartTime !== undefined && isProcessAlive(pid, pidStartTime)) {
+      const startedAt = file.startedAt ? Date.parse(file.startedAt) : Date.now();
+      this.adopt(ref, pid, pidStartTime, file.resources, startedAt);
+      this.options.logger.info(
+        { jobId: ref.jobId, key: ref.key, pid },
+        're-attached to running job',
+      );
+      return ref;
+    }
+    if (file.phase === 'started') return ref; // vanished without a marker: status says NODE_FAIL
+    // Queued (or never really started) under a worker that is gone: queue it again.
+    this.enqueue({ ref, file: { ...file, phase: 'queued' } });
+    return ref;
+  }
+
+  private enqueue(job: Queued): void {
+    this.queue.push(job);
+    this.pump();
+  }
+
+  /** Jobs larger than the whole budget are admitted alone rather than never. */
+  private admitted(resources: JobResources): { cpus: number; memMiB: number } {
+    return {
+      cpus: Math.min(resources.cpus, this.options.cpus),
+      memMiB: Math.min(resources.memMiB, this.options.memMiB),
+    };
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const need = this.admitted(head.file.resources);
+      const used = this.usage();
+      const fits =
+        used.running === 0 ||
+        (used.cpus + need.cpus <= this.options.cpus &&
+          used.memMiB + need.memMiB <= this.options.memMiB);
+      if (!fits) return;
+      this.queue.shift();
+      this.start(head).catch((error: unknown) => {
+        this.finished(head.ref.jobId);
+        this.options.logger.error({ err: error, jobId: head.ref.jobId }, 'could not start job');
+        void writeOutcome(head.ref.workDir, {
+          state: 'NODE_FAIL',
+          reason: `could not start: ${error instanceof Error ? error.message : String(error)}`,
+        }).catch(() => undefined);
+      });
+    }
+  }
+
+  private async start(job: Queued): Promise<void> {
+    const { ref, file } = job;
+    const jobFilePath = path.join(ref.workDir, JOB_FILE);
+    // Reserve the budget before any await, so pump() cannot over-admit meanwhile.
+    const placeholder: Running = {
+      ref,
+      pid: -1,
+      pidStartTime: '',
+      resources: file.resources,
+      deadline: Date.now() + file.resources.timeMinutes * 60_000,
+    };
+    this.running.set(ref.jobId, placeholder);
+    await writeJsonAtomic(jobFilePath, { ...file, phase: 'starting' });
+    const out = fs.openSync(path.join(ref.workDir, STDOUT_NAME), 'a');
+    const err = fs.openSync(path.join(ref.workDir, STDERR_NAME), 'a');
+    let pid: number;
+    try {
+      const child = spawn('bash', [SCRIPT_NAME], {
+        cwd: ref.workDir,
+        detached: true,
+        stdio: ['ignore', out, err],
+        env: { ...process.env, [JOB_ID_ENV]: ref.jobId },
+      });
+      if (child.pid === undefined) throw new Error('bash did not start');
+      pid = child.pid;
+      child.on('exit', () => this.finished(ref.jobId));
+      child.on('error', () => this.finished(ref.jobId));
+      child.unref();
+    } finally {
+      fs.closeSync(out);
+      fs.closeSync(err);
+    }
+    const pidStartTime = processStartTime(pid) ?? '';
+    const startedAt = new Date();
+    placeholder.pid = pid;
+    placeholder.pidStartTime = pidStartTime;
+    await writeJsonAtomic(jobFilePath, {
+      ...file,
+      phase: 'started',
+      pid,
+      pidStartTime,
+      startedAt: startedAt.toISOString(),
+    } satisfies JobFile);
+    await fsp.appendFile(
+      this.options.ledgerFile,
+      `${JSON.stringify({ event: 'start', key: ref.key, jobId: ref.jobId, pid, at: startedAt.toISOString() })}\n`,
+    );
+    this.options.logger.info({ jobId: ref.jobId, key: ref.key, pid }, 'job started');
+  }
+
+  private adopt(
+    ref: JobRef,
+    pid: number,
+    pidStartTime: string,
+    resources: JobResources,
+    startedAt: number,
+  ): void {
+    this.running.set(ref.jobId, {
+      ref,
+      pid,
+      pidStartTime,
+      resources,
+      deadline: startedAt + resources.timeMinutes * 60_000,
+    });
+  }
+
+  private finished(jobId: string): void {
+    if (this.running.delete(jobId)) this.pump();
+  }
+
+  /** Periodic check of every running job: gone, over its time limit, or over its memory. */
+  private watch(): void {
+    for (const job of [...this.running.values()]) {
+      if (job.pid < 0) continue; // still starting
+      if (!isProcessAlive(job.pid, job.pidStartTime)) {
+        this.finished(job.ref.jobId);
+        continue;
+      }
+      if (Date.now() > job.deadline) {
+        void this.stop(job, {
+          state: 'TIMEOUT',
+          reason: `over its time limit of ${job.resources.timeMinutes} min`,
+        }).catch((error: unknown) => this.options.logger.error({ err: error }, 'stop failed'));
+        continue;
+      }
+      const rssMiB = processGroupRssMiB(job.pid);
+      if (rssMiB > job.resources.memMiB) {
+        void this.stop(job, {
+          state: 'OUT_OF_MEMORY',
+          reason: `used ${Math.round(rssMiB)} MiB, over its ${job.resources.memMiB} MiB`,
+        }).catch((error: unknown) => this.options.logger.error({ err: error }, 'stop failed'));
+      }
+    }
+  }
+
+  private async stop(job: Running, outcome: Outcome): Promise<void> {
+    if ((await readOutcome(job.ref.workDir)) !== null) return; // already being stopped
+    await writeOutcome(job.ref.workDir, outcome);
+    this.options.logger.warn(
+      { jobId: job.ref.jobId, key: job.ref.key, ...outcome },
+      'stopping job',
+    );
+    if (job.pid < 0) return;
+    killProcessGroup(job.pid, 'SIGTERM');
+    const timer = setTimeout(() => {
+      if (isProcessAlive(job.pid, job.pidStartTime)) killProcessGroup(job.pid, 'SIGKILL');
+    }, this.killGraceMs);
+    timer.unref();
+  }
+
+  private async statusOf(job: JobRef): Promise<JobStatus | null> {
+    const outcome = await readOutcome(job.workDir);
+    const exitCode = await readExitCode(job.workDir);
+    if (outcome) return { state: outcome.state, exitCode, reason: outcome.reason };
+    if (exitCode !== null) {
+      return exitCode === 0
+        ? { state: 'COMPLETED', exitCode }
+        : { state: 'FAILED', exitCode, reason: `exit code ${exitCode}` };
+    }
+    if (this.queue.some((q) => q.ref.jobId === job.jobId))
+      return { state: 'PENDING', exitCode: null };
+    const running = this.running.get(job.jobId);
+    if (running && (running.pid < 0 || isProcessAlive(running.pid, running.pidStartTime))) {
+      return { state: 'RUNNING', exitCode: null };
+    }
+    const file = await this.readJobFile(job.workDir);
+    if (file === null || file.jobId !== job.jobId) return null;
+    if (
+      file.pid !== undefined &&
+      file.pidStartTime !== undefined &&
+      isProcessAlive(file.pid, file.pidStartTime)
+    ) {
+      return { state: 'RUNNING', exitCode: null };
+    }
+    if (file.phase !== 'started') return null; // not (yet) started by this worker: unknown
+    // The process is gone: it may have written its marker just now.
+    const lateExit = await readExitCode(job.workDir);
+    if (lateExit !== null) return this.statusOf(job);
+    return {
+      state: 'NODE_FAIL',
+      exitCode: null,
+      reason: 'the job process vanished without writing its exit marker',
+    };
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Command lines of a frequency aggregation (pure): gVCF merge, variant sites, biallelic split,
+ * AC / AN / AF / hom-alt counts overall and per region. Only a gVCF merge gets AN right where a
+ * sample has no coverage (FACTS), so the inputs are gVCFs, never variant-only VCFs.
+ */
+import type { JobResources, PipelineSpec } from '../domain/pipeline.ts';
+import { rename, run, tmpName, type ScriptLine } from './shell.ts';
+import type { StepCommands } from './sample-steps.ts';
+
+export const FREQUENCY_OUTPUTS = {
+  vcf: 'frequencies.vcf.gz',
+  tbi: 'frequencies.vcf.gz.tbi',
+} as const;
+
+/** INFO tag with the number of hom-alt individuals (`AC_Hom` counts alleles: two per person). */
+export const HOM_ALT_TAG = 'nhomalt';
+
+/** Halves every AC_Hom column (5th on) into a hom-alt person count; "." stays missing. */
+const HALVE_AC_HOM =
+  'BEGIN { FS = OFS = "\\t" } { for (i = 5; i <= NF; i++) if ($i != ".") $i = int($i / 2); print }';
+
+export function aggregateFrequencies(args: {
+  pipeline: PipelineSpec;
+  reference: string;
+  /** A file listing one gVCF path per line. */
+  gvcfList: string;
+  /** A file of `sampleId<TAB>region` lines: the groups for per-region tags. */
+  groups: string;
+  /** The regions present in `groups`, in a fixed order. */
+  regions: readonly string[];
+  resources: JobResources;
+}): StepCommands {
+  const threads = String(args.resources.cpus);
+  const tags = args.pipeline.frequency.tags.includes('AC_Hom')
+    ? args.pipeline.frequency.tags
+    : [...args.pipeline.frequency.tags, 'AC_Hom'];
+  const homTags = [HOM_ALT_TAG, ...args.regions.map((r) => `${HOM_ALT_TAG}_${r}`)];
+  const acHomColumns = ['AC_Hom', ...args.regions.map((r) => `AC_Hom_${r}`)];
+  const header = [
+    `##INFO=<ID=${HOM_ALT_TAG},Number=A,Type=Integer,Description="Number of homozygous-alternate individuals">`,
+    ...args.regions.map(
+      (r) =>
+        `##INFO=<ID=${HOM_ALT_TAG}_${r},Number=A,Type=Integer,Description="Number of homozygous-alternate individuals in region ${r}">`,
+    ),
+  ];
+  const tagged = 'tagged.bcf';
+  const homAlt = 'nhomalt.tsv.gz';
+  const { vcf, tbi } = FREQUENCY_OUTPUTS;
+  const lines: ScriptLine[] = [
+    run([
+      [
+        'bcftools',
+        'merge',
+        '--no-version',
+        '--threads',
+        threads,
+        '-g',
+        args.reference,
+        '-l',
+        args.gvcfList,
+        '-Ou',
+      ],
+      ['bcftools', 'view', '--no-version', '--min-ac', '1', '-Ou'],
+      ['bcftools', 'norm', '--no-version', '-f', args.reference, '-m', '-any', '-Ou'],
+      ['bcftools', 'view', '--no-version', '--min-ac', '1', '-Ou'],
+      [
+        'bcftools',
+        '+fill-tags',
+        '--no-version',
+        '-Ob',
+        '-o',
+        tmpName(tagged),
+        '--',
+        '-S',
+        args.groups,
+        '-t',
+        tags.join(','),
+      ],
+    ]),
+    rename(tmpName(tagged), tagged),
+    run([['printf', '%s\\n', ...header]], 'nhomalt.hdr'),
+    run(
+      [
+        [
+          'bcftools',
+          'query',
+          '-f',
+          `%CHROM\\t%POS\\t%REF\\t%ALT${acHomColumns.map((c) => `\\t%INFO/${c}`).join('')}\\n`,
+          tagged,
+        ],
+        ['awk', HALVE_AC_HOM],
+        ['bgzip', '-c'],
+      ],
+      tmpName(homAlt),
+    ),
+    rename(tmpName(homAlt), homAlt),
+    run([['tabix', '-f', '-s', '1', '-b', '2', '-e', '2', homAlt]]),
+    run([
+      [
+        'bcftools',
+        'annotate',
+        '--no-version',
+        '-a',
+        homAlt,
+        '-h',
+        'nhomalt.hdr',
+        '-c',
+        ['CHROM', 'POS', 'REF', 'ALT', ...homTags.map((t) => `INFO/${t}`)].join(','),
+        '-Oz',
+        '-o',
+        tmpName(vcf),
+        tagged,
+      ],
+    ]),
+    run([['bcftools', 'index', '-t', '-o', tmpName(tbi), tmpName(vcf)]]),
+    rename(tmpName(tbi), tbi),
+    rename(tmpName(vcf), vcf),
+  ];
+  return { tools: ['bcftools', 'htslib'], lines };
+}

@@ -1,0 +1,44 @@
+/**
+ * Renders a step's job script: the same bash file runs under the local executor and under
+ * Slurm. It fails fast (`set -euo pipefail`), works inside its own directory, records the
+ * versions of the tools it runs, and writes its exit code to the `exitcode` marker last,
+ * whatever happens (the EXIT trap also runs on a failing command or a TERM signal).
+ */
+import { renderLine, shellQuote, type ScriptLine } from './shell.ts';
+import { versionProbeLines, type Tool } from './versions.ts';
+
+export const EXIT_MARKER = 'exitcode';
+export const SCRIPT_NAME = 'job.sh';
+export const STDOUT_NAME = 'stdout.log';
+export const STDERR_NAME = 'stderr.log';
+export const TOOL_VERSIONS_NAME = 'tool-versions.tsv';
+
+export interface JobScriptInput {
+  key: string;
+  workDir: string;
+  tools: readonly Tool[];
+  lines: readonly ScriptLine[];
+}
+
+export function renderJobScript(input: JobScriptInput): string {
+  if (/[\n\r]/.test(input.key)) throw new Error('a job key cannot contain line breaks');
+  return [
+    '#!/usr/bin/env bash',
+    `# harmonise job ${input.key}`,
+    'set -euo pipefail',
+    `write_exit_marker() { local rc=$?; printf '%d\\n' "$rc" > ${EXIT_MARKER}.tmp; mv -f ${EXIT_MARKER}.tmp ${EXIT_MARKER}; }`,
+    `cd -- ${shellQuote(input.workDir)}`,
+    'trap write_exit_marker EXIT',
+    'umask 022',
+    `export TMPDIR=${shellQuote(`${input.workDir}/tmp`)}`,
+    'mkdir -p -- "$TMPDIR"',
+    ...versionProbeLines(input.tools, TOOL_VERSIONS_NAME),
+    ...input.lines.map(renderLine),
+    '',
+  ].join('\n');
+}
+
+/** The shell lines of a script, for provenance: exactly what ran, nothing reconstructed. */
+export function commandLines(lines: readonly ScriptLine[]): string[] {
+  return lines.map(renderLine);
+}
