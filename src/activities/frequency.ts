@@ -1,0 +1,194 @@
+/**
+ * Frequency releases: the eligibility snapshot (the exact inputs of a release, written to disk,
+ * not to workflow history) and the publication of a versioned release with an atomic switch of
+ * `freq/latest`. Readers of `freq/latest` never see a half-written release.
+ */
+import { execa } from 'execa';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { RetryCaps } from '../domain/pipeline.ts';
+import type { PlanStep } from '../domain/plan.ts';
+import type { SampleRecord } from '../domain/sample-record.ts';
+import { readJsonIfExists, switchSymlink, writeFileAtomic } from '../store/atomic.ts';
+import { hashFile } from '../store/checksums.ts';
+import { linkOrCopy, publishDirectory } from '../store/publish.ts';
+import { FREQUENCY_OUTPUTS, HOM_ALT_TAG } from '../tools/frequency.ts';
+import { currentActivity } from './context.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export const RELEASE_SCHEMA = 'harmonise.release/v1';
+
+export interface ReleaseSnapshot {
+  releaseId: string;
+  pipelineVersion: string;
+  samples: number;
+  samplesPerRegion: Record<string, number>;
+  /** Regions present, in order: per-region tags are computed for these. */
+  regions: string[];
+  excludedCount: number;
+  files: { samplesTsv: string; gvcfList: string; groups: string; excluded: string };
+  /** The aggregation step over the snapshot, with the pipeline's resources and retry caps. */
+  aggregate: PlanStep;
+  retry: RetryCaps;
+}
+
+export interface PublishedRelease {
+  releaseId: string;
+  dir: string;
+  vcf: string;
+  samples: number;
+  sites: number;
+  latest: boolean;
+}
+
+/** Why a sample is left out of a release, or null when it is in. */
+export function exclusionReason(record: SampleRecord, pipelineVersion: string): string | null {
+  if (record.consent.withdrawnAt) return `consent withdrawn at ${record.consent.withdrawnAt}`;
+  if (!record.consent.research) return 'no research consent';
+  const version = record.versions[pipelineVersion];
+  if (!version) return `not harmonised with pipeline ${pipelineVersion}`;
+  if (version.mode === 'none') return 'accepted as submitted (mode none), not harmonised';
+  return null;
+}
+
+export function createFrequencyActivities(deps: ActivityDeps) {
+  return {
+    async snapshotRelease(input: {
+      releaseId: string;
+      workflowId: string;
+      pipelineVersion: string | null;
+    }): Promise<ReleaseSnapshot> {
+      const pipelineVersion = input.pipelineVersion ?? (await deps.pipelines.newest());
+      const pipeline = await deps.pipelines.load(pipelineVersion);
+      const dir = deps.layout.workDir(input.workflowId, 'snapshot');
+      await fs.mkdir(dir, { recursive: true });
+      const included: string[] = [];
+      const excluded: string[] = [];
+      const perRegion: Record<string, number> = {};
+      for (const record of await deps.catalogue.list()) {
+        const reason = exclusionReason(record, pipelineVersion);
+        if (reason !== null) {
+          excluded.push(`${record.sampleId}\t${reason}`);
+          continue;
+        }
+        const gvcf = record.versions[pipelineVersion]!.files.gvcf;
+        included.push(`${record.sampleId}\t${record.region}\t${gvcf}`);
+        perRegion[record.region] = (perRegion[record.region] ?? 0) + 1;
+      }
+      const rows = included.map((line) => line.split('\t') as [string, string, string]);
+      const files = {
+        samplesTsv: path.join(dir, 'samples.tsv'),
+        gvcfList: path.join(dir, 'gvcfs.list'),
+        groups: path.join(dir, 'groups.tsv'),
+        excluded: path.join(dir, 'excluded.tsv'),
+      };
+      const lines = (values: string[]) => (values.length > 0 ? `${values.join('\n')}\n` : '');
+      await writeFileAtomic(files.samplesTsv, lines(included));
+      await writeFileAtomic(files.gvcfList, lines(rows.map((r) => r[2])));
+      await writeFileAtomic(files.groups, lines(rows.map((r) => `${r[0]}\t${r[1]}`)));
+      await writeFileAtomic(files.excluded, lines(excluded));
+      return {
+        releaseId: input.releaseId,
+        pipelineVersion,
+        samples: included.length,
+        samplesPerRegion: perRegion,
+        regions: Object.keys(perRegion).sort(),
+        excludedCount: excluded.length,
+        files,
+        aggregate: {
+          name: 'frequency',
+          kind: 'frequency-aggregate',
+          inputs: { gvcfList: { path: files.gvcfList }, groups: { path: files.groups } },
+          outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
+          resources: pipeline.spec.steps.frequency,
+        },
+        retry: pipeline.spec.retry,
+      };
+    },
+
+    async publishRelease(input: {
+      snapshot: ReleaseSnapshot;
+      workflowId: string;
+      outputs: Record<string, string>;
+    }): Promise<PublishedRelease> {
+      const activity = currentActivity();
+      const { snapshot } = input;
+      const pipeline = await deps.pipelines.load(snapshot.pipelineVersion);
+      const vcfSrc = input.outputs[FREQUENCY_OUTPUTS.vcf];
+      const tbiSrc = input.outputs[FREQUENCY_OUTPUTS.tbi];
+      if (!vcfSrc || !tbiSrc)
+        throw new Error('the aggregation left no frequencies.vcf.gz and index');
+      const sites = Number((await execa('bcftools', ['index', '-n', vcfSrc])).stdout.trim());
+      const dir = deps.layout.releaseDir(snapshot.releaseId);
+      const excluded = (await fs.readFile(snapshot.files.excluded, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [sampleId, reason] = line.split('\t');
+          return { sampleId, reason };
+        });
+      await publishDirectory(dir, async (staging) => {
+        const checksums: Record<string, { sha256: string }> = {};
+        for (const [name, src] of [
+          [FREQUENCY_OUTPUTS.vcf, vcfSrc],
+          [FREQUENCY_OUTPUTS.tbi, tbiSrc],
+          ['samples.tsv', snapshot.files.samplesTsv],
+        ] as const) {
+          await linkOrCopy(src, path.join(staging, name));
+          checksums[name] = {
+            sha256: await hashFile(path.join(staging, name), 'sha256', () => activity.heartbeat()),
+          };
+        }
+        const summary = {
+          schema: RELEASE_SCHEMA,
+          releaseId: snapshot.releaseId,
+          createdAt: new Date().toISOString(),
+          pipelineVersion: snapshot.pipelineVersion,
+          pipelineVersions: [snapshot.pipelineVersion],
+          reference: {
+            name: pipeline.spec.reference.name,
+            sequences: pipeline.spec.reference.sequences,
+          },
+          samples: snapshot.samples,
+          samplesPerRegion: snapshot.samplesPerRegion,
+          excluded,
+          sites,
+          tags: {
+            overall: [...pipeline.spec.frequency.tags, HOM_ALT_TAG],
+            perRegion: snapshot.regions,
+          },
+          files: checksums,
+          workflowId: input.workflowId,
+        };
+        await writeFileAtomic(
+          path.join(staging, 'summary.json'),
+          `${JSON.stringify(summary, null, 2)}\n`,
+        );
+      });
+      const latest = await moveLatestForward(deps, snapshot.releaseId);
+      return {
+        releaseId: snapshot.releaseId,
+        dir,
+        vcf: path.join(dir, FREQUENCY_OUTPUTS.vcf),
+        samples: snapshot.samples,
+        sites,
+        latest,
+      };
+    },
+  };
+}
+
+/** Points freq/latest at this release unless a newer one (ids sort by time) is already there. */
+async function moveLatestForward(deps: ActivityDeps, releaseId: string): Promise<boolean> {
+  const link = deps.layout.latestLink;
+  const current = await fs.readlink(link).catch(() => null);
+  const currentId = current === null ? null : path.basename(current);
+  if (currentId !== null && currentId > releaseId) return false;
+  if (currentId === releaseId) return true;
+  const summary = await readJsonIfExists(
+    path.join(deps.layout.releaseDir(releaseId), 'summary.json'),
+  );
+  if (summary === undefined) throw new Error(`release ${releaseId} has no summary.json`);
+  await switchSymlink(link, path.join('releases', releaseId));
+  return true;
+}

@@ -1,0 +1,21 @@
+/** createActivities(deps): every activity, with its adapters injected by the worker (or a test). */
+import type { ActivityDeps } from './deps.ts';
+import { createFrequencyActivities } from './frequency.ts';
+import { createIntakeActivities } from './intake.ts';
+import { createJobActivities } from './jobs.ts';
+import { createPlanningActivities } from './planning.ts';
+import { createRegistrationActivities } from './registration.ts';
+
+export type { ActivityDeps } from './deps.ts';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createIntakeActivities(deps),
+    ...createPlanningActivities(deps),
+    ...createJobActivities(deps),
+    ...createRegistrationActivities(deps),
+    ...createFrequencyActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

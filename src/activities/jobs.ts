@@ -1,0 +1,205 @@
+/**
+ * runStep: one plan step as one job on the configured executor. The job key
+ * (`<workflowId>/<step>/<attempt>`) makes submission idempotent; the activity heartbeats the
+ * job id, so a retry after a worker crash re-attaches to the same job instead of starting it
+ * again; cancelling the activity cancels the job. A job that ends badly becomes a typed,
+ * non-retryable failure: the workflow decides what happens next (DESIGN §4).
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { JobResources, StepName } from '../domain/pipeline.ts';
+import type { StepKind } from '../domain/plan.ts';
+import { FailureType } from '../errors.ts';
+import { stderrTail } from '../executors/markers.ts';
+import type { TerminalJobStatus } from '../executors/poller.ts';
+import type { JobRef } from '../executors/port.ts';
+import { commandLines, renderJobScript, TOOL_VERSIONS_NAME } from '../tools/job-script.ts';
+import { buildStepCommands } from '../tools/step-commands.ts';
+import { parseToolVersions } from '../tools/versions.ts';
+import { currentActivity, type ActivityHandle } from './context.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export interface RunStepInput {
+  workflowId: string;
+  sampleId: string | null;
+  pipelineVersion: string;
+  step: StepName;
+  kind: StepKind;
+  attempt: number;
+  resources: JobResources;
+  /** Resolved absolute input paths by name. */
+  inputs: Record<string, string>;
+  /** Output file names the job must leave in its work directory. */
+  outputs: string[];
+  regions?: string[];
+}
+
+export interface StepResult {
+  step: StepName;
+  attempt: number;
+  key: string;
+  jobId: string;
+  executor: string;
+  state: 'COMPLETED';
+  workDir: string;
+  outputs: Record<string, string>;
+  resources: JobResources;
+  toolVersions: Record<string, string>;
+  commands: string[];
+  endedAt: string;
+}
+
+/** Details attached to a failed job's ApplicationFailure, for the workflow's decision and status. */
+export interface JobFailureDetails {
+  key: string;
+  jobId: string;
+  state: string;
+  exitCode: number | null;
+  reason: string | null;
+  stderrTail: string;
+  resources: JobResources;
+}
+
+export function jobKey(workflowId: string, step: string, attempt: number): string {
+  return `${workflowId}/${step}/${attempt}`;
+}
+
+const FAILURE_TYPE_BY_STATE: Record<
+  Exclude<TerminalJobStatus['state'], 'COMPLETED'>,
+  FailureType
+> = {
+  FAILED: FailureType.JobFailed,
+  OUT_OF_MEMORY: FailureType.JobOutOfMemory,
+  TIMEOUT: FailureType.JobTimeout,
+  CANCELLED: FailureType.JobCancelled,
+  NODE_FAIL: FailureType.JobInfrastructure,
+  PREEMPTED: FailureType.JobInfrastructure,
+  BOOT_FAIL: FailureType.JobInfrastructure,
+};
+
+export function createJobActivities(deps: ActivityDeps) {
+  return {
+    async runStep(input: RunStepInput): Promise<StepResult> {
+      const activity = currentActivity();
+      const key = jobKey(input.workflowId, input.step, input.attempt);
+      const workDir = deps.layout.workDir(input.workflowId, input.step, String(input.attempt));
+      const log = deps.logger.child({
+        workflowId: input.workflowId,
+        sampleId: input.sampleId,
+        key,
+      });
+      const pipeline = await deps.pipelines.load(input.pipelineVersion);
+      const commands = buildStepCommands({
+        kind: input.kind,
+        inputs: input.inputs,
+        resources: input.resources,
+        pipeline: pipeline.spec,
+        reference: pipeline.referenceFasta,
+        sampleId: input.sampleId,
+        regions: input.regions ?? [],
+      });
+      const script = renderJobScript({
+        key,
+        workDir,
+        tools: commands.tools,
+        lines: commands.lines,
+      });
+      const ref = await deps.executor.submit({ key, workDir, script, resources: input.resources });
+      const jobLog = log.child({ jobId: ref.jobId });
+      activity.heartbeat({ jobId: ref.jobId, key });
+      jobLog.info({ resources: input.resources }, 'job submitted');
+
+      const status = await waitForJob(deps, ref, activity);
+      if (status.state !== 'COMPLETED') {
+        const details: JobFailureDetails = {
+          key,
+          jobId: ref.jobId,
+          state: status.state,
+          exitCode: status.exitCode,
+          reason: status.reason ?? null,
+          stderrTail: await stderrTail(workDir),
+          resources: input.resources,
+        };
+        jobLog.warn({ state: status.state, reason: status.reason }, 'job ended without success');
+        const summary = `${input.step} job ${ref.jobId} ended ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
+        const message =
+          status.state === 'FAILED' && details.stderrTail
+            ? `${summary}\n${details.stderrTail}`
+            : summary;
+        throw ApplicationFailure.nonRetryable(
+          message,
+          FAILURE_TYPE_BY_STATE[status.state],
+          details,
+        );
+      }
+
+      const outputs: Record<string, string> = {};
+      const missing: string[] = [];
+      for (const name of input.outputs) {
+        const file = path.join(workDir, name);
+        try {
+          await fs.access(file);
+          outputs[name] = file;
+        } catch {
+          missing.push(name);
+        }
+      }
+      if (missing.length > 0) {
+        throw ApplicationFailure.nonRetryable(
+          `${input.step} job ${ref.jobId} completed but left no ${missing.join(', ')} in ${workDir}`,
+          FailureType.JobOutputsMissing,
+        );
+      }
+      const versionsText = await fs
+        .readFile(path.join(workDir, TOOL_VERSIONS_NAME), 'utf8')
+        .catch(() => '');
+      jobLog.info('job completed');
+      return {
+        step: input.step,
+        attempt: input.attempt,
+        key,
+        jobId: ref.jobId,
+        executor: ref.executor,
+        state: 'COMPLETED',
+        workDir,
+        outputs,
+        resources: input.resources,
+        toolVersions: parseToolVersions(versionsText),
+        commands: commandLines(commands.lines),
+        endedAt: new Date().toISOString(),
+      };
+    },
+  };
+}
+
+/** Waits through the worker's one poller, heartbeating; cancelling the activity cancels the job. */
+async function waitForJob(
+  deps: ActivityDeps,
+  ref: JobRef,
+  activity: ActivityHandle,
+): Promise<TerminalJobStatus> {
+  const signal = activity.cancellationSignal;
+  try {
+    return await deps.poller.wait(ref, {
+      ...(signal ? { signal } : {}),
+      onPoll: (status) =>
+        activity.heartbeat({ jobId: ref.jobId, key: ref.key, state: status?.state ?? 'UNKNOWN' }),
+    });
+  } catch (error) {
+    if (signal?.aborted) {
+      if (activity.cancellationMeansStop()) {
+        await deps.executor.cancel(ref);
+        deps.logger.info({ jobId: ref.jobId, key: ref.key }, 'job cancelled with its activity');
+      } else {
+        // Worker shutdown or heartbeat timeout: the job keeps running and a retry re-attaches.
+        deps.logger.info(
+          { jobId: ref.jobId, key: ref.key },
+          'activity interrupted; job left running',
+        );
+      }
+      throw error instanceof CancelledFailure ? error : new CancelledFailure('step cancelled');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+/** Policy and planning: which mode and pipeline apply, and what harmonising a sample means. */
+import { ApplicationFailure } from '@temporalio/common';
+import type { FileKind } from '../domain/manifest.ts';
+import { planSample, type PlanOutcome } from '../domain/plan.ts';
+import { modeForRegion, type HarmonisationMode } from '../domain/policy.ts';
+import { FailureType, errorMessage } from '../errors.ts';
+import { readPolicy } from '../store/policy.ts';
+import { verifyReference } from '../store/pipelines.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export interface ResolvedPolicy {
+  mode: HarmonisationMode;
+  pipelineVersion: string;
+}
+
+export interface PlanSampleInput {
+  sampleId: string;
+  region: string;
+  submissionId: string;
+  readType: 'short' | 'long';
+  mode: HarmonisationMode;
+  pipelineVersion: string;
+  files: { kind: FileKind; path: string }[];
+}
+
+export function createPlanningActivities(deps: ActivityDeps) {
+  /** Configuration problems are not transient: fail without Temporal retrying them forever. */
+  async function configured<T>(what: () => Promise<T>): Promise<T> {
+    try {
+      return await what();
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(errorMessage(error), FailureType.ConfigInvalid);
+    }
+  }
+
+  return {
+    async resolvePolicy(input: { region: string }): Promise<ResolvedPolicy> {
+      return configured(async () => {
+        const policy = await readPolicy(deps.config.policyFile);
+        const pipelineVersion = policy.pipelineVersion ?? (await deps.pipelines.newest());
+        await deps.pipelines.load(pipelineVersion);
+        return { mode: modeForRegion(policy, input.region), pipelineVersion };
+      });
+    },
+
+    async planSampleWork(input: PlanSampleInput): Promise<PlanOutcome> {
+      const pipeline = await configured(() => deps.pipelines.load(input.pipelineVersion));
+      try {
+        await verifyReference(pipeline);
+      } catch (error) {
+        throw ApplicationFailure.nonRetryable(errorMessage(error), FailureType.ReferenceMismatch);
+      }
+      return planSample({ ...input, pipeline: pipeline.spec });
+    },
+  };
+}

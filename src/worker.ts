@@ -1,0 +1,148 @@
+/**
+ * Composition root of the worker: the one place where the executor, the poller, the store and
+ * the activities are put together and connected to Temporal.
+ */
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+} from '@temporalio/worker';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActivities, type Activities } from './activities/index.ts';
+import type { Config } from './config.ts';
+import { HarmoniseError } from './errors.ts';
+import { LocalExecutor } from './executors/local.ts';
+import { JobPoller } from './executors/poller.ts';
+import type { JobExecutor } from './executors/port.ts';
+import type { Logger } from './logger.ts';
+import { Catalogue } from './store/catalogue.ts';
+import { createLayout } from './store/layout.ts';
+import { PipelineRegistry } from './store/pipelines.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface HarmoniseWorker {
+  worker: Worker;
+  executor: JobExecutor;
+  poller: JobPoller;
+  activities: Activities;
+  /** Stops polling Temporal; running jobs keep running and are re-attached by the next worker. */
+  shutdown(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's own logs into the pino root logger (once per process). */
+function installRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (
+    logger.level === 'debug' || logger.level === 'trace' ? 'DEBUG' : 'INFO'
+  ) as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const fields = { ...entry.meta, sdk: true };
+      const message = entry.message;
+      if (entry.level === 'ERROR') logger.error(fields, message);
+      else if (entry.level === 'WARN') logger.warn(fields, message);
+      else if (entry.level === 'DEBUG' || entry.level === 'TRACE') logger.debug(fields, message);
+      else logger.info(fields, message);
+    }),
+  });
+}
+
+export function createExecutor(config: Config, logger: Logger): JobExecutor {
+  const layout = createLayout(config.dataRoot);
+  if (config.executor.kind === 'slurm') {
+    throw new HarmoniseError(
+      'CONFIG_INVALID',
+      'the slurm executor is not available in this version; use HARMONISE_EXECUTOR=local',
+    );
+  }
+  return new LocalExecutor({
+    cpus: config.executor.local.cpus,
+    memMiB: config.executor.local.memMiB,
+    ledgerFile: layout.localJobLedger,
+    logger: logger.child({ component: 'local-executor' }),
+  });
+}
+
+export async function createHarmoniseWorker(
+  config: Config,
+  logger: Logger,
+  overrides: { activities?: Partial<Activities> } = {},
+): Promise<HarmoniseWorker> {
+  installRuntime(logger);
+  const layout = createLayout(config.dataRoot);
+  await fs.mkdir(layout.runDir, { recursive: true });
+  await fs.mkdir(path.join(layout.root, 'work'), { recursive: true });
+  const executor = createExecutor(config, logger);
+  const poller = new JobPoller(executor, {
+    intervalMs: config.executor.pollIntervalMs,
+    missingGraceMs: config.executor.missingGraceMs,
+    logger: logger.child({ component: 'poller' }),
+  });
+  const activities = {
+    ...createActivities({
+      config,
+      layout,
+      executor,
+      poller,
+      pipelines: new PipelineRegistry(config.pipelinesDir, config.dataRoot),
+      catalogue: new Catalogue(layout),
+      logger,
+    }),
+    ...overrides.activities,
+  };
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities,
+    // Jobs are waited on by cheap polling activities, so many may be in flight at once.
+    maxConcurrentActivityTaskExecutions: 200,
+    shutdownGraceTime: '5 seconds',
+  });
+  return {
+    worker,
+    executor,
+    poller,
+    activities,
+    async shutdown() {
+      worker.shutdown();
+      poller.close();
+      await executor.close();
+    },
+  };
+}
+
+/** Runs a worker until SIGTERM or SIGINT (the `harmonise worker` command). */
+export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  const handle = await createHarmoniseWorker(config, logger);
+  const stop = () => {
+    logger.info('worker stopping; running jobs continue and will be re-attached');
+    handle.worker.shutdown();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      address: config.temporal.address,
+      executor: handle.executor.kind,
+    },
+    'worker running',
+  );
+  try {
+    await handle.worker.run();
+  } finally {
+    handle.poller.close();
+    await handle.executor.close();
+  }
+}

@@ -1,0 +1,4 @@
+/** Every workflow the worker registers (the bundle's entry point). */
+export { frequencyReleaseWorkflow } from './frequency-release.ts';
+export { sampleWorkflow } from './sample.ts';
+export { submissionWorkflow } from './submission.ts';

@@ -1,0 +1,141 @@
+/**
+ * sampleWorkflow (`sample:<sampleId>:<pipelineVersion>`): plans one sample, runs its steps one
+ * job each, and registers the outputs with their provenance in the catalogue.
+ */
+import {
+  ApplicationFailure,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { IntakeFile } from '../activities/intake.ts';
+import type { StepResult } from '../activities/jobs.ts';
+import type { InputIssue } from '../domain/issues.ts';
+import { resolveOutput, resolveStepInputs, type StepOutputs } from '../domain/plan.ts';
+import type { HarmonisationMode } from '../domain/policy.ts';
+import type { SampleVersion } from '../domain/sample-record.ts';
+import type { SampleStage, SampleWorkflowStatus } from '../domain/status.ts';
+import { SearchAttribute } from '../shared.ts';
+import { fileActivities, quickActivities } from './activities.ts';
+import { sampleStatusQuery } from './messages.ts';
+import { runStepWithRetries } from './run-step.ts';
+
+export interface SampleWorkflowInput {
+  sampleId: string;
+  region: string;
+  submissionId: string;
+  readType: 'short' | 'long';
+  consent: { research: boolean };
+  mode: HarmonisationMode;
+  pipelineVersion: string;
+  files: IntakeFile[];
+  campaignId?: string;
+}
+
+export type SampleWorkflowResult =
+  | { sampleId: string; status: 'done'; version: SampleVersion; errors: [] }
+  | { sampleId: string; status: 'rejected'; errors: InputIssue[] };
+
+export async function sampleWorkflow(input: SampleWorkflowInput): Promise<SampleWorkflowResult> {
+  const { workflowId, runId } = workflowInfo();
+  const status: SampleWorkflowStatus = {
+    sampleId: input.sampleId,
+    region: input.region,
+    pipelineVersion: input.pipelineVersion,
+    mode: input.mode,
+    stage: 'planning',
+    steps: [],
+    errors: [],
+    notes: [],
+  };
+  setHandler(sampleStatusQuery, () => status);
+  const setStage = (stage: SampleStage) => {
+    status.stage = stage;
+    upsertSearchAttributes([{ key: SearchAttribute.Stage, value: stage }]);
+  };
+  upsertSearchAttributes([
+    { key: SearchAttribute.Region, value: input.region },
+    { key: SearchAttribute.PipelineVersion, value: input.pipelineVersion },
+    { key: SearchAttribute.HarmonisationMode, value: input.mode },
+    { key: SearchAttribute.Stage, value: 'planning' },
+    ...(input.campaignId ? [{ key: SearchAttribute.CampaignId, value: input.campaignId }] : []),
+  ]);
+
+  try {
+    const planned = await quickActivities.planSampleWork({
+      sampleId: input.sampleId,
+      region: input.region,
+      submissionId: input.submissionId,
+      readType: input.readType,
+      mode: input.mode,
+      pipelineVersion: input.pipelineVersion,
+      files: input.files.map((f) => ({ kind: f.kind, path: f.path })),
+    });
+    if (!planned.ok) {
+      status.errors = planned.issues;
+      setStage('rejected');
+      return { sampleId: input.sampleId, status: 'rejected', errors: planned.issues };
+    }
+    const plan = planned.plan;
+    status.notes = plan.notes;
+    status.steps = plan.steps.map((s) => ({ name: s.name, status: 'pending', attempts: [] }));
+
+    const done: StepOutputs = {};
+    const results: StepResult[] = [];
+    for (const [i, step] of plan.steps.entries()) {
+      setStage(step.name);
+      const result = await runStepWithRetries({
+        workflowId,
+        sampleId: input.sampleId,
+        pipelineVersion: input.pipelineVersion,
+        step,
+        inputs: resolveStepInputs(step, done),
+        caps: plan.retry,
+        status: status.steps[i]!,
+      });
+      done[step.name] = result.outputs;
+      results.push(result);
+    }
+
+    setStage('registering');
+    const version = await fileActivities.registerSample({
+      workflowId,
+      runId,
+      sampleId: input.sampleId,
+      region: input.region,
+      submissionId: input.submissionId,
+      readType: input.readType,
+      consent: input.consent,
+      mode: input.mode,
+      pipelineVersion: input.pipelineVersion,
+      notes: plan.notes,
+      inputs: input.files.map((f) => ({
+        kind: f.kind,
+        relativePath: f.relativePath,
+        md5: f.md5,
+        sha256: f.sha256,
+      })),
+      steps: results,
+      attempts: status.steps.flatMap((s) => s.attempts.map((a) => ({ ...a, step: s.name }))),
+      publish: {
+        cram: resolveOutput(plan.publish.cram, done),
+        crai: resolveOutput(plan.publish.crai, done),
+        gvcf: resolveOutput(plan.publish.gvcf, done),
+        tbi: resolveOutput(plan.publish.tbi, done),
+      },
+    });
+    await fileActivities.removeWorkDir({ workflowId });
+    setStage('done');
+    return { sampleId: input.sampleId, status: 'done', version, errors: [] };
+  } catch (error) {
+    setStage('failed');
+    status.errors = [
+      {
+        code: error instanceof ApplicationFailure && error.type ? error.type : 'SAMPLE_FAILED',
+        path: `sample ${input.sampleId}`,
+        message: error instanceof Error ? error.message : String(error),
+      },
+    ];
+    throw error;
+  }
+}
