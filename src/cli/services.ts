@@ -1,0 +1,163 @@
+/**
+ * `harmonise up` / `down`: the embedded stack in the background. Installs what is missing
+ * (infra/bootstrap.sh), starts the Temporal dev server and one worker, each recorded in a pid
+ * file under the data root, and stops them by those pids.
+ */
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureDevServer, stopDevServer } from '../../infra/temporal/dev-server.ts';
+import { livePid, stopByPidFile, writePidFile } from '../../infra/pid-file.ts';
+import { PROJECT_ROOT, temporalUiUrl, type Config } from '../config.ts';
+import { HarmoniseError, MissingDependencyError } from '../errors.ts';
+import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
+import type { Logger } from '../logger.ts';
+import { createLayout } from '../store/layout.ts';
+
+export interface UpResult {
+  dataRoot: string;
+  /** The HTTP API (not part of this version yet: null). */
+  api: string | null;
+  temporalUi: string;
+  /** Dev tokens for the HTTP API (not part of this version yet: null). */
+  tokensFile: string | null;
+  temporalAddress: string;
+  temporal: { pid: number | null; started: boolean };
+  worker: { pid: number; started: boolean; log: string };
+}
+
+const BIN = path.join(PROJECT_ROOT, 'bin', 'harmonise.js');
+
+function files(config: Config) {
+  const layout = createLayout(config.dataRoot);
+  return {
+    workerPid: path.join(layout.runDir, 'worker.pid'),
+    workerLog: path.join(layout.logsDir, 'worker.log'),
+    temporalDir: layout.temporalDir,
+  };
+}
+
+/** Runs infra/bootstrap.sh for the Temporal CLI and the Debian tools (npm is already there). */
+export async function bootstrap(): Promise<void> {
+  // Its progress goes to stderr (fd 2) so that `--json` output keeps stdout to itself.
+  const result = await execa('sh', [path.join(PROJECT_ROOT, 'infra', 'bootstrap.sh'), '--no-npm'], {
+    stdin: 'ignore',
+    stdout: 2,
+    stderr: 2,
+    reject: false,
+  });
+  if (result.exitCode !== 0) {
+    throw new MissingDependencyError(
+      'bootstrap failed: see the messages above (infra/bootstrap.sh)',
+    );
+  }
+}
+
+export async function up(
+  config: Config,
+  logger: Logger,
+  options: { bootstrap: boolean },
+): Promise<UpResult> {
+  if (config.executor.kind !== 'local') {
+    throw new HarmoniseError(
+      'CONFIG_INVALID',
+      `executor "${config.executor.kind}" is not available in this version; use --executor local`,
+    );
+  }
+  if (options.bootstrap) await bootstrap();
+  const paths = files(config);
+  const server = await ensureDevServer(
+    {
+      cli: config.temporal.cli,
+      address: config.temporal.address,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+      dir: paths.temporalDir,
+    },
+    logger,
+  );
+  const worker = await ensureWorker(config, logger);
+  return {
+    dataRoot: config.dataRoot,
+    api: null,
+    temporalUi: temporalUiUrl(config),
+    tokensFile: null,
+    temporalAddress: config.temporal.address,
+    temporal: { pid: server.pid, started: server.started },
+    worker,
+  };
+}
+
+/** Starts a background worker unless one recorded in the pid file is alive. */
+export async function ensureWorker(
+  config: Config,
+  logger: Logger,
+): Promise<{ pid: number; started: boolean; log: string }> {
+  const paths = files(config);
+  const running = await livePid(paths.workerPid);
+  if (running) return { pid: running.pid, started: false, log: paths.workerLog };
+  await fsp.mkdir(path.dirname(paths.workerLog), { recursive: true });
+  const log = fs.openSync(paths.workerLog, 'a');
+  const child = spawn(process.execPath, [BIN, 'worker'], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, HARMONISE_DATA: config.dataRoot },
+  });
+  fs.closeSync(log);
+  if (child.pid === undefined) throw new HarmoniseError('WORKER_START', 'the worker did not start');
+  child.unref();
+  await writePidFile(paths.workerPid, child.pid, `${process.execPath} ${BIN} worker`);
+  await waitForWorker(config, child.pid, paths.workerLog);
+  logger.info({ pid: child.pid, log: paths.workerLog }, 'worker started');
+  return { pid: child.pid, started: true, log: paths.workerLog };
+}
+
+/** Waits until a worker with this pid polls the task queue (its identity is `<pid>@<host>`). */
+async function waitForWorker(config: Config, pid: number, logFile: string): Promise<void> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const started = processStartTime(pid) ?? '';
+  try {
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const response = await connection.workflowService.describeTaskQueue({
+        namespace: config.temporal.namespace,
+        taskQueue: { name: config.temporal.taskQueue },
+        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if ((response.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`))) return;
+      if (!isProcessAlive(pid, started)) break;
+      await sleep(250);
+    }
+  } finally {
+    await connection.close();
+  }
+  const tail = (await fsp.readFile(logFile, 'utf8').catch(() => ''))
+    .trimEnd()
+    .split('\n')
+    .slice(-20)
+    .join('\n');
+  throw new HarmoniseError(
+    'WORKER_START',
+    `the worker (pid ${pid}) did not start polling; its log ends:\n${tail}`,
+  );
+}
+
+export interface DownResult {
+  worker: number | null;
+  temporal: number | null;
+}
+
+/** Stops the worker, then the Temporal server, each by its recorded pid. */
+export async function down(config: Config): Promise<DownResult> {
+  const paths = files(config);
+  const worker = await stopByPidFile(paths.workerPid, 20_000);
+  const temporalPid = await stopDevServer(paths.temporalDir);
+  // The SQLite database must be closed before the next start; give the server a moment.
+  if (temporalPid !== null) await sleep(200);
+  return { worker: worker?.pid ?? null, temporal: temporalPid };
+}

@@ -1,0 +1,189 @@
+/**
+ * The typed client used by cli/ (and later api/): starts and signals workflows, reads their
+ * status, and falls back to the on-disk records when Temporal no longer holds a workflow.
+ */
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import type { PublishedRelease } from './activities/frequency.ts';
+import type { Config } from './config.ts';
+import type { HarmonisationMode } from './domain/policy.ts';
+import type { SampleRecord } from './domain/sample-record.ts';
+import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
+import { ServiceUnreachableError } from './errors.ts';
+import { frequencyWorkflowId, sampleWorkflowId, submissionWorkflowId } from './shared.ts';
+import { readJsonIfExists } from './store/atomic.ts';
+import { Catalogue } from './store/catalogue.ts';
+import { createLayout, type Layout } from './store/layout.ts';
+import { PipelineRegistry } from './store/pipelines.ts';
+import type { frequencyReleaseWorkflow } from './workflows/frequency-release.ts';
+import {
+  releaseStatusQuery,
+  sampleStatusQuery,
+  submissionCompleteSignal,
+  submissionStatusQuery,
+} from './workflows/messages.ts';
+import type { submissionWorkflow } from './workflows/submission.ts';
+
+export interface CompleteSubmissionResult {
+  workflowId: string;
+  /** `signalled`: the workflow received the signal (new or running); `already-finished`: nothing started. */
+  outcome: 'signalled' | 'already-finished';
+}
+
+export interface SampleWorkflowReport {
+  workflowId: string;
+  pipelineVersion: string;
+  /** Temporal's view: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT... */
+  execution: string;
+  status: SampleWorkflowStatus | null;
+}
+
+export interface SampleStatusReport {
+  sampleId: string;
+  record: SampleRecord | null;
+  workflows: SampleWorkflowReport[];
+}
+
+/** Release ids sort by time: `20261126T171500.123Z`. */
+export function newReleaseId(now = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, '');
+}
+
+export class HarmoniseClient {
+  readonly layout: Layout;
+
+  private constructor(
+    private readonly config: Config,
+    private readonly connection: Connection,
+    readonly temporal: Client,
+  ) {
+    this.layout = createLayout(config.dataRoot);
+  }
+
+  static async connect(config: Config, timeoutMs = 5000): Promise<HarmoniseClient> {
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({
+        address: config.temporal.address,
+        connectTimeout: timeoutMs,
+      });
+      await connection.workflowService.getSystemInfo({});
+    } catch (error) {
+      throw new ServiceUnreachableError(
+        `Temporal is not reachable at ${config.temporal.address}: run "harmonise up" first`,
+        { cause: error },
+      );
+    }
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    return new HarmoniseClient(config, connection, client);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  /** Signal-with-start of `submissionComplete`; a finished submission is never started again. */
+  async completeSubmission(
+    region: string,
+    submissionId: string,
+    request: { requestedBy: string; mode?: HarmonisationMode },
+  ): Promise<CompleteSubmissionResult> {
+    const workflowId = submissionWorkflowId(region, submissionId);
+    try {
+      await this.temporal.workflow.signalWithStart<typeof submissionWorkflow, [typeof request]>(
+        'submissionWorkflow',
+        {
+          workflowId,
+          taskQueue: this.config.temporal.taskQueue,
+          args: [{ region, submissionId }],
+          signal: submissionCompleteSignal,
+          signalArgs: [request],
+          // A submission that completed (accepted or rejected) is final; a failed one may be retried.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        },
+      );
+      return { workflowId, outcome: 'signalled' };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        return { workflowId, outcome: 'already-finished' };
+      }
+      throw error;
+    }
+  }
+
+  /** The live status from the workflow, else the recorded outcome, else null. */
+  async submissionStatus(region: string, submissionId: string): Promise<SubmissionStatus | null> {
+    const handle = this.temporal.workflow.getHandle(submissionWorkflowId(region, submissionId));
+    try {
+      return await handle.query(submissionStatusQuery);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    const record = await readJsonIfExists(this.layout.submissionRecord(region, submissionId));
+    return (record as SubmissionStatus | undefined) ?? null;
+  }
+
+  async waitForSubmission(region: string, submissionId: string): Promise<SubmissionStatus> {
+    const handle = this.temporal.workflow.getHandle<typeof submissionWorkflow>(
+      submissionWorkflowId(region, submissionId),
+    );
+    return handle.result();
+  }
+
+  async sampleStatus(sampleId: string): Promise<SampleStatusReport> {
+    const record = await new Catalogue(this.layout).get(sampleId);
+    const versions = await new PipelineRegistry(
+      this.config.pipelinesDir,
+      this.config.dataRoot,
+    ).versions();
+    const workflows: SampleWorkflowReport[] = [];
+    for (const pipelineVersion of versions) {
+      const workflowId = sampleWorkflowId(sampleId, pipelineVersion);
+      const handle = this.temporal.workflow.getHandle(workflowId);
+      try {
+        const description = await handle.describe();
+        const status = await handle.query(sampleStatusQuery).catch(() => null);
+        workflows.push({ workflowId, pipelineVersion, execution: description.status.name, status });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+    return { sampleId, record, workflows };
+  }
+
+  async startRelease(options: { pipelineVersion?: string; requestedBy: string }): Promise<string> {
+    const releaseId = newReleaseId();
+    await this.temporal.workflow.start<typeof frequencyReleaseWorkflow>(
+      'frequencyReleaseWorkflow',
+      {
+        workflowId: frequencyWorkflowId(releaseId),
+        taskQueue: this.config.temporal.taskQueue,
+        args: [
+          {
+            releaseId,
+            pipelineVersion: options.pipelineVersion ?? null,
+            requestedBy: options.requestedBy,
+          },
+        ],
+      },
+    );
+    return releaseId;
+  }
+
+  async waitForRelease(releaseId: string): Promise<PublishedRelease> {
+    return this.temporal.workflow
+      .getHandle<typeof frequencyReleaseWorkflow>(frequencyWorkflowId(releaseId))
+      .result();
+  }
+
+  async releaseStatus(releaseId: string) {
+    return this.temporal.workflow
+      .getHandle(frequencyWorkflowId(releaseId))
+      .query(releaseStatusQuery);
+  }
+}
