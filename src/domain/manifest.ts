@@ -127,7 +127,7 @@ export function parseManifest(text: string): ManifestParse {
       ],
     };
   }
-  const parsed = manifestSchema.safeParse(json);
+  const parsed = manifestSchema.safeParse(json, { reportInput: true });
   if (parsed.success) return { ok: true, manifest: parsed.data };
   return { ok: false, issues: zodIssuesToInputIssues('MANIFEST', parsed.error.issues) };
 }

@@ -53,6 +53,8 @@ export interface LocalExecutorOptions {
   watchIntervalMs?: number;
   /** Grace between TERM and KILL when the executor stops a job. */
   killGraceMs?: number;
+  /** Length of a "minute" of a job's time limit; shorter only in tests of the time limit. */
+  minuteMs?: number;
 }
 
 interface Running {
@@ -74,9 +76,11 @@ export class LocalExecutor implements JobExecutor {
   private readonly running = new Map<string, Running>();
   private readonly watchTimer: NodeJS.Timeout;
   private readonly killGraceMs: number;
+  private readonly minuteMs: number;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.killGraceMs = options.killGraceMs ?? 5000;
+    this.minuteMs = options.minuteMs ?? 60_000;
     this.watchTimer = setInterval(() => this.watch(), options.watchIntervalMs ?? 1000);
     this.watchTimer.unref();
   }
@@ -172,9 +176,13 @@ export class LocalExecutor implements JobExecutor {
 
   private async reattach(file: JobFile, workDir: string): Promise<JobRef> {
     const ref: JobRef = { executor: 'local', jobId: file.jobId, key: file.key, workDir };
-    if (this.running.has(ref.jobId) || this.queue.some((q) => q.ref.jobId === ref.jobId))
+    const known = this.running.has(ref.jobId) || this.queue.some((q) => q.ref.jobId === ref.jobId);
+    if (known) return ref;
+    const log = this.options.logger.child({ jobId: ref.jobId, key: ref.key });
+    if ((await readExitCode(workDir)) !== null || (await readOutcome(workDir)) !== null) {
+      log.info({ found: 'finished' }, 're-attached to job');
       return ref;
-    if ((await readExitCode(workDir)) !== null || (await readOutcome(workDir)) !== null) return ref;
+    }
     let { pid, pidStartTime } = file;
     if (file.phase === 'starting') {
       // The previous worker died between spawning and recording the pid: look for the job's shell.
@@ -184,13 +192,13 @@ export class LocalExecutor implements JobExecutor {
     if (pid !== undefined && pidStartTime !== undefined && isProcessAlive(pid, pidStartTime)) {
       const startedAt = file.startedAt ? Date.parse(file.startedAt) : Date.now();
       this.adopt(ref, pid, pidStartTime, file.resources, startedAt);
-      this.options.logger.info(
-        { jobId: ref.jobId, key: ref.key, pid },
-        're-attached to running job',
-      );
+      log.info({ found: 'running', pid }, 're-attached to job');
       return ref;
     }
-    if (file.phase === 'started') return ref; // vanished without a marker: status says NODE_FAIL
+    if (file.phase === 'started') {
+      log.warn({ found: 'vanished' }, 're-attached to job'); // status says NODE_FAIL
+      return ref;
+    }
     // Queued (or never really started) under a worker that is gone: queue it again.
     this.enqueue({ ref, file: { ...file, phase: 'queued' } });
     return ref;
@@ -240,7 +248,7 @@ export class LocalExecutor implements JobExecutor {
       pid: -1,
       pidStartTime: '',
       resources: file.resources,
-      deadline: Date.now() + file.resources.timeMinutes * 60_000,
+      deadline: Date.now() + file.resources.timeMinutes * this.minuteMs,
     };
     this.running.set(ref.jobId, placeholder);
     await writeJsonAtomic(jobFilePath, { ...file, phase: 'starting' });
@@ -293,7 +301,7 @@ export class LocalExecutor implements JobExecutor {
       pid,
       pidStartTime,
       resources,
-      deadline: startedAt + resources.timeMinutes * 60_000,
+      deadline: startedAt + resources.timeMinutes * this.minuteMs,
     });
   }
 

@@ -18,7 +18,7 @@ export async function readPolicy(file: string): Promise<Policy> {
   } catch (error) {
     throw new HarmoniseError('CONFIG_INVALID', `policy file ${file} is not JSON: ${String(error)}`);
   }
-  const parsed = policySchema.safeParse(json);
+  const parsed = policySchema.safeParse(json, { reportInput: true });
   if (!parsed.success) {
     const problems = zodIssuesToInputIssues('POLICY', parsed.error.issues)
       .map((i) => `${i.path}: ${i.message}`)

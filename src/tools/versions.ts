@@ -17,10 +17,9 @@ const PROBES: Readonly<Record<Tool, string>> = {
 /** Lines that write `tool-versions.tsv` (tool, version) for the given tools. */
 export function versionProbeLines(tools: readonly Tool[], file = 'tool-versions.tsv'): string[] {
   const unique = [...new Set(tools)];
+  const probes = unique.map((tool) => `  printf '%s\\t%s\\n' ${tool} "$(${PROBES[tool]})"`);
   return [
-    `{`,
-    ...unique.map((tool) => `  printf '%s\\t%s\\n' ${tool} "$(${PROBES[tool]})"`),
-    `} > ${file}.tmp`,
+    ...(probes.length > 0 ? ['{', ...probes, `} > ${file}.tmp`] : [`: > ${file}.tmp`]),
     `mv -f -- ${file}.tmp ${file}`,
   ];
 }

@@ -1,0 +1,170 @@
+/**
+ * runStep, the activity that turns a plan step into a job, on the real local executor with the
+ * real tools: typed failures with the tail of stderr, and cancellation that reaches the job's
+ * whole process group.
+ */
+import { ActivityCancellationDetails, ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { execa } from 'execa';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobActivities, type RunStepInput } from '../../src/activities/jobs.ts';
+import { loadConfig } from '../../src/config.ts';
+import { FailureType } from '../../src/domain/failures.ts';
+import { LocalExecutor, JOB_FILE } from '../../src/executors/local.ts';
+import { isProcessAlive } from '../../src/executors/local-proc.ts';
+import { JobPoller } from '../../src/executors/poller.ts';
+import { Catalogue } from '../../src/store/catalogue.ts';
+import { createLayout } from '../../src/store/layout.ts';
+import { PipelineRegistry } from '../../src/store/pipelines.ts';
+import { testLogger } from '../helpers/logger.ts';
+
+let root: string;
+let executor: LocalExecutor;
+let poller: JobPoller;
+let activities: ReturnType<typeof createJobActivities>;
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-runstep-'));
+  const config = loadConfig({ HARMONISE_DATA: root });
+  const layout = createLayout(root);
+  await fs.mkdir(layout.runDir, { recursive: true });
+  // A tiny reference where pipeline 1 expects it, so the tools get as far as their inputs.
+  const fasta = path.join(layout.referenceDir('1'), 'genome.fa');
+  await fs.mkdir(path.dirname(fasta), { recursive: true });
+  const bases = Array.from({ length: 2000 }, (_, i) => 'ACGT'[(i * 7 + (i >> 3)) % 4]).join('');
+  await fs.writeFile(fasta, `>chr1\n${bases}\n`);
+  await execa('samtools', ['faidx', fasta]);
+  await execa('bwa', ['index', fasta]);
+  executor = new LocalExecutor({
+    cpus: 2,
+    memMiB: 4096,
+    ledgerFile: layout.localJobLedger,
+    logger: testLogger,
+    killGraceMs: 500,
+  });
+  poller = new JobPoller(executor, { intervalMs: 100, missingGraceMs: 5000, logger: testLogger });
+  activities = createJobActivities({
+    config,
+    layout,
+    executor,
+    poller,
+    pipelines: new PipelineRegistry(config.pipelinesDir, root),
+    catalogue: new Catalogue(layout),
+    logger: testLogger,
+  });
+});
+
+afterAll(async () => {
+  poller.close();
+  await executor.close();
+  if (!process.env.KEEP)
+    await fs.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+});
+
+function step(overrides: Partial<RunStepInput>): RunStepInput {
+  return {
+    workflowId: 'sample:TST001:1',
+    sampleId: 'TST001',
+    pipelineVersion: '1',
+    step: 'call',
+    kind: 'call-gvcf',
+    attempt: 1,
+    resources: { cpus: 1, memMiB: 512, timeMinutes: 5 },
+    inputs: {},
+    outputs: ['sample.g.vcf.gz', 'sample.g.vcf.gz.tbi'],
+    ...overrides,
+  };
+}
+
+describe('runStep', () => {
+  it('fails a job whose tool exits non-zero as JobFailed, with the tail of its stderr', async () => {
+    const env = new MockActivityEnvironment();
+    const input = step({ inputs: { cram: path.join(root, 'missing.cram'), crai: '' } });
+    const error = await env.run(activities.runStep, input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    const failure = error as ApplicationFailure;
+    expect(failure.type).toBe(FailureType.JobFailed);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('missing.cram'); // from the tool's own stderr
+    expect(failure.details?.[0]).toMatchObject({ state: 'FAILED', key: 'sample:TST001:1/call/1' });
+  });
+
+  it('cancels the job and everything it started when the workflow cancels the activity', async () => {
+    const fifo = path.join(root, 'reads.fifo');
+    await execa('mkfifo', [fifo]);
+    const env = new MockActivityEnvironment();
+    const input = step({
+      step: 'align',
+      kind: 'align-bwa',
+      inputs: { r1: fifo, r2: fifo },
+      outputs: ['aligned.bam'],
+      workflowId: 'sample:TST002:1',
+      sampleId: 'TST002',
+    });
+    const result = env.run(activities.runStep, input).catch((e: unknown) => e);
+    const jobFile = path.join(root, 'work', 'sample:TST002:1', 'align', '1', JOB_FILE);
+    let pid = 0;
+    let startTime = '';
+    for (let i = 0; i < 100 && pid === 0; i++) {
+      const job = JSON.parse(await fs.readFile(jobFile, 'utf8').catch(() => '{}')) as {
+        pid?: number;
+        pidStartTime?: string;
+      };
+      if (job.pid)
+        ({ pid, pidStartTime: startTime = '' } = job as { pid: number; pidStartTime: string });
+      else await sleep(50);
+    }
+    expect(pid).toBeGreaterThan(0);
+    await sleep(300);
+    expect(isProcessAlive(pid, startTime)).toBe(true); // bwa is blocked on the FIFO
+    env.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
+    await result;
+    await expect.poll(() => isProcessAlive(pid, startTime), { timeout: 5000 }).toBe(false);
+    const outcome = JSON.parse(
+      await fs.readFile(path.join(path.dirname(jobFile), 'outcome.json'), 'utf8'),
+    ) as { state: string };
+    expect(outcome.state).toBe('CANCELLED');
+  });
+
+  it('leaves the job running when only the worker is shutting down', async () => {
+    const fifo = path.join(root, 'reads2.fifo');
+    await execa('mkfifo', [fifo]);
+    const env = new MockActivityEnvironment();
+    const input = step({
+      step: 'align',
+      kind: 'align-bwa',
+      inputs: { r1: fifo, r2: fifo },
+      outputs: ['aligned.bam'],
+      workflowId: 'sample:TST003:1',
+      sampleId: 'TST003',
+    });
+    const result = env.run(activities.runStep, input).catch((e: unknown) => e);
+    const jobFile = path.join(root, 'work', 'sample:TST003:1', 'align', '1', JOB_FILE);
+    await expect
+      .poll(
+        async () =>
+          (JSON.parse(await fs.readFile(jobFile, 'utf8').catch(() => '{}')) as { pid?: number })
+            .pid,
+      )
+      .toBeGreaterThan(0);
+    const job = JSON.parse(await fs.readFile(jobFile, 'utf8')) as {
+      pid: number;
+      pidStartTime: string;
+    };
+    env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
+    await result;
+    await sleep(700);
+    expect(isProcessAlive(job.pid, job.pidStartTime)).toBe(true);
+    await executor.cancel({
+      executor: 'local',
+      jobId: '',
+      key: '',
+      workDir: path.dirname(jobFile),
+    });
+    process.kill(-job.pid, 'SIGKILL');
+  });
+});

@@ -1,0 +1,293 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LocalExecutor, JOB_FILE } from '../../src/executors/local.ts';
+import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+import { JobPoller } from '../../src/executors/poller.ts';
+import type { JobRef, JobSpec } from '../../src/executors/port.ts';
+import { renderJobScript } from '../../src/tools/job-script.ts';
+import { rename, run } from '../../src/tools/shell.ts';
+import { testLogger } from '../helpers/logger.ts';
+
+let root: string;
+const executors: LocalExecutor[] = [];
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-local-'));
+});
+afterEach(async () => {
+  for (const executor of executors.splice(0)) await executor.close();
+});
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+});
+
+function executor(
+  options: Partial<ConstructorParameters<typeof LocalExecutor>[0]> = {},
+): LocalExecutor {
+  const created = new LocalExecutor({
+    cpus: 2,
+    memMiB: 4096,
+    ledgerFile: path.join(root, 'ledger.jsonl'),
+    logger: testLogger,
+    watchIntervalMs: 100,
+    killGraceMs: 500,
+    ...options,
+  });
+  executors.push(created);
+  return created;
+}
+
+/** A job whose script runs `bash -c <body>` and then publishes `out.txt`. */
+function spec(
+  name: string,
+  body: string,
+  resources = { cpus: 1, memMiB: 512, timeMinutes: 5 },
+): JobSpec {
+  const workDir = path.join(root, name);
+  const key = `test:${name}/step/1`;
+  return {
+    key,
+    workDir,
+    resources,
+    script: renderJobScript({
+      key,
+      workDir,
+      tools: [],
+      lines: [run([['bash', '-c', body]], 'out.txt.tmp'), rename('out.txt.tmp', 'out.txt')],
+    }),
+  };
+}
+
+function poller(exec: LocalExecutor, missingGraceMs = 5000): JobPoller {
+  return new JobPoller(exec, { intervalMs: 100, missingGraceMs, logger: testLogger });
+}
+
+async function starts(key: string): Promise<number> {
+  const text = await fs.readFile(path.join(root, 'ledger.jsonl'), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .filter((line) => (JSON.parse(line) as { key: string }).key === key).length;
+}
+
+async function jobPid(ref: JobRef): Promise<{ pid: number; pidStartTime: string }> {
+  for (let i = 0; i < 50; i++) {
+    const file = JSON.parse(await fs.readFile(path.join(ref.workDir, JOB_FILE), 'utf8')) as {
+      pid?: number;
+      pidStartTime?: string;
+    };
+    if (file.pid && file.pidStartTime) return { pid: file.pid, pidStartTime: file.pidStartTime };
+    await sleep(50);
+  }
+  throw new Error('job never recorded its pid');
+}
+
+describe('LocalExecutor', () => {
+  it('runs a job to COMPLETED and leaves its output', async () => {
+    const exec = executor();
+    const job = spec('ok', 'echo done');
+    const ref = await exec.submit(job);
+    const status = await poller(exec).wait(ref);
+    expect(status).toMatchObject({ state: 'COMPLETED', exitCode: 0 });
+    expect(await fs.readFile(path.join(job.workDir, 'out.txt'), 'utf8')).toBe('done\n');
+  });
+
+  it('reports a failing tool as FAILED with its exit code', async () => {
+    const exec = executor();
+    const ref = await exec.submit(spec('fail', 'echo broken >&2; exit 7'));
+    expect(await poller(exec).wait(ref)).toMatchObject({ state: 'FAILED', exitCode: 7 });
+    expect(await fs.readFile(path.join(ref.workDir, 'stderr.log'), 'utf8')).toContain('broken');
+  });
+
+  it('keeps within its CPU budget: a second job waits PENDING while the first runs', async () => {
+    const exec = executor({ cpus: 1 });
+    const first = await exec.submit(spec('cpu-a', 'sleep 1; date +%s%N'));
+    const second = await exec.submit(spec('cpu-b', 'date +%s%N'));
+    const early = await exec.status([first, second]);
+    expect(early.get(first.jobId)?.state).toBe('RUNNING');
+    expect(early.get(second.jobId)?.state).toBe('PENDING');
+    const p = poller(exec);
+    await Promise.all([p.wait(first), p.wait(second)]);
+    const endOfFirst = BigInt(
+      (await fs.readFile(path.join(first.workDir, 'out.txt'), 'utf8')).trim(),
+    );
+    const startOfSecond = BigInt(
+      (await fs.readFile(path.join(second.workDir, 'out.txt'), 'utf8')).trim(),
+    );
+    expect(startOfSecond > endOfFirst).toBe(true);
+  });
+
+  it('ends a job over its time limit as TIMEOUT and kills its process group', async () => {
+    const exec = executor({ minuteMs: 300 });
+    const ref = await exec.submit(
+      spec('timeout', 'sleep 30', { cpus: 1, memMiB: 512, timeMinutes: 1 }),
+    );
+    const { pid, pidStartTime } = await jobPid(ref);
+    expect(await poller(exec).wait(ref)).toMatchObject({ state: 'TIMEOUT' });
+    await sleep(700);
+    expect(isProcessAlive(pid, pidStartTime)).toBe(false);
+  });
+
+  it('ends a job over its memory as OUT_OF_MEMORY', async () => {
+    const exec = executor();
+    const ref = await exec.submit(
+      spec('oom', `perl -e '$x = "a" x (300 * 1024 * 1024); sleep 30'`, {
+        cpus: 1,
+        memMiB: 100,
+        timeMinutes: 5,
+      }),
+    );
+    const status = await poller(exec).wait(ref);
+    expect(status.state).toBe('OUT_OF_MEMORY');
+    expect(status.reason).toMatch(/over its 100 MiB/);
+  });
+
+  it('cancels a running job and every process it started', async () => {
+    const exec = executor();
+    const ref = await exec.submit(spec('cancel', 'sleep 60 & sleep 60; wait'));
+    const { pid, pidStartTime } = await jobPid(ref);
+    await sleep(200);
+    const children = (
+      await fs.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
+    )
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+    await exec.cancel(ref);
+    expect(await poller(exec).wait(ref)).toMatchObject({ state: 'CANCELLED' });
+    await sleep(700);
+    expect(isProcessAlive(pid, pidStartTime)).toBe(false);
+    for (const child of children) expect(processStartTime(child)).toBeNull();
+  });
+
+  it('re-attaches to a job that outlived its worker instead of starting it again', async () => {
+    const first = executor();
+    const job = spec('reattach', 'sleep 1.5; echo finished');
+    const ref = await first.submit(job);
+    await jobPid(ref);
+    await first.close(); // the worker is gone; the job keeps running
+    const second = executor();
+    const again = await second.submit(job);
+    expect(again.jobId).toBe(ref.jobId);
+    expect(await second.status([again])).toEqual(
+      new Map([[ref.jobId, expect.objectContaining({ state: 'RUNNING' })]]),
+    );
+    expect(await poller(second).wait(again)).toMatchObject({ state: 'COMPLETED' });
+    expect(await starts(job.key)).toBe(1);
+    // A third submission of a finished key starts nothing either.
+    const third = executor();
+    expect((await third.submit(job)).jobId).toBe(ref.jobId);
+    expect(await starts(job.key)).toBe(1);
+  });
+
+  it('finds a job by its environment when the worker died before recording its pid', async () => {
+    const first = executor();
+    const job = spec('starting', 'sleep 1.5; echo finished');
+    const ref = await first.submit(job);
+    await jobPid(ref);
+    await first.close();
+    const file = path.join(job.workDir, JOB_FILE);
+    const record = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+    await fs.writeFile(
+      file,
+      JSON.stringify({ ...record, phase: 'starting', pid: undefined, pidStartTime: undefined }),
+    );
+    const second = executor();
+    await second.submit(job);
+    expect(await poller(second).wait(ref)).toMatchObject({ state: 'COMPLETED' });
+    expect(await starts(job.key)).toBe(1);
+  });
+
+  it('reports a job killed from outside, without its marker, as NODE_FAIL', async () => {
+    const exec = executor();
+    const ref = await exec.submit(spec('vanish', 'sleep 30'));
+    const { pid } = await jobPid(ref);
+    process.kill(-pid, 'SIGKILL');
+    const status = await poller(exec).wait(ref);
+    expect(status.state).toBe('NODE_FAIL');
+    expect(status.reason).toMatch(/vanished/);
+  });
+});
+
+describe('JobPoller', () => {
+  it('asks the executor about all jobs in one call per interval', async () => {
+    const exec = executor({ cpus: 16 });
+    let calls = 0;
+    let largestBatch = 0;
+    const counting = {
+      kind: exec.kind,
+      submit: exec.submit.bind(exec),
+      cancel: exec.cancel.bind(exec),
+      close: exec.close.bind(exec),
+      status: async (jobs: readonly JobRef[]) => {
+        calls += 1;
+        largestBatch = Math.max(largestBatch, jobs.length);
+        return exec.status(jobs);
+      },
+    };
+    const p = new JobPoller(counting, {
+      intervalMs: 200,
+      missingGraceMs: 5000,
+      logger: testLogger,
+    });
+    const refs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => exec.submit(spec(`many-${i}`, 'sleep 1'))),
+    );
+    const started = Date.now();
+    const results = await Promise.all(refs.map((ref) => p.wait(ref)));
+    const intervals = (Date.now() - started) / 200;
+    expect(results.every((r) => r.state === 'COMPLETED')).toBe(true);
+    expect(largestBatch).toBe(20);
+    expect(calls).toBeLessThanOrEqual(Math.ceil(intervals) + 2);
+    expect(p.statusCalls).toBe(calls);
+  });
+
+  it('treats a job missing from polls as lost only after the grace period', async () => {
+    const ref: JobRef = { executor: 'local', jobId: 'ghost', key: 'k', workDir: root };
+    const silent = {
+      kind: 'local' as const,
+      submit: () => Promise.resolve(ref),
+      cancel: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+      status: () => Promise.resolve(new Map()),
+    };
+    const p = new JobPoller(silent, { intervalMs: 50, missingGraceMs: 600, logger: testLogger });
+    const started = Date.now();
+    const status = await p.wait(ref);
+    expect(status.state).toBe('NODE_FAIL');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  });
+
+  it('survives failed polls within the grace period', async () => {
+    const ref: JobRef = { executor: 'local', jobId: 'flaky', key: 'k', workDir: root };
+    let calls = 0;
+    const flaky = {
+      kind: 'local' as const,
+      submit: () => Promise.resolve(ref),
+      cancel: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+      status: () => {
+        calls += 1;
+        if (calls < 4) return Promise.reject(new Error('controller busy'));
+        return Promise.resolve(new Map([['flaky', { state: 'COMPLETED' as const, exitCode: 0 }]]));
+      },
+    };
+    const p = new JobPoller(flaky, { intervalMs: 50, missingGraceMs: 2000, logger: testLogger });
+    expect(await p.wait(ref)).toMatchObject({ state: 'COMPLETED' });
+    expect(calls).toBe(4);
+  });
+
+  it('stops waiting when aborted', async () => {
+    const exec = executor();
+    const ref = await exec.submit(spec('abort', 'sleep 5'));
+    const controller = new AbortController();
+    const waiting = poller(exec).wait(ref, { signal: controller.signal });
+    controller.abort(new Error('activity cancelled'));
+    await expect(waiting).rejects.toThrow('activity cancelled');
+    await exec.cancel(ref);
+  });
+});

@@ -1,0 +1,90 @@
+import { execa } from 'execa';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_MARKER, renderJobScript, TOOL_VERSIONS_NAME } from '../../src/tools/job-script.ts';
+import { rename, renderLine, run, shellQuote } from '../../src/tools/shell.ts';
+import { parseToolVersions } from '../../src/tools/versions.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-script-'));
+});
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('shellQuote', () => {
+  const nasty = [
+    'plain',
+    '',
+    'with space',
+    "it's",
+    '$(touch /tmp/pwned)',
+    '`id`',
+    'a;b|c&d',
+    '@RG\\tID:x\\tSM:x',
+    "'''",
+    '--flag=value',
+    'line\nbreak',
+    '*?[]{}~!#',
+  ];
+  it('round-trips every string through bash as one argument', async () => {
+    const script = `printf '%s\\0' ${nasty.map(shellQuote).join(' ')}`;
+    const { stdout } = await execa('bash', ['-c', script], { stripFinalNewline: false });
+    expect(stdout.split('\0').slice(0, -1)).toEqual(nasty);
+  });
+
+  it('refuses NUL bytes', () => {
+    expect(() => shellQuote('a\0b')).toThrow(/NUL/);
+  });
+
+  it('renders pipelines and renames', () => {
+    expect(renderLine(run([['a', 'b c'], ['d']], 'out file'))).toBe(
+      "a 'b c' \\\n  | d > 'out file'",
+    );
+    expect(renderLine(rename('x.tmp', 'x'))).toBe('mv -f -- x.tmp x');
+    expect(() => renderLine(run([]))).toThrow();
+  });
+});
+
+describe('renderJobScript', () => {
+  async function runScript(name: string, lines: Parameters<typeof renderJobScript>[0]['lines']) {
+    const workDir = path.join(dir, name);
+    await fs.mkdir(workDir);
+    const script = renderJobScript({ key: `wf/${name}/1`, workDir, tools: ['samtools'], lines });
+    await fs.writeFile(path.join(workDir, 'job.sh'), script);
+    const result = await execa('bash', ['job.sh'], { cwd: workDir, reject: false });
+    const marker = await fs.readFile(path.join(workDir, EXIT_MARKER), 'utf8');
+    return { workDir, script, result, exitCode: Number(marker.trim()) };
+  }
+
+  it('fails fast, renames outputs into place and writes its exit code last', async () => {
+    const { workDir, script, exitCode } = await runScript('ok', [
+      run([['printf', 'hello\\n']], 'out.txt.tmp'),
+      rename('out.txt.tmp', 'out.txt'),
+    ]);
+    expect(script).toContain('set -euo pipefail');
+    expect(exitCode).toBe(0);
+    expect(await fs.readFile(path.join(workDir, 'out.txt'), 'utf8')).toBe('hello\n');
+    const versions = parseToolVersions(
+      await fs.readFile(path.join(workDir, TOOL_VERSIONS_NAME), 'utf8'),
+    );
+    expect(versions.samtools).toMatch(/^\d+\.\d+/);
+  });
+
+  it('stops at a failing command inside a pipeline and never publishes the output', async () => {
+    const { workDir, exitCode } = await runScript('pipefail', [
+      run([['false'], ['cat']], 'out.txt.tmp'),
+      rename('out.txt.tmp', 'out.txt'),
+    ]);
+    expect(exitCode).toBe(1);
+    await expect(fs.access(path.join(workDir, 'out.txt'))).rejects.toThrow();
+  });
+
+  it('reports the exit code of the failing tool', async () => {
+    const { exitCode } = await runScript('exit3', [run([['bash', '-c', 'exit 3']])]);
+    expect(exitCode).toBe(3);
+  });
+});
