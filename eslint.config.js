@@ -27,10 +27,10 @@ export default tseslint.config(
   },
   {
     // Workflow code must stay deterministic: no Node built-ins, no process spawning, no logging
-    // libraries, no config reads. Only @temporalio/workflow, domain/ and activity types.
+    // libraries, no config reads. Only @temporalio/workflow, domain/, shared.ts and activity types.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: nodeBuiltins
@@ -56,20 +56,22 @@ export default tseslint.config(
                 'Workflow code may import only @temporalio/workflow, domain/ and activity types.',
             },
             {
-              group: ['**/activities/*', '!**/activities/*.ts'],
-              message: 'Import activity types only (import type).',
+              group: ['**/activities/**'],
+              allowTypeImports: true,
+              message: 'Workflow code may import activity types only (import type).',
             },
             {
               group: [
-                '**/config',
                 '**/config.ts',
-                '**/logger',
                 '**/logger.ts',
+                '**/worker.ts',
+                '**/client.ts',
                 '**/executors/**',
                 '**/store/**',
+                '**/cli/**',
               ],
               message:
-                'Workflow code may not read config, log with pino, or touch executors and the store.',
+                'Workflow code may not read config, log with pino, or touch executors, the store or clients.',
             },
           ],
         },
