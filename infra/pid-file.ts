@@ -45,3 +45,9 @@ export async function stopByPidFile(file: string, graceMs = 15_000): Promise<Pid
   await fs.rm(file, { force: true });
   return record;
 }
+
+/** The last lines of a service's log, for error messages when it does not start. */
+export async function logTail(file: string, lines = 20): Promise<string> {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}

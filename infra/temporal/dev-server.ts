@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
 import { MissingDependencyError, ServiceUnreachableError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
-import { livePid, stopByPidFile, writePidFile } from '../pid-file.ts';
+import { livePid, logTail, stopByPidFile, writePidFile } from '../pid-file.ts';
 import { ensureSearchAttributes } from './search-attributes.ts';
 
 export interface DevServerOptions {
@@ -122,11 +122,7 @@ async function waitUntilServing(
     if (pid !== null && startTime !== null && !isProcessAlive(pid, startTime)) break; // it died
     await sleep(200);
   }
-  const tail = (await fsp.readFile(logFile, 'utf8').catch(() => ''))
-    .trimEnd()
-    .split('\n')
-    .slice(-15)
-    .join('\n');
+  const tail = await logTail(logFile, 15);
   throw new ServiceUnreachableError(
     `the Temporal server at ${address} did not become ready; its log ends:\n${tail}`,
   );

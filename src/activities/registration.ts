@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FileKind } from '../domain/manifest.ts';
 import type { JobResources } from '../domain/pipeline.ts';
-import type { HarmonisationMode } from '../domain/policy.ts';
+import type { SampleWork } from '../domain/plan.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { StepAttempt, SubmissionStatus } from '../domain/status.ts';
 import { FailureType } from '../errors.ts';
@@ -31,16 +31,9 @@ export const PUBLISHED_NAMES = {
   provenance: 'provenance.json',
 } as const;
 
-export interface RegisterSampleInput {
+export interface RegisterSampleInput extends SampleWork {
   workflowId: string;
   runId: string;
-  sampleId: string;
-  region: string;
-  submissionId: string;
-  readType: 'short' | 'long';
-  consent: { research: boolean };
-  mode: HarmonisationMode;
-  pipelineVersion: string;
   notes: string[];
   inputs: { kind: FileKind; relativePath: string; md5: string | null; sha256: string | null }[];
   steps: StepResult[];

@@ -12,7 +12,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDevServer, stopDevServer } from '../../infra/temporal/dev-server.ts';
-import { livePid, stopByPidFile, writePidFile } from '../../infra/pid-file.ts';
+import { livePid, logTail, stopByPidFile, writePidFile } from '../../infra/pid-file.ts';
 import { PROJECT_ROOT, temporalUiUrl, type Config } from '../config.ts';
 import { HarmoniseError, MissingDependencyError } from '../errors.ts';
 import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
@@ -136,11 +136,7 @@ async function waitForWorker(config: Config, pid: number, logFile: string): Prom
   } finally {
     await connection.close();
   }
-  const tail = (await fsp.readFile(logFile, 'utf8').catch(() => ''))
-    .trimEnd()
-    .split('\n')
-    .slice(-20)
-    .join('\n');
+  const tail = await logTail(logFile, 20);
   throw new HarmoniseError(
     'WORKER_START',
     `the worker (pid ${pid}) did not start polling; its log ends:\n${tail}`,

@@ -43,6 +43,17 @@ export interface SamplePlan {
   notes: string[];
 }
 
+/** Who a sample is and how it is to be harmonised: shared by its workflow and its registration. */
+export interface SampleWork {
+  sampleId: string;
+  region: string;
+  submissionId: string;
+  readType: 'short' | 'long';
+  consent: { research: boolean };
+  mode: HarmonisationMode;
+  pipelineVersion: string;
+}
+
 export interface PlanInput {
   sampleId: string;
   region: string;

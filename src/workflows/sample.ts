@@ -11,8 +11,12 @@ import {
 import type { IntakeFile } from '../activities/intake.ts';
 import type { StepResult } from '../activities/jobs.ts';
 import type { InputIssue } from '../domain/issues.ts';
-import { resolveOutput, resolveStepInputs, type StepOutputs } from '../domain/plan.ts';
-import type { HarmonisationMode } from '../domain/policy.ts';
+import {
+  resolveOutput,
+  resolveStepInputs,
+  type SampleWork,
+  type StepOutputs,
+} from '../domain/plan.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { SampleStage, SampleWorkflowStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
@@ -20,14 +24,7 @@ import { fileActivities, quickActivities } from './activities.ts';
 import { sampleStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
 
-export interface SampleWorkflowInput {
-  sampleId: string;
-  region: string;
-  submissionId: string;
-  readType: 'short' | 'long';
-  consent: { research: boolean };
-  mode: HarmonisationMode;
-  pipelineVersion: string;
+export interface SampleWorkflowInput extends SampleWork {
   files: IntakeFile[];
   campaignId?: string;
 }

@@ -65,6 +65,20 @@ afterAll(async () => {
     await fs.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
+/** An activity environment whose own failure logs stay out of the test output. */
+function mockEnvironment(): MockActivityEnvironment {
+  const silent = () => undefined;
+  const logger = {
+    log: silent,
+    trace: silent,
+    debug: silent,
+    info: silent,
+    warn: silent,
+    error: silent,
+  };
+  return new MockActivityEnvironment({}, { logger });
+}
+
 function step(overrides: Partial<RunStepInput>): RunStepInput {
   return {
     workflowId: 'sample:TST001:1',
@@ -82,7 +96,7 @@ function step(overrides: Partial<RunStepInput>): RunStepInput {
 
 describe('runStep', () => {
   it('fails a job whose tool exits non-zero as JobFailed, with the tail of its stderr', async () => {
-    const env = new MockActivityEnvironment();
+    const env = mockEnvironment();
     const input = step({ inputs: { cram: path.join(root, 'missing.cram'), crai: '' } });
     const error = await env.run(activities.runStep, input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
@@ -93,78 +107,55 @@ describe('runStep', () => {
     expect(failure.details?.[0]).toMatchObject({ state: 'FAILED', key: 'sample:TST001:1/call/1' });
   });
 
-  it('cancels the job and everything it started when the workflow cancels the activity', async () => {
-    const fifo = path.join(root, 'reads.fifo');
+  /** Starts an align step whose bwa blocks on a FIFO: a job that runs until it is stopped. */
+  async function startBlockedAlign(sampleId: string) {
+    const fifo = path.join(root, `${sampleId}.fifo`);
     await execa('mkfifo', [fifo]);
-    const env = new MockActivityEnvironment();
+    const env = mockEnvironment();
+    const workflowId = `sample:${sampleId}:1`;
     const input = step({
       step: 'align',
       kind: 'align-bwa',
       inputs: { r1: fifo, r2: fifo },
       outputs: ['aligned.bam'],
-      workflowId: 'sample:TST002:1',
-      sampleId: 'TST002',
+      workflowId,
+      sampleId,
     });
     const result = env.run(activities.runStep, input).catch((e: unknown) => e);
-    const jobFile = path.join(root, 'work', 'sample:TST002:1', 'align', '1', JOB_FILE);
-    let pid = 0;
-    let startTime = '';
-    for (let i = 0; i < 100 && pid === 0; i++) {
-      const job = JSON.parse(await fs.readFile(jobFile, 'utf8').catch(() => '{}')) as {
+    const jobFile = path.join(root, 'work', workflowId, 'align', '1', JOB_FILE);
+    const readJob = async () =>
+      JSON.parse(await fs.readFile(jobFile, 'utf8').catch(() => '{}')) as {
         pid?: number;
         pidStartTime?: string;
       };
-      if (job.pid)
-        ({ pid, pidStartTime: startTime = '' } = job as { pid: number; pidStartTime: string });
-      else await sleep(50);
-    }
-    expect(pid).toBeGreaterThan(0);
+    await expect.poll(async () => (await readJob()).pid, { timeout: 5000 }).toBeGreaterThan(0);
+    const { pid, pidStartTime } = (await readJob()) as { pid: number; pidStartTime: string };
     await sleep(300);
-    expect(isProcessAlive(pid, startTime)).toBe(true); // bwa is blocked on the FIFO
-    env.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
-    await result;
-    await expect.poll(() => isProcessAlive(pid, startTime), { timeout: 5000 }).toBe(false);
+    expect(isProcessAlive(pid, pidStartTime)).toBe(true); // bwa is blocked on the FIFO
+    return { env, result, pid, pidStartTime, workDir: path.dirname(jobFile) };
+  }
+
+  it('cancels the job and everything it started when the workflow cancels the activity', async () => {
+    const job = await startBlockedAlign('TST002');
+    job.env.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
+    await job.result;
+    await expect
+      .poll(() => isProcessAlive(job.pid, job.pidStartTime), { timeout: 5000 })
+      .toBe(false);
     const outcome = JSON.parse(
-      await fs.readFile(path.join(path.dirname(jobFile), 'outcome.json'), 'utf8'),
-    ) as { state: string };
+      await fs.readFile(path.join(job.workDir, 'outcome.json'), 'utf8'),
+    ) as {
+      state: string;
+    };
     expect(outcome.state).toBe('CANCELLED');
   });
 
   it('leaves the job running when only the worker is shutting down', async () => {
-    const fifo = path.join(root, 'reads2.fifo');
-    await execa('mkfifo', [fifo]);
-    const env = new MockActivityEnvironment();
-    const input = step({
-      step: 'align',
-      kind: 'align-bwa',
-      inputs: { r1: fifo, r2: fifo },
-      outputs: ['aligned.bam'],
-      workflowId: 'sample:TST003:1',
-      sampleId: 'TST003',
-    });
-    const result = env.run(activities.runStep, input).catch((e: unknown) => e);
-    const jobFile = path.join(root, 'work', 'sample:TST003:1', 'align', '1', JOB_FILE);
-    await expect
-      .poll(
-        async () =>
-          (JSON.parse(await fs.readFile(jobFile, 'utf8').catch(() => '{}')) as { pid?: number })
-            .pid,
-      )
-      .toBeGreaterThan(0);
-    const job = JSON.parse(await fs.readFile(jobFile, 'utf8')) as {
-      pid: number;
-      pidStartTime: string;
-    };
-    env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
-    await result;
+    const job = await startBlockedAlign('TST003');
+    job.env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
+    await job.result;
     await sleep(700);
     expect(isProcessAlive(job.pid, job.pidStartTime)).toBe(true);
-    await executor.cancel({
-      executor: 'local',
-      jobId: '',
-      key: '',
-      workDir: path.dirname(jobFile),
-    });
     process.kill(-job.pid, 'SIGKILL');
   });
 });
