@@ -1,61 +1,37 @@
-// The pure part of the demo data: a seeded random reference, truth variants for each sample and
-// the haplotype sequences the reads are simulated from. No I/O here; generate.ts does that.
+// The seeded random demo genome: its reference and truth calls. Pure; generate.ts does the I/O.
+import {
+  DEMO_CONTIGS,
+  DEMO_SUBMISSIONS,
+  overlaps,
+  type Call,
+  type Contig,
+  type DemoGenome,
+  type Interval,
+  type Site,
+  type VariantKind,
+} from './model.ts';
 import { createRng, deriveSeed, type Rng } from './prng.ts';
 
-/** 1-based, inclusive. */
-export interface Interval {
-  contig: string;
-  start: number;
-  end: number;
-}
-
-export interface ContigSpec {
-  name: string;
-  length: number;
-}
-
-export const DEMO_CONTIGS: readonly ContigSpec[] = [
-  { name: 'chr1', length: 300_000 },
-  { name: 'chr2', length: 200_000 },
-  { name: 'chr3', length: 100_000 },
-];
-
-export interface DemoSampleSpec {
-  sampleId: string;
-  /** A stretch with no reads for this sample (at most one per sample). */
-  zeroCoverage: Interval | null;
-}
-
-export interface DemoSubmissionSpec {
-  region: string;
-  submissionId: string;
-  pipeline: { name: string; version: string };
-  samples: readonly DemoSampleSpec[];
-}
-
-/** The demo's regions and samples. Add rows here to grow the demo. */
-export const DEMO_SUBMISSIONS: readonly DemoSubmissionSpec[] = [
-  {
-    region: 'hovedstaden',
-    submissionId: 'HOV-2026-0001',
-    pipeline: { name: 'hovedstaden-germline', version: '2.4.1' },
-    samples: [
-      { sampleId: 'HOV001', zeroCoverage: null },
-      { sampleId: 'HOV002', zeroCoverage: { contig: 'chr2', start: 100_001, end: 120_000 } },
-      { sampleId: 'HOV003', zeroCoverage: null },
-    ],
-  },
-  {
-    region: 'syddanmark',
-    submissionId: 'RSD-2026-0001',
-    pipeline: { name: 'rsd-germline', version: '3.1.0' },
-    samples: [
-      { sampleId: 'RSD001', zeroCoverage: null },
-      { sampleId: 'RSD002', zeroCoverage: null },
-      { sampleId: 'RSD003', zeroCoverage: null },
-    ],
-  },
-];
+// Re-exported so the tests keep one import for the whole demo genome.
+export {
+  DEMO_CONTIGS,
+  DEMO_SUBMISSIONS,
+  genotypeOf,
+  overlaps,
+  type Allele,
+  type Call,
+  type Contig,
+  type ContigSpec,
+  type DemoGenome,
+  type DemoSampleSpec,
+  type DemoSubmissionSpec,
+  type Interval,
+  type SampleTruth,
+  type Site,
+  type VariantKind,
+} from './model.ts';
+export { applyVariants, haplotypeRecords } from './haplotypes.ts';
+export { fastaText, truthVcfText, type FastaRecord } from './formats.ts';
 
 /** Distance kept from contig ends and from the edges of zero-coverage stretches. */
 export const END_MARGIN = 1_000;
@@ -69,50 +45,6 @@ const HOM_FRACTION = 0.3;
 const INDEL_FRACTION = 0.3;
 const BASES = ['A', 'C', 'G', 'T'] as const;
 
-export interface Contig {
-  name: string;
-  seq: string;
-}
-
-export type VariantKind = 'snv' | 'ins' | 'del';
-export type Allele = 0 | 1;
-
-/** A truth site in VCF form: REF taken from the reference, indels anchored on the base before. */
-export interface Site {
-  id: string;
-  contig: string;
-  pos: number;
-  ref: string;
-  alt: string;
-  kind: VariantKind;
-  pool: 'shared' | 'private';
-}
-
-/** One sample's alleles at a site, per haplotype. At least one is 1. */
-export interface Call {
-  site: Site;
-  haplotypes: readonly [Allele, Allele];
-}
-
-export interface SampleTruth {
-  sampleId: string;
-  region: string;
-  submissionId: string;
-  zeroCoverage: Interval | null;
-  /** Sorted by contig (reference order), then position. */
-  calls: Call[];
-}
-
-export interface DemoGenome {
-  seed: number;
-  contigs: Contig[];
-  sites: Site[];
-  samples: SampleTruth[];
-}
-
-export const genotypeOf = (call: Call): '0/1' | '1/1' =>
-  call.haplotypes[0] + call.haplotypes[1] === 2 ? '1/1' : '0/1';
-
 export function generateReference(seed: number, specs = DEMO_CONTIGS): Contig[] {
   const rng = createRng(deriveSeed(seed, 'reference'));
   const codes = BASES.map((b) => b.charCodeAt(0));
@@ -125,9 +57,6 @@ export function generateReference(seed: number, specs = DEMO_CONTIGS): Contig[] 
     return { name, seq: Buffer.from(bytes).toString('latin1') };
   });
 }
-
-export const overlaps = (iv: Interval, contig: string, start: number, end: number): boolean =>
-  iv.contig === contig && start <= iv.end && end >= iv.start;
 
 interface Placement {
   contig: Contig;
@@ -276,106 +205,4 @@ export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): D
     calls: calls.get(spec.sampleId)!.sort((a, b) => bySite(a.site, b.site)),
   }));
   return { seed, contigs, sites, samples };
-}
-
-/**
- * Applies VCF-style variants to a sequence whose first base is at 1-based `offset`. Variants must
- * be sorted, non-overlapping and inside the sequence; REF must match.
- */
-export function applyVariants(
-  seq: string,
-  variants: readonly Pick<Site, 'pos' | 'ref' | 'alt'>[],
-  offset = 1,
-): string {
-  const parts: string[] = [];
-  let cursor = 0; // 0-based index into seq of the first base not yet copied
-  for (const v of variants) {
-    const at = v.pos - offset;
-    if (at < cursor || at + v.ref.length > seq.length) {
-      throw new Error(`variant at ${v.pos} overlaps another or lies outside the sequence`);
-    }
-    if (seq.slice(at, at + v.ref.length) !== v.ref) throw new Error(`REF mismatch at ${v.pos}`);
-    parts.push(seq.slice(cursor, at), v.alt);
-    cursor = at + v.ref.length;
-  }
-  parts.push(seq.slice(cursor));
-  return parts.join('');
-}
-
-export interface FastaRecord {
-  name: string;
-  seq: string;
-}
-
-/**
- * One haplotype (0 or 1) of a sample as FASTA records. A contig with the sample's zero-coverage
- * stretch is written as two records, before and after it, so no read can come from the stretch.
- */
-export function haplotypeRecords(
-  contigs: readonly Contig[],
-  calls: readonly Call[],
-  haplotype: 0 | 1,
-  zeroCoverage: Interval | null,
-): FastaRecord[] {
-  return contigs.flatMap(({ name, seq }) => {
-    const variants = calls.filter((c) => c.site.contig === name && c.haplotypes[haplotype] === 1);
-    const gap = zeroCoverage?.contig === name ? zeroCoverage : null;
-    if (!gap)
-      return [
-        {
-          name,
-          seq: applyVariants(
-            seq,
-            variants.map((c) => c.site),
-          ),
-        },
-      ];
-    const pieces = [
-      { name: `${name}-left`, start: 1, end: gap.start - 1 },
-      { name: `${name}-right`, start: gap.end + 1, end: seq.length },
-    ].filter((p) => p.end >= p.start);
-    for (const c of variants) {
-      if (overlaps(gap, name, c.site.pos, c.site.pos + c.site.ref.length - 1)) {
-        throw new Error(`variant ${c.site.id} lies in the zero-coverage stretch`);
-      }
-    }
-    return pieces.map((p) => ({
-      name: p.name,
-      seq: applyVariants(
-        seq.slice(p.start - 1, p.end),
-        variants.map((c) => c.site).filter((s) => s.pos >= p.start && s.pos <= p.end),
-        p.start,
-      ),
-    }));
-  });
-}
-
-export function fastaText(records: readonly FastaRecord[], width = 60): string {
-  const lines: string[] = [];
-  for (const { name, seq } of records) {
-    lines.push(`>${name}`);
-    for (let i = 0; i < seq.length; i += width) lines.push(seq.slice(i, i + width));
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** The sample's truth as an uncompressed VCFv4.2 (to be normalised, bgzipped and indexed). */
-export function truthVcfText(genome: DemoGenome, sample: SampleTruth): string {
-  const header = [
-    '##fileformat=VCFv4.2',
-    `##source=harmonise-demo seed=${genome.seed}`,
-    ...genome.contigs.map((c) => `##contig=<ID=${c.name},length=${c.seq.length}>`),
-    '##INFO=<ID=POOL,Number=1,Type=String,Description="shared: several demo samples; private: one">',
-    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-    ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO', 'FORMAT', sample.sampleId].join(
-      '\t',
-    ),
-  ];
-  const rows = sample.calls.map((call) => {
-    const { contig, pos, id, ref, alt, pool } = call.site;
-    return [contig, pos, id, ref, alt, '.', 'PASS', `POOL=${pool}`, 'GT', genotypeOf(call)].join(
-      '\t',
-    );
-  });
-  return [...header, ...rows].join('\n') + '\n';
 }
