@@ -17,10 +17,13 @@ export async function publishDirectory(
   if (await pathExists(dest)) return 'exists';
   const parent = path.dirname(dest);
   await fs.mkdir(parent, { recursive: true });
-  const staging = path.join(
-    parent,
-    `.${path.basename(dest)}.staging-${randomBytes(4).toString('hex')}`,
-  );
+  const prefix = `.${path.basename(dest)}.staging-`;
+  // Left by a publisher that died mid-way; each destination has one publisher at a time.
+  for (const name of await fs.readdir(parent)) {
+    if (name.startsWith(prefix))
+      await fs.rm(path.join(parent, name), { recursive: true, force: true });
+  }
+  const staging = path.join(parent, `${prefix}${randomBytes(4).toString('hex')}`);
   await fs.mkdir(staging);
   try {
     await build(staging);

@@ -262,6 +262,17 @@ describe('harmonise demo', () => {
     });
     expect(sampleReport.workflows[0]!.status.steps.flatMap((s) => s.attempts)).toHaveLength(3);
 
+    const release = await harmonise(cli, ['frequency', 'release', '--json']);
+    expect(release.exitCode, release.stderr.slice(-2000)).toBe(0);
+    const cut = JSON.parse(release.stdout) as {
+      releaseId: string;
+      sites: number;
+      samples: number;
+      latest: boolean;
+    };
+    expect(cut).toMatchObject({ samples: 6, sites: report.release!.sites, latest: true });
+    await fs.access(path.join(root, 'freq/releases', cut.releaseId, 'summary.json'));
+
     const unknown = await harmonise(cli, ['sample', 'status', 'NOPE001']);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr).toContain('no sample NOPE001');
