@@ -2,7 +2,10 @@
  * Linux process facts for the local executor, read from /proc. A pid alone is not an identity
  * (pids are reused), so a process is recognised by its pid plus its start time.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { STDERR_NAME, STDOUT_NAME } from '../tools/job-script.ts';
 
 interface ProcStat {
   state: string;
@@ -85,5 +88,36 @@ export function killProcessGroup(pgid: number, signal: NodeJS.Signals): void {
     process.kill(-pgid, signal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * Starts `bash <script>` in its work directory as the leader of a new session and process group
+ * (so it outlives this process and can be signalled as a whole), with stdout and stderr appended
+ * to the job's logs. Returns the pid; `onExit` runs if this process sees the job end.
+ */
+export function spawnJobScript(
+  workDir: string,
+  script: string,
+  env: Record<string, string>,
+  onExit: () => void,
+): number {
+  const out = fs.openSync(path.join(workDir, STDOUT_NAME), 'a');
+  const err = fs.openSync(path.join(workDir, STDERR_NAME), 'a');
+  try {
+    const child = spawn('bash', [script], {
+      cwd: workDir,
+      detached: true,
+      stdio: ['ignore', out, err],
+      env: { ...process.env, ...env },
+    });
+    if (child.pid === undefined) throw new Error('bash did not start');
+    child.on('exit', onExit);
+    child.on('error', onExit);
+    child.unref();
+    return child.pid;
+  } finally {
+    fs.closeSync(out);
+    fs.closeSync(err);
   }
 }

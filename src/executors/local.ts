@@ -7,41 +7,39 @@
  * again. The executor enforces the time limit and the memory request itself, writing an
  * `outcome.json` marker before it kills, so that the decisions of DESIGN §4 work locally too.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import type { JobResources } from '../domain/pipeline.ts';
 import type { Logger } from '../logger.ts';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../store/atomic.ts';
-import { SCRIPT_NAME, STDERR_NAME, STDOUT_NAME } from '../tools/job-script.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
+import { SCRIPT_NAME } from '../tools/job-script.ts';
+import { ResourceBudget } from './local-budget.ts';
 import {
   findProcessByEnv,
   isProcessAlive,
   killProcessGroup,
   processGroupRssMiB,
   processStartTime,
+  spawnJobScript,
 } from './local-proc.ts';
-import { readExitCode, readOutcome, writeOutcome, type Outcome } from './markers.ts';
+import {
+  appendLedger,
+  JOB_ID_ENV,
+  readJobFile,
+  writeJobFile,
+  type JobFile,
+} from './local-job-file.ts';
+import {
+  readExitCode,
+  readOutcome,
+  statusFromMarkers,
+  writeOutcome,
+  type Outcome,
+} from './markers.ts';
 import type { JobExecutor, JobRef, JobSpec, JobStatus } from './port.ts';
 
-export const JOB_FILE = 'job.json';
-/** Set in every local job's environment, so a restarted worker can find a job it lost track of. */
-export const JOB_ID_ENV = 'HARMONISE_JOB_ID';
-
-const jobFileSchema = z.object({
-  key: z.string(),
-  jobId: z.string(),
-  phase: z.enum(['queued', 'starting', 'started']),
-  submittedAt: z.string(),
-  resources: z.object({ cpus: z.number(), memMiB: z.number(), timeMinutes: z.number() }),
-  pid: z.number().optional(),
-  pidStartTime: z.string().optional(),
-  startedAt: z.string().optional(),
-});
-type JobFile = z.infer<typeof jobFileSchema>;
+export { JOB_FILE, JOB_ID_ENV } from './local-job-file.ts';
 
 export interface LocalExecutorOptions {
   cpus: number;
@@ -77,21 +75,22 @@ export class LocalExecutor implements JobExecutor {
   private readonly watchTimer: NodeJS.Timeout;
   private readonly killGraceMs: number;
   private readonly minuteMs: number;
+  private readonly budget: ResourceBudget;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.killGraceMs = options.killGraceMs ?? 5000;
     this.minuteMs = options.minuteMs ?? 60_000;
+    this.budget = new ResourceBudget(options.cpus, options.memMiB);
     this.watchTimer = setInterval(() => this.watch(), options.watchIntervalMs ?? 1000);
     this.watchTimer.unref();
   }
 
   async submit(spec: JobSpec): Promise<JobRef> {
     await fsp.mkdir(spec.workDir, { recursive: true });
-    const jobFilePath = path.join(spec.workDir, JOB_FILE);
-    const existing = await this.readJobFile(spec.workDir);
+    const existing = await readJobFile(spec.workDir);
     if (existing) {
       if (existing.key !== spec.key) {
-        throw new Error(`${jobFilePath} belongs to job key ${existing.key}, not ${spec.key}`);
+        throw new Error(`${spec.workDir} belongs to job key ${existing.key}, not ${spec.key}`);
       }
       return this.reattach(existing, spec.workDir);
     }
@@ -109,7 +108,7 @@ export class LocalExecutor implements JobExecutor {
       submittedAt: new Date().toISOString(),
       resources: spec.resources,
     };
-    await writeJsonAtomic(jobFilePath, file);
+    await writeJobFile(spec.workDir, file);
     this.enqueue({ ref, file });
     return ref;
   }
@@ -139,7 +138,7 @@ export class LocalExecutor implements JobExecutor {
       return;
     }
     // A job started by an earlier worker that this one never re-attached to.
-    const file = await this.readJobFile(job.workDir);
+    const file = await readJobFile(job.workDir);
     if (file?.pid !== undefined && file.pidStartTime !== undefined) {
       if (
         isProcessAlive(file.pid, file.pidStartTime) &&
@@ -160,18 +159,8 @@ export class LocalExecutor implements JobExecutor {
 
   /** The budget in use, for logs and tests. */
   usage(): { cpus: number; memMiB: number; running: number; queued: number } {
-    let cpus = 0;
-    let memMiB = 0;
-    for (const job of this.running.values()) {
-      cpus += this.admitted(job.resources).cpus;
-      memMiB += this.admitted(job.resources).memMiB;
-    }
-    return { cpus, memMiB, running: this.running.size, queued: this.queue.length };
-  }
-
-  private async readJobFile(workDir: string): Promise<JobFile | null> {
-    const raw = await readJsonIfExists(path.join(workDir, JOB_FILE));
-    return raw === undefined ? null : jobFileSchema.parse(raw);
+    const used = this.budget.used([...this.running.values()].map((job) => job.resources));
+    return { ...used, running: this.running.size, queued: this.queue.length };
   }
 
   private async reattach(file: JobFile, workDir: string): Promise<JobRef> {
@@ -209,23 +198,11 @@ export class LocalExecutor implements JobExecutor {
     this.pump();
   }
 
-  /** Jobs larger than the whole budget are admitted alone rather than never. */
-  private admitted(resources: JobResources): { cpus: number; memMiB: number } {
-    return {
-      cpus: Math.min(resources.cpus, this.options.cpus),
-      memMiB: Math.min(resources.memMiB, this.options.memMiB),
-    };
-  }
-
   private pump(): void {
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
-      const need = this.admitted(head.file.resources);
-      const used = this.usage();
-      const fits =
-        used.running === 0 ||
-        (used.cpus + need.cpus <= this.options.cpus &&
-          used.memMiB + need.memMiB <= this.options.memMiB);
+      const running = [...this.running.values()].map((job) => job.resources);
+      const fits = this.budget.fits(running, head.file.resources);
       if (!fits) return;
       this.queue.shift();
       this.start(head).catch((error: unknown) => {
@@ -241,7 +218,6 @@ export class LocalExecutor implements JobExecutor {
 
   private async start(job: Queued): Promise<void> {
     const { ref, file } = job;
-    const jobFilePath = path.join(ref.workDir, JOB_FILE);
     // Reserve the budget before any await, so pump() cannot over-admit meanwhile.
     const placeholder: Running = {
       ref,
@@ -251,41 +227,23 @@ export class LocalExecutor implements JobExecutor {
       deadline: Date.now() + file.resources.timeMinutes * this.minuteMs,
     };
     this.running.set(ref.jobId, placeholder);
-    await writeJsonAtomic(jobFilePath, { ...file, phase: 'starting' });
-    const out = fs.openSync(path.join(ref.workDir, STDOUT_NAME), 'a');
-    const err = fs.openSync(path.join(ref.workDir, STDERR_NAME), 'a');
-    let pid: number;
-    try {
-      const child = spawn('bash', [SCRIPT_NAME], {
-        cwd: ref.workDir,
-        detached: true,
-        stdio: ['ignore', out, err],
-        env: { ...process.env, [JOB_ID_ENV]: ref.jobId },
-      });
-      if (child.pid === undefined) throw new Error('bash did not start');
-      pid = child.pid;
-      child.on('exit', () => this.finished(ref.jobId));
-      child.on('error', () => this.finished(ref.jobId));
-      child.unref();
-    } finally {
-      fs.closeSync(out);
-      fs.closeSync(err);
-    }
+    await writeJobFile(ref.workDir, { ...file, phase: 'starting' });
+    const pid = spawnJobScript(ref.workDir, SCRIPT_NAME, { [JOB_ID_ENV]: ref.jobId }, () =>
+      this.finished(ref.jobId),
+    );
     const pidStartTime = processStartTime(pid) ?? '';
     const startedAt = new Date();
     placeholder.pid = pid;
     placeholder.pidStartTime = pidStartTime;
-    await writeJsonAtomic(jobFilePath, {
+    const at = startedAt.toISOString();
+    await writeJobFile(ref.workDir, {
       ...file,
       phase: 'started',
       pid,
       pidStartTime,
-      startedAt: startedAt.toISOString(),
-    } satisfies JobFile);
-    await fsp.appendFile(
-      this.options.ledgerFile,
-      `${JSON.stringify({ event: 'start', key: ref.key, jobId: ref.jobId, pid, at: startedAt.toISOString() })}\n`,
-    );
+      startedAt: at,
+    });
+    await appendLedger(this.options.ledgerFile, { key: ref.key, jobId: ref.jobId, pid, at });
     this.options.logger.info({ jobId: ref.jobId, key: ref.key, pid }, 'job started');
   }
 
@@ -350,37 +308,30 @@ export class LocalExecutor implements JobExecutor {
   }
 
   private async statusOf(job: JobRef): Promise<JobStatus | null> {
-    const outcome = await readOutcome(job.workDir);
-    const exitCode = await readExitCode(job.workDir);
-    if (outcome) return { state: outcome.state, exitCode, reason: outcome.reason };
-    if (exitCode !== null) {
-      return exitCode === 0
-        ? { state: 'COMPLETED', exitCode }
-        : { state: 'FAILED', exitCode, reason: `exit code ${exitCode}` };
-    }
-    if (this.queue.some((q) => q.ref.jobId === job.jobId))
+    const ended = await statusFromMarkers(job.workDir);
+    if (ended) return ended;
+    if (this.queue.some((q) => q.ref.jobId === job.jobId)) {
       return { state: 'PENDING', exitCode: null };
+    }
     const running = this.running.get(job.jobId);
     if (running && (running.pid < 0 || isProcessAlive(running.pid, running.pidStartTime))) {
       return { state: 'RUNNING', exitCode: null };
     }
-    const file = await this.readJobFile(job.workDir);
+    const file = await readJobFile(job.workDir);
     if (file === null || file.jobId !== job.jobId) return null;
-    if (
-      file.pid !== undefined &&
-      file.pidStartTime !== undefined &&
-      isProcessAlive(file.pid, file.pidStartTime)
-    ) {
+    const { pid, pidStartTime } = file;
+    if (pid !== undefined && pidStartTime !== undefined && isProcessAlive(pid, pidStartTime)) {
       return { state: 'RUNNING', exitCode: null };
     }
     if (file.phase !== 'started') return null; // not (yet) started by this worker: unknown
     // The process is gone: it may have written its marker just now.
-    const lateExit = await readExitCode(job.workDir);
-    if (lateExit !== null) return this.statusOf(job);
-    return {
-      state: 'NODE_FAIL',
-      exitCode: null,
-      reason: 'the job process vanished without writing its exit marker',
-    };
+    const late = await statusFromMarkers(job.workDir);
+    return (
+      late ?? {
+        state: 'NODE_FAIL',
+        exitCode: null,
+        reason: 'the job process vanished without writing its exit marker',
+      }
+    );
   }
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { JobState } from '../domain/job-state.ts';
+import type { JobStatus } from './port.ts';
 import { EXIT_MARKER, STDERR_NAME } from '../tools/job-script.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 
@@ -47,4 +48,18 @@ export async function stderrTail(workDir: string, maxLines = 20, maxChars = 4000
   const text = (await readOptional(path.join(workDir, STDERR_NAME))) ?? '';
   const tail = text.trimEnd().split('\n').slice(-maxLines).join('\n');
   return tail.length > maxChars ? tail.slice(-maxChars) : tail;
+}
+
+/**
+ * A job's end as its markers tell it, whatever the executor: the executor's own outcome first
+ * (it killed the job), then the script's exit code. Null while the job has not ended.
+ */
+export async function statusFromMarkers(workDir: string): Promise<JobStatus | null> {
+  const outcome = await readOutcome(workDir);
+  const exitCode = await readExitCode(workDir);
+  if (outcome) return { state: outcome.state, exitCode, reason: outcome.reason };
+  if (exitCode === null) return null;
+  return exitCode === 0
+    ? { state: 'COMPLETED', exitCode }
+    : { state: 'FAILED', exitCode, reason: `exit code ${exitCode}` };
 }
