@@ -2,7 +2,9 @@
  * Renders a step's job script: the same bash file runs under the local executor and under
  * Slurm. It fails fast (`set -euo pipefail`), works inside its own directory, records the
  * versions of the tools it runs, and writes its exit code to the `exitcode` marker last,
- * whatever happens (the EXIT trap also runs on a failing command or a TERM signal).
+ * whatever happens. The marker says 0 only when the script ran to its last line: a shell killed
+ * by a signal can otherwise reach its EXIT trap with `$?` still 0 (seen under Slurm when a node
+ * went down), and a 0 there would pass a killed job off as a finished one.
  */
 import { renderLine, shellQuote, type ScriptLine } from './shell.ts';
 import { versionProbeLines, type Tool } from './versions.ts';
@@ -26,14 +28,23 @@ export function renderJobScript(input: JobScriptInput): string {
     '#!/usr/bin/env bash',
     `# harmonise job ${input.key}`,
     'set -euo pipefail',
-    `write_exit_marker() { local rc=$?; printf '%d\\n' "$rc" > ${EXIT_MARKER}.tmp; mv -f ${EXIT_MARKER}.tmp ${EXIT_MARKER}; }`,
+    'harmonise_finished=0',
+    'write_exit_marker() {',
+    '  local rc=$?',
+    '  if [ "$rc" -eq 0 ] && [ "$harmonise_finished" != 1 ]; then rc=1; fi',
+    `  printf '%d\\n' "$rc" > ${EXIT_MARKER}.tmp && mv -f ${EXIT_MARKER}.tmp ${EXIT_MARKER}`,
+    '}',
     `cd -- ${shellQuote(input.workDir)}`,
     'trap write_exit_marker EXIT',
+    "trap 'exit 129' HUP",
+    "trap 'exit 130' INT",
+    "trap 'exit 143' TERM",
     'umask 022',
     `export TMPDIR=${shellQuote(`${input.workDir}/tmp`)}`,
     'mkdir -p -- "$TMPDIR"',
     ...versionProbeLines(input.tools, TOOL_VERSIONS_NAME),
     ...input.lines.map(renderLine),
+    'harmonise_finished=1',
     '',
   ].join('\n');
 }

@@ -87,4 +87,22 @@ describe('renderJobScript', () => {
     const { exitCode } = await runScript('exit3', [run([['bash', '-c', 'exit 3']])]);
     expect(exitCode).toBe(3);
   });
+
+  it('never reports 0 for a script killed by a signal before its last line', async () => {
+    const workDir = path.join(dir, 'killed');
+    await fs.mkdir(workDir);
+    const script = renderJobScript({
+      key: 'wf/killed/1',
+      workDir,
+      tools: [],
+      lines: [run([['sleep', '30']])],
+    });
+    await fs.writeFile(path.join(workDir, 'job.sh'), script);
+    const job = execa('bash', ['job.sh'], { cwd: workDir, reject: false, detached: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(-job.pid!, 'SIGTERM');
+    await job;
+    const marker = await fs.readFile(path.join(workDir, EXIT_MARKER), 'utf8');
+    expect(Number(marker.trim())).toBe(143);
+  });
 });
