@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './shared.ts';
-import { HarmoniseError } from './errors.ts';
+import { HarmoniseError, errorMessage } from './errors.ts';
+import { checkExtraArg } from './executors/slurm/sbatch-args.ts';
 
 /** The repository root: pipelines/, infra/ and .tools/ are found from here. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +48,30 @@ export const configSchema = z.strictObject({
     /** How long a job may be missing from status polls before it counts as lost. */
     missingGraceMs: positiveInt,
   }),
+  slurm: z.strictObject({
+    /** slurm.conf for every Slurm command; null: the system's default (a real HPC). */
+    conf: z.string().nullable(),
+    partition: z.string().nullable(),
+    account: z.string().nullable(),
+    qos: z.string().nullable(),
+    /** Site options added to every sbatch, from an allow-list (--constraint=..., --reservation=...). */
+    extraArgs: z.array(z.string()).superRefine((args, ctx) => {
+      for (const arg of args) {
+        try {
+          checkExtraArg(arg);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: errorMessage(error) });
+        }
+      }
+    }),
+    /** Where finished jobs are found once squeue forgets them. */
+    accounting: z.enum(['db', 'jobcomp', 'none']),
+    /** Slurm is asked about jobs in flight at most this often (one squeue for all of them). */
+    statusIntervalMs: positiveInt,
+    submitRatePerSecond: z.coerce.number().positive(),
+    /** Start the project's single-node cluster (infra/slurm) when no controller answers. */
+    startLocal: z.boolean(),
+  }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
 });
 export type Config = z.infer<typeof configSchema>;
@@ -78,6 +103,19 @@ export function loadConfig(env: Env = process.env): Config {
       pollIntervalMs: env.HARMONISE_POLL_INTERVAL_MS ?? 1000,
       missingGraceMs: env.HARMONISE_MISSING_GRACE_MS ?? 120_000,
     },
+    slurm: {
+      conf: slurmConf(env.HARMONISE_SLURM_CONF),
+      partition: env.HARMONISE_SLURM_PARTITION || null,
+      account: env.HARMONISE_SLURM_ACCOUNT || null,
+      qos: env.HARMONISE_SLURM_QOS || null,
+      extraArgs: env.HARMONISE_SLURM_EXTRA_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+      accounting:
+        env.HARMONISE_SLURM_ACCOUNTING ??
+        (env.HARMONISE_SLURM_CONF === undefined ? 'jobcomp' : 'db'),
+      statusIntervalMs: env.HARMONISE_SLURM_STATUS_INTERVAL_MS ?? 1000,
+      submitRatePerSecond: env.HARMONISE_SLURM_SUBMIT_RATE ?? 20,
+      startLocal: env.HARMONISE_SLURM_START_LOCAL !== 'false',
+    },
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',
   };
   const parsed = configSchema.safeParse(candidate);
@@ -88,6 +126,16 @@ export function loadConfig(env: Env = process.env): Config {
     throw new HarmoniseError('CONFIG_INVALID', `invalid configuration: ${problems}`);
   }
   return parsed.data;
+}
+
+/** The project's own single-node cluster (infra/slurm/up.sh) keeps its slurm.conf here. */
+export const LOCAL_SLURM_CONF = path.join(PROJECT_ROOT, '.tools/slurm/etc/slurm.conf');
+
+/** Unset: the project's single-node cluster; `system`: Slurm's own default; else a path. */
+function slurmConf(value: string | undefined): string | null {
+  if (value === undefined || value === '') return LOCAL_SLURM_CONF;
+  if (value === 'system') return null;
+  return path.resolve(value);
 }
 
 /** The dev server's convention: the Web UI listens on the gRPC port + 1000. */

@@ -15,6 +15,10 @@ export function frequencyWorkflowId(releaseId: string): string {
   return `frequency:${releaseId}`;
 }
 
+export function probeWorkflowId(probeId: string): string {
+  return `probe:${probeId}`;
+}
+
 export function campaignWorkflowId(campaignId: string): string {
   return `campaign:${campaignId}`;
 }

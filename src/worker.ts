@@ -14,10 +14,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type Activities } from './activities/index.ts';
 import type { Config } from './config.ts';
-import { HarmoniseError } from './errors.ts';
 import { LocalExecutor } from './executors/local.ts';
 import { JobPoller } from './executors/poller.ts';
 import type { JobExecutor } from './executors/port.ts';
+import { SlurmExecutor } from './executors/slurm/adapter.ts';
+import { SlurmCommands } from './executors/slurm/commands.ts';
 import type { Logger } from './logger.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout } from './store/layout.ts';
@@ -58,10 +59,19 @@ function installRuntime(logger: Logger): void {
 export function createExecutor(config: Config, logger: Logger): JobExecutor {
   const layout = createLayout(config.dataRoot);
   if (config.executor.kind === 'slurm') {
-    throw new HarmoniseError(
-      'CONFIG_INVALID',
-      'the slurm executor is not available in this version; use HARMONISE_EXECUTOR=local',
-    );
+    const { slurm } = config;
+    return new SlurmExecutor({
+      commands: new SlurmCommands({ conf: slurm.conf, accounting: slurm.accounting }),
+      site: {
+        partition: slurm.partition,
+        account: slurm.account,
+        qos: slurm.qos,
+        extraArgs: slurm.extraArgs,
+      },
+      submitRatePerSecond: slurm.submitRatePerSecond,
+      statusIntervalMs: slurm.statusIntervalMs,
+      logger: logger.child({ component: 'slurm-executor' }),
+    });
   }
   return new LocalExecutor({
     cpus: config.executor.local.cpus,
@@ -69,6 +79,16 @@ export function createExecutor(config: Config, logger: Logger): JobExecutor {
     ledgerFile: layout.localJobLedger,
     logger: logger.child({ component: 'local-executor' }),
   });
+}
+
+/**
+ * How often the worker's one poller looks at its jobs. Under Slurm it reads the jobs' markers
+ * this often, while Slurm itself is asked only once per status interval.
+ */
+export function pollIntervalMs(config: Config): number {
+  return config.executor.kind === 'slurm'
+    ? Math.min(250, config.slurm.statusIntervalMs)
+    : config.executor.pollIntervalMs;
 }
 
 export async function createHarmoniseWorker(
@@ -82,7 +102,7 @@ export async function createHarmoniseWorker(
   await fs.mkdir(path.join(layout.root, 'work'), { recursive: true });
   const executor = createExecutor(config, logger);
   const poller = new JobPoller(executor, {
-    intervalMs: config.executor.pollIntervalMs,
+    intervalMs: pollIntervalMs(config),
     missingGraceMs: config.executor.missingGraceMs,
     logger: logger.child({ component: 'poller' }),
   });

@@ -10,10 +10,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { JobResources, StepName } from '../domain/pipeline.ts';
 import type { StepKind } from '../domain/plan.ts';
+import type { ProbeSpec } from '../domain/probe.ts';
 import { FailureType } from '../errors.ts';
 import { stderrTail } from '../executors/markers.ts';
 import type { TerminalJobStatus } from '../executors/poller.ts';
-import type { JobRef } from '../executors/port.ts';
+import type { JobRef, JobSpec } from '../executors/port.ts';
+import { SlurmRejectedError } from '../executors/slurm/commands.ts';
+import { SbatchArgsError } from '../executors/slurm/sbatch-args.ts';
 import { commandLines, renderJobScript, TOOL_VERSIONS_NAME } from '../tools/job-script.ts';
 import { buildStepCommands } from '../tools/step-commands.ts';
 import { parseToolVersions } from '../tools/versions.ts';
@@ -23,7 +26,8 @@ import type { ActivityDeps } from './deps.ts';
 export interface RunStepInput {
   workflowId: string;
   sampleId: string | null;
-  pipelineVersion: string;
+  /** The national pipeline the step belongs to; null for probes. */
+  pipelineVersion: string | null;
   step: StepName;
   kind: StepKind;
   attempt: number;
@@ -33,6 +37,7 @@ export interface RunStepInput {
   /** Output file names the job must leave in its work directory. */
   outputs: string[];
   regions?: string[];
+  probe?: ProbeSpec;
 }
 
 export interface StepResult {
@@ -47,6 +52,8 @@ export interface StepResult {
   resources: JobResources;
   toolVersions: Record<string, string>;
   commands: string[];
+  /** When the executor accepted the job (sbatch returned, or the local queue took it). */
+  submittedAt: string;
   endedAt: string;
 }
 
@@ -89,15 +96,16 @@ export function createJobActivities(deps: ActivityDeps) {
         sampleId: input.sampleId,
         key,
       });
-      const pipeline = await deps.pipelines.load(input.pipelineVersion);
+      const pipeline =
+        input.pipelineVersion === null ? null : await deps.pipelines.load(input.pipelineVersion);
       const commands = buildStepCommands({
         kind: input.kind,
         inputs: input.inputs,
         resources: input.resources,
-        pipeline: pipeline.spec,
-        reference: pipeline.referenceFasta,
+        pipeline: pipeline && { spec: pipeline.spec, reference: pipeline.referenceFasta },
         sampleId: input.sampleId,
         regions: input.regions ?? [],
+        ...(input.probe ? { probe: input.probe } : {}),
       });
       const script = renderJobScript({
         key,
@@ -105,7 +113,8 @@ export function createJobActivities(deps: ActivityDeps) {
         tools: commands.tools,
         lines: commands.lines,
       });
-      const ref = await deps.executor.submit({ key, workDir, script, resources: input.resources });
+      const ref = await submitJob(deps, { key, workDir, script, resources: input.resources });
+      const submittedAt = new Date().toISOString();
       const jobLog = log.child({ jobId: ref.jobId });
       activity.heartbeat({ jobId: ref.jobId, key });
       jobLog.info({ resources: input.resources }, 'job submitted');
@@ -167,10 +176,23 @@ export function createJobActivities(deps: ActivityDeps) {
         resources: input.resources,
         toolVersions: parseToolVersions(versionsText),
         commands: commandLines(commands.lines),
+        submittedAt,
         endedAt: new Date().toISOString(),
       };
     },
   };
+}
+
+/** Submits, turning refusals that retrying cannot fix (bad partition, account...) into final failures. */
+async function submitJob(deps: ActivityDeps, spec: JobSpec): Promise<JobRef> {
+  try {
+    return await deps.executor.submit(spec);
+  } catch (error) {
+    if (error instanceof SlurmRejectedError || error instanceof SbatchArgsError) {
+      throw ApplicationFailure.nonRetryable(error.message, FailureType.ConfigInvalid);
+    }
+    throw error;
+  }
 }
 
 /** Waits through the worker's one poller, heartbeating; cancelling the activity cancels the job. */

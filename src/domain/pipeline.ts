@@ -23,7 +23,7 @@ export type ReferenceSequence = z.infer<typeof referenceSequenceSchema>;
 
 const argsSchema = z.array(z.string().max(256)).max(64);
 
-export const STEP_NAMES = ['align', 'markdup', 'call', 'frequency'] as const;
+export const STEP_NAMES = ['align', 'markdup', 'call', 'frequency', 'probe'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const pipelineSpecSchema = z.strictObject({

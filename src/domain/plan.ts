@@ -11,7 +11,7 @@ import type { HarmonisationMode } from './policy.ts';
 /** A step's input: a file that exists now, or an output of an earlier step of the same plan. */
 export type StepInput = { path: string } | { fromStep: StepName; output: string };
 
-export type StepKind = 'align-bwa' | 'markdup-cram' | 'call-gvcf' | 'frequency-aggregate';
+export type StepKind = 'align-bwa' | 'markdup-cram' | 'call-gvcf' | 'frequency-aggregate' | 'probe';
 
 export interface PlanStep {
   name: StepName;

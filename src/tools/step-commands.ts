@@ -1,7 +1,9 @@
 /** Dispatches a plan step to the builder of its command lines (pure). */
 import type { JobResources, PipelineSpec } from '../domain/pipeline.ts';
 import type { StepKind } from '../domain/plan.ts';
+import type { ProbeSpec } from '../domain/probe.ts';
 import { aggregateFrequencies } from './frequency.ts';
+import { probeCommands } from './probe.ts';
 import { alignBwa, callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
 
 export interface StepBuildContext {
@@ -9,11 +11,12 @@ export interface StepBuildContext {
   /** Resolved absolute input paths by name. */
   inputs: Readonly<Record<string, string>>;
   resources: JobResources;
-  pipeline: PipelineSpec;
-  reference: string;
+  /** The national pipeline and its reference; null for steps that need neither (probes). */
+  pipeline: { spec: PipelineSpec; reference: string } | null;
   sampleId: string | null;
   /** Regions present in a frequency release, in order. */
   regions: readonly string[];
+  probe?: ProbeSpec;
 }
 
 export function buildStepCommands(ctx: StepBuildContext): StepCommands {
@@ -22,7 +25,16 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
     if (value === undefined) throw new Error(`step ${ctx.kind} needs input "${name}"`);
     return value;
   };
-  const common = { pipeline: ctx.pipeline, reference: ctx.reference, resources: ctx.resources };
+  if (ctx.kind === 'probe') {
+    if (!ctx.probe) throw new Error('a probe step needs its probe spec');
+    return probeCommands(ctx.probe);
+  }
+  if (ctx.pipeline === null) throw new Error(`step ${ctx.kind} needs a pipeline`);
+  const common = {
+    pipeline: ctx.pipeline.spec,
+    reference: ctx.pipeline.reference,
+    resources: ctx.resources,
+  };
   switch (ctx.kind) {
     case 'align-bwa':
       if (ctx.sampleId === null) throw new Error('align-bwa needs a sample id for the read group');

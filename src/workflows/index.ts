@@ -2,3 +2,4 @@
 export { frequencyReleaseWorkflow } from './frequency-release.ts';
 export { sampleWorkflow } from './sample.ts';
 export { submissionWorkflow } from './submission.ts';
+export { jobProbeWorkflow } from './job-probe.ts';

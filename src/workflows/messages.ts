@@ -4,6 +4,7 @@ import type { HarmonisationMode } from '../domain/policy.ts';
 import type {
   ReleaseWorkflowStatus,
   SampleWorkflowStatus,
+  StepStatus,
   SubmissionStatus,
 } from '../domain/status.ts';
 
@@ -19,3 +20,4 @@ export const submissionCompleteSignal =
 export const submissionStatusQuery = defineQuery<SubmissionStatus>('submissionStatus');
 export const sampleStatusQuery = defineQuery<SampleWorkflowStatus>('sampleStatus');
 export const releaseStatusQuery = defineQuery<ReleaseWorkflowStatus>('releaseStatus');
+export const probeStatusQuery = defineQuery<StepStatus>('probeStatus');

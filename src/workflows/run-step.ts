@@ -9,6 +9,7 @@ import { FailureType } from '../domain/failures.ts';
 import type { JobState } from '../domain/job-state.ts';
 import type { RetryCaps } from '../domain/pipeline.ts';
 import type { PlanStep } from '../domain/plan.ts';
+import type { ProbeSpec } from '../domain/probe.ts';
 import { decideRetry, type JobFailureKind } from '../domain/retry.ts';
 import type { StepAttempt, StepStatus } from '../domain/status.ts';
 import { jobActivities } from './activities.ts';
@@ -25,12 +26,13 @@ const FAILURE_KINDS: Partial<Record<string, JobFailureKind>> = {
 export interface RunStepArgs {
   workflowId: string;
   sampleId: string | null;
-  pipelineVersion: string;
+  pipelineVersion: string | null;
   step: PlanStep;
   inputs: Record<string, string>;
   caps: RetryCaps;
   status: StepStatus;
   regions?: string[];
+  probe?: ProbeSpec;
   /** Called whenever the status changed, so the caller can refresh what queries see. */
   onChange?: () => void;
 }
@@ -66,8 +68,10 @@ export async function runStepWithRetries(args: RunStepArgs): Promise<StepResult>
         inputs: args.inputs,
         outputs: args.step.outputs,
         ...(args.regions ? { regions: args.regions } : {}),
+        ...(args.probe ? { probe: args.probe } : {}),
       });
-      Object.assign(record, { jobId: result.jobId, state: 'COMPLETED', endedAt: result.endedAt });
+      // The moment the workflow learnt of the end, not the activity's clock.
+      Object.assign(record, { jobId: result.jobId, state: 'COMPLETED', endedAt: now() });
       args.status.status = 'done';
       args.onChange?.();
       return result;

@@ -82,6 +82,7 @@ const fakeActivities = {
       resources: input.resources,
       toolVersions: {},
       commands: [],
+      submittedAt: new Date().toISOString(),
       endedAt: new Date().toISOString(),
     };
   },

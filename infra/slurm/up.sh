@@ -1,0 +1,149 @@
+#!/bin/sh
+# Brings up a real single-node Slurm cluster (munge, slurmctld, slurmd) from Debian packages,
+# without systemd, idempotently. Everything lives under one folder (default .tools/slurm):
+#   etc/slurm.conf, etc/cgroup.conf, etc/munge.key   configuration (slurm.conf is what SLURM_CONF names)
+#   spool/, run/, log/                                state, pids and sockets, logs (log/jobcomp.txt: finished jobs)
+# Prints the path of slurm.conf on stdout; progress goes to stderr.
+# Settings follow ../shared/FACTS.md (Slurm 22.05, Debian 12): cons_tres with CR_Core_Memory and
+# DefMemPerCPU, fast scheduling, short credential expiry, ReturnToService=2, jobcomp/filetxt for
+# `sacct -c` without a database, and cgroup confinement where cgroup v1 is mounted.
+# Environment: HARMONISE_SLURM_DIR, HARMONISE_SLURMCTLD_PORT (6817), HARMONISE_SLURMD_PORT (6818).
+set -eu
+
+root=$(CDPATH= cd -- "$(dirname -- "$0")/../.." && pwd)
+dir=${HARMONISE_SLURM_DIR:-$root/.tools/slurm}
+ctld_port=${HARMONISE_SLURMCTLD_PORT:-6817}
+slurmd_port=${HARMONISE_SLURMD_PORT:-6818}
+conf=$dir/etc/slurm.conf
+PACKAGES="munge slurmctld slurmd slurm-client"
+
+say() { printf 'slurm: %s\n' "$*" >&2; }
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+if [ "$(id -u)" != 0 ]; then
+  say "starting a local cluster needs root (it installs packages and starts daemons);"
+  say "point HARMONISE_SLURM_CONF at an existing cluster's slurm.conf instead"
+  exit 1
+fi
+
+missing=""
+for cmd in munged slurmctld slurmd sbatch; do
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing="$missing $cmd"
+done
+if [ -n "$missing" ]; then
+  say "installing Debian packages: $PACKAGES"
+  # The packages' maintainer scripts would start the daemons under systemd/init; a temporary
+  # policy-rc.d that refuses (exit 101) stops that. An existing policy-rc.d is left alone.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && own_policy=1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends $PACKAGES >&2 || { [ "$own_policy" = 1 ] && rm -f "$policy"; exit 1; }
+  [ "$own_policy" = 1 ] && rm -f "$policy"
+fi
+
+mkdir -p "$dir/etc" "$dir/spool/ctld" "$dir/spool/d" "$dir/run" "$dir/log"
+chmod 755 "$dir" "$dir/run"
+
+# munge, with its own key, socket, pid and log (never the system's).
+if [ ! -s "$dir/etc/munge.key" ]; then
+  dd if=/dev/urandom of="$dir/etc/munge.key" bs=1024 count=1 2>/dev/null
+  chmod 400 "$dir/etc/munge.key"
+fi
+if ! alive "$dir/run/munged.pid"; then
+  rm -f "$dir/run/munge.socket" "$dir/run/munge.socket.lock"
+  /usr/sbin/munged --key-file "$dir/etc/munge.key" --socket "$dir/run/munge.socket" \
+    --pid-file "$dir/run/munged.pid" --log-file "$dir/log/munged.log" --seed-file "$dir/run/munged.seed"
+fi
+
+# The node as this machine is; cgroup confinement where cgroup v1's memory controller is mounted.
+cpus=$(nproc)
+mem_mib=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
+if [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpuset ] && [ -d /sys/fs/cgroup/freezer ]; then
+  confinement="ProctrackType=proctrack/cgroup
+TaskPlugin=task/cgroup
+JobAcctGatherType=jobacct_gather/cgroup"
+  cgroups=yes
+else
+  # Fallback without cgroup v1: processes are tracked by parentage and memory is enforced by
+  # the accounting sampler (a job over --mem then ends FAILED with signal 9, not OUT_OF_MEMORY).
+  confinement="ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=1
+JobAcctGatherParams=OverMemoryKill"
+  cgroups=no
+fi
+
+new_conf=$(cat <<CONF
+# Written by infra/slurm/up.sh: a single-node cluster for harmonise's demo and tests.
+ClusterName=harmonise
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$dir/run/munge.socket,cred_expire=30
+StateSaveLocation=$dir/spool/ctld
+SlurmdSpoolDir=$dir/spool/d
+SlurmctldPidFile=$dir/run/slurmctld.pid
+SlurmdPidFile=$dir/run/slurmd.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd.log
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=512
+SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0,sched_interval=5
+ReturnToService=2
+MinJobAge=300
+KillWait=5
+MailProg=/bin/true
+MpiDefault=none
+SwitchType=switch/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$dir/log/jobcomp.txt
+$confinement
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus Sockets=1 CoresPerSocket=$cpus ThreadsPerCore=1 RealMemory=$mem_mib State=UNKNOWN
+# NGC's reruns run in "harmonise"; jobs in "urgent" (clinical work) preempt them.
+PreemptType=preempt/partition_prio
+PreemptMode=CANCEL
+PartitionName=harmonise Nodes=localhost Default=YES MaxTime=INFINITE State=UP PriorityTier=1
+PartitionName=urgent Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=10
+CONF
+)
+if [ ! -f "$conf" ] || [ "$(cat "$conf")" != "$new_conf" ]; then
+  printf '%s\n' "$new_conf" > "$conf"
+fi
+if [ "$cgroups" = yes ]; then
+  printf 'CgroupPlugin=cgroup/v1\nConstrainCores=yes\nConstrainRAMSpace=yes\n' > "$dir/etc/cgroup.conf"
+else
+  rm -f "$dir/etc/cgroup.conf"
+fi
+
+export SLURM_CONF="$conf"
+if ! alive "$dir/run/slurmctld.pid"; then
+  /usr/sbin/slurmctld -f "$conf"
+fi
+if ! alive "$dir/run/slurmd.pid"; then
+  /usr/sbin/slurmd -f "$conf" -N localhost
+fi
+
+# Ready when the controller answers and the node can take jobs.
+tries=0
+until scontrol ping >/dev/null 2>&1 && sinfo -h -N -o '%T' 2>/dev/null | grep -Eq '^(idle|mixed|allocated)'; do
+  tries=$((tries + 1))
+  if [ "$tries" -gt 150 ]; then
+    say "the cluster did not become ready; see $dir/log/slurmctld.log and $dir/log/slurmd.log"
+    exit 1
+  fi
+  sleep 0.2
+done
+say "single-node cluster ready (cgroups: $cgroups); SLURM_CONF=$conf"
+printf '%s\n' "$conf"

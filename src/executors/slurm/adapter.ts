@@ -1,0 +1,226 @@
+/**
+ * The `slurm` executor: the JobExecutor port on a real Slurm cluster.
+ *
+ * Exactly one sbatch per job key: the job id is recorded in `slurm-job.json` beside the script,
+ * and before any sbatch the key is looked up as a job name in squeue and in accounting (the
+ * worker may have died between sbatch and the record). Job ids are only trusted together with
+ * their name: slurmctld can reuse ids after a crash. Status is read from the job's markers first
+ * and from Slurm's own record second, in one squeue call for every job in flight, at most once
+ * per status interval however often the poller asks.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { isTerminal, type JobState } from '../../domain/job-state.ts';
+import type { Logger } from '../../logger.ts';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../../store/atomic.ts';
+import { SCRIPT_NAME, STDERR_NAME, STDOUT_NAME } from '../../tools/job-script.ts';
+import { statusFromMarkers, writeOutcome } from '../markers.ts';
+import type { JobExecutor, JobRef, JobSpec, JobStatus } from '../port.ts';
+import { SlurmUnavailableError, type SlurmCommands } from './commands.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { buildSbatchArgs, type SlurmSiteOptions } from './sbatch-args.ts';
+
+export const SLURM_JOB_FILE = 'slurm-job.json';
+
+const recordSchema = z.object({
+  key: z.string(),
+  jobId: z.string(),
+  submittedAt: z.string(),
+  /** How the id was learnt: our own sbatch, or found by name after a crash. */
+  source: z.enum(['sbatch', 'found']),
+});
+type SlurmJobRecord = z.infer<typeof recordSchema>;
+
+export interface SlurmExecutorOptions {
+  commands: SlurmCommands;
+  site: SlurmSiteOptions;
+  /** sbatch calls per second at most (a busy controller is protected by this). */
+  submitRatePerSecond: number;
+  /** Slurm is asked about jobs at most this often; markers are read on every poll. */
+  statusIntervalMs: number;
+  logger: Logger;
+  /** Retries of sbatch when the controller is busy or unreachable. */
+  sbatchAttempts?: number;
+  sbatchBackoffMs?: number;
+}
+
+interface SlurmView {
+  /** null: Slurm was asked and did not know the job (or knew another job by that id). */
+  state: JobState | null;
+  reason: string;
+}
+
+export class SlurmExecutor implements JobExecutor {
+  readonly kind = 'slurm' as const;
+  private readonly limiter: RateLimiter;
+  private readonly views = new Map<string, SlurmView>();
+  private lastStatusCall = 0;
+
+  constructor(private readonly options: SlurmExecutorOptions) {
+    this.limiter = new RateLimiter(options.submitRatePerSecond);
+  }
+
+  async submit(spec: JobSpec): Promise<JobRef> {
+    await fs.mkdir(spec.workDir, { recursive: true });
+    const log = this.options.logger.child({ key: spec.key });
+    const recorded = await this.readRecord(spec.workDir);
+    if (recorded) {
+      if (recorded.key !== spec.key) {
+        throw new Error(`${spec.workDir} belongs to job key ${recorded.key}, not ${spec.key}`);
+      }
+      log.info({ jobId: recorded.jobId, found: 'record' }, 're-attached to job');
+      return this.ref(spec, recorded.jobId);
+    }
+    const existing = await this.findByKey(spec.key);
+    if (existing) {
+      await this.writeRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
+      log.info({ jobId: existing, found: 'slurm' }, 're-attached to job');
+      return this.ref(spec, existing);
+    }
+    const scriptPath = path.join(spec.workDir, SCRIPT_NAME);
+    await writeFileAtomic(scriptPath, spec.script, 0o755);
+    const args = buildSbatchArgs(
+      {
+        key: spec.key,
+        workDir: spec.workDir,
+        scriptPath,
+        stdoutPath: path.join(spec.workDir, STDOUT_NAME),
+        stderrPath: path.join(spec.workDir, STDERR_NAME),
+        resources: spec.resources,
+      },
+      this.options.site,
+    );
+    const jobId = await this.sbatchOnce(spec.key, args);
+    await this.writeRecord(spec.workDir, { key: spec.key, jobId, source: 'sbatch' });
+    log.info({ jobId, resources: spec.resources }, 'job submitted to Slurm');
+    return this.ref(spec, jobId);
+  }
+
+  async status(jobs: readonly JobRef[]): Promise<Map<string, JobStatus>> {
+    const result = new Map<string, JobStatus>();
+    const undecided: { job: JobRef; marker: JobStatus | null }[] = [];
+    for (const job of jobs) {
+      const marker = await statusFromMarkers(job.workDir);
+      // A clean exit, or an end harmonise caused itself, needs no word from Slurm.
+      if (marker && marker.state !== 'FAILED') {
+        result.set(job.jobId, marker);
+        continue;
+      }
+      undecided.push({ job, marker });
+    }
+    if (undecided.length === 0) return result;
+    if (Date.now() - this.lastStatusCall >= this.options.statusIntervalMs) {
+      await this.refreshViews(undecided.map((u) => u.job));
+    }
+    for (const { job, marker } of undecided) {
+      const status = this.decide(job, marker);
+      if (status) result.set(job.jobId, status);
+    }
+    return result;
+  }
+
+  async cancel(job: JobRef): Promise<void> {
+    if ((await statusFromMarkers(job.workDir)) === null) {
+      await writeOutcome(job.workDir, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
+    }
+    await this.options.commands.scancel(job.jobId, job.key);
+  }
+
+  close(): Promise<void> {
+    this.views.clear();
+    return Promise.resolve();
+  }
+
+  private ref(spec: JobSpec, jobId: string): JobRef {
+    return { executor: 'slurm', jobId, key: spec.key, workDir: spec.workDir };
+  }
+
+  private async readRecord(workDir: string): Promise<SlurmJobRecord | null> {
+    const raw = await readJsonIfExists(path.join(workDir, SLURM_JOB_FILE));
+    return raw === undefined ? null : recordSchema.parse(raw);
+  }
+
+  private async writeRecord(
+    workDir: string,
+    record: Omit<SlurmJobRecord, 'submittedAt'>,
+  ): Promise<void> {
+    await writeJsonAtomic(path.join(workDir, SLURM_JOB_FILE), {
+      ...record,
+      submittedAt: new Date().toISOString(),
+    } satisfies SlurmJobRecord);
+  }
+
+  /** A job with this key as its name, live or finished, that Slurm still remembers. */
+  private async findByKey(key: string): Promise<string | null> {
+    const live = await this.options.commands.squeueByName(key);
+    if (live.length > 0) return live.at(-1)!.jobId;
+    const finished = await this.options.commands.sacct({ name: key });
+    return finished.at(-1)?.jobId ?? null;
+  }
+
+  /**
+   * sbatch, rate-limited and retried with backoff while the controller is busy or unreachable.
+   * Before each retry the key is looked up: a timed-out sbatch may have submitted the job.
+   */
+  private async sbatchOnce(key: string, args: string[]): Promise<string> {
+    const attempts = this.options.sbatchAttempts ?? 6;
+    let delay = this.options.sbatchBackoffMs ?? 1000;
+    for (let attempt = 1; ; attempt++) {
+      await this.limiter.take();
+      try {
+        return await this.options.commands.sbatch(args);
+      } catch (error) {
+        if (!(error instanceof SlurmUnavailableError) || attempt >= attempts) throw error;
+        this.options.logger.warn({ key, attempt, err: error }, 'sbatch failed; retrying');
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+        const submitted = await this.findByKey(key).catch(() => null);
+        if (submitted) return submitted;
+      }
+    }
+  }
+
+  /** One squeue for all undecided jobs; accounting only for those squeue no longer knows. */
+  private async refreshViews(jobs: readonly JobRef[]): Promise<void> {
+    const byId = new Map(jobs.map((job) => [job.jobId, job]));
+    const rows = await this.options.commands.squeueByIds([...byId.keys()]);
+    this.lastStatusCall = Date.now();
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const job = byId.get(row.jobId);
+      if (!job || row.name !== job.key) continue; // a reused id belongs to someone else
+      seen.add(row.jobId);
+      this.views.set(row.jobId, { state: row.state, reason: row.reason });
+    }
+    const gone = [...byId.keys()].filter((id) => !seen.has(id));
+    const accounted = gone.length > 0 ? await this.options.commands.sacct({ jobIds: gone }) : [];
+    for (const row of accounted) {
+      const job = byId.get(row.jobId);
+      if (!job || row.name !== job.key) continue;
+      seen.add(row.jobId);
+      this.views.set(row.jobId, { state: row.state, reason: `exit ${row.exitCode}` });
+    }
+    for (const id of gone) if (!seen.has(id)) this.views.set(id, { state: null, reason: '' });
+  }
+
+  /** Marker and Slurm's view together; undefined when neither knows yet (the poller's grace). */
+  private decide(job: JobRef, marker: JobStatus | null): JobStatus | undefined {
+    const view = this.views.get(job.jobId);
+    if (view === undefined) return { state: 'PENDING', exitCode: null }; // not asked yet
+    if (view.state !== null && isTerminal(view.state)) {
+      this.views.delete(job.jobId);
+      // A failing script's marker says FAILED; Slurm says why (memory, time, node, cancel).
+      return {
+        state: view.state,
+        exitCode: marker?.exitCode ?? null,
+        reason: view.reason || view.state,
+      };
+    }
+    if (view.state !== null) return { state: view.state, exitCode: null };
+    // Slurm does not know the job: a failure its marker recorded is still a failure.
+    if (marker) return marker;
+    return undefined;
+  }
+}
