@@ -11,7 +11,8 @@ export function probeCommands(probe: ProbeSpec): StepCommands {
       throw new Error('probe values must be non-negative integers');
   }
   const program = [
-    `my $held = "x" x (${allocMiB} * 1048576);`,
+    // One MiB at a time: `"x" x N` would briefly need twice N.
+    `my $held = ''; $held .= 'x' x 1048576 for 1 .. ${allocMiB};`,
     `sleep(${sleepSeconds});`,
     exitCode === 0 ? '' : `print STDERR "probe: exiting with ${exitCode} as asked\\n";`,
     `exit(${exitCode});`,

@@ -1,0 +1,181 @@
+/**
+ * The slurm executor against the real single-node cluster (infra/slurm): submission exactly once
+ * per key, states read from markers and from Slurm, ids checked against names, and one status
+ * call per interval whatever the number of jobs in flight.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_SLURM_CONF } from '../../src/config.ts';
+import { JobPoller } from '../../src/executors/poller.ts';
+import type { JobRef, JobSpec } from '../../src/executors/port.ts';
+import { SlurmExecutor, SLURM_JOB_FILE } from '../../src/executors/slurm/adapter.ts';
+import { SlurmCommands } from '../../src/executors/slurm/commands.ts';
+import { renderJobScript } from '../../src/tools/job-script.ts';
+import { rename, run } from '../../src/tools/shell.ts';
+import { testLogger } from '../helpers/logger.ts';
+import { ensureTestSlurm, slurmCommand, slurmJobsNamed } from '../helpers/slurm.ts';
+
+let root: string;
+let commands: SlurmCommands;
+let executor: SlurmExecutor;
+const runId = Date.now().toString(36);
+
+beforeAll(async () => {
+  await ensureTestSlurm();
+  // Work directories must be visible to the Slurm node: on this machine, any local path.
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-slurm-'));
+  commands = new SlurmCommands({ conf: LOCAL_SLURM_CONF, accounting: 'jobcomp' });
+  executor = new SlurmExecutor({
+    commands,
+    site: { partition: null, account: null, qos: null, extraArgs: [] },
+    submitRatePerSecond: 50,
+    statusIntervalMs: 1000,
+    logger: testLogger,
+  });
+});
+
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+});
+
+function spec(
+  name: string,
+  body: string,
+  resources = { cpus: 1, memMiB: 128, timeMinutes: 5 },
+): JobSpec {
+  const workDir = path.join(root, name);
+  const key = `test-${runId}:${name}/step/1`;
+  return {
+    key,
+    workDir,
+    resources,
+    script: renderJobScript({
+      key,
+      workDir,
+      tools: [],
+      lines: [run([['bash', '-c', body]], 'out.txt.tmp'), rename('out.txt.tmp', 'out.txt')],
+    }),
+  };
+}
+
+function poller(missingGraceMs = 20_000): JobPoller {
+  return new JobPoller(executor, { intervalMs: 250, missingGraceMs, logger: testLogger });
+}
+
+async function waitForState(ref: JobRef, state: string): Promise<void> {
+  await expect
+    .poll(async () => (await commands.squeueByIds([ref.jobId]))[0]?.rawState, {
+      timeout: 30_000,
+      interval: 250,
+    })
+    .toBe(state);
+}
+
+describe('SlurmExecutor on a real cluster', () => {
+  it('runs a job to COMPLETED and its output lands', async () => {
+    const job = spec('ok', 'echo from-slurm');
+    const ref = await executor.submit(job);
+    expect(ref.jobId).toMatch(/^\d+$/);
+    expect(await poller().wait(ref)).toMatchObject({ state: 'COMPLETED', exitCode: 0 });
+    expect(await fs.readFile(path.join(job.workDir, 'out.txt'), 'utf8')).toBe('from-slurm\n');
+  });
+
+  it('submits each key once: a second submit, or one after a lost record, finds the same job', async () => {
+    const job = spec('once', 'sleep 3; echo once');
+    const before = commands.sbatchCalls;
+    const ref = await executor.submit(job);
+    expect((await executor.submit(job)).jobId).toBe(ref.jobId);
+    // The worker died between sbatch and writing its record: the job is found by its name.
+    await fs.rm(path.join(job.workDir, SLURM_JOB_FILE));
+    const again = await executor.submit(job);
+    expect(again.jobId).toBe(ref.jobId);
+    const record = JSON.parse(
+      await fs.readFile(path.join(job.workDir, SLURM_JOB_FILE), 'utf8'),
+    ) as {
+      source: string;
+    };
+    expect(record.source).toBe('found');
+    expect(commands.sbatchCalls - before).toBe(1);
+    expect(await poller().wait(again)).toMatchObject({ state: 'COMPLETED' });
+    expect(await slurmJobsNamed(job.key)).toEqual([ref.jobId]);
+  });
+
+  it('reads a failing tool from its marker and Slurm, with the exit code', async () => {
+    const ref = await executor.submit(spec('fail', 'echo bad >&2; exit 4'));
+    const status = await poller().wait(ref);
+    expect(status).toMatchObject({ state: 'FAILED', exitCode: 4 });
+  });
+
+  it('reports a job over its memory as OUT_OF_MEMORY', async () => {
+    const ref = await executor.submit(
+      spec('oom', `perl -e '$x = "a" x (300 * 1024 * 1024); sleep 5'`, {
+        cpus: 1,
+        memMiB: 64,
+        timeMinutes: 5,
+      }),
+    );
+    expect((await poller().wait(ref)).state).toBe('OUT_OF_MEMORY');
+  });
+
+  it('reports a job cancelled from outside as CANCELLED', async () => {
+    const ref = await executor.submit(spec('outside', 'sleep 120'));
+    await waitForState(ref, 'RUNNING');
+    await slurmCommand('scancel', [ref.jobId]);
+    expect((await poller().wait(ref)).state).toBe('CANCELLED');
+  });
+
+  it('cancels its own job only under the job name it expects', async () => {
+    const ref = await executor.submit(spec('cancel', 'sleep 120'));
+    await waitForState(ref, 'RUNNING');
+    await executor.cancel({ ...ref, key: 'someone-else' });
+    await sleep(1500);
+    expect((await commands.squeueByIds([ref.jobId]))[0]?.rawState).toBe('RUNNING');
+    await executor.cancel(ref);
+    expect(await poller().wait(ref)).toMatchObject({
+      state: 'CANCELLED',
+      reason: 'cancelled by harmonise',
+    });
+  });
+
+  it('does not take a job id that Slurm gave to another job as its own', async () => {
+    const other = await executor.submit(spec('other', 'sleep 1'));
+    // A record naming that id under a different key, as after a controller crash reused it.
+    const job = spec('reused', 'true');
+    await fs.mkdir(job.workDir, { recursive: true });
+    await fs.writeFile(
+      path.join(job.workDir, SLURM_JOB_FILE),
+      JSON.stringify({
+        key: job.key,
+        jobId: other.jobId,
+        submittedAt: new Date().toISOString(),
+        source: 'sbatch',
+      }),
+    );
+    const ref = await executor.submit(job);
+    expect(ref.jobId).toBe(other.jobId);
+    const status = await poller(2000).wait(ref);
+    expect(status.state).toBe('NODE_FAIL');
+    expect(status.reason).toMatch(/lost track/);
+  });
+
+  it('asks Slurm once per interval for 100 jobs in flight', async () => {
+    const refs = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => executor.submit(spec(`many-${i}`, 'sleep 600'))),
+    );
+    const p = poller();
+    const waits = refs.map((ref) => p.wait(ref));
+    const callsBefore = commands.statusCalls;
+    const started = Date.now();
+    await sleep(8000);
+    const intervals = (Date.now() - started) / 1000;
+    const calls = commands.statusCalls - callsBefore;
+    expect(calls).toBeGreaterThanOrEqual(Math.floor(intervals) - 1);
+    expect(calls).toBeLessThanOrEqual(Math.ceil(intervals) + 1);
+    await Promise.all(refs.map((ref) => executor.cancel(ref)));
+    const ended = await Promise.all(waits);
+    expect(ended.every((s) => s.state === 'CANCELLED')).toBe(true);
+  }, 120_000);
+});
