@@ -12,14 +12,22 @@ export interface PidRecord {
   startTime: string;
   command: string;
   startedAt: string;
+  /** What else a later `up` needs to know about the process (a worker's executor, say). */
+  meta?: Record<string, string>;
 }
 
-export async function writePidFile(file: string, pid: number, command: string): Promise<PidRecord> {
+export async function writePidFile(
+  file: string,
+  pid: number,
+  command: string,
+  meta?: Record<string, string>,
+): Promise<PidRecord> {
   const record: PidRecord = {
     pid,
     startTime: processStartTime(pid) ?? '',
     command,
     startedAt: new Date().toISOString(),
+    ...(meta ? { meta } : {}),
   };
   await writeJsonAtomic(file, record);
   return record;

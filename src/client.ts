@@ -12,15 +12,22 @@ import {
 import type { PublishedRelease } from './activities/frequency.ts';
 import type { Config } from './config.ts';
 import type { HarmonisationMode } from './domain/policy.ts';
+import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
 import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
 import { ServiceUnreachableError } from './errors.ts';
-import { frequencyWorkflowId, sampleWorkflowId, submissionWorkflowId } from './shared.ts';
+import {
+  frequencyWorkflowId,
+  probeWorkflowId,
+  sampleWorkflowId,
+  submissionWorkflowId,
+} from './shared.ts';
 import { readJsonIfExists } from './store/atomic.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout, type Layout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
 import type { frequencyReleaseWorkflow } from './workflows/frequency-release.ts';
+import type { JobProbeResult, jobProbeWorkflow } from './workflows/job-probe.ts';
 import {
   releaseStatusQuery,
   sampleStatusQuery,
@@ -179,6 +186,15 @@ export class HarmoniseClient {
     return this.temporal.workflow
       .getHandle<typeof frequencyReleaseWorkflow>(frequencyWorkflowId(releaseId))
       .result();
+  }
+
+  /** Runs one probe job through the worker and its executor, and waits for it. */
+  async runProbe(input: ProbeInput): Promise<JobProbeResult> {
+    return this.temporal.workflow.execute<typeof jobProbeWorkflow>('jobProbeWorkflow', {
+      workflowId: probeWorkflowId(input.probeId),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+    });
   }
 
   async releaseStatus(releaseId: string) {

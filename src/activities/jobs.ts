@@ -25,6 +25,11 @@ import type { ActivityDeps } from './deps.ts';
 
 export interface RunStepInput {
   workflowId: string;
+  /**
+   * The workflow run: part of the job key, so that a later run of the same workflow id (after a
+   * failure), or another deployment sharing the cluster, never takes an earlier job for its own.
+   */
+  runId: string;
   sampleId: string | null;
   /** The national pipeline the step belongs to; null for probes. */
   pipelineVersion: string | null;
@@ -68,8 +73,8 @@ export interface JobFailureDetails {
   resources: JobResources;
 }
 
-export function jobKey(workflowId: string, step: string, attempt: number): string {
-  return `${workflowId}/${step}/${attempt}`;
+export function jobKey(workflowId: string, runId: string, step: string, attempt: number): string {
+  return `${workflowId}/${runId}/${step}/${attempt}`;
 }
 
 const FAILURE_TYPE_BY_STATE: Record<
@@ -89,8 +94,13 @@ export function createJobActivities(deps: ActivityDeps) {
   return {
     async runStep(input: RunStepInput): Promise<StepResult> {
       const activity = currentActivity();
-      const key = jobKey(input.workflowId, input.step, input.attempt);
-      const workDir = deps.layout.workDir(input.workflowId, input.step, String(input.attempt));
+      const key = jobKey(input.workflowId, input.runId, input.step, input.attempt);
+      const workDir = deps.layout.workDir(
+        input.workflowId,
+        input.runId,
+        input.step,
+        String(input.attempt),
+      );
       const log = deps.logger.child({
         workflowId: input.workflowId,
         sampleId: input.sampleId,

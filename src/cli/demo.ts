@@ -30,9 +30,12 @@ export interface DemoReport {
 export async function runDemo(
   config: Config,
   logger: Logger,
-  options: { seed?: number; bootstrap: boolean },
+  options: { seed?: number; bootstrap: boolean; executorChosen: boolean },
 ): Promise<DemoReport> {
-  const services = await up(config, logger, { bootstrap: options.bootstrap });
+  const services = await up(config, logger, {
+    bootstrap: options.bootstrap,
+    executorChosen: options.executorChosen,
+  });
   progress(`Temporal UI: ${services.temporalUi}`);
   progress('generating the synthetic reference and regional submissions');
   const layout = await generateDemo({

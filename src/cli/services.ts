@@ -17,6 +17,8 @@ import { PROJECT_ROOT, temporalUiUrl, type Config } from '../config.ts';
 import { HarmoniseError, MissingDependencyError } from '../errors.ts';
 import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
 import type { Logger } from '../logger.ts';
+import { ensureSlurmCluster, type SlurmClusterState } from './slurm-cluster.ts';
+import { readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
 import { createLayout } from '../store/layout.ts';
 
 export interface UpResult {
@@ -28,6 +30,9 @@ export interface UpResult {
   tokensFile: string | null;
   temporalAddress: string;
   temporal: { pid: number | null; started: boolean };
+  executor: 'local' | 'slurm';
+  /** The Slurm cluster the worker submits to (executor slurm only). */
+  slurm: SlurmClusterState | null;
   worker: { pid: number; started: boolean; log: string };
 }
 
@@ -37,6 +42,8 @@ function files(config: Config) {
   const layout = createLayout(config.dataRoot);
   return {
     workerPid: path.join(layout.runDir, 'worker.pid'),
+    /** The executor this data root's workers use, kept across `down` and crashes. */
+    executorChoice: path.join(layout.runDir, 'executor.json'),
     workerLog: path.join(layout.logsDir, 'worker.log'),
     temporalDir: layout.temporalDir,
   };
@@ -59,18 +66,21 @@ export async function bootstrap(): Promise<void> {
 }
 
 export async function up(
-  config: Config,
+  requested: Config,
   logger: Logger,
-  options: { bootstrap: boolean },
+  options: { bootstrap: boolean; executorChosen: boolean },
 ): Promise<UpResult> {
-  if (config.executor.kind !== 'local') {
-    throw new HarmoniseError(
-      'CONFIG_INVALID',
-      `executor "${config.executor.kind}" is not available in this version; use --executor local`,
-    );
-  }
   if (options.bootstrap) await bootstrap();
-  const paths = files(config);
+  const paths = files(requested);
+  // Without an explicit choice, the data root keeps the executor it was last started with:
+  // jobs in flight belong to that executor, and only it can re-attach to them.
+  const previous = (await readJsonIfExists(paths.executorChoice)) as
+    { executor?: string } | undefined;
+  const kept = previous?.executor;
+  const config: Config =
+    !options.executorChosen && (kept === 'local' || kept === 'slurm')
+      ? { ...requested, executor: { ...requested.executor, kind: kept } }
+      : requested;
   const server = await ensureDevServer(
     {
       cli: config.temporal.cli,
@@ -81,7 +91,9 @@ export async function up(
     },
     logger,
   );
+  const slurm = config.executor.kind === 'slurm' ? await ensureSlurmCluster(config) : null;
   const worker = await ensureWorker(config, logger);
+  await writeJsonAtomic(paths.executorChoice, { executor: config.executor.kind });
   return {
     dataRoot: config.dataRoot,
     api: null,
@@ -89,6 +101,8 @@ export async function up(
     tokensFile: null,
     temporalAddress: config.temporal.address,
     temporal: { pid: server.pid, started: server.started },
+    executor: config.executor.kind,
+    slurm,
     worker,
   };
 }
@@ -100,18 +114,34 @@ export async function ensureWorker(
 ): Promise<{ pid: number; started: boolean; log: string }> {
   const paths = files(config);
   const running = await livePid(paths.workerPid);
-  if (running) return { pid: running.pid, started: false, log: paths.workerLog };
+  if (running) {
+    const executor = running.meta?.executor ?? 'local';
+    if (executor !== config.executor.kind) {
+      throw new HarmoniseError(
+        'WORKER_MISMATCH',
+        `a worker with the ${executor} executor is running (pid ${running.pid}); ` +
+          'stop it with "harmonise down" before starting one for another executor',
+      );
+    }
+    return { pid: running.pid, started: false, log: paths.workerLog };
+  }
   await fsp.mkdir(path.dirname(paths.workerLog), { recursive: true });
   const log = fs.openSync(paths.workerLog, 'a');
   const child = spawn(process.execPath, [BIN, 'worker'], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, HARMONISE_DATA: config.dataRoot },
+    env: {
+      ...process.env,
+      HARMONISE_DATA: config.dataRoot,
+      HARMONISE_EXECUTOR: config.executor.kind,
+    },
   });
   fs.closeSync(log);
   if (child.pid === undefined) throw new HarmoniseError('WORKER_START', 'the worker did not start');
   child.unref();
-  await writePidFile(paths.workerPid, child.pid, `${process.execPath} ${BIN} worker`);
+  await writePidFile(paths.workerPid, child.pid, `${process.execPath} ${BIN} worker`, {
+    executor: config.executor.kind,
+  });
   await waitForWorker(config, child.pid, paths.workerLog);
   logger.info({ pid: child.pid, log: paths.workerLog }, 'worker started');
   return { pid: child.pid, started: true, log: paths.workerLog };

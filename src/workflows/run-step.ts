@@ -3,7 +3,7 @@
  * attempt is one job with its own key. Failures become decisions (domain/retry.ts), and every
  * attempt is recorded in the caller's status for queries.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { JobFailureDetails, StepResult } from '../activities/jobs.ts';
 import { FailureType } from '../domain/failures.ts';
 import type { JobState } from '../domain/job-state.ts';
@@ -59,6 +59,7 @@ export async function runStepWithRetries(args: RunStepArgs): Promise<StepResult>
     try {
       const result = await jobActivities.runStep({
         workflowId: args.workflowId,
+        runId: workflowInfo().runId,
         sampleId: args.sampleId,
         pipelineVersion: args.pipelineVersion,
         step: args.step.name,

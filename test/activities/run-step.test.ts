@@ -82,6 +82,7 @@ function mockEnvironment(): MockActivityEnvironment {
 function step(overrides: Partial<RunStepInput>): RunStepInput {
   return {
     workflowId: 'sample:TST001:1',
+    runId: 'run-1',
     sampleId: 'TST001',
     pipelineVersion: '1',
     step: 'call',
@@ -104,7 +105,10 @@ describe('runStep', () => {
     expect(failure.type).toBe(FailureType.JobFailed);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('missing.cram'); // from the tool's own stderr
-    expect(failure.details?.[0]).toMatchObject({ state: 'FAILED', key: 'sample:TST001:1/call/1' });
+    expect(failure.details?.[0]).toMatchObject({
+      state: 'FAILED',
+      key: 'sample:TST001:1/run-1/call/1',
+    });
   });
 
   /** Starts an align step whose bwa blocks on a FIFO: a job that runs until it is stopped. */
@@ -122,7 +126,7 @@ describe('runStep', () => {
       sampleId,
     });
     const result = env.run(activities.runStep, input).catch((e: unknown) => e);
-    const jobFile = path.join(root, 'work', workflowId, 'align', '1', JOB_FILE);
+    const jobFile = path.join(root, 'work', workflowId, 'run-1', 'align', '1', JOB_FILE);
     const readJob = async () =>
       JSON.parse(await fs.readFile(jobFile, 'utf8').catch(() => '{}')) as {
         pid?: number;

@@ -45,3 +45,15 @@ export async function slurmJobsNamed(name: string): Promise<string[]> {
   const done = (await commands.sacct({ name })).map((row) => row.jobId);
   return [...new Set([...live, ...done])];
 }
+
+/** Every job Slurm recorded whose name starts with this prefix (live or in the jobcomp file). */
+export async function slurmJobsNamedLike(prefix: string): Promise<string[]> {
+  const live = await slurmCommand('squeue', ['-h', '-t', 'all', '-o', '%i|%j']);
+  const done = await slurmCommand('sacct', ['-c', '-X', '-n', '-P', '-o', 'JobID,JobName']);
+  const ids = `${live.stdout}\n${done.stdout}`
+    .split('\n')
+    .map((line) => line.split('|'))
+    .filter(([, name]) => name?.startsWith(prefix))
+    .map(([id]) => id!);
+  return [...new Set(ids)];
+}

@@ -77,8 +77,11 @@ async function startProbe(input: ProbeInput, taskQueue = config.temporal.taskQue
 }
 
 /** The job key of a probe's attempt, which is also its Slurm job name. */
-function probeKey(input: ProbeInput, attempt: number): string {
-  return `${probeWorkflowId(input.probeId)}/probe/${attempt}`;
+function probeKey(
+  handle: { workflowId: string; firstExecutionRunId: string },
+  attempt: number,
+): string {
+  return `${handle.workflowId}/${handle.firstExecutionRunId}/probe/${attempt}`;
 }
 
 async function waitUntilRunning(key: string): Promise<string> {
@@ -112,7 +115,7 @@ describe('job outcomes on Slurm, one at a time (they touch the whole node)', () 
   it('runs a job again, unchanged, after its node was set DOWN mid-job', async () => {
     const input = probe('node-down', { sleepSeconds: 10 });
     const handle = await startProbe(input);
-    await waitUntilRunning(probeKey(input, 1));
+    await waitUntilRunning(probeKey(handle, 1));
     const down = await slurmCommand('scontrol', [
       'update',
       'nodename=localhost',
@@ -130,7 +133,7 @@ describe('job outcomes on Slurm, one at a time (they touch the whole node)', () 
   it('runs a job again, unchanged, after an urgent job preempted it', async () => {
     const input = probe('preempted', { sleepSeconds: 10 }, { cpus });
     const handle = await startProbe(input);
-    await waitUntilRunning(probeKey(input, 1));
+    await waitUntilRunning(probeKey(handle, 1));
     const urgent = await slurmCommand('sbatch', [
       '--parsable',
       '--partition=urgent',
@@ -183,7 +186,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
   it('fails the step when the job is cancelled from outside harmonise', async ({ expect }) => {
     const input = probe('outside', { sleepSeconds: 120 });
     const handle = await startProbe(input);
-    const jobId = await waitUntilRunning(probeKey(input, 1));
+    const jobId = await waitUntilRunning(probeKey(handle, 1));
     await slurmCommand('scancel', [jobId]);
     const error = await handle.result().catch((e: unknown) => e);
     expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/ended CANCELLED/);
@@ -192,7 +195,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
   it('scancels the job when the workflow is cancelled', async ({ expect }) => {
     const input = probe('wf-cancel', { sleepSeconds: 300 });
     const handle = await startProbe(input);
-    const jobId = await waitUntilRunning(probeKey(input, 1));
+    const jobId = await waitUntilRunning(probeKey(handle, 1));
     await handle.cancel();
     await handle.result().catch(() => undefined);
     await expect
@@ -221,7 +224,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
     const first = spawnWorker();
     const input = probe('sigkill', { sleepSeconds: 30 });
     const handle = await startProbe(input, taskQueue);
-    const key = probeKey(input, 1);
+    const key = probeKey(handle, 1);
     const jobId = await waitUntilRunning(key);
     first.kill('SIGKILL');
     await first;

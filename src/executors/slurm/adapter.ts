@@ -26,10 +26,11 @@ export const SLURM_JOB_FILE = 'slurm-job.json';
 
 const recordSchema = z.object({
   key: z.string(),
-  jobId: z.string(),
+  /** Absent while sbatch is under way: the intent is written first, the id once known. */
+  jobId: z.string().optional(),
   submittedAt: z.string(),
   /** How the id was learnt: our own sbatch, or found by name after a crash. */
-  source: z.enum(['sbatch', 'found']),
+  source: z.enum(['sbatch', 'found', 'intent']),
 });
 type SlurmJobRecord = z.infer<typeof recordSchema>;
 
@@ -66,14 +67,16 @@ export class SlurmExecutor implements JobExecutor {
     await fs.mkdir(spec.workDir, { recursive: true });
     const log = this.options.logger.child({ key: spec.key });
     const recorded = await this.readRecord(spec.workDir);
-    if (recorded) {
-      if (recorded.key !== spec.key) {
-        throw new Error(`${spec.workDir} belongs to job key ${recorded.key}, not ${spec.key}`);
-      }
+    if (recorded && recorded.key !== spec.key) {
+      throw new Error(`${spec.workDir} belongs to job key ${recorded.key}, not ${spec.key}`);
+    }
+    if (recorded?.jobId) {
       log.info({ jobId: recorded.jobId, found: 'record' }, 're-attached to job');
       return this.ref(spec, recorded.jobId);
     }
-    const existing = await this.findByKey(spec.key);
+    // Before any sbatch: is a job with this key live or recently finished? And if an earlier
+    // sbatch for it was under way when its worker died, is it in accounting?
+    const existing = await this.findByKey(spec.key, recorded?.source === 'intent');
     if (existing) {
       await this.writeRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
       log.info({ jobId: existing, found: 'slurm' }, 're-attached to job');
@@ -92,6 +95,7 @@ export class SlurmExecutor implements JobExecutor {
       },
       this.options.site,
     );
+    await this.writeRecord(spec.workDir, { key: spec.key, source: 'intent' });
     const jobId = await this.sbatchOnce(spec.key, args);
     await this.writeRecord(spec.workDir, { key: spec.key, jobId, source: 'sbatch' });
     log.info({ jobId, resources: spec.resources }, 'job submitted to Slurm');
@@ -128,6 +132,11 @@ export class SlurmExecutor implements JobExecutor {
     await this.options.commands.scancel(job.jobId, job.key);
   }
 
+  /** Slurm status calls (squeue, sacct) made so far: one per status interval at most. */
+  get slurmStatusCalls(): number {
+    return this.options.commands.statusCalls;
+  }
+
   close(): Promise<void> {
     this.views.clear();
     return Promise.resolve();
@@ -152,10 +161,14 @@ export class SlurmExecutor implements JobExecutor {
     } satisfies SlurmJobRecord);
   }
 
-  /** A job with this key as its name, live or finished, that Slurm still remembers. */
-  private async findByKey(key: string): Promise<string | null> {
+  /**
+   * A job with this key as its name: squeue (live, or finished within MinJobAge), then, when a
+   * submission may have happened without being recorded, accounting too.
+   */
+  private async findByKey(key: string, searchAccounting: boolean): Promise<string | null> {
     const live = await this.options.commands.squeueByName(key);
     if (live.length > 0) return live.at(-1)!.jobId;
+    if (!searchAccounting) return null;
     const finished = await this.options.commands.sacct({ name: key });
     return finished.at(-1)?.jobId ?? null;
   }
@@ -176,7 +189,7 @@ export class SlurmExecutor implements JobExecutor {
         this.options.logger.warn({ key, attempt, err: error }, 'sbatch failed; retrying');
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
-        const submitted = await this.findByKey(key).catch(() => null);
+        const submitted = await this.findByKey(key, true).catch(() => null);
         if (submitted) return submitted;
       }
     }

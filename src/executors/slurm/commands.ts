@@ -47,8 +47,10 @@ const TRANSIENT = [
 ];
 
 export class SlurmCommands {
-  /** squeue / sacct calls made: the "status calls" of the poller. */
+  /** squeue / sacct calls that ask about jobs in flight: the poller's "status calls". */
   statusCalls = 0;
+  /** Look-ups of one job key before its sbatch. */
+  lookupCalls = 0;
   sbatchCalls = 0;
 
   constructor(private readonly options: SlurmCommandOptions) {}
@@ -107,6 +109,7 @@ export class SlurmCommands {
 
   /** Jobs with this exact name (the job key), live or recently finished. */
   async squeueByName(name: string): Promise<SlurmJobRow[]> {
+    this.lookupCalls += 1;
     const { stdout, stderr, exitCode } = await this.run('squeue', [
       '-h',
       '-t',
@@ -123,7 +126,8 @@ export class SlurmCommands {
   async sacct(filter: { jobIds: readonly string[] } | { name: string }): Promise<SacctRow[]> {
     if (this.options.accounting === 'none') return [];
     if ('jobIds' in filter && filter.jobIds.length === 0) return [];
-    this.statusCalls += 1;
+    if ('jobIds' in filter) this.statusCalls += 1;
+    else this.lookupCalls += 1;
     const args = [
       ...(this.options.accounting === 'jobcomp' ? ['-c'] : []),
       '-X',

@@ -1,0 +1,132 @@
+/** `submission`, `sample` and `frequency`: signalling work and reading its state. */
+import { Option, type Command } from 'commander';
+import { harmonisationModeSchema } from '../domain/policy.ts';
+import { HarmoniseError } from '../errors.ts';
+import { context, withClient } from './context.ts';
+import { ExitCode, printJson, printLine } from './output.ts';
+
+export function addRecordCommands(program: Command): void {
+  const submission = program.command('submission').description('regional in-place submissions');
+  submission
+    .command('complete <region> <submissionId>')
+    .description(
+      'signal that a submission folder in the inbox is complete (starts its harmonisation once)',
+    )
+    .addOption(
+      new Option('--mode <mode>', 'operator override of the policy mode').choices([
+        'full',
+        'partial',
+        'none',
+      ]),
+    )
+    .option('--wait', 'wait for the outcome')
+    .option('--json', 'print one JSON document')
+    .action(
+      async (
+        region: string,
+        submissionId: string,
+        opts: { mode?: string; wait?: boolean; json?: boolean },
+      ) => {
+        const ctx = context();
+        const mode = opts.mode === undefined ? undefined : harmonisationModeSchema.parse(opts.mode);
+        await withClient(ctx, async (client) => {
+          const signalled = await client.completeSubmission(region, submissionId, {
+            requestedBy: mode ? 'operator:cli' : `cli:${region}`,
+            ...(mode ? { mode } : {}),
+          });
+          const status = opts.wait
+            ? await client.waitForSubmission(region, submissionId)
+            : await client.submissionStatus(region, submissionId);
+          if (opts.json) printJson({ ...signalled, submission: status });
+          else
+            printLine(
+              `${signalled.workflowId}: ${signalled.outcome}; status ${status?.status ?? 'unknown'}`,
+            );
+          if (opts.wait && status && !['accepted', 'partially-accepted'].includes(status.status)) {
+            process.exitCode = ExitCode.failed;
+          }
+        });
+      },
+    );
+  submission
+    .command('status <region> <submissionId>')
+    .description('the status of a submission, with every error and each sample')
+    .option('--json', 'print one JSON document (DESIGN §8)')
+    .action(async (region: string, submissionId: string, opts: { json?: boolean }) => {
+      const ctx = context();
+      await withClient(ctx, async (client) => {
+        const status = await client.submissionStatus(region, submissionId);
+        if (status === null)
+          throw new HarmoniseError('NOT_FOUND', `no submission ${region}/${submissionId}`);
+        if (opts.json) {
+          printJson(status);
+          return;
+        }
+        printLine(
+          `${region}/${submissionId}: ${status.status} (mode ${status.mode ?? '-'}, pipeline ${status.pipelineVersion ?? '-'})`,
+        );
+        for (const e of status.errors) printLine(`  error ${e.code} at ${e.path}: ${e.message}`);
+        for (const s of status.samples) {
+          printLine(`  ${s.sampleId}: ${s.status}`);
+          for (const e of s.errors) printLine(`    error ${e.code} at ${e.path}: ${e.message}`);
+        }
+      });
+    });
+
+  program
+    .command('sample')
+    .description('samples in the catalogue')
+    .command('status <sampleId>')
+    .description('a sample: its catalogue record and its workflows with every step attempt')
+    .option('--json', 'print one JSON document')
+    .action(async (sampleId: string, opts: { json?: boolean }) => {
+      const ctx = context();
+      await withClient(ctx, async (client) => {
+        const report = await client.sampleStatus(sampleId);
+        if (report.record === null && report.workflows.length === 0) {
+          throw new HarmoniseError('NOT_FOUND', `no sample ${sampleId}`);
+        }
+        if (opts.json) {
+          printJson(report);
+          return;
+        }
+        printLine(`${sampleId}: region ${report.record?.region ?? '-'}`);
+        for (const [version, v] of Object.entries(report.record?.versions ?? {})) {
+          printLine(`  pipeline ${version}: ${v.status} (${v.mode}) in ${v.dir}`);
+        }
+        for (const w of report.workflows) {
+          printLine(`  ${w.workflowId}: ${w.execution}, stage ${w.status?.stage ?? '-'}`);
+          for (const step of w.status?.steps ?? []) {
+            for (const a of step.attempts) {
+              printLine(
+                `    ${step.name} #${a.attempt}: ${a.state} job ${a.jobId ?? '-'} (${a.resources.cpus} cpu, ${a.resources.memMiB} MiB, ${a.resources.timeMinutes} min)`,
+              );
+            }
+          }
+        }
+      });
+    });
+
+  program
+    .command('frequency')
+    .description('national allele-frequency releases')
+    .command('release')
+    .description('cut a new release from every eligible harmonised gVCF and wait for it')
+    .option('--pipeline <version>', 'pipeline version (default: the newest)')
+    .option('--json', 'print one JSON document')
+    .action(async (opts: { pipeline?: string; json?: boolean }) => {
+      const ctx = context();
+      await withClient(ctx, async (client) => {
+        const releaseId = await client.startRelease({
+          requestedBy: 'operator:cli',
+          ...(opts.pipeline ? { pipelineVersion: opts.pipeline } : {}),
+        });
+        const release = await client.waitForRelease(releaseId);
+        if (opts.json) printJson(release);
+        else
+          printLine(
+            `release ${release.releaseId}: ${release.samples} samples, ${release.sites} sites in ${release.dir}`,
+          );
+      });
+    });
+}

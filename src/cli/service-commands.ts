@@ -1,0 +1,154 @@
+/** `up`, `down`, `worker` and `demo`: the services and the main job. */
+import type { Command } from 'commander';
+import { runWorker } from '../worker.ts';
+import { newReleaseId } from '../client.ts';
+import { probeInputSchema } from '../domain/probe.ts';
+import {
+  context,
+  executorChosen,
+  executorOption,
+  executorOverride,
+  parseInteger,
+  withClient,
+} from './context.ts';
+import { demoSucceeded, runDemo, type DemoReport } from './demo.ts';
+import { ExitCode, printJson, printLine } from './output.ts';
+import { down, up } from './services.ts';
+
+function printDemo(report: DemoReport): void {
+  printLine('harmonise demo: done');
+  printLine(`  data root     ${report.dataRoot}`);
+  printLine(`  reference     ${report.reference}`);
+  printLine(`  Temporal UI   ${report.temporalUi}`);
+  for (const s of report.submissions)
+    printLine(`  submission    ${s.region}/${s.submissionId}: ${s.status}`);
+  for (const s of report.samples) {
+    printLine(`  sample        ${s.sampleId} (${s.region}, ${s.mode ?? '-'}): ${s.status}`);
+    if (s.cram) printLine(`                  ${s.cram}`);
+    if (s.gvcf) printLine(`                  ${s.gvcf}`);
+  }
+  if (report.release) {
+    printLine(
+      `  release       ${report.release.releaseId}: ${report.release.samples} samples, ${report.release.sites} sites`,
+    );
+    printLine(`                  ${report.release.vcf}`);
+  }
+  printLine('The services keep running for the Temporal UI; stop them with: npx harmonise down');
+}
+
+export function addServiceCommands(program: Command): void {
+  program
+    .command('up')
+    .description(
+      'install what is missing, start the embedded Temporal server and a worker in the background',
+    )
+    .addOption(executorOption())
+    .option('--json', 'print one JSON document: dataRoot, api, temporalUi, tokensFile')
+    .option('--no-bootstrap', 'do not install missing tools')
+    .action(async (opts: { executor?: string; json?: boolean; bootstrap: boolean }) => {
+      const ctx = context(executorOverride(opts.executor));
+      const result = await up(ctx.config, ctx.logger, {
+        bootstrap: opts.bootstrap,
+        executorChosen: executorChosen(opts.executor),
+      });
+      if (opts.json) printJson(result);
+      else {
+        printLine(
+          `Temporal      ${result.temporalAddress} (${result.temporal.started ? 'started' : 'already running'})`,
+        );
+        printLine(`Temporal UI   ${result.temporalUi}`);
+        printLine(
+          `worker        pid ${result.worker.pid} (${result.worker.started ? 'started' : 'already running'}), log ${result.worker.log}`,
+        );
+        printLine(`data root     ${result.dataRoot}`);
+      }
+    });
+
+  program
+    .command('down')
+    .description('stop the worker and the embedded Temporal server started by "up"')
+    .option('--json', 'print one JSON document')
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = context();
+      const result = await down(ctx.config);
+      if (opts.json) printJson(result);
+      else printLine(`stopped: worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}`);
+    });
+
+  program
+    .command('worker')
+    .description('run a worker in the foreground (what "up" starts in the background)')
+    .action(async () => {
+      const ctx = context();
+      await runWorker(ctx.config, ctx.logger);
+    });
+
+  program
+    .command('demo')
+    .description(
+      'the main job: synthetic regions submit, genomes are harmonised, a frequency release is cut',
+    )
+    .option('--json', 'print one JSON document (DESIGN §8)')
+    .addOption(executorOption())
+    .option('--seed <n>', 'seed of the synthetic genomes', (v) => parseInteger('--seed', v))
+    .option('--no-bootstrap', 'do not install missing tools')
+    .action(
+      async (opts: { json?: boolean; executor?: string; seed?: number; bootstrap: boolean }) => {
+        const ctx = context(executorOverride(opts.executor));
+        const report = await runDemo(ctx.config, ctx.logger, {
+          bootstrap: opts.bootstrap,
+          executorChosen: executorChosen(opts.executor),
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+        });
+        if (opts.json) printJson(report);
+        else printDemo(report);
+        if (!demoSucceeded(report)) process.exitCode = ExitCode.failed;
+      },
+    );
+
+  program
+    .command('probe')
+    .description(
+      'run one probe job through the worker and its executor (checks a cluster end to end)',
+    )
+    .option('--sleep <seconds>', 'how long the job sleeps', (v) => parseInteger('--sleep', v), 0)
+    .option('--alloc-mib <MiB>', 'memory the job holds', (v) => parseInteger('--alloc-mib', v), 0)
+    .option('--exit <code>', 'exit code of the job', (v) => parseInteger('--exit', v), 0)
+    .option('--cpus <n>', 'CPUs requested', (v) => parseInteger('--cpus', v), 1)
+    .option('--mem-mib <MiB>', 'memory requested', (v) => parseInteger('--mem-mib', v), 256)
+    .option(
+      '--time-min <minutes>',
+      'time limit requested',
+      (v) => parseInteger('--time-min', v),
+      10,
+    )
+    .option('--json', 'print one JSON document')
+    .action(
+      async (opts: {
+        sleep: number;
+        allocMib: number;
+        exit: number;
+        cpus: number;
+        memMib: number;
+        timeMin: number;
+        json?: boolean;
+      }) => {
+        const ctx = context();
+        const input = probeInputSchema.parse({
+          probeId: newReleaseId().replace(/\./g, '-'),
+          probe: { sleepSeconds: opts.sleep, allocMiB: opts.allocMib, exitCode: opts.exit },
+          resources: { cpus: opts.cpus, memMiB: opts.memMib, timeMinutes: opts.timeMin },
+          retry: { maxAttempts: 3, maxMemMiB: opts.memMib * 4, maxTimeMinutes: opts.timeMin * 4 },
+        });
+        const result = await withClient(ctx, (client) => client.runProbe(input));
+        if (opts.json) printJson(result);
+        else {
+          for (const a of result.attempts) {
+            printLine(
+              `attempt ${a.attempt}: ${a.state} job ${a.jobId ?? '-'} (${a.resources.memMiB} MiB, ${a.resources.timeMinutes} min)`,
+            );
+          }
+        }
+      },
+    );
+}

@@ -1,0 +1,90 @@
+/**
+ * The demo on the real single-node Slurm cluster (`harmonise demo --json --executor slurm`):
+ * the same checks as on the local executor, a SIGKILLed worker in the middle, and Slurm's own
+ * records showing exactly one sbatch per job key.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoReport } from '../../src/cli/demo.ts';
+import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
+import {
+  checkDemoReport,
+  checkRecall,
+  checkRelease,
+  checkSampleOutputs,
+  runDemoKillingWorker,
+} from '../helpers/demo-checks.ts';
+import { ensureTestSlurm, slurmJobsNamed, slurmJobsNamedLike } from '../helpers/slurm.ts';
+
+let cli: CliEnv;
+let root: string;
+let report: DemoReport;
+
+async function submissionsLogged(): Promise<number> {
+  const log = await fs.readFile(path.join(root, 'logs/worker.log'), 'utf8').catch(() => '');
+  return log.split('\n').filter((line) => line.includes('"msg":"job submitted to Slurm"')).length;
+}
+
+beforeAll(async () => {
+  await ensureTestSlurm();
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-e2e-slurm-'));
+  cli = await cliEnv(root);
+});
+
+afterAll(async () => {
+  const down = await harmonise(cli, ['down', '--json']);
+  expect(down.exitCode).toBe(0);
+  if (!process.env.HARMONISE_KEEP_TEST_DATA) await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('harmonise demo --executor slurm', () => {
+  it('harmonises every sample on Slurm and cuts a release, surviving a SIGKILLed worker', async () => {
+    const run = await runDemoKillingWorker(
+      cli,
+      ['--executor', 'slurm'],
+      async () => (await submissionsLogged()) >= 5,
+    );
+    report = run.report;
+    await checkDemoReport(report, root);
+  });
+
+  it('writes the same verified outputs, each step submitted to Slurm exactly once', async () => {
+    const provenance = await checkSampleOutputs(report, root, 'slurm');
+    for (const step of provenance.flatMap((p) => p.steps)) {
+      expect(await slurmJobsNamed(step.key), step.key).toEqual([step.jobId]);
+    }
+    const releaseJobs = await slurmJobsNamedLike(`frequency:${report.release!.releaseId}/`);
+    expect(releaseJobs).toHaveLength(1);
+  });
+
+  it('publishes a release equal to an independent bcftools merge -g + fill-tags', async () => {
+    await checkRelease(report, root);
+  });
+
+  it('recalls at least 98% of the truth variants in every sample', async () => {
+    await checkRecall(report, root);
+  });
+
+  it('shows every attempt with its Slurm job id, state and resources in sample status --json', async () => {
+    const result = await harmonise(cli, ['sample', 'status', 'RSD001', '--json']);
+    expect(result.exitCode).toBe(0);
+    const status = JSON.parse(result.stdout) as {
+      workflows: { status: { steps: { name: string; attempts: Record<string, unknown>[] }[] } }[];
+    };
+    const attempts = status.workflows[0]!.status.steps.flatMap((s) => s.attempts);
+    expect(attempts).toHaveLength(3);
+    for (const attempt of attempts) {
+      expect(attempt).toMatchObject({
+        attempt: 1,
+        state: 'COMPLETED',
+        jobId: expect.stringMatching(/^\d+$/),
+      });
+      expect(attempt.resources).toMatchObject({
+        cpus: expect.any(Number),
+        memMiB: expect.any(Number),
+      });
+    }
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * The checks every demo run must pass, whatever the executor: the documented JSON, CRAMs on the
+ * national reference, indexed gVCFs, provenance that matches the files, a release equal to an
+ * independent computation (AN right in the zero-coverage stretch), and recall of the truth.
+ */
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
+import type { DemoReport } from '../../src/cli/demo.ts';
+import { harmonise, type CliEnv } from './cli.ts';
+import {
+  carriedVariants,
+  headerMd5s,
+  independentFrequencies,
+  releaseFrequencies,
+} from './genomics.ts';
+
+export interface DemoRun {
+  report: DemoReport;
+  killedWorker: number;
+}
+
+/**
+ * Runs `harmonise demo --json`, SIGKILLs the worker once `killWhen` says some jobs have started,
+ * starts a new worker with `harmonise up`, and returns the demo's report.
+ */
+export async function runDemoKillingWorker(
+  cli: CliEnv,
+  args: string[],
+  killWhen: () => Promise<boolean>,
+): Promise<DemoRun> {
+  const demo = harmonise(cli, ['demo', '--json', ...args]);
+  const deadline = Date.now() + 240_000;
+  while (!(await killWhen())) {
+    if (Date.now() > deadline)
+      throw new Error('the demo never reached the point to kill its worker');
+    if (demo.exitCode !== undefined && demo.exitCode !== null) {
+      const ended = await demo;
+      throw new Error(`the demo ended early (${ended.exitCode}):\n${ended.stderr.slice(-3000)}`);
+    }
+    await sleep(250);
+  }
+  const pidFile = JSON.parse(
+    await fs.readFile(path.join(cli.dataRoot, 'run/worker.pid'), 'utf8'),
+  ) as {
+    pid: number;
+  };
+  process.kill(pidFile.pid, 'SIGKILL');
+
+  const restarted = await harmonise(cli, ['up', '--json']);
+  expect(restarted.exitCode, restarted.stderr).toBe(0);
+  const up = JSON.parse(restarted.stdout) as {
+    worker: { pid: number; started: boolean };
+    temporalUi: string;
+  };
+  expect(up.worker.started).toBe(true);
+  expect(up.worker.pid).not.toBe(pidFile.pid);
+  expect(up.temporalUi).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+  const result = await demo;
+  expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
+  return { report: JSON.parse(result.stdout) as DemoReport, killedWorker: pidFile.pid };
+}
+
+export async function checkDemoReport(report: DemoReport, root: string): Promise<void> {
+  expect(report.dataRoot).toBe(root);
+  expect(path.isAbsolute(report.reference)).toBe(true);
+  expect(report.submissions).toEqual([
+    { region: 'hovedstaden', submissionId: 'HOV-2026-0001', status: 'accepted' },
+    { region: 'syddanmark', submissionId: 'RSD-2026-0001', status: 'accepted' },
+  ]);
+  expect(report.samples).toHaveLength(6);
+  for (const sample of report.samples) {
+    expect(sample).toMatchObject({ status: 'done', mode: 'full' });
+    expect(path.isAbsolute(sample.cram!)).toBe(true);
+    await fs.access(sample.cram!);
+    await fs.access(sample.gvcf!);
+  }
+  expect(report.release).toMatchObject({ samples: 6 });
+  expect(report.release!.sites).toBeGreaterThan(200);
+}
+
+interface Provenance {
+  pipeline: { version: string; specSha256: string };
+  reference: { sequences: { name: string; md5: string }[] };
+  tools: Record<string, string>;
+  steps: { name: string; key: string; jobId: string; executor: string; commands: string[] }[];
+  outputs: Record<string, { sha256: string }>;
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
+}
+
+/** Checks every sample's files; returns the provenance records, one per sample. */
+export async function checkSampleOutputs(
+  report: DemoReport,
+  root: string,
+  executor: 'local' | 'slurm',
+): Promise<Provenance[]> {
+  const dict = await headerMd5s(report.reference.replace(/\.fa$/, '.dict'), report.reference);
+  expect(dict.size).toBe(3);
+  const all: Provenance[] = [];
+  for (const sample of report.samples) {
+    const quick = await execa('samtools', ['quickcheck', '-v', sample.cram!], { reject: false });
+    expect(quick.exitCode).toBe(0);
+    expect(await headerMd5s(sample.cram!, report.reference)).toEqual(dict);
+    const decoded = await execa('samtools', [
+      'view',
+      '-c',
+      '--reference',
+      report.reference,
+      sample.cram!,
+    ]);
+    expect(Number(decoded.stdout)).toBeGreaterThan(50_000);
+    const type = await execa('htsfile', [sample.gvcf!]);
+    expect(type.stdout).toContain('BGZF-compressed');
+    await fs.access(`${sample.gvcf!}.tbi`);
+    const indexed = await execa('tabix', ['-l', sample.gvcf!]);
+    expect(indexed.stdout.split('\n')).toEqual(['chr1', 'chr2', 'chr3']);
+
+    const dir = path.dirname(sample.cram!);
+    const provenance = JSON.parse(
+      await fs.readFile(path.join(dir, 'provenance.json'), 'utf8'),
+    ) as Provenance;
+    expect(provenance.pipeline.version).toBe('1');
+    expect(provenance.reference.sequences.map((s) => [s.name, s.md5])).toEqual([...dict.entries()]);
+    expect(Object.keys(provenance.tools).sort()).toEqual(['bcftools', 'bwa', 'htslib', 'samtools']);
+    expect(provenance.steps.map((s) => s.name)).toEqual(['align', 'markdup', 'call']);
+    expect(provenance.steps[0]!.commands.join('\n')).toContain('bwa mem');
+    for (const step of provenance.steps) {
+      expect(step.executor).toBe(executor);
+      expect(step.jobId).toMatch(executor === 'local' ? /^local-/ : /^\d+$/);
+    }
+    for (const [name, entry] of Object.entries(provenance.outputs)) {
+      expect(await sha256(path.join(dir, name))).toBe(entry.sha256);
+    }
+    // Job scratch is removed once the sample is registered.
+    await expect(
+      fs.access(path.join(root, 'work', `sample:${sample.sampleId}:1`)),
+    ).rejects.toThrow();
+    all.push(provenance);
+  }
+  return all;
+}
+
+export async function checkRelease(report: DemoReport, root: string): Promise<void> {
+  const release = report.release!;
+  expect(await fs.readlink(path.join(root, 'freq/latest'))).toBe(
+    path.join('releases', release.releaseId),
+  );
+  const samplesTsv = (await fs.readFile(path.join(release.dir, 'samples.tsv'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t') as [string, string, string]);
+  expect(samplesTsv.map((r) => r[0]).sort()).toEqual(report.samples.map((s) => s.sampleId).sort());
+  const summary = JSON.parse(await fs.readFile(path.join(release.dir, 'summary.json'), 'utf8')) as {
+    samples: number;
+    sites: number;
+    samplesPerRegion: Record<string, number>;
+  };
+  expect(summary).toMatchObject({
+    samples: 6,
+    sites: release.sites,
+    samplesPerRegion: { hovedstaden: 3, syddanmark: 3 },
+  });
+
+  const independent = await independentFrequencies(
+    report.reference,
+    samplesTsv.map(([sampleId, region, gvcf]) => ({ sampleId, region, gvcf })),
+    root,
+  );
+  const published = await releaseFrequencies(release.vcf, ['hovedstaden', 'syddanmark']);
+  expect(published.size).toBe(release.sites);
+  expect([...published.keys()].sort()).toEqual([...independent.keys()].sort());
+  for (const [key, counts] of independent) expect(published.get(key), key).toEqual(counts);
+
+  // The zero-coverage stretch of HOV002: its alleles are not counted there.
+  const stretch = [...published.entries()].filter(([key]) => {
+    const [chrom, pos] = key.split(':');
+    return chrom === 'chr2' && Number(pos) >= 100_001 && Number(pos) <= 120_000;
+  });
+  expect(stretch.length).toBeGreaterThan(0);
+  for (const [, counts] of stretch) {
+    expect(counts.AN).toBeLessThanOrEqual(10);
+    expect(counts.perRegion.hovedstaden!.AN).toBeLessThanOrEqual(4);
+  }
+  expect(stretch.some(([, c]) => c.AN === 10 && c.perRegion.hovedstaden!.AN === 4)).toBe(true);
+}
+
+export async function checkRecall(report: DemoReport, root: string, minimum = 0.98): Promise<void> {
+  for (const sample of report.samples) {
+    const truthFile = path.join(root, 'demo/truth', `${sample.sampleId}.truth.vcf.gz`);
+    const truth = await carriedVariants(truthFile, report.reference);
+    const called = await carriedVariants(sample.gvcf!, report.reference);
+    const found = [...truth].filter((key) => called.has(key)).length;
+    expect(truth.size).toBeGreaterThan(100);
+    expect(found / truth.size, `${sample.sampleId}: ${found}/${truth.size}`).toBeGreaterThanOrEqual(
+      minimum,
+    );
+  }
+}
