@@ -161,6 +161,38 @@ describe('SlurmExecutor on a real cluster', () => {
     expect(status.reason).toMatch(/lost track/);
   });
 
+  it('rides out a controller restart: sbatch retried with backoff, failed polls within grace', async () => {
+    const running = await executor.submit(spec('through-restart', 'sleep 8; echo survived'));
+    await waitForState(running, 'RUNNING');
+    const p = poller(60_000);
+    const waitingForRunning = p.wait(running);
+    const pidFile = path.join(path.dirname(LOCAL_SLURM_CONF), '..', 'run', 'slurmctld.pid');
+    const pid = Number((await fs.readFile(pidFile, 'utf8')).trim());
+    process.kill(pid, 'SIGTERM');
+    await expect.poll(() => commands.ping(), { timeout: 15_000 }).toBe(false);
+    const callsBefore = commands.sbatchCalls + commands.lookupCalls;
+    const retrying = new SlurmExecutor({
+      commands,
+      site: { partition: null, account: null, qos: null, extraArgs: [] },
+      submitRatePerSecond: 50,
+      statusIntervalMs: 1000,
+      logger: testLogger,
+      sbatchBackoffMs: 500,
+    });
+    const job = spec('during-restart', 'echo submitted-while-down');
+    const submitting = retrying.submit(job);
+    await sleep(12_000); // longer than a Slurm client's own connection retries (about 9 s)
+    const restart = await slurmCommand('/usr/sbin/slurmctld', ['-f', LOCAL_SLURM_CONF]);
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    const ref = await submitting;
+    // At least one call failed and was retried before the one sbatch went through.
+    expect(commands.sbatchCalls + commands.lookupCalls - callsBefore).toBeGreaterThanOrEqual(3);
+    expect(await slurmJobsNamed(job.key)).toEqual([ref.jobId]);
+    expect(await p.wait(ref)).toMatchObject({ state: 'COMPLETED' });
+    expect(await waitingForRunning).toMatchObject({ state: 'COMPLETED' });
+    expect(await fs.readFile(path.join(running.workDir, 'out.txt'), 'utf8')).toBe('survived\n');
+  }, 120_000);
+
   it('asks Slurm once per interval for 100 jobs in flight', async () => {
     const refs = await Promise.all(
       Array.from({ length: 100 }, (_, i) => executor.submit(spec(`many-${i}`, 'sleep 600'))),

@@ -76,7 +76,10 @@ export class SlurmExecutor implements JobExecutor {
     }
     // Before any sbatch: is a job with this key live or recently finished? And if an earlier
     // sbatch for it was under way when its worker died, is it in accounting?
-    const existing = await this.findByKey(spec.key, recorded?.source === 'intent');
+    const searchAccounting = recorded?.source === 'intent';
+    const existing = await this.retrying(spec.key, 'look-up', () =>
+      this.findByKey(spec.key, searchAccounting),
+    );
     if (existing) {
       await this.writeRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
       log.info({ jobId: existing, found: 'slurm' }, 're-attached to job');
@@ -174,23 +177,36 @@ export class SlurmExecutor implements JobExecutor {
   }
 
   /**
-   * sbatch, rate-limited and retried with backoff while the controller is busy or unreachable.
-   * Before each retry the key is looked up: a timed-out sbatch may have submitted the job.
+   * sbatch, rate-limited. Before a retry the key is looked up: an sbatch that timed out may
+   * still have submitted the job.
    */
-  private async sbatchOnce(key: string, args: string[]): Promise<string> {
+  private sbatchOnce(key: string, args: string[]): Promise<string> {
+    return this.retrying(key, 'sbatch', async (attempt) => {
+      if (attempt > 1) {
+        const submitted = await this.findByKey(key, true);
+        if (submitted) return submitted;
+      }
+      await this.limiter.take();
+      return this.options.commands.sbatch(args);
+    });
+  }
+
+  /** Retries a call with backoff while the controller is busy or unreachable. */
+  private async retrying<T>(
+    key: string,
+    what: string,
+    call: (attempt: number) => Promise<T>,
+  ): Promise<T> {
     const attempts = this.options.sbatchAttempts ?? 6;
     let delay = this.options.sbatchBackoffMs ?? 1000;
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.take();
       try {
-        return await this.options.commands.sbatch(args);
+        return await call(attempt);
       } catch (error) {
         if (!(error instanceof SlurmUnavailableError) || attempt >= attempts) throw error;
-        this.options.logger.warn({ key, attempt, err: error }, 'sbatch failed; retrying');
+        this.options.logger.warn({ key, attempt, err: error }, `Slurm ${what} failed; retrying`);
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
-        const submitted = await this.findByKey(key, true).catch(() => null);
-        if (submitted) return submitted;
       }
     }
   }
