@@ -1,14 +1,42 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects that run side by side, each one file at a time: the Slurm tests mostly wait on
+ * the cluster (a time-limit test alone sleeps three minutes), while the local tests keep the
+ * 2-core machine busy. Within a project, files never overlap: they share one cluster, one
+ * machine's CPUs, and the tools' scratch space.
+ */
+const shared = {
+  fileParallelism: false,
+  testTimeout: 120_000,
+  hookTimeout: 300_000,
+} as const;
+
+const slurmFiles = ['test/slurm/**/*.test.ts', 'test/e2e/demo-slurm.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    // Workflow and end-to-end tests share one Temporal dev server per file and run real tools;
-    // files run one at a time so the 2-core machine is not oversubscribed.
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
     reporters: ['default'],
+    // One worker per project, so that the two projects really run side by side.
+    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'local',
+          include: ['test/**/*.test.ts'],
+          exclude: slurmFiles,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'slurm',
+          include: slurmFiles,
+          // Stops the single-node cluster at the end if the tests started it.
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

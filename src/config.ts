@@ -72,6 +72,8 @@ export const configSchema = z.strictObject({
     /** Start the project's single-node cluster (infra/slurm) when no controller answers. */
     startLocal: z.boolean(),
   }),
+  /** The site's SPRING decompressor (not in Debian: Debian's `spring` is a game). */
+  springBin: z.string().nullable(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
 });
 export type Config = z.infer<typeof configSchema>;
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
       submitRatePerSecond: env.HARMONISE_SLURM_SUBMIT_RATE ?? 20,
       startLocal: env.HARMONISE_SLURM_START_LOCAL !== 'false',
     },
+    springBin: env.HARMONISE_SPRING_BIN ? path.resolve(env.HARMONISE_SPRING_BIN) : null,
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',
   };
   const parsed = configSchema.safeParse(candidate);

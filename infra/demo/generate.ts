@@ -1,44 +1,39 @@
 // Writes the demo data under a data root: reference, per-region submissions, truth VCFs, layout.
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { truthVcfText } from './formats.ts';
 import { buildDemoGenome } from './genome.ts';
-import { DEMO_SUBMISSIONS, type DemoGenome, type Interval, type SampleTruth } from './model.ts';
-import { simulateSample } from './reads.ts';
 import {
-  PIPELINE_VERSION,
-  REFERENCE_FILES,
-  ensureReference,
-  type ReferenceSequence,
-} from './reference.ts';
+  buildLayout,
+  isComplete,
+  layoutPaths,
+  manifestText,
+  selectSubmissions,
+  submissionProblem,
+  type DemoLayout,
+} from './layout.ts';
+import type { DemoGenome, DemoInput, DemoSubmissionSpec, SampleTruth } from './model.ts';
+import { ensureReference, expectedSequences } from './reference.ts';
+import { makeSample } from './samples.ts';
 import { assertTools, exists, mapLimit, publish, run, writeAtomic, writeDurable } from './tools.ts';
 
 // Part of this module's API: src/cli and the tests import them from generate.ts.
-export type { Interval } from './model.ts';
+export type { DemoLayout, DemoSample } from './layout.ts';
+export type { DemoPolicy, HarmonisationMode, Interval, ReadType } from './model.ts';
 export { parseDict } from './reference.ts';
 export { MissingToolError } from './tools.ts';
 
-export interface DemoSample {
-  sampleId: string;
-  region: string;
-  submissionId: string;
-  /** Absolute path; bgzipped, tabix-indexed, normalised with `bcftools norm -f`. */
-  truthVcf: string;
-  /** The stretch with no reads for this sample. */
-  zeroCoverage: Interval | null;
-}
-
-export interface DemoLayout {
-  seed: number;
-  pipelineVersion: '1';
-  referenceFasta: string;
-  sequences: ReferenceSequence[];
-  submissions: { region: string; submissionId: string; dir: string }[];
-  samples: DemoSample[];
-}
-
 export const DEFAULT_SEED = 20261126;
+/** Samples made at once; bwa and minimap2 use two threads each, the other tools one. */
 const SIM_CONCURRENCY = 2;
+/** Rough relative cost of making a sample, so the slowest start first and the two lanes end together. */
+const COST: Record<DemoInput, number> = {
+  'bwa-cram-gvcf': 3,
+  'minimap2-cram': 1.6,
+  ucram: 1.3,
+  'fastq-pair': 1,
+  'long-fastq': 0.5,
+};
 
 async function writeTruth(
   genome: DemoGenome,
@@ -60,159 +55,117 @@ async function writeTruth(
   return Number(realigned ?? 0);
 }
 
-function manifestText(
-  sub: (typeof DEMO_SUBMISSIONS)[number],
-  sums: Awaited<ReturnType<typeof simulateSample>>[],
+interface Pending {
+  sub: DemoSubmissionSpec;
+  dest: string;
+  staging: string;
+}
+
+/** Makes every pending submission's samples in staging folders, then renames each into place. */
+async function writeSubmissions(
+  genome: DemoGenome,
+  pending: Pending[],
+  referenceFasta: string,
+  scratch: string,
+  log: (msg: string) => void,
 ) {
-  const manifest = {
-    schema: 'harmonise.submission/v1',
-    region: sub.region,
-    submissionId: sub.submissionId,
-    pipeline: { name: sub.pipeline.name, version: sub.pipeline.version },
-    samples: sums.map(({ sampleId, r1, r2 }) => ({
-      sampleId,
-      readType: 'short',
-      consent: { research: true },
-      files: [
-        { path: `${sampleId}/${sampleId}_R1.fastq.gz`, kind: 'fastq-r1', md5: r1.md5 },
-        {
-          path: `${sampleId}/${sampleId}_R2.fastq.gz`,
-          kind: 'fastq-r2',
-          md5: r2.md5,
-          sha256: r2.sha256,
-        },
-      ],
-    })),
-  };
-  return JSON.stringify(manifest, null, 2) + '\n';
-}
-
-function layoutPaths(dataRoot: string) {
-  return {
-    layout: path.join(dataRoot, 'demo', 'layout.json'),
-    referenceFasta: path.join(dataRoot, 'reference', PIPELINE_VERSION, 'genome.fa'),
-    submissionDir: (region: string, id: string) => path.join(dataRoot, 'inbox', region, id),
-    truthVcf: (sampleId: string) =>
-      path.join(dataRoot, 'demo', 'truth', `${sampleId}.truth.vcf.gz`),
-  };
-}
-
-/** The existing layout.json if it matches the seed and the sample table and all its files exist. */
-async function reusableLayout(dataRoot: string, seed: number): Promise<DemoLayout | null> {
-  const paths = layoutPaths(dataRoot);
-  const wanted = DEMO_SUBMISSIONS.flatMap((s) => s.samples.map((x) => x.sampleId)).join();
-  try {
-    const layout = JSON.parse(await readFile(paths.layout, 'utf8')) as DemoLayout;
-    if (layout.seed !== seed || layout.referenceFasta !== paths.referenceFasta) return null;
-    if (layout.samples.map((s) => s.sampleId).join() !== wanted) return null;
-    const files = [
-      ...REFERENCE_FILES.map((f) => path.join(path.dirname(layout.referenceFasta), f)),
-      ...layout.submissions.map((s) => path.join(s.dir, 'manifest.json')),
-      ...layout.samples.flatMap((s) => {
-        const dir = paths.submissionDir(s.region, s.submissionId);
-        const reads = ['R1', 'R2'].map((r) =>
-          path.join(dir, s.sampleId, `${s.sampleId}_${r}.fastq.gz`),
-        );
-        return [s.truthVcf, `${s.truthVcf}.tbi`, ...reads];
-      }),
-    ];
-    return (await Promise.all(files.map((f) => exists(f)))).every(Boolean) ? layout : null;
-  } catch {
-    return null; // missing or malformed: regenerate
+  const jobs = pending.flatMap((p) =>
+    genome.samples.filter((s) => s.submissionId === p.sub.submissionId).map((s) => ({ p, s })),
+  );
+  const order = jobs
+    .map((job, i) => ({ job, i }))
+    .sort((a, b) => COST[b.job.s.input] - COST[a.job.s.input] || a.i - b.i);
+  const made = await mapLimit(order, SIM_CONCURRENCY, async ({ job: { p, s } }) => {
+    const result = await makeSample(genome, s, referenceFasta, scratch, p.staging);
+    log(`sample ${s.sampleId}: ${result.note}`);
+    return result.entry;
+  });
+  const entries = new Array<(typeof made)[number]>(jobs.length);
+  order.forEach(({ i }, k) => (entries[i] = made[k]!));
+  for (const { sub, dest, staging } of pending) {
+    const own = entries.filter((_, i) => jobs[i]!.p.staging === staging);
+    await writeDurable(path.join(staging, 'manifest.json'), manifestText(sub, own));
+    const fresh = await publish(staging, dest);
+    log(
+      `submission ${sub.region}/${sub.submissionId}: ${fresh ? 'wrote' : 'appeared meanwhile, kept'} ${dest}`,
+    );
   }
+}
+
+/** The selected submissions still to make; existing folders stay untouched, unless stale. */
+async function toMake(
+  selected: readonly DemoSubmissionSpec[],
+  dataRoot: string,
+  log: (msg: string) => void,
+) {
+  const paths = layoutPaths(dataRoot);
+  const missing: { sub: DemoSubmissionSpec; dest: string }[] = [];
+  for (const sub of selected) {
+    const dest = paths.submissionDir(sub.region, sub.submissionId);
+    if (!(await exists(dest))) {
+      missing.push({ sub, dest });
+      continue;
+    }
+    const problem = await submissionProblem(dest, sub);
+    // Its reads would not match this generator's truth: refuse rather than mix the two.
+    if (problem?.stale) {
+      throw new Error(
+        `${dest} was made by another demo generator (${problem.reason}); use another data root`,
+      );
+    }
+    const why = problem ? ` (${problem.reason})` : '';
+    log(`submission ${sub.region}/${sub.submissionId}: exists, left untouched${why}`);
+  }
+  return missing;
 }
 
 /**
  * Deterministic from the seed and idempotent: every visible folder appears by an atomic rename,
- * and layout.json is written last, so its presence means the data is complete.
+ * and layout.json is written last, so its presence means the data is complete. With `regions`,
+ * only those regions' submissions (and truth) are made; the reference always is.
  */
 export async function generateDemo(opts: {
   dataRoot: string;
   seed?: number;
+  regions?: readonly string[];
   log?: (msg: string) => void;
 }): Promise<DemoLayout> {
   const dataRoot = path.resolve(opts.dataRoot);
   const seed = opts.seed ?? DEFAULT_SEED;
   const log = opts.log ?? (() => {});
   const paths = layoutPaths(dataRoot);
-  const existing = await reusableLayout(dataRoot, seed);
-  if (existing) {
-    log(`demo data for seed ${seed} already complete under ${dataRoot}`);
-    return existing;
-  }
-  await assertTools();
+  const selected = selectSubmissions(opts.regions);
   const genome = buildDemoGenome(seed);
+  const layout = buildLayout(dataRoot, genome, expectedSequences(genome), selected);
+  if (await isComplete(dataRoot, layout)) {
+    log(`demo data for seed ${seed} already complete under ${dataRoot}`);
+    return layout;
+  }
+  const missing = await toMake(selected, dataRoot, log);
+  await assertTools();
   await mkdir(path.join(dataRoot, 'demo', 'truth'), { recursive: true });
   const scratch = await mkdtemp(path.join(dataRoot, 'demo', 'tmp-'));
+  const pending: Pending[] = [];
   try {
     const reference = await ensureReference(dataRoot, genome, log);
-
-    for (const sample of genome.samples) {
-      const realigned = await writeTruth(
-        genome,
-        sample,
-        reference.fasta,
-        scratch,
-        paths.truthVcf(sample.sampleId),
-      );
+    const ids = new Set(layout.samples.map((s) => s.sampleId));
+    for (const sample of genome.samples.filter((s) => ids.has(s.sampleId))) {
+      const dest = paths.truthVcf(sample.sampleId);
+      const realigned = await writeTruth(genome, sample, reference.fasta, scratch, dest);
       if (realigned > 0)
         log(`truth ${sample.sampleId}: bcftools norm realigned ${realigned} records`);
     }
-
-    const pending: { sub: (typeof DEMO_SUBMISSIONS)[number]; dest: string; staging: string }[] = [];
-    try {
-      for (const sub of DEMO_SUBMISSIONS) {
-        const dest = paths.submissionDir(sub.region, sub.submissionId);
-        if (await exists(dest)) {
-          log(`submission ${sub.region}/${sub.submissionId}: exists, left untouched`);
-          continue;
-        }
-        await mkdir(path.dirname(dest), { recursive: true });
-        // A leading dot keeps the staging folder from looking like a submission id.
-        const staging = await mkdtemp(path.join(path.dirname(dest), `.${sub.submissionId}.tmp-`));
-        pending.push({ sub, dest, staging });
-      }
-      const jobs = pending.flatMap((p) =>
-        genome.samples.filter((s) => s.submissionId === p.sub.submissionId).map((s) => ({ p, s })),
-      );
-      const sums = await mapLimit(jobs, SIM_CONCURRENCY, async ({ p, s }) => {
-        const sum = await simulateSample(genome, s, scratch, p.staging);
-        log(`sample ${s.sampleId}: ${sum.r1.reads} read pairs`);
-        return sum;
-      });
-      for (const { sub, dest, staging } of pending) {
-        const own = sums.filter((_, i) => jobs[i]!.p.staging === staging);
-        await writeDurable(path.join(staging, 'manifest.json'), manifestText(sub, own));
-        const fresh = await publish(staging, dest);
-        log(
-          `submission ${sub.region}/${sub.submissionId}: ${fresh ? 'wrote' : 'appeared meanwhile, kept'} ${dest}`,
-        );
-      }
-    } finally {
-      await Promise.all(pending.map((p) => rm(p.staging, { recursive: true, force: true })));
+    for (const { sub, dest } of missing) {
+      await mkdir(path.dirname(dest), { recursive: true });
+      // A leading dot keeps the staging folder from looking like a submission id.
+      const staging = await mkdtemp(path.join(path.dirname(dest), `.${sub.submissionId}.tmp-`));
+      pending.push({ sub, dest, staging });
     }
-
-    const layout: DemoLayout = {
-      seed,
-      pipelineVersion: PIPELINE_VERSION,
-      referenceFasta: reference.fasta,
-      sequences: reference.sequences,
-      submissions: DEMO_SUBMISSIONS.map((s) => ({
-        region: s.region,
-        submissionId: s.submissionId,
-        dir: paths.submissionDir(s.region, s.submissionId),
-      })),
-      samples: genome.samples.map((s) => ({
-        sampleId: s.sampleId,
-        region: s.region,
-        submissionId: s.submissionId,
-        truthVcf: paths.truthVcf(s.sampleId),
-        zeroCoverage: s.zeroCoverage,
-      })),
-    };
+    await writeSubmissions(genome, pending, reference.fasta, scratch, log);
     await writeAtomic(paths.layout, JSON.stringify(layout, null, 2) + '\n');
     return layout;
   } finally {
+    await Promise.all(pending.map((p) => rm(p.staging, { recursive: true, force: true })));
     await rm(scratch, { recursive: true, force: true });
   }
 }

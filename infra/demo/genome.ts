@@ -16,20 +16,34 @@ import { createRng, deriveSeed, type Rng } from './prng.ts';
 export {
   DEMO_CONTIGS,
   DEMO_SUBMISSIONS,
+  demoPolicy,
   genotypeOf,
+  inputKinds,
+  modeOf,
   overlaps,
+  readTypeOf,
   type Allele,
   type Call,
   type Contig,
   type ContigSpec,
   type DemoGenome,
+  type DemoInput,
+  type DemoPolicy,
   type DemoSampleSpec,
   type DemoSubmissionSpec,
+  type HarmonisationMode,
   type Interval,
+  type ReadType,
   type SampleTruth,
   type Site,
   type VariantKind,
 } from './model.ts';
+export {
+  reverseComplement,
+  simulateLongReads,
+  type LongRead,
+  type LongReadOptions,
+} from './longreads.ts';
 export { applyVariants, haplotypeRecords } from './haplotypes.ts';
 export { fastaText, truthVcfText, type FastaRecord } from './formats.ts';
 
@@ -38,7 +52,8 @@ export const END_MARGIN = 1_000;
 /** Minimum distance between any two truth sites (across all samples). */
 export const MIN_GAP = 100;
 export const MAX_INDEL = 8;
-const SHARED_SITES_PER_SAMPLE = 25; // each shared site has 2..n carriers, so ~n*25*4/n per sample
+/** Shared sites per sample; each shared site has 2..n carriers, (n + 2) / 2 on average. */
+const SHARED_CALLS_PER_SAMPLE = 100;
 const PRIVATE_SITES_PER_SAMPLE = 20;
 const SHARED_SITES_IN_EACH_STRETCH = 6;
 const HOM_FRACTION = 0.3;
@@ -174,7 +189,9 @@ export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): D
     const inner = { ...stretch, start: stretch.start + END_MARGIN, end: stretch.end - END_MARGIN };
     for (let i = 0; i < SHARED_SITES_IN_EACH_STRETCH; i++) addShared(inner);
   }
-  for (let i = 0; i < SHARED_SITES_PER_SAMPLE * specs.length; i++) addShared(null);
+  const n = specs.length;
+  const sharedSites = Math.round((SHARED_CALLS_PER_SAMPLE * n) / ((n + 2) / 2));
+  for (let i = 0; i < sharedSites; i++) addShared(null);
 
   for (const spec of specs) {
     // The first four private sites guarantee every sample has het and hom SNVs and indels.
@@ -201,6 +218,7 @@ export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): D
     sampleId: spec.sampleId,
     region: spec.region,
     submissionId: spec.submissionId,
+    input: spec.input,
     zeroCoverage: spec.zeroCoverage,
     calls: calls.get(spec.sampleId)!.sort((a, b) => bySite(a.site, b.site)),
   }));

@@ -1,59 +1,71 @@
-// A sample's simulated paired reads: dwgsim per haplotype, then R1/R2 each joined into one gzip.
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+// A sample's simulated raw reads: a dwgsim pair per haplotype joined into R1/R2 gzips, or
+// HiFi-like long reads (longreads.ts) as one gzip.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import { fastaText } from './formats.ts';
 import { haplotypeRecords } from './haplotypes.ts';
+import { HIFI, longReadsFastq, simulateLongReads } from './longreads.ts';
 import type { DemoGenome, SampleTruth } from './model.ts';
 import { deriveSeed } from './prng.ts';
-import { run, writeDurable } from './tools.ts';
+import { checksumsOf, run, writeDurable, writeGzip, type Checksums } from './tools.ts';
 
 const TARGET_COVERAGE = 25;
 const READ_LENGTH = 150;
 
 const gunzipAsync = promisify(gunzip);
-const gzipAsync = promisify(gzip);
 
-interface FastqSum {
+export interface FastqSum extends Checksums {
   reads: number;
-  md5: string;
-  sha256: string;
 }
 
-/** Concatenates gzipped FASTQs into one gzip member (Node's zlib: no timestamp, so deterministic). */
-async function concatFastqGz(inputs: string[], output: string): Promise<FastqSum> {
-  const plain = Buffer.concat(
-    await Promise.all(inputs.map(async (f) => gunzipAsync(await readFile(f)))),
-  );
+const countLines = (data: Uint8Array) => {
   let lines = 0;
-  for (let i = plain.indexOf(10); i !== -1; i = plain.indexOf(10, i + 1)) lines++;
-  // Level 1: FASTQ at level 6 is ~10× slower for ~12% smaller files; the demo wants speed.
-  const packed = await gzipAsync(plain, { level: 1 });
-  await writeDurable(output, packed);
-  return {
-    reads: lines / 4,
-    md5: createHash('md5').update(packed).digest('hex'),
-    sha256: createHash('sha256').update(packed).digest('hex'),
-  };
+  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
+  return lines;
+};
+
+/**
+ * Concatenates gzipped FASTQs: as one new gzip member when the file is submitted, or, for the
+ * region's own tools (which read multi-member gzip), as the members themselves, which is faster.
+ */
+async function concatFastqGz(
+  inputs: string[],
+  output: string,
+  submitted: boolean,
+): Promise<FastqSum> {
+  const packed = await Promise.all(inputs.map((f) => readFile(f)));
+  const plain = Buffer.concat(await Promise.all(packed.map((p) => gunzipAsync(p))));
+  const reads = countLines(plain) / 4;
+  if (submitted) return { reads, ...(await writeGzip(output, plain)) };
+  const members = Buffer.concat(packed);
+  await writeDurable(output, members);
+  return { reads, ...checksumsOf(members) };
 }
 
-export async function simulateSample(
+const haplotypes = (genome: DemoGenome, sample: SampleTruth) =>
+  ([0, 1] as const).map((h) =>
+    haplotypeRecords(genome.contigs, sample.calls, h, sample.zeroCoverage),
+  );
+
+/**
+ * dwgsim 2×150 reads at 25×: writes `<id>_R1.fastq.gz` and `<id>_R2.fastq.gz` into `outDir`,
+ * with checksums when they are `submitted` as they are.
+ */
+export async function simulatePair(
   genome: DemoGenome,
   sample: SampleTruth,
   scratch: string,
   outDir: string,
-) {
+  submitted: boolean,
+): Promise<{ r1: FastqSum; r2: FastqSum }> {
   const id = sample.sampleId;
   const raw: string[] = [];
-  for (const haplotype of [0, 1] as const) {
+  for (const [haplotype, records] of haplotypes(genome, sample).entries()) {
     const name = `${id}.h${haplotype + 1}`;
     const fa = path.join(scratch, `${name}.fa`);
-    await writeDurable(
-      fa,
-      fastaText(haplotypeRecords(genome.contigs, sample.calls, haplotype, sample.zeroCoverage)),
-    );
+    await writeDurable(fa, fastaText(records));
     const zSeed = deriveSeed(genome.seed, 'dwgsim', id, haplotype + 1);
     const coverage = String(TARGET_COVERAGE / 2);
     const len = String(READ_LENGTH);
@@ -68,16 +80,32 @@ export async function simulateSample(
     ]);
     raw.push(path.join(scratch, name));
   }
-  await mkdir(path.join(outDir, id));
   const r1 = await concatFastqGz(
     raw.map((p) => `${p}.bwa.read1.fastq.gz`),
-    path.join(outDir, id, `${id}_R1.fastq.gz`),
+    path.join(outDir, `${id}_R1.fastq.gz`),
+    submitted,
   );
   const r2 = await concatFastqGz(
     raw.map((p) => `${p}.bwa.read2.fastq.gz`),
-    path.join(outDir, id, `${id}_R2.fastq.gz`),
+    path.join(outDir, `${id}_R2.fastq.gz`),
+    submitted,
   );
   if (r1.reads !== r2.reads || r1.reads === 0)
     throw new Error(`${id}: R1 has ${r1.reads} reads, R2 ${r2.reads}`);
-  return { sampleId: id, r1, r2 };
+  return { r1, r2 };
+}
+
+/** HiFi-like reads from both haplotypes, written to `file` as one gzipped FASTQ. */
+export async function simulateLong(
+  genome: DemoGenome,
+  sample: SampleTruth,
+  file: string,
+): Promise<FastqSum> {
+  const reads = simulateLongReads(haplotypes(genome, sample), {
+    ...HIFI,
+    seed: deriveSeed(genome.seed, 'hifi', sample.sampleId),
+    namePrefix: sample.sampleId,
+  });
+  const sums = await writeGzip(file, Buffer.from(longReadsFastq(reads), 'latin1'));
+  return { reads: reads.length, ...sums };
 }

@@ -39,7 +39,7 @@ export function parseDict(text: string): ReferenceSequence[] {
     });
 }
 
-const expectedSequences = (genome: DemoGenome): ReferenceSequence[] =>
+export const expectedSequences = (genome: DemoGenome): ReferenceSequence[] =>
   genome.contigs.map((c) => ({
     name: c.name,
     length: c.seq.length,

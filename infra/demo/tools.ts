@@ -1,8 +1,11 @@
 // The demo generator's I/O helpers: external tools via execa, fsync'd and renamed writes, mapLimit.
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, rename } from 'node:fs/promises';
+import { access, copyFile, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { execa, type Options } from 'execa';
 
 /** Tool → the Debian package that provides it. */
 const TOOLS: Record<string, string> = {
@@ -11,6 +14,7 @@ const TOOLS: Record<string, string> = {
   bcftools: 'bcftools',
   tabix: 'tabix',
   dwgsim: 'dwgsim',
+  minimap2: 'minimap2',
 };
 
 export class MissingToolError extends Error {
@@ -45,19 +49,106 @@ export async function publish(staging: string, dest: string): Promise<boolean> {
   }
 }
 
-export async function run(tool: string, args: string[], cwd?: string): Promise<string> {
+const failure = (tool: string, args: readonly string[], exitCode: unknown, stderr: string) =>
+  new Error(`${tool} ${args.join(' ')} failed (exit ${String(exitCode)}):\n${stderr.slice(-2000)}`);
+
+/** Runs a tool; its stdout is returned, or written to `stdoutFile` (a path, not a header). */
+export async function exec(
+  tool: string,
+  args: readonly string[],
+  opts: { cwd?: string; stdoutFile?: string } = {},
+): Promise<{ stdout: string; stderr: string }> {
   const result = await execa(tool, args, {
-    ...(cwd ? { cwd } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.stdoutFile ? { stdout: { file: opts.stdoutFile } } : {}),
     reject: false,
     stdin: 'ignore',
   });
   if (result.failed) {
     if ((result as { code?: string }).code === 'ENOENT') throw new MissingToolError(tool);
-    throw new Error(
-      `${tool} ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.stderr.slice(-2000)}`,
-    );
+    throw failure(tool, args, result.exitCode, result.stderr);
   }
-  return result.stderr;
+  return { stdout: typeof result.stdout === 'string' ? result.stdout : '', stderr: result.stderr };
+}
+
+/** Runs a tool and returns its stderr (where the genomics tools report). */
+export async function run(tool: string, args: string[], cwd?: string): Promise<string> {
+  return (await exec(tool, args, cwd ? { cwd } : {})).stderr;
+}
+
+/**
+ * `a | b | c` without a shell: each step's stdout feeds the next one's stdin. The last step writes
+ * its own output file (its stdout is discarded).
+ */
+export async function runPipeline(
+  steps: readonly (readonly [string, readonly string[]])[],
+  cwd: string,
+): Promise<void> {
+  const procs = steps.map(([tool, args], i) => {
+    const options: Options = {
+      cwd,
+      reject: false,
+      stdin: i === 0 ? 'ignore' : 'pipe',
+      stdout: i === steps.length - 1 ? 'ignore' : 'pipe',
+      // Intermediate streams (SAM, BCF) are large: pass them on, never buffer them.
+      buffer: { stdout: false, stderr: true },
+    };
+    return execa(tool, args, options);
+  });
+  for (let i = 1; i < procs.length; i++) procs[i - 1]!.stdout!.pipe(procs[i]!.stdin!);
+  // Without a shell nobody sends SIGPIPE: when a step ends, close what feeds it, so the step
+  // before cannot block on a full pipe; when one fails, stop them all. Report the first failure.
+  let failedFirst: number | undefined;
+  procs.forEach((proc, i) => {
+    void proc.then((result) => {
+      if (result.failed) {
+        failedFirst ??= i;
+        for (const other of procs) other.kill();
+      } else if (i > 0) {
+        procs[i - 1]!.stdout!.destroy();
+      }
+    });
+  });
+  const results = await Promise.all(procs);
+  if (failedFirst === undefined) return;
+  const [tool, args] = steps[failedFirst]!;
+  const result = results[failedFirst]!;
+  if ((result as { code?: string }).code === 'ENOENT') throw new MissingToolError(tool);
+  throw failure(tool, args, result.exitCode, String(result.stderr));
+}
+
+export interface Checksums {
+  md5: string;
+  sha256: string;
+}
+
+export const checksumsOf = (data: Uint8Array): Checksums => ({
+  md5: createHash('md5').update(data).digest('hex'),
+  sha256: createHash('sha256').update(data).digest('hex'),
+});
+
+export const fileChecksums = async (file: string): Promise<Checksums> =>
+  checksumsOf(await readFile(file));
+
+const gzipAsync = promisify(gzip);
+
+/** Gzips with Node's zlib (no timestamp, so deterministic), writes durably, returns checksums. */
+export async function writeGzip(file: string, plain: Uint8Array): Promise<Checksums> {
+  // Level 1: FASTQ at level 6 is ~10× slower for ~12% smaller files; the demo wants speed.
+  const packed = await gzipAsync(plain, { level: 1 });
+  await writeDurable(file, packed);
+  return checksumsOf(packed);
+}
+
+/** Moves a file, copying when the destination is on another file system. */
+export async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, to);
+    await unlink(from);
+  }
 }
 
 /** Writes a file and fsyncs it. */

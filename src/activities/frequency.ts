@@ -48,6 +48,7 @@ export function exclusionReason(record: SampleRecord, pipelineVersion: string): 
   const version = record.versions[pipelineVersion];
   if (!version) return `not harmonised with pipeline ${pipelineVersion}`;
   if (version.mode === 'none') return 'accepted as submitted (mode none), not harmonised';
+  if (!version.files.gvcf) return `no gVCF for pipeline ${pipelineVersion}`;
   return null;
 }
 
@@ -71,7 +72,7 @@ export function createFrequencyActivities(deps: ActivityDeps) {
           excluded.push(`${record.sampleId}\t${reason}`);
           continue;
         }
-        const gvcf = record.versions[pipelineVersion]!.files.gvcf;
+        const gvcf = record.versions[pipelineVersion]!.files.gvcf!;
         included.push(`${record.sampleId}\t${record.region}\t${gvcf}`);
         perRegion[record.region] = (perRegion[record.region] ?? 0) + 1;
       }

@@ -6,14 +6,22 @@
 import { currentActivity } from './context.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { FileFacts } from '../domain/file-facts.ts';
 import type { InputIssue } from '../domain/issues.ts';
 import { parseManifest, type FileKind, type ManifestFile } from '../domain/manifest.ts';
+import { FailureType, errorMessage } from '../errors.ts';
+import { verifyReference } from '../store/pipelines.ts';
+import type { ReferenceInfo } from './intake/inspect.ts';
+import { inspectSampleFiles, needsReference, type CheckedFile } from './intake/sample.ts';
+import { ApplicationFailure } from '@temporalio/common';
 import { hashFile } from '../store/checksums.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export interface ValidateSubmissionInput {
   region: string;
   submissionId: string;
+  /** Files are checked against this pipeline's national reference. */
+  pipelineVersion: string;
 }
 
 export interface IntakeFile {
@@ -24,6 +32,8 @@ export interface IntakeFile {
   path: string;
   md5: string | null;
   sha256: string | null;
+  /** What content inspection learnt (headers, references, programs); null when not inspected. */
+  facts: FileFacts | null;
 }
 
 export interface IntakeSample {
@@ -95,16 +105,29 @@ export function createIntakeActivities(deps: ActivityDeps) {
       if (issues.length > 0) return { submissionDir: dir, issues, pipeline: null, samples: [] };
 
       const realDir = await fs.realpath(dir);
+      const reference = await referenceFor(deps, input.pipelineVersion, manifest.samples);
       const samples: IntakeSample[] = [];
       for (const [i, sample] of manifest.samples.entries()) {
         const files: IntakeFile[] = [];
+        const checkedFiles: CheckedFile[] = [];
         const sampleIssues: InputIssue[] = [];
         for (const [j, file] of sample.files.entries()) {
-          const checked = await checkFile(realDir, file, `samples[${i}].files[${j}]`, () =>
+          const jsonPath = `samples[${i}].files[${j}]`;
+          const checked = await checkFile(realDir, file, jsonPath, () => activity.heartbeat());
+          if ('issue' in checked) {
+            sampleIssues.push(checked.issue);
+            continue;
+          }
+          files.push(checked.file);
+          checkedFiles.push({ ...checked.file, jsonPath });
+        }
+        // Content is read only when every file is there and intact as listed.
+        if (sampleIssues.length === 0) {
+          const content = await inspectSampleFiles(checkedFiles, reference ?? NO_REFERENCE, () =>
             activity.heartbeat(),
           );
-          if ('issue' in checked) sampleIssues.push(checked.issue);
-          else files.push(checked.file);
+          sampleIssues.push(...content.issues);
+          content.facts.forEach((facts, k) => (files[k]!.facts = facts));
         }
         samples.push({
           sampleId: sample.sampleId,
@@ -168,6 +191,30 @@ async function checkFile(
       path: real,
       md5: file.md5 ?? null,
       sha256: file.sha256 ?? null,
+      facts: null,
     },
   };
+}
+
+/** Only FASTQ is read without a reference; it is never consulted then. */
+const NO_REFERENCE: ReferenceInfo = { fasta: '/nonexistent', sequences: [] };
+
+/**
+ * The national reference the files are checked against, when any file needs one. A missing or
+ * wrong reference is NGC's configuration problem, not the region's: it fails the submission
+ * (to be signalled again once fixed) rather than rejecting it.
+ */
+async function referenceFor(
+  deps: ActivityDeps,
+  pipelineVersion: string,
+  samples: readonly { files: readonly { kind: FileKind }[] }[],
+): Promise<ReferenceInfo | null> {
+  if (!samples.some((s) => needsReference(s.files))) return null;
+  try {
+    const pipeline = await deps.pipelines.load(pipelineVersion);
+    await verifyReference(pipeline);
+    return { fasta: pipeline.referenceFasta, sequences: pipeline.spec.reference.sequences };
+  } catch (error) {
+    throw ApplicationFailure.nonRetryable(errorMessage(error), FailureType.ReferenceMismatch);
+  }
 }

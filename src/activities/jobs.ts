@@ -9,7 +9,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { JobResources, StepName } from '../domain/pipeline.ts';
-import type { StepKind } from '../domain/plan.ts';
+import type { StepKind, StepSettings } from '../domain/plan.ts';
 import type { ProbeSpec } from '../domain/probe.ts';
 import { FailureType } from '../errors.ts';
 import { stderrTail } from '../executors/markers.ts';
@@ -43,6 +43,8 @@ export interface RunStepInput {
   outputs: string[];
   regions?: string[];
   probe?: ProbeSpec;
+  /** The plan step's own settings (reads format, long reads, what to adopt). */
+  settings?: StepSettings;
 }
 
 export interface StepResult {
@@ -116,6 +118,8 @@ export function createJobActivities(deps: ActivityDeps) {
         sampleId: input.sampleId,
         regions: input.regions ?? [],
         ...(input.probe ? { probe: input.probe } : {}),
+        ...(input.settings ? { step: input.settings } : {}),
+        springBin: deps.config.springBin,
       });
       const script = renderJobScript({
         key,

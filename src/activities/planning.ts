@@ -1,12 +1,13 @@
 /** Policy and planning: which mode and pipeline apply, and what harmonising a sample means. */
 import { ApplicationFailure } from '@temporalio/common';
-import type { FileKind } from '../domain/manifest.ts';
-import { planSample, type PlanOutcome } from '../domain/plan.ts';
+import type { PlanFile, PlanOutcome } from '../domain/plan.ts';
+import { planSample } from '../domain/planner.ts';
 import { modeForRegion, type HarmonisationMode } from '../domain/policy.ts';
 import { FailureType, errorMessage } from '../errors.ts';
 import { readPolicy } from '../store/policy.ts';
 import { verifyReference } from '../store/pipelines.ts';
 import type { ActivityDeps } from './deps.ts';
+import fs from 'node:fs/promises';
 
 export interface ResolvedPolicy {
   mode: HarmonisationMode;
@@ -20,7 +21,7 @@ export interface PlanSampleInput {
   readType: 'short' | 'long';
   mode: HarmonisationMode;
   pipelineVersion: string;
-  files: { kind: FileKind; path: string }[];
+  files: PlanFile[];
 }
 
 export function createPlanningActivities(deps: ActivityDeps) {
@@ -50,7 +51,19 @@ export function createPlanningActivities(deps: ActivityDeps) {
       } catch (error) {
         throw ApplicationFailure.nonRetryable(errorMessage(error), FailureType.ReferenceMismatch);
       }
-      return planSample({ ...input, pipeline: pipeline.spec });
+      return planSample({
+        ...input,
+        pipeline: pipeline.spec,
+        springAvailable: await isExecutable(deps.config.springBin),
+      });
     },
   };
+}
+
+async function isExecutable(file: string | null): Promise<boolean> {
+  if (file === null) return false;
+  return fs.access(file, fs.constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }

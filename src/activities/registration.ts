@@ -8,8 +8,7 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FileKind } from '../domain/manifest.ts';
-import type { JobResources } from '../domain/pipeline.ts';
-import type { SampleWork } from '../domain/plan.ts';
+import { PUBLISHED_NAMES, type PlanVerdict, type SampleWork } from '../domain/plan.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { StepAttempt, SubmissionStatus } from '../domain/status.ts';
 import { FailureType } from '../errors.ts';
@@ -19,39 +18,19 @@ import { compareReference, parseDictMd5s } from '../store/pipelines.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
+import { buildProvenance, PROVENANCE_FILE } from './provenance.ts';
 import type { StepResult } from './jobs.ts';
-
-export const PROVENANCE_SCHEMA = 'harmonise.provenance/v1';
-
-export const PUBLISHED_NAMES = {
-  cram: 'sample.cram',
-  crai: 'sample.cram.crai',
-  gvcf: 'sample.g.vcf.gz',
-  tbi: 'sample.g.vcf.gz.tbi',
-  provenance: 'provenance.json',
-} as const;
 
 export interface RegisterSampleInput extends SampleWork {
   workflowId: string;
   runId: string;
-  notes: string[];
+  verdict: PlanVerdict;
   inputs: { kind: FileKind; relativePath: string; md5: string | null; sha256: string | null }[];
   steps: StepResult[];
   /** Every attempt of every step, failed ones included, as the workflow saw them. */
   attempts: (StepAttempt & { step: string })[];
-  publish: { cram: string; crai: string; gvcf: string; tbi: string };
-}
-
-interface ProvenanceStep {
-  name: string;
-  attempt: number;
-  key: string;
-  jobId: string;
-  executor: string;
-  resources: JobResources;
-  endedAt: string;
-  toolVersions: Record<string, string>;
-  commands: string[];
+  /** Files to publish by role (a manifest kind), each a finished step output. */
+  publish: Partial<Record<FileKind, string>>;
 }
 
 export function createRegistrationActivities(deps: ActivityDeps) {
@@ -60,74 +39,43 @@ export function createRegistrationActivities(deps: ActivityDeps) {
       const activity = currentActivity();
       const log = deps.logger.child({ workflowId: input.workflowId, sampleId: input.sampleId });
       const pipeline = await deps.pipelines.load(input.pipelineVersion);
-      await checkCram(input.publish.cram, pipeline.referenceFasta, pipeline.spec);
-      await execa('tabix', ['-l', input.publish.gvcf]).catch((error: unknown) => {
-        throw ApplicationFailure.nonRetryable(
-          `the gVCF index of ${input.sampleId} is unreadable: ${String(error)}`,
-          FailureType.JobOutputsMissing,
-        );
-      });
+      const harmonised = input.mode !== 'none';
+      // What the national pipeline vouches for is checked once more before it is published.
+      if (harmonised) {
+        if (!input.publish.cram || !input.publish.gvcf) {
+          throw ApplicationFailure.nonRetryable(
+            `${input.sampleId}: a harmonised sample needs a CRAM and a gVCF`,
+            FailureType.JobOutputsMissing,
+          );
+        }
+        await checkCram(input.publish.cram, pipeline.referenceFasta, pipeline.spec);
+        await execa('tabix', ['-l', input.publish.gvcf]).catch((error: unknown) => {
+          throw ApplicationFailure.nonRetryable(
+            `the gVCF index of ${input.sampleId} is unreadable: ${String(error)}`,
+            FailureType.JobOutputsMissing,
+          );
+        });
+      }
 
       const dir = deps.layout.sampleDir(input.sampleId, input.pipelineVersion);
       const sha256: Record<string, string> = {};
       const result = await publishDirectory(dir, async (staging) => {
-        for (const [role, name] of Object.entries(PUBLISHED_NAMES)) {
-          if (role === 'provenance') continue;
-          const src = input.publish[role as keyof RegisterSampleInput['publish']];
+        for (const [role, src] of Object.entries(input.publish)) {
+          const name = PUBLISHED_NAMES[role as FileKind];
           const dst = path.join(staging, name);
           await linkOrCopy(src, dst);
           sha256[name] = await hashFile(dst, 'sha256', () => activity.heartbeat());
         }
-        const provenance = {
-          schema: PROVENANCE_SCHEMA,
-          sampleId: input.sampleId,
-          region: input.region,
-          submissionId: input.submissionId,
-          mode: input.mode,
-          readType: input.readType,
-          pipeline: {
-            name: pipeline.spec.name,
-            version: pipeline.spec.version,
-            specSha256: pipeline.specSha256,
-          },
-          reference: {
-            name: pipeline.spec.reference.name,
-            fasta: pipeline.referenceFasta,
-            sequences: pipeline.spec.reference.sequences,
-          },
-          tools: Object.assign({}, ...input.steps.map((s) => s.toolVersions)) as Record<
-            string,
-            string
-          >,
-          steps: input.steps.map((s): ProvenanceStep => ({
-            name: s.step,
-            attempt: s.attempt,
-            key: s.key,
-            jobId: s.jobId,
-            executor: s.executor,
-            resources: s.resources,
-            endedAt: s.endedAt,
-            toolVersions: s.toolVersions,
-            commands: s.commands,
-          })),
-          attempts: input.attempts,
-          inputs: input.inputs,
-          outputs: Object.fromEntries(
-            Object.entries(sha256).map(([name, sum]) => [name, { sha256: sum }]),
-          ),
-          workflow: { id: input.workflowId, runId: input.runId },
-          notes: input.notes,
-          createdAt: new Date().toISOString(),
-        };
+        const provenance = buildProvenance(input, pipeline, sha256);
         await writeFileAtomic(
-          path.join(staging, PUBLISHED_NAMES.provenance),
+          path.join(staging, PROVENANCE_FILE),
           `${JSON.stringify(provenance, null, 2)}\n`,
         );
       });
 
       if (result === 'exists') {
         // A retried registration finds its own earlier publication; anything else is a clash.
-        const existing = (await readJsonIfExists(path.join(dir, PUBLISHED_NAMES.provenance))) as
+        const existing = (await readJsonIfExists(path.join(dir, PROVENANCE_FILE))) as
           | { workflow?: { runId?: string }; outputs?: Record<string, { sha256: string }> }
           | undefined;
         if (existing?.workflow?.runId !== input.runId) {
@@ -140,20 +88,21 @@ export function createRegistrationActivities(deps: ActivityDeps) {
           sha256[name] = entry.sha256;
       }
 
-      const files = Object.fromEntries(
-        Object.entries(PUBLISHED_NAMES).map(([role, name]) => [role, path.join(dir, name)]),
-      ) as SampleVersion['files'];
+      const files: Record<string, string> = { provenance: path.join(dir, PROVENANCE_FILE) };
+      for (const role of Object.keys(input.publish)) {
+        files[role] = path.join(dir, PUBLISHED_NAMES[role as FileKind]);
+      }
       const version: SampleVersion = {
         pipelineVersion: input.pipelineVersion,
         mode: input.mode,
-        status: 'harmonised',
+        status: harmonised ? 'harmonised' : 'registered',
         submissionId: input.submissionId,
         workflowId: input.workflowId,
         publishedAt: new Date().toISOString(),
         dir,
         files,
         sha256,
-        notes: input.notes,
+        verdict: input.verdict,
       };
       await deps.catalogue.recordVersion(
         {

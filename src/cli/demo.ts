@@ -5,6 +5,7 @@
 import { DEFAULT_SEED, generateDemo } from '../../infra/demo/generate.ts';
 import { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl, type Config } from '../config.ts';
+import { pathExists, writeJsonAtomic } from '../store/atomic.ts';
 import type { SubmissionStatus } from '../domain/status.ts';
 import type { Logger } from '../logger.ts';
 import { progress } from './output.ts';
@@ -43,6 +44,13 @@ export async function runDemo(
     seed: options.seed ?? DEFAULT_SEED,
     log: (message) => progress(message),
   });
+  // The demo's regions exercise every mode; an operator's own policy file is never replaced.
+  if (!(await pathExists(config.policyFile))) {
+    await writeJsonAtomic(config.policyFile, layout.policy);
+    progress(
+      `policy: ${JSON.stringify(layout.policy.regions)} (others ${layout.policy.default}) in ${config.policyFile}`,
+    );
+  }
 
   const client = await HarmoniseClient.connect(config);
   try {

@@ -93,6 +93,7 @@ export function addRecordCommands(program: Command): void {
         printLine(`${sampleId}: region ${report.record?.region ?? '-'}`);
         for (const [version, v] of Object.entries(report.record?.versions ?? {})) {
           printLine(`  pipeline ${version}: ${v.status} (${v.mode}) in ${v.dir}`);
+          for (const reason of v.verdict.reasons) printLine(`    ${reason}`);
         }
         for (const w of report.workflows) {
           printLine(`  ${w.workflowId}: ${w.execution}, stage ${w.status?.stage ?? '-'}`);

@@ -23,7 +23,7 @@ export type ReferenceSequence = z.infer<typeof referenceSequenceSchema>;
 
 const argsSchema = z.array(z.string().max(256)).max(64);
 
-export const STEP_NAMES = ['align', 'markdup', 'call', 'frequency', 'probe'] as const;
+export const STEP_NAMES = ['adopt', 'align', 'markdup', 'call', 'frequency', 'probe'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const pipelineSpecSchema = z.strictObject({
@@ -49,13 +49,21 @@ export const pipelineSpecSchema = z.strictObject({
   caller: z.strictObject({
     tool: z.literal('bcftools'),
     mpileupArgs: argsSchema,
+    /** mpileup arguments for long reads (for example the `-X pacbio-ccs` preset). */
+    longReadMpileupArgs: argsSchema,
     callArgs: argsSchema,
+  }),
+  /** What mode `partial` accepts from a region as already harmonised. */
+  partial: z.strictObject({
+    /** @PG program names (PN, else ID) of aligners whose CRAMs are kept. */
+    approvedAligners: z.array(z.string().min(1)).min(1),
   }),
   frequency: z.strictObject({
     /** `bcftools +fill-tags -t` tags, computed overall and per region. */
     tags: z.array(z.enum(['AC', 'AN', 'AF', 'AC_Hom', 'AC_Het', 'NS'])).min(1),
   }),
   steps: z.strictObject({
+    adopt: resourcesSchema,
     align: resourcesSchema,
     markdup: resourcesSchema,
     call: resourcesSchema,

@@ -1,17 +1,27 @@
 /**
- * planSample: what harmonising one sample means under a mode, decided from its manifest entry
- * and the pipeline spec alone (pure). The plan is plain JSON: it travels through workflow
- * history, and each step is later turned into one job script by `tools/`.
+ * The shape of a sample's plan (see planner.ts for how one is made). The plan is plain JSON: it
+ * travels through workflow history, and each step is turned into one job script by `tools/`.
  */
 import type { InputIssue } from './issues.ts';
 import type { FileKind } from './manifest.ts';
 import type { JobResources, PipelineSpec, RetryCaps, StepName } from './pipeline.ts';
+import type { FileFacts } from './file-facts.ts';
 import type { HarmonisationMode } from './policy.ts';
 
 /** A step's input: a file that exists now, or an output of an earlier step of the same plan. */
 export type StepInput = { path: string } | { fromStep: StepName; output: string };
 
-export type StepKind = 'align-bwa' | 'markdup-cram' | 'call-gvcf' | 'frequency-aggregate' | 'probe';
+export type StepKind =
+  | 'adopt-files'
+  | 'align-bwa'
+  | 'align-minimap2'
+  | 'markdup-cram'
+  | 'call-gvcf'
+  | 'frequency-aggregate'
+  | 'probe';
+
+/** Where an align step's reads come from. */
+export type ReadsFormat = 'fastq-pair' | 'fastq' | 'alignment' | 'spring';
 
 export interface PlanStep {
   name: StepName;
@@ -20,11 +30,31 @@ export interface PlanStep {
   /** Final file names the step's job leaves in its work directory. */
   outputs: string[];
   resources: JobResources;
+  /** align steps: the form of the reads in `inputs`. */
+  readsFormat?: ReadsFormat;
+  /** call steps: use the pipeline's long-read mpileup arguments. */
+  longReads?: boolean;
+  /** adopt steps: outputs made by converting a BAM to CRAM, and indexes to build if missing. */
+  adopt?: { convertToCram: string[]; index: { of: string; to: string }[] };
+}
+
+/** A step's settings that its job script depends on (besides its inputs). */
+export interface StepSettings {
+  readsFormat?: ReadsFormat | undefined;
+  longReads?: boolean | undefined;
+  adopt?: PlanStep['adopt'] | undefined;
 }
 
 export interface StepOutputRef {
   fromStep: StepName;
   output: string;
+}
+
+/** How each part of the sample was treated, and why: recorded with the sample. */
+export interface PlanVerdict {
+  alignment: 'aligned' | 'realigned' | 'kept' | 'registered' | 'none';
+  variants: 'called' | 'kept' | 'registered' | 'none';
+  reasons: string[];
 }
 
 export interface SamplePlan {
@@ -37,10 +67,9 @@ export interface SamplePlan {
   steps: PlanStep[];
   /** Caps on attempts and resources, from the pipeline spec. */
   retry: RetryCaps;
-  /** Which step outputs become the published sample files. */
-  publish: { cram: StepOutputRef; crai: StepOutputRef; gvcf: StepOutputRef; tbi: StepOutputRef };
-  /** Why the plan is what it is, recorded with the sample. */
-  notes: string[];
+  /** The published files by role (a manifest kind), each an output of a step. */
+  publish: Partial<Record<FileKind, StepOutputRef>>;
+  verdict: PlanVerdict;
 }
 
 /** Who a sample is and how it is to be harmonised: shared by its workflow and its registration. */
@@ -54,100 +83,45 @@ export interface SampleWork {
   pipelineVersion: string;
 }
 
+export interface PlanFile {
+  kind: FileKind;
+  /** Absolute, inside the submission. */
+  path: string;
+  facts: FileFacts | null;
+}
+
 export interface PlanInput {
   sampleId: string;
   region: string;
   submissionId: string;
   readType: 'short' | 'long';
   mode: HarmonisationMode;
-  /** The sample's files with absolute paths, already validated by intake. */
-  files: readonly { kind: FileKind; path: string }[];
+  files: readonly PlanFile[];
   pipeline: PipelineSpec;
+  /** Whether the site has a `spring` binary (SPRING input cannot be read without one). */
+  springAvailable: boolean;
 }
 
 export type PlanOutcome = { ok: true; plan: SamplePlan } | { ok: false; issues: InputIssue[] };
 
-export const SAMPLE_OUTPUTS = {
-  alignedBam: 'aligned.bam',
+/** File names of published sample files, by role. */
+export const PUBLISHED_NAMES: Readonly<Record<FileKind, string>> = {
+  'fastq-r1': 'reads_R1.fastq.gz',
+  'fastq-r2': 'reads_R2.fastq.gz',
+  fastq: 'reads.fastq.gz',
+  spring: 'reads.spring',
+  ucram: 'reads.unaligned.cram',
   cram: 'sample.cram',
   crai: 'sample.cram.crai',
+  bam: 'sample.bam',
+  bai: 'sample.bam.bai',
+  vcf: 'sample.vcf.gz',
   gvcf: 'sample.g.vcf.gz',
   tbi: 'sample.g.vcf.gz.tbi',
-} as const;
+};
 
-export function planSample(input: PlanInput): PlanOutcome {
-  if (input.mode !== 'full') {
-    return refuse(
-      'PLAN_MODE_UNSUPPORTED',
-      'mode',
-      `mode "${input.mode}" is not supported yet; use "full"`,
-    );
-  }
-  if (input.readType !== 'short') {
-    return refuse(
-      'PLAN_READ_TYPE_UNSUPPORTED',
-      'readType',
-      `read type "${input.readType}" is not supported yet in mode full; short reads only`,
-    );
-  }
-  const r1 = input.files.filter((f) => f.kind === 'fastq-r1');
-  const r2 = input.files.filter((f) => f.kind === 'fastq-r2');
-  if (r1.length !== 1 || r2.length !== 1) {
-    return refuse(
-      'PLAN_NO_READ_PAIR',
-      'files',
-      `mode full needs exactly one fastq-r1 and one fastq-r2 file (found ${r1.length} and ${r2.length})`,
-    );
-  }
-  const steps = input.pipeline.steps;
-  const plan: SamplePlan = {
-    sampleId: input.sampleId,
-    region: input.region,
-    submissionId: input.submissionId,
-    mode: input.mode,
-    readType: input.readType,
-    pipelineVersion: input.pipeline.version,
-    steps: [
-      {
-        name: 'align',
-        kind: 'align-bwa',
-        inputs: { r1: { path: r1[0]!.path }, r2: { path: r2[0]!.path } },
-        outputs: [SAMPLE_OUTPUTS.alignedBam],
-        resources: steps.align,
-      },
-      {
-        name: 'markdup',
-        kind: 'markdup-cram',
-        inputs: { bam: { fromStep: 'align', output: SAMPLE_OUTPUTS.alignedBam } },
-        outputs: [SAMPLE_OUTPUTS.cram, SAMPLE_OUTPUTS.crai],
-        resources: steps.markdup,
-      },
-      {
-        name: 'call',
-        kind: 'call-gvcf',
-        inputs: {
-          cram: { fromStep: 'markdup', output: SAMPLE_OUTPUTS.cram },
-          crai: { fromStep: 'markdup', output: SAMPLE_OUTPUTS.crai },
-        },
-        outputs: [SAMPLE_OUTPUTS.gvcf, SAMPLE_OUTPUTS.tbi],
-        resources: steps.call,
-      },
-    ],
-    retry: input.pipeline.retry,
-    publish: {
-      cram: { fromStep: 'markdup', output: SAMPLE_OUTPUTS.cram },
-      crai: { fromStep: 'markdup', output: SAMPLE_OUTPUTS.crai },
-      gvcf: { fromStep: 'call', output: SAMPLE_OUTPUTS.gvcf },
-      tbi: { fromStep: 'call', output: SAMPLE_OUTPUTS.tbi },
-    },
-    notes: ['mode full: re-processed from raw FASTQ with the national pipeline'],
-  };
-  return { ok: true, plan };
-}
-
-function refuse(code: string, path: string, message: string): PlanOutcome {
-  return { ok: false, issues: [{ code, path, message }] };
-}
+/** Intermediate outputs of the alignment steps. */
+export const ALIGNED_BAM = 'aligned.bam';
 
 /** Outputs of finished steps: step name → output name → absolute path. */
 export type StepOutputs = Partial<Record<StepName, Record<string, string>>>;

@@ -10,21 +10,21 @@ export const SAMPLE_RECORD_SCHEMA = 'harmonise.sample/v1';
 export const sampleVersionSchema = z.object({
   pipelineVersion: z.string(),
   mode: harmonisationModeSchema,
-  status: z.literal('harmonised'),
+  /** harmonised: made or vouched for by the national pipeline; registered: accepted as submitted. */
+  status: z.enum(['harmonised', 'registered']),
   submissionId: z.string(),
   workflowId: z.string(),
   publishedAt: z.string(),
   dir: z.string(),
-  files: z.object({
-    cram: z.string(),
-    crai: z.string(),
-    gvcf: z.string(),
-    tbi: z.string(),
-    provenance: z.string(),
-  }),
+  /** Published files by role (a manifest kind such as cram, gvcf, tbi), plus provenance. */
+  files: z.record(z.string(), z.string()),
   /** sha256 of each published file, by file name. */
   sha256: z.record(z.string(), z.string()),
-  notes: z.array(z.string()),
+  verdict: z.object({
+    alignment: z.enum(['aligned', 'realigned', 'kept', 'registered', 'none']),
+    variants: z.enum(['called', 'kept', 'registered', 'none']),
+    reasons: z.array(z.string()),
+  }),
 });
 export type SampleVersion = z.infer<typeof sampleVersionSchema>;
 

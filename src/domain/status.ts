@@ -5,6 +5,7 @@
 import type { InputIssue } from './issues.ts';
 import type { JobState } from './job-state.ts';
 import type { JobResources, StepName } from './pipeline.ts';
+import type { PlanVerdict } from './plan.ts';
 import type { HarmonisationMode } from './policy.ts';
 
 export const SUBMISSION_STATUSES = [
@@ -36,6 +37,8 @@ export interface SubmissionStatus {
   mode: HarmonisationMode | null;
   /** `policy` when the mode came from NGC's policy file, `operator` for an override. */
   modeSource: 'policy' | 'operator' | null;
+  /** `policy`, or who overrode it (an operator decision, recorded). */
+  modeDecidedBy: string | null;
   pipelineVersion: string | null;
   errors: InputIssue[];
   samples: SubmissionSampleStatus[];
@@ -84,7 +87,8 @@ export interface SampleWorkflowStatus {
   stage: SampleStage;
   steps: StepStatus[];
   errors: InputIssue[];
-  notes: string[];
+  /** How the sample's alignment and variants were treated under its mode, and why. */
+  verdict: PlanVerdict | null;
 }
 
 export type ReleaseStage = 'snapshot' | 'aggregating' | 'publishing' | 'done' | 'failed';

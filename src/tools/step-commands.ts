@@ -1,10 +1,12 @@
 /** Dispatches a plan step to the builder of its command lines (pure). */
 import type { JobResources, PipelineSpec } from '../domain/pipeline.ts';
-import type { StepKind } from '../domain/plan.ts';
+import type { StepKind, StepSettings } from '../domain/plan.ts';
 import type { ProbeSpec } from '../domain/probe.ts';
+import { adoptFiles } from './adopt.ts';
+import { alignLongReads, alignShortReads } from './align.ts';
 import { aggregateFrequencies } from './frequency.ts';
 import { probeCommands } from './probe.ts';
-import { alignBwa, callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
+import { callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
 
 export interface StepBuildContext {
   kind: StepKind;
@@ -17,6 +19,10 @@ export interface StepBuildContext {
   /** Regions present in a frequency release, in order. */
   regions: readonly string[];
   probe?: ProbeSpec;
+  /** The step's own settings from the plan (reads format, long reads, adopt). */
+  step?: StepSettings;
+  /** The site's spring binary, if it has one. */
+  springBin?: string | null;
 }
 
 export function buildStepCommands(ctx: StepBuildContext): StepCommands {
@@ -35,14 +41,33 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
     reference: ctx.pipeline.reference,
     resources: ctx.resources,
   };
+  const sampleId = (): string => {
+    if (ctx.sampleId === null) throw new Error(`${ctx.kind} needs a sample id for the read group`);
+    return ctx.sampleId;
+  };
   switch (ctx.kind) {
+    case 'adopt-files':
+      return adoptFiles({
+        reference: ctx.pipeline.reference,
+        inputs: ctx.inputs,
+        convertToCram: ctx.step?.adopt?.convertToCram ?? [],
+        index: ctx.step?.adopt?.index ?? [],
+      });
     case 'align-bwa':
-      if (ctx.sampleId === null) throw new Error('align-bwa needs a sample id for the read group');
-      return alignBwa({ ...common, sampleId: ctx.sampleId, r1: input('r1'), r2: input('r2') });
+    case 'align-minimap2': {
+      const args = {
+        ...common,
+        sampleId: sampleId(),
+        readsFormat: ctx.step?.readsFormat ?? 'fastq-pair',
+        inputs: ctx.inputs,
+        springBin: ctx.springBin ?? null,
+      };
+      return ctx.kind === 'align-bwa' ? alignShortReads(args) : alignLongReads(args);
+    }
     case 'markdup-cram':
       return markdupCram({ ...common, bam: input('bam') });
     case 'call-gvcf':
-      return callGvcf({ ...common, cram: input('cram') });
+      return callGvcf({ ...common, cram: input('cram'), longReads: ctx.step?.longReads ?? false });
     case 'frequency-aggregate':
       return aggregateFrequencies({
         ...common,

@@ -4,7 +4,7 @@
  * attempt is recorded in the caller's status for queries.
  */
 import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { JobFailureDetails, StepResult } from '../activities/jobs.ts';
+import type { JobFailureDetails, RunStepInput, StepResult } from '../activities/jobs.ts';
 import { FailureType } from '../domain/failures.ts';
 import type { JobState } from '../domain/job-state.ts';
 import type { RetryCaps } from '../domain/pipeline.ts';
@@ -33,6 +33,8 @@ export interface RunStepArgs {
   status: StepStatus;
   regions?: string[];
   probe?: ProbeSpec;
+  /** The plan step's own settings (reads format, long reads, adopt). */
+  settings?: RunStepInput['settings'];
   /** Called whenever the status changed, so the caller can refresh what queries see. */
   onChange?: () => void;
 }
@@ -70,6 +72,7 @@ export async function runStepWithRetries(args: RunStepArgs): Promise<StepResult>
         outputs: args.step.outputs,
         ...(args.regions ? { regions: args.regions } : {}),
         ...(args.probe ? { probe: args.probe } : {}),
+        ...(args.settings ? { settings: args.settings } : {}),
       });
       // The moment the workflow learnt of the end, not the activity's clock.
       Object.assign(record, { jobId: result.jobId, state: 'COMPLETED', endedAt: now() });

@@ -43,7 +43,7 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
     stage: 'planning',
     steps: [],
     errors: [],
-    notes: [],
+    verdict: null,
   };
   setHandler(sampleStatusQuery, () => status);
   const setStage = (stage: SampleStage) => {
@@ -66,7 +66,7 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
       readType: input.readType,
       mode: input.mode,
       pipelineVersion: input.pipelineVersion,
-      files: input.files.map((f) => ({ kind: f.kind, path: f.path })),
+      files: input.files.map((f) => ({ kind: f.kind, path: f.path, facts: f.facts })),
     });
     if (!planned.ok) {
       status.errors = planned.issues;
@@ -74,7 +74,7 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
       return { sampleId: input.sampleId, status: 'rejected', errors: planned.issues };
     }
     const plan = planned.plan;
-    status.notes = plan.notes;
+    status.verdict = plan.verdict;
     status.steps = plan.steps.map((s) => ({ name: s.name, status: 'pending', attempts: [] }));
 
     const done: StepOutputs = {};
@@ -89,6 +89,7 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
         inputs: resolveStepInputs(step, done),
         caps: plan.retry,
         status: status.steps[i]!,
+        settings: { readsFormat: step.readsFormat, longReads: step.longReads, adopt: step.adopt },
       });
       done[step.name] = result.outputs;
       results.push(result);
@@ -105,7 +106,7 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
       consent: input.consent,
       mode: input.mode,
       pipelineVersion: input.pipelineVersion,
-      notes: plan.notes,
+      verdict: plan.verdict,
       inputs: input.files.map((f) => ({
         kind: f.kind,
         relativePath: f.relativePath,
@@ -114,12 +115,9 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
       })),
       steps: results,
       attempts: status.steps.flatMap((s) => s.attempts.map((a) => ({ ...a, step: s.name }))),
-      publish: {
-        cram: resolveOutput(plan.publish.cram, done),
-        crai: resolveOutput(plan.publish.crai, done),
-        gvcf: resolveOutput(plan.publish.gvcf, done),
-        tbi: resolveOutput(plan.publish.tbi, done),
-      },
+      publish: Object.fromEntries(
+        Object.entries(plan.publish).map(([role, ref]) => [role, resolveOutput(ref, done)]),
+      ),
     });
     await fileActivities.removeWorkDir({ workflowId });
     setStage('done');

@@ -44,6 +44,7 @@ export async function submissionWorkflow(
     status: 'received',
     mode: null,
     modeSource: null,
+    modeDecidedBy: null,
     pipelineVersion: null,
     errors: [],
     samples: [],
@@ -69,8 +70,23 @@ export async function submissionWorkflow(
   const accepted = request as SubmissionCompleteRequest | null;
   if (accepted === null) throw new Error('unreachable: no submissionComplete request');
 
+  // The policy comes first: its pipeline names the reference the files are checked against.
+  const policy = await quickActivities.resolvePolicy({ region: input.region });
+  const mode = accepted.mode ?? policy.mode;
+  state.mode = mode;
+  state.modeSource = accepted.mode ? 'operator' : 'policy';
+  state.modeDecidedBy = accepted.mode ? accepted.requestedBy : 'policy';
+  state.pipelineVersion = policy.pipelineVersion;
+  upsertSearchAttributes([
+    { key: SearchAttribute.HarmonisationMode, value: mode },
+    { key: SearchAttribute.PipelineVersion, value: policy.pipelineVersion },
+  ]);
+
   setStatus('validating');
-  const intake = await fileActivities.validateSubmission(input);
+  const intake = await fileActivities.validateSubmission({
+    ...input,
+    pipelineVersion: policy.pipelineVersion,
+  });
   if (intake.issues.length > 0) {
     state.errors = intake.issues;
     setStatus('rejected');
@@ -78,15 +94,6 @@ export async function submissionWorkflow(
     return state;
   }
 
-  const policy = await quickActivities.resolvePolicy({ region: input.region });
-  const mode = accepted.mode ?? policy.mode;
-  state.mode = mode;
-  state.modeSource = accepted.mode ? 'operator' : 'policy';
-  state.pipelineVersion = policy.pipelineVersion;
-  upsertSearchAttributes([
-    { key: SearchAttribute.HarmonisationMode, value: mode },
-    { key: SearchAttribute.PipelineVersion, value: policy.pipelineVersion },
-  ]);
   state.samples = intake.samples.map((sample) => ({
     sampleId: sample.sampleId,
     status: sample.issues.length > 0 ? 'rejected' : 'pending',

@@ -48,7 +48,7 @@ describe('harmonise demo --executor slurm', () => {
     );
     report = run.report;
     await checkDemoReport(report, root);
-  });
+  }, 600_000);
 
   it('writes the same verified outputs, each step submitted to Slurm exactly once', async () => {
     const provenance = await checkSampleOutputs(report, root, 'slurm');

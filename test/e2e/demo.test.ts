@@ -56,12 +56,21 @@ describe('harmonise demo', () => {
     });
     report = run.report;
     await checkDemoReport(report, root);
-  });
+  }, 600_000);
 
   it('ran every step exactly once: finished steps were not re-run, running ones were re-attached', async () => {
     const keys = (await ledger()).map((e) => e.key);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(6 * 3 + 1);
+    // Every job the samples' provenance names, plus the release's, and nothing else.
+    const stepKeys: string[] = [];
+    for (const sample of report.samples) {
+      const provenance = JSON.parse(
+        await fs.readFile(path.join(path.dirname(sample.cram!), 'provenance.json'), 'utf8'),
+      ) as { steps: { key: string }[] };
+      stepKeys.push(...provenance.steps.map((s) => s.key));
+    }
+    expect(keys.filter((k) => !k.startsWith('frequency:')).sort()).toEqual(stepKeys.sort());
+    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(1);
     for (const key of keys) expect(key).toMatch(/\/1$/); // first attempt of every step
     // Jobs the killed worker started finished without a second start.
     for (const key of startedBeforeKill) expect(keys.filter((k) => k === key)).toHaveLength(1);
@@ -124,7 +133,11 @@ describe('harmonise demo', () => {
       samples: number;
       latest: boolean;
     };
-    expect(cut).toMatchObject({ samples: 6, sites: report.release!.sites, latest: true });
+    expect(cut).toMatchObject({
+      samples: report.release!.samples,
+      sites: report.release!.sites,
+      latest: true,
+    });
     await fs.access(path.join(root, 'freq/releases', cut.releaseId, 'summary.json'));
 
     const unknown = await harmonise(cli, ['sample', 'status', 'NOPE001']);
@@ -196,7 +209,9 @@ describe('harmonise demo', () => {
     const again = await harmonise(cli, ['demo', '--json']);
     expect(again.exitCode, again.stderr.slice(-2000)).toBe(0);
     const second = JSON.parse(again.stdout) as DemoReport;
-    expect(second.submissions.map((s) => s.status)).toEqual(['accepted', 'accepted']);
+    expect(second.submissions.map((s) => s.status)).toEqual(
+      report.submissions.map(() => 'accepted'),
+    );
     expect(second.samples.map((s) => s.cram)).toEqual(report.samples.map((s) => s.cram));
     expect(second.release!.releaseId).not.toBe(report.release!.releaseId);
     const newKeys = (await ledger()).slice(jobsBefore).map((e) => e.key);

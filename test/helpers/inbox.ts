@@ -1,7 +1,8 @@
-/** Writes small in-place submissions (manifest v1 + files) for tests, and hashes an inbox. */
+/** Writes small in-place submissions (manifest v1 + gzipped FASTQ pairs) for tests, and hashes an inbox. */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 export interface TestSample {
   sampleId: string;
@@ -28,7 +29,12 @@ export async function writeSubmission(
       ['fastq-r2', 'R2'],
     ] as const) {
       const rel = `${sample.sampleId}/${sample.sampleId}_${suffix}.fastq.gz`;
-      const content = `@read/${suffix}\nACGT\n+\nIIII\n`;
+      const mate = suffix === 'R1' ? 1 : 2;
+      const content = gzipSync(
+        [1, 2, 3]
+          .map((n) => `@${sample.sampleId}-read${n}/${mate}\nACGTACGTNN\n+\nIIIIIIIII#\n`)
+          .join(''),
+      );
       await fs.writeFile(path.join(dir, rel), content);
       const md5 = createHash('md5').update(content).digest('hex');
       files.push({

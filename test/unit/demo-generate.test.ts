@@ -1,6 +1,6 @@
 // Runs the real demo generator (samtools, bwa, bcftools, tabix, dwgsim) into temp folders.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -31,21 +31,27 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
-interface ManifestFile {
-  path: string;
-  kind: string;
-  md5?: string;
-  sha256?: string;
-}
-interface Manifest {
-  schema: string;
-  region: string;
-  submissionId: string;
-  pipeline: { name: string; version: string };
-  samples: { sampleId: string; readType: string; files: ManifestFile[] }[];
-}
+type ManifestFile = { path: string; kind: string; md5?: string; sha256?: string };
+type ManifestSample = { sampleId: string; readType: string; files: ManifestFile[] };
+type Manifest = { schema: string; region: string; submissionId: string; samples: ManifestSample[] };
 const readManifest = async (dir: string) =>
   JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+const sampleNamed = (id: string) => layout.samples.find((s) => s.sampleId === id)!;
+const subDir = (id: string) =>
+  layout.submissions.find((x) => x.submissionId === sampleNamed(id).submissionId)!.dir;
+/** The absolute path of the sample's file of this kind, from its manifest. */
+async function fileOf(id: string, kind: string): Promise<string> {
+  const manifest = await readManifest(subDir(id));
+  const file = manifest.samples.find((s) => s.sampleId === id)!.files.find((f) => f.kind === kind);
+  return path.join(subDir(id), file!.path);
+}
+const lines = (text: string) => text.split('\n').filter(Boolean);
+const gunzipText = async (file: string) => gunzipSync(await readFile(file)).toString('latin1');
+/** A CRAM's header as the file has it (no @PG added by the reading samtools). */
+const cramHeader = async (cram: string) =>
+  lines(
+    (await execa('samtools', ['view', '-H', '--no-PG', '-T', layout.referenceFasta, cram])).stdout,
+  );
 
 beforeAll(async () => {
   root = await newRoot();
@@ -57,12 +63,35 @@ afterAll(async () => {
 });
 
 describe('generateDemo', () => {
-  it('describes the data root in layout.json', async () => {
+  it('describes the data root, the policy and every sample in layout.json', async () => {
     expect(layout.seed).toBe(DEFAULT_SEED);
     expect(layout.referenceFasta).toBe(path.join(root, 'reference', '1', 'genome.fa'));
     expect(layout.submissions.map((s) => s.dir)).toEqual([
       path.join(root, 'inbox', 'hovedstaden', 'HOV-2026-0001'),
       path.join(root, 'inbox', 'syddanmark', 'RSD-2026-0001'),
+      path.join(root, 'inbox', 'midtjylland', 'MID-2026-0001'),
+      path.join(root, 'inbox', 'nordjylland', 'NOR-2026-0001'),
+    ]);
+    expect(layout.policy).toEqual({
+      schema: 'harmonise.policy/v1',
+      default: 'full',
+      regions: { midtjylland: 'partial', nordjylland: 'none' },
+    });
+    const table = layout.samples.map((s) =>
+      [s.sampleId, s.region, s.expectedMode, s.kinds.join(','), s.readType].join(' '),
+    );
+    expect(table).toEqual([
+      'HOV001 hovedstaden full fastq-r1,fastq-r2 short',
+      'HOV002 hovedstaden full fastq-r1,fastq-r2 short',
+      'HOV003 hovedstaden full fastq-r1,fastq-r2 short',
+      'RSD001 syddanmark full fastq-r1,fastq-r2 short',
+      'RSD002 syddanmark full fastq-r1,fastq-r2 short',
+      'RSD003 syddanmark full fastq-r1,fastq-r2 short',
+      'RSD004 syddanmark full fastq long',
+      'RSD005 syddanmark full ucram short',
+      'MID001 midtjylland partial cram,crai,gvcf,tbi short',
+      'MID002 midtjylland partial cram,crai short',
+      'NOR001 nordjylland none cram,crai,gvcf,tbi short',
     ]);
     expect(layout.samples.filter((s) => s.zeroCoverage).map((s) => s.sampleId)).toEqual(['HOV002']);
     const onDisk: unknown = JSON.parse(
@@ -71,7 +100,9 @@ describe('generateDemo', () => {
     expect(onDisk).toEqual(layout);
     // Scratch and staging folders are gone.
     expect((await readdir(path.join(root, 'demo'))).sort()).toEqual(['layout.json', 'truth']);
-    expect(await readdir(path.join(root, 'inbox', 'hovedstaden'))).toEqual(['HOV-2026-0001']);
+    for (const sub of layout.submissions) {
+      expect(await readdir(path.dirname(sub.dir))).toEqual([sub.submissionId]);
+    }
     expect(await readdir(path.join(root, 'reference'))).toEqual(['1']);
   });
 
@@ -81,8 +112,8 @@ describe('generateDemo', () => {
       .split('>')
       .slice(1)
       .map((record) => {
-        const [name, ...lines] = record.split('\n');
-        const seq = lines.join('').toUpperCase();
+        const [name, ...rows] = record.split('\n');
+        const seq = rows.join('').toUpperCase();
         return { name: name!, length: seq.length, md5: md5(Buffer.from(seq)) };
       });
     expect(layout.sequences).toEqual(computed);
@@ -96,16 +127,19 @@ describe('generateDemo', () => {
     }
   });
 
-  it('writes manifests whose checksums match the files', async () => {
+  it('writes manifests listing each sample’s kinds with checksums that match', async () => {
     for (const sub of layout.submissions) {
       const manifest = await readManifest(sub.dir);
       expect(manifest.schema).toBe('harmonise.submission/v1');
       expect([manifest.region, manifest.submissionId]).toEqual([sub.region, sub.submissionId]);
-      expect(manifest.samples).toHaveLength(3);
+      const expected = layout.samples.filter((s) => s.submissionId === sub.submissionId);
+      expect(
+        manifest.samples.map((s) => [s.sampleId, s.readType, s.files.map((f) => f.kind)]),
+      ).toEqual(expected.map((s) => [s.sampleId, s.readType, s.kinds]));
       for (const s of manifest.samples) {
-        expect(s.files.map((f) => f.kind)).toEqual(['fastq-r1', 'fastq-r2']);
-        expect(s.files.some((f) => f.md5 && f.sha256)).toBe(true);
         for (const f of s.files) {
+          expect(f.path.startsWith(`${s.sampleId}/`)).toBe(true);
+          expect(f.md5 ?? f.sha256).toBeTruthy();
           const data = await readFile(path.join(sub.dir, f.path));
           expect(f.md5 ?? md5(data)).toBe(md5(data));
           expect(f.sha256 ?? sha256(data)).toBe(sha256(data));
@@ -114,16 +148,21 @@ describe('generateDemo', () => {
       const text = await readFile(path.join(sub.dir, 'manifest.json'), 'utf8');
       expect(text).toBe(JSON.stringify(manifest, null, 2) + '\n');
     }
+    const all = (await Promise.all(layout.submissions.map((s) => readManifest(s.dir)))).flatMap(
+      (m) => m.samples.flatMap((s) => s.files),
+    );
+    expect(all.some((f) => f.md5 && f.sha256)).toBe(true);
+    expect(all.some((f) => f.md5 && !f.sha256)).toBe(true);
+    expect(all.some((f) => !f.md5 && f.sha256)).toBe(true);
   });
 
-  it('simulates paired reads at about 25x with equal R1/R2 counts and unique names', async () => {
-    for (const s of layout.samples) {
-      const dir = layout.submissions.find((x) => x.submissionId === s.submissionId)!.dir;
+  it('simulates paired FASTQ at about 25x with equal R1/R2 counts and unique names', async () => {
+    const paired = layout.samples.filter((s) => s.kinds.includes('fastq-r1'));
+    expect(paired).toHaveLength(6);
+    for (const s of paired) {
       const [r1, r2] = await Promise.all(
-        ['R1', 'R2'].map(async (r) => {
-          const text = gunzipSync(
-            await readFile(path.join(dir, s.sampleId, `${s.sampleId}_${r}.fastq.gz`)),
-          ).toString('latin1');
+        ['fastq-r1', 'fastq-r2'].map(async (kind) => {
+          const text = await gunzipText(await fileOf(s.sampleId, kind));
           return text.split('\n').filter((_, i) => i % 4 === 0);
         }),
       );
@@ -139,6 +178,91 @@ describe('generateDemo', () => {
       expect(coverage).toBeGreaterThan(20);
       expect(coverage).toBeLessThan(30);
     }
+  });
+
+  it('gives RSD004 HiFi-like long reads of 8–15 kb at about 15x, from both haplotypes', async () => {
+    const rows = lines(await gunzipText(await fileOf('RSD004', 'fastq')));
+    const names = rows.filter((_, i) => i % 4 === 0);
+    const seqs = rows.filter((_, i) => i % 4 === 1);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.every((n) => /^@RSD004\.h[12]\/\d+\/ccs$/.test(n))).toBe(true);
+    expect(names.some((n) => n.startsWith('@RSD004.h2/'))).toBe(true);
+    for (const seq of seqs) {
+      expect(seq.length).toBeGreaterThanOrEqual(8_000);
+      expect(seq.length).toBeLessThanOrEqual(15_000);
+    }
+    const depth = seqs.reduce((n, q) => n + q.length, 0) / 600_000;
+    expect(depth).toBeGreaterThan(14);
+    expect(depth).toBeLessThan(17);
+    expect(rows.filter((_, i) => i % 4 === 3).every((q, i) => q.length === seqs[i]!.length)).toBe(
+      true,
+    );
+  });
+
+  it('gives RSD005 an unaligned CRAM that samtools fastq -N turns back into /1 /2 pairs', async () => {
+    const cram = await fileOf('RSD005', 'ucram');
+    const header = await cramHeader(cram);
+    expect(header.filter((l) => l.startsWith('@SQ'))).toEqual([]);
+    expect(header).toContain('@RG\tID:RSD005\tSM:RSD005\tPL:ILLUMINA');
+    const { stdout } = await execa('samtools', ['fastq', '-N', cram], { stripFinalNewline: false });
+    const names = lines(stdout).filter((_, i) => i % 4 === 0);
+    const first = names.filter((n) => n.endsWith('/1'));
+    const second = names.filter((n) => n.endsWith('/2'));
+    expect(first.length).toBeGreaterThan(40_000);
+    expect(first.length + second.length).toBe(names.length);
+    expect(second.map((n) => n.slice(0, -2))).toEqual(first.map((n) => n.slice(0, -2)));
+    expect(names[0]).toMatch(/^@RSD005\.h1_/);
+  });
+
+  it.each(['MID001', 'NOR001'])(
+    '%s submits a bwa CRAM on the national reference, with an index',
+    async (id) => {
+      const cram = await fileOf(id, 'cram');
+      expect(await fileOf(id, 'crai')).toBe(`${cram}.crai`);
+      const header = await cramHeader(cram);
+      const m5s = header
+        .filter((l) => l.startsWith('@SQ'))
+        .map((l) => /\tSN:(\S+).*\tM5:([0-9a-f]{32})/.exec(l)!.slice(1));
+      expect(m5s).toEqual(layout.sequences.map((s) => [s.name, s.md5]));
+      const pgs = header.filter((l) => l.startsWith('@PG'));
+      expect(pgs.some((l) => l.includes('\tID:bwa\t') && l.includes('CL:bwa mem'))).toBe(true);
+      expect(pgs.some((l) => l.includes('CL:samtools markdup'))).toBe(true);
+      expect(header.join('\n')).not.toContain(root);
+      expect(header.join('\n')).not.toMatch(/\t(UR|CL):[^\t]*\s\//);
+      // The index works: a region query needs it.
+      const query = ['view', '-c', '-T', layout.referenceFasta, cram, 'chr3:50001-50300'];
+      expect(Number((await execa('samtools', query)).stdout)).toBeGreaterThan(10);
+    },
+  );
+
+  it('gives MID002 a CRAM on the national reference made by minimap2, not bwa', async () => {
+    const header = await cramHeader(await fileOf('MID002', 'cram'));
+    const m5s = header.filter((l) => l.startsWith('@SQ')).map((l) => /\tM5:(\S+)/.exec(l)![1]);
+    expect(m5s).toEqual(layout.sequences.map((s) => s.md5));
+    const pgs = header.filter((l) => l.startsWith('@PG'));
+    expect(pgs.some((l) => l.includes('\tID:minimap2\t') && l.includes('-ax sr'))).toBe(true);
+    expect(pgs.filter((l) => /bwa/.test(l))).toEqual([]);
+    expect(header.join('\n')).not.toContain(root);
+    await expect(stat(await fileOf('MID002', 'crai'))).resolves.toBeTruthy();
+  });
+
+  it.each(['MID001', 'NOR001'])('%s submits an indexed gVCF with reference blocks', async (id) => {
+    const gvcf = await fileOf(id, 'gvcf');
+    expect(await fileOf(id, 'tbi')).toBe(`${gvcf}.tbi`);
+    expect(lines((await execa('tabix', ['-l', gvcf])).stdout)).toEqual(['chr1', 'chr2', 'chr3']);
+    const header = await execa('bcftools', ['view', '-h', '--no-version', gvcf]);
+    expect(header.stdout).not.toContain(root);
+    expect(header.stdout).not.toMatch(/bcftools_(mpileup|call)Command/);
+    expect(lines(header.stdout).at(-1)!.split('\t').at(-1)).toBe(id);
+    const records = lines((await execa('bcftools', ['view', '-H', gvcf])).stdout).map((l) =>
+      l.split('\t'),
+    );
+    const blocks = records.filter((r) => r[4] === '.' && /(^|;)END=\d+/.test(r[7]!));
+    const variants = records.filter((r) => r[4] !== '.' && r[4] !== '<*>');
+    expect(blocks.length).toBeGreaterThan(1_000);
+    expect(variants.length).toBeGreaterThan(80);
+    const inChr2 = await execa('tabix', [gvcf, 'chr2:100000-100100']);
+    expect(lines(inChr2.stdout).length).toBeGreaterThan(0);
   });
 
   it('writes bgzipped, indexed truth VCFs; HOV002 has none in its gap, others do', async () => {
@@ -164,6 +288,12 @@ describe('generateDemo', () => {
       const again = await generateDemo({ dataRoot: root });
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(again).toEqual(layout);
+      // A subset of the regions is already there too.
+      const nord = await generateDemo({ dataRoot: root, regions: ['nordjylland'] });
+      expect(nord.samples.map((s) => s.sampleId)).toEqual(['NOR001']);
+      expect(nord.submissions).toEqual(
+        layout.submissions.filter((s) => s.region === 'nordjylland'),
+      );
       expect(await listFiles(root)).toEqual(files);
       expect(await Promise.all(files.map(async (f) => (await stat(f)).mtimeMs))).toEqual(before);
     },
@@ -171,23 +301,55 @@ describe('generateDemo', () => {
   );
 
   it(
-    'gives byte-identical reference, reads and manifests for the same seed elsewhere',
+    'gives byte-identical reference, files and manifests for the same seed elsewhere',
     async () => {
-      const other = await newRoot();
-      const second = await generateDemo({ dataRoot: other });
+      // A longer path than the first root, so any absolute path in a header would show.
+      const other = path.join(await newRoot(), 'a', 'much', 'longer', 'data-root');
+      const second = await generateDemo({ dataRoot: other, regions: ['midtjylland'] });
       expect(second.sequences).toEqual(layout.sequences);
+      expect(second.policy).toEqual(layout.policy);
+      expect(second.submissions.map((s) => s.submissionId)).toEqual(['MID-2026-0001']);
+      expect(second.samples.map((s) => ({ ...s, truthVcf: '' }))).toEqual(
+        layout.samples
+          .filter((s) => s.region === 'midtjylland')
+          .map((s) => ({ ...s, truthVcf: '' })),
+      );
+      expect(await readdir(path.join(other, 'inbox'))).toEqual(['midtjylland']);
       const same = async (a: string) => {
         const b = path.join(other, path.relative(root, a));
         expect(md5(await readFile(b)), b).toBe(md5(await readFile(a)));
       };
       await same(layout.referenceFasta);
-      for (const sub of layout.submissions) {
-        await same(path.join(sub.dir, 'manifest.json'));
-        for (const f of await listFiles(sub.dir)) await same(f);
-      }
+      const dir = layout.submissions.find((s) => s.region === 'midtjylland')!.dir;
+      const files = await listFiles(dir);
+      expect(files.map((f) => path.relative(dir, f)).sort()).toEqual([
+        'MID001/MID001.cram',
+        'MID001/MID001.cram.crai',
+        'MID001/MID001.g.vcf.gz',
+        'MID001/MID001.g.vcf.gz.tbi',
+        'MID002/MID002.cram',
+        'MID002/MID002.cram.crai',
+        'manifest.json',
+      ]);
+      for (const f of files) await same(f);
+      for (const s of second.samples) await same(sampleNamed(s.sampleId).truthVcf);
     },
     TIMEOUT,
   );
+
+  it('refuses a submission folder made by another version of the generator', async () => {
+    const other = await newRoot();
+    const dir = path.join(other, 'inbox', 'nordjylland', 'NOR-2026-0001');
+    await mkdir(dir, { recursive: true });
+    const old = { samples: [{ sampleId: 'NOR001', files: [{ path: 'x', kind: 'fastq-r1' }] }] };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(old));
+    await expect(generateDemo({ dataRoot: other, regions: ['nordjylland'] })).rejects.toThrow(
+      /another demo generator.*NOR001 fastq-r1.*NOR001 cram crai gvcf tbi/,
+    );
+    await expect(generateDemo({ dataRoot: other, regions: ['sjaelland'] })).rejects.toThrow(
+      /no demo region sjaelland/,
+    );
+  });
 
   it('names the missing tool and its Debian package', async () => {
     const savedPath = process.env['PATH'];

@@ -6,14 +6,22 @@ import {
   MIN_GAP,
   applyVariants,
   buildDemoGenome,
+  demoPolicy,
   fastaText,
   generateReference,
   genotypeOf,
   haplotypeRecords,
+  inputKinds,
+  modeOf,
+  readTypeOf,
+  reverseComplement,
+  simulateLongReads,
   truthVcfText,
   type Call,
+  type LongRead,
   type Site,
 } from '../../infra/demo/genome.ts';
+import { HIFI, longReadsFastq } from '../../infra/demo/longreads.ts';
 import { createRng, deriveSeed } from '../../infra/demo/prng.ts';
 
 const SEED = 20261126;
@@ -140,9 +148,12 @@ describe('truth variants', () => {
   });
 
   it('follows the sample table', () => {
-    const table = DEMO_SUBMISSIONS.flatMap((s) => s.samples.map((x) => [s.region, x.sampleId]));
-    expect(genome.samples.map((s) => [s.region, s.sampleId])).toEqual(table);
-    expect(table).toHaveLength(6);
+    const table = DEMO_SUBMISSIONS.flatMap((s) =>
+      s.samples.map((x) => [s.region, x.sampleId, x.input]),
+    );
+    expect(genome.samples.map((s) => [s.region, s.sampleId, s.input])).toEqual(table);
+    expect(table).toHaveLength(11);
+    for (const [, id] of table) expect(id!.length).toBeGreaterThanOrEqual(3);
   });
 
   it('writes a truth VCF with one row per call and the sample column', () => {
@@ -227,5 +238,123 @@ describe('haplotypes', () => {
   it('wraps FASTA at 60 columns', () => {
     const text = fastaText([{ name: 'x', seq: 'A'.repeat(130) }]);
     expect(text.split('\n').map((l) => l.length)).toEqual([2, 60, 60, 10, 0]);
+  });
+});
+
+describe('sample table and policy', () => {
+  it('covers every harmonisation mode and input kind the demo needs', () => {
+    const rows = DEMO_SUBMISSIONS.flatMap((sub) =>
+      sub.samples.map((s) =>
+        [
+          s.sampleId,
+          sub.region,
+          modeOf(demoPolicy(), sub.region),
+          inputKinds(s.input).join(','),
+          readTypeOf(s.input),
+        ].join(' '),
+      ),
+    );
+    const fastq = (id: string, region: string) => `${id} ${region} full fastq-r1,fastq-r2 short`;
+    expect(rows).toEqual([
+      ...['HOV001', 'HOV002', 'HOV003'].map((id) => fastq(id, 'hovedstaden')),
+      ...['RSD001', 'RSD002', 'RSD003'].map((id) => fastq(id, 'syddanmark')),
+      'RSD004 syddanmark full fastq long',
+      'RSD005 syddanmark full ucram short',
+      'MID001 midtjylland partial cram,crai,gvcf,tbi short',
+      'MID002 midtjylland partial cram,crai short',
+      'NOR001 nordjylland none cram,crai,gvcf,tbi short',
+    ]);
+    expect(demoPolicy()).toEqual({
+      schema: 'harmonise.policy/v1',
+      default: 'full',
+      regions: { midtjylland: 'partial', nordjylland: 'none' },
+    });
+  });
+});
+
+describe('long reads', () => {
+  // A tiny hand-made diploid genome: one 40 kb contig plus a 5 kb one too short for any read;
+  // haplotype 2 differs from haplotype 1 at every 100th base, so a read's origin shows.
+  const rng = createRng(5);
+  const base = Array.from({ length: 40_000 }, () => rng.pick(['A', 'C', 'G', 'T'])).join('');
+  const h2 = [...base].map((b, i) => (i % 100 === 50 ? (b === 'A' ? 'C' : 'A') : b)).join('');
+  const short = { name: 'short', seq: 'ACGT'.repeat(1_250) };
+  const haplotypes = [base, h2].map((seq) => [{ name: 'c', seq }, short]);
+  const opts = { ...HIFI, seed: 11, namePrefix: 'TINY' };
+  const reads = simulateLongReads(haplotypes, opts);
+  const source = (r: LongRead, h = r.haplotype) => {
+    const seq = haplotypes[h - 1]![0]!.seq.slice(r.start, r.end);
+    return r.reverse ? reverseComplement(seq) : seq;
+  };
+  const mismatches = (a: string, b: string) => [...a].filter((c, i) => c !== b[i]).length;
+
+  it('is seeded: the same seed gives the same reads, another seed others', () => {
+    expect(simulateLongReads(haplotypes, opts)).toEqual(reads);
+    expect(simulateLongReads(haplotypes, { ...opts, seed: 12 })[0]).not.toEqual(reads[0]);
+  });
+
+  it('draws lengths in 8–15 kb, inside the record, for about 15x in all', () => {
+    for (const r of reads) {
+      expect(r.seq.length).toBe(r.end - r.start);
+      expect(r.seq.length).toBeGreaterThanOrEqual(8_000);
+      expect(r.seq.length).toBeLessThanOrEqual(15_000);
+      expect(r.start).toBeGreaterThanOrEqual(0);
+      expect(r.end).toBeLessThanOrEqual(40_000);
+      expect(r.record).toBe('c');
+    }
+    const lengths = new Set(reads.map((r) => r.seq.length));
+    expect(lengths.size).toBeGreaterThan(reads.length / 2);
+    const depth = reads.reduce((n, r) => n + r.seq.length, 0) / 40_000;
+    expect(depth).toBeGreaterThanOrEqual(15);
+    expect(depth).toBeLessThan(16);
+    // Clipped at the ends, so the ends keep some depth.
+    expect(reads.some((r) => r.start === 0)).toBe(true);
+    expect(reads.some((r) => r.end === 40_000)).toBe(true);
+  });
+
+  it('has about 0.1% substitutions, each with a low base quality', () => {
+    let errors = 0;
+    let bases = 0;
+    for (const r of reads) {
+      const truth = source(r);
+      const wrong = [...r.seq].flatMap((c, i) => (c !== truth[i] ? [i] : []));
+      const lowQual = [...r.qual].flatMap((q, i) => (q !== 'I' ? [i] : []));
+      expect(lowQual).toEqual(wrong);
+      expect(r.qual.length).toBe(r.seq.length);
+      errors += wrong.length;
+      bases += r.seq.length;
+    }
+    expect(errors / bases).toBeGreaterThan(0.0008);
+    expect(errors / bases).toBeLessThan(0.0012);
+    const clean = simulateLongReads(haplotypes, { ...opts, errorRate: 0 });
+    for (const r of clean) expect(r.seq).toBe(source(r));
+  });
+
+  it('takes reads from both haplotypes, half each, and both strands', () => {
+    const perHaplotype = [1, 2].map((h) =>
+      reads.filter((r) => r.haplotype === h).reduce((n, r) => n + r.seq.length, 0),
+    );
+    for (const bases of perHaplotype) expect(bases / 40_000).toBeGreaterThanOrEqual(7.5);
+    for (const r of reads) {
+      // Closer to its own haplotype (errors only) than to the other (1 difference per 100 bp).
+      const other = r.haplotype === 1 ? 2 : 1;
+      expect(mismatches(r.seq, source(r))).toBeLessThan(mismatches(r.seq, source(r, other)) / 2);
+    }
+    for (const h of [1, 2]) {
+      const strands = new Set(reads.filter((r) => r.haplotype === h).map((r) => r.reverse));
+      expect(strands).toEqual(new Set([true, false]));
+    }
+  });
+
+  it('names reads uniquely, PacBio style, and writes FASTQ', () => {
+    const names = reads.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names[0]).toBe('TINY.h1/1/ccs');
+    expect(names.every((n) => /^TINY\.h[12]\/\d+\/ccs$/.test(n))).toBe(true);
+    const [a, b] = reads as [LongRead, LongRead];
+    expect(longReadsFastq([a, b])).toBe(
+      `@${a.name}\n${a.seq}\n+\n${a.qual}\n@${b.name}\n${b.seq}\n+\n${b.qual}\n`,
+    );
+    expect(reverseComplement('AACGTN')).toBe('NACGTT');
   });
 });

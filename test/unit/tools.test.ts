@@ -89,6 +89,101 @@ describe('step command builders', () => {
     );
   });
 
+  it('recovers reads from a CRAM with collate and fastq, into bwa mem -p', () => {
+    const built = buildStepCommands({
+      kind: 'align-bwa',
+      inputs: { reads: '/in/S.cram' },
+      resources,
+      pipeline: { spec: pipeline, reference: '/ref/genome.fa' },
+      sampleId: 'S01',
+      regions: [],
+      step: { readsFormat: 'alignment' },
+    });
+    const [collate, fastq, bwa] = commands(built.lines);
+    expect(collate).toEqual(
+      expect.arrayContaining([
+        'samtools',
+        'collate',
+        '--reference',
+        '/ref/genome.fa',
+        '/in/S.cram',
+      ]),
+    );
+    expect(fastq).toEqual(expect.arrayContaining(['samtools', 'fastq', '-N']));
+    expect(bwa).toEqual(expect.arrayContaining(['bwa', 'mem', '-p', '/ref/genome.fa', '-']));
+  });
+
+  it('aligns long reads with minimap2 and the pipeline preset, without fixmate', () => {
+    const built = buildStepCommands({
+      kind: 'align-minimap2',
+      inputs: { reads: '/in/long.fastq.gz' },
+      resources,
+      pipeline: { spec: pipeline, reference: '/ref/genome.fa' },
+      sampleId: 'S02',
+      regions: [],
+      step: { readsFormat: 'fastq' },
+    });
+    const all = commands(built.lines);
+    expect(all[0]!.slice(0, 3)).toEqual(['minimap2', '-ax', pipeline.aligner.long.preset]);
+    expect(all.some((c) => c.includes('fixmate'))).toBe(false);
+  });
+
+  it('runs SPRING through the site binary only', () => {
+    const ctx = {
+      kind: 'align-bwa' as const,
+      inputs: { reads: '/in/r.spring' },
+      resources,
+      pipeline: { spec: pipeline, reference: '/ref/genome.fa' },
+      sampleId: 'S03',
+      regions: [],
+      step: { readsFormat: 'spring' as const },
+    };
+    expect(() => buildStepCommands(ctx)).toThrow(/spring binary/);
+    const built = buildStepCommands({ ...ctx, springBin: '/opt/spring/bin/spring' });
+    expect(commands(built.lines)[0]).toEqual(
+      expect.arrayContaining(['/opt/spring/bin/spring', '-d', '-i', '/in/r.spring']),
+    );
+  });
+
+  it('adopts submitted files by copying, converting a BAM, and building missing indexes before publishing', () => {
+    const built = buildStepCommands({
+      kind: 'adopt-files',
+      inputs: { 'sample.cram': '/in/S.bam', 'sample.g.vcf.gz': '/in/S.g.vcf.gz' },
+      resources,
+      pipeline: { spec: pipeline, reference: '/ref/genome.fa' },
+      sampleId: 'S04',
+      regions: [],
+      step: {
+        adopt: {
+          convertToCram: ['sample.cram'],
+          index: [
+            { of: 'sample.cram', to: 'sample.cram.crai' },
+            { of: 'sample.g.vcf.gz', to: 'sample.g.vcf.gz.tbi' },
+          ],
+        },
+      },
+    });
+    const all = commands(built.lines);
+    expect(all[0]).toEqual([
+      'samtools',
+      'view',
+      '-C',
+      '--reference',
+      '/ref/genome.fa',
+      '-o',
+      'sample.cram.tmp',
+      '/in/S.bam',
+    ]);
+    expect(all[1]).toEqual(['cp', '--reflink=auto', '--', '/in/S.g.vcf.gz', 'sample.g.vcf.gz.tmp']);
+    const renames = built.lines.flatMap((l) => (l.kind === 'rename' ? [l.to] : []));
+    expect(renames).toEqual([
+      'sample.cram.crai',
+      'sample.g.vcf.gz.tbi',
+      'sample.cram',
+      'sample.g.vcf.gz',
+    ]);
+  });
+
   it('names a missing input', () => {
     expect(() =>
       buildStepCommands({

@@ -15,7 +15,7 @@ import { HarmoniseClient } from '../../src/client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { FailureType } from '../../src/domain/failures.ts';
 import { pipelineSpecSchema } from '../../src/domain/pipeline.ts';
-import { planSample } from '../../src/domain/plan.ts';
+import { planSample } from '../../src/domain/planner.ts';
 import type { SampleVersion } from '../../src/domain/sample-record.ts';
 import { sampleWorkflowId, submissionWorkflowId } from '../../src/shared.ts';
 import { sampleStatusQuery, submissionStatusQuery } from '../../src/workflows/messages.ts';
@@ -46,7 +46,7 @@ function gate(sampleId: string): void {
 
 const fakeActivities = {
   planSampleWork(input: PlanSampleInput) {
-    return Promise.resolve(planSample({ ...input, pipeline }));
+    return Promise.resolve(planSample({ ...input, pipeline, springAvailable: false }));
   },
   async runStep(input: RunStepInput): Promise<StepResult> {
     stepCalls.push(input);
@@ -97,7 +97,7 @@ const fakeActivities = {
       dir: `/fake/${input.sampleId}`,
       files: { cram: 'c', crai: 'ci', gvcf: 'g', tbi: 't', provenance: 'p' },
       sha256: {},
-      notes: input.notes,
+      verdict: input.verdict,
     });
   },
 };
@@ -246,13 +246,17 @@ describe('submissionWorkflow', () => {
   it('records an operator override of the mode', async () => {
     await writeSubmission(root, 'syddanmark', 'RSD-MODE-1', [{ sampleId: 'RSD930' }]);
     const final = await complete('syddanmark', 'RSD-MODE-1', 'partial');
-    expect(final.mode).toBe('partial');
-    expect(final.modeSource).toBe('operator');
-    // planSample does not support partial yet: the sample is rejected with the reason.
-    expect(final.samples[0]).toMatchObject({
-      status: 'rejected',
-      errors: [{ code: 'PLAN_MODE_UNSUPPORTED' }],
+    expect(final).toMatchObject({
+      mode: 'partial',
+      modeSource: 'operator',
+      modeDecidedBy: 'operator:test',
     });
+    // Without a submitted alignment, partial aligns the raw reads like full.
+    expect(final.samples[0]).toMatchObject({ status: 'done', mode: 'partial' });
+    const sample = await client.temporal.workflow
+      .getHandle(sampleWorkflowId('RSD930', '1'))
+      .query(sampleStatusQuery);
+    expect(sample.verdict).toMatchObject({ alignment: 'realigned', variants: 'called' });
   });
 
   it('sets search attributes so that workflows can be found by region and stage', async () => {

@@ -1,0 +1,39 @@
+/**
+ * What intake learnt about a submitted file's content (headers, references, programs). The
+ * planner decides from these facts alone, so its decisions are pure and table-tested.
+ */
+export interface AlignmentFacts {
+  format: 'cram' | 'bam';
+  /** @SQ name → M5 (empty for unaligned files). */
+  m5s: Record<string, string>;
+  /** Every @SQ M5 present and equal to the national reference's, with the same set of names. */
+  onNationalReference: boolean;
+  /** @PG records in header order. */
+  programs: {
+    id: string;
+    name: string | null;
+    version: string | null;
+    commandLine: string | null;
+  }[];
+  /** No @SQ lines and every read unmapped. */
+  unaligned: boolean;
+  records: number;
+}
+
+export interface VariantFacts {
+  /** Contigs named in the header (##contig). */
+  contigs: string[];
+  /** Header contigs are exactly the national reference's names, with the same lengths. */
+  onNationalReference: boolean;
+  /** REF alleles checked against the national reference; null when not on it (not checked). */
+  refAllelesMatch: boolean | null;
+  /** Has gVCF reference blocks (ALT <*> or '.' with INFO/END). */
+  gvcf: boolean;
+  records: number;
+}
+
+export type FileFacts =
+  | { kind: 'fastq'; reads: number }
+  | { kind: 'alignment'; facts: AlignmentFacts }
+  | { kind: 'variants'; facts: VariantFacts }
+  | { kind: 'other' };
