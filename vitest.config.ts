@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects that run side by side, each one file at a time: the Slurm tests mostly wait on
- * the cluster (a time-limit test alone sleeps three minutes), while the local tests keep the
- * 2-core machine busy. Within a project, files never overlap: they share one cluster, one
- * machine's CPUs, and the tools' scratch space.
+ * Two projects, each one file at a time: `npm test` (test/run.sh) runs them side by side as two
+ * processes, since the Slurm tests mostly wait on the cluster (a time-limit test alone sleeps
+ * three minutes) while the local tests keep the 2-core machine busy. Within a project, files
+ * never overlap: they share one cluster, one machine's CPUs, and the tools' scratch space.
  */
 const shared = {
   fileParallelism: false,
@@ -17,8 +17,6 @@ const slurmFiles = ['test/slurm/**/*.test.ts', 'test/e2e/demo-slurm.test.ts'];
 export default defineConfig({
   test: {
     reporters: ['default'],
-    // One worker per project, so that the two projects really run side by side.
-    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs the suite's two vitest projects side by side, as two processes (vitest runs projects one
+# after the other): the Slurm tests mostly wait on the cluster, the local ones keep the CPUs
+# busy. The Slurm project's output is printed after the local one's; either failing fails all.
+set -u
+cd "$(dirname "$0")/.."
+slurm_log=$(mktemp)
+# With a file filter, one project may have nothing to run; that is not a failure.
+extra=""
+[ "$#" -gt 0 ] && extra="--passWithNoTests"
+npx vitest run --project slurm $extra "$@" > "$slurm_log" 2>&1 &
+slurm_pid=$!
+npx vitest run --project local $extra "$@"
+local_rc=$?
+wait "$slurm_pid"
+slurm_rc=$?
+cat "$slurm_log"
+rm -f "$slurm_log"
+echo "test projects: local exit $local_rc, slurm exit $slurm_rc" >&2
+[ "$local_rc" -eq 0 ] && [ "$slurm_rc" -eq 0 ]
