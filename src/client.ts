@@ -8,15 +8,31 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  campaignRequestSchema,
+  newCampaignId,
+  progressOfReport,
+  type CampaignProgress,
+  type CampaignReport,
+} from './domain/campaign.ts';
+import { parseSelection } from './domain/selection.ts';
+import { campaignFiles, readSampleIds, writeSampleList } from './store/campaigns.ts';
+import type { campaignWorkflow } from './workflows/campaign.ts';
 import type { PublishedRelease } from './activities/frequency.ts';
 import type { Config } from './config.ts';
 import type { HarmonisationMode } from './domain/policy.ts';
 import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
 import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
-import { ServiceUnreachableError } from './errors.ts';
+import { HarmoniseError, ServiceUnreachableError, UsageError, errorMessage } from './errors.ts';
 import {
+  SearchAttribute,
+  campaignWorkflowId,
   frequencyWorkflowId,
   probeWorkflowId,
   sampleWorkflowId,
@@ -29,7 +45,12 @@ import { PipelineRegistry } from './store/pipelines.ts';
 import type { frequencyReleaseWorkflow } from './workflows/frequency-release.ts';
 import type { JobProbeResult, jobProbeWorkflow } from './workflows/job-probe.ts';
 import {
+  campaignProgressQuery,
+  cancelCampaignUpdate,
+  pauseCampaignUpdate,
   releaseStatusQuery,
+  resumeCampaignUpdate,
+  setConcurrencyUpdate,
   sampleStatusQuery,
   submissionCompleteSignal,
   submissionStatusQuery,
@@ -195,6 +216,96 @@ export class HarmoniseClient {
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
     });
+  }
+
+  /**
+   * Starts a campaign after checking what can be checked here (selection, samples file,
+   * pipeline version), so that a bad request is a usage error, not a failed workflow. A samples
+   * file is copied into the campaign's folder: the campaign keeps what it was asked.
+   */
+  async startCampaign(
+    raw: z.input<typeof campaignRequestSchema>,
+    tuning: { continueAsNewAfterEvents?: number } = {},
+  ): Promise<{ campaignId: string; workflowId: string }> {
+    const parsed = campaignRequestSchema.safeParse(raw);
+    if (!parsed.success) throw new UsageError(`invalid campaign: ${z.prettifyError(parsed.error)}`);
+    const request = parsed.data;
+    const campaignId = newCampaignId(request.name, new Date(), randomBytes(2).toString('hex'));
+    if ('expression' in request.selection) {
+      const selection = parseSelection(request.selection.expression);
+      if (!selection.ok) throw new UsageError(`--select: ${selection.message}`);
+    } else {
+      const ids = await readSampleIds(request.selection.samplesFile).catch((error: unknown) => {
+        throw new UsageError(`--samples: ${errorMessage(error)}`);
+      });
+      const copy = path.join(campaignFiles(this.layout, campaignId).dir, 'requested-samples.txt');
+      await writeSampleList(copy, ids);
+      request.selection = { samplesFile: copy };
+    }
+    await new PipelineRegistry(this.config.pipelinesDir, this.config.dataRoot).load(
+      request.pipelineVersion,
+    );
+    const workflowId = campaignWorkflowId(campaignId);
+    await this.temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+      workflowId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [{ campaignId, request, ...tuning }],
+      typedSearchAttributes: [
+        { key: SearchAttribute.CampaignId, value: campaignId },
+        { key: SearchAttribute.PipelineVersion, value: request.pipelineVersion },
+      ],
+    });
+    return { campaignId, workflowId };
+  }
+
+  /** The live progress, else the report of a campaign Temporal no longer holds, else null. */
+  async campaignProgress(campaignId: string): Promise<CampaignProgress | null> {
+    const handle = this.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
+    try {
+      return await handle.query(campaignProgressQuery);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    const report = await readJsonIfExists(campaignFiles(this.layout, campaignId).report);
+    if (report === undefined) return null;
+    return progressOfReport(report as CampaignReport);
+  }
+
+  /** pause, resume, cancel or set the window of a campaign; returns its progress after. */
+  async controlCampaign(
+    campaignId: string,
+    action: 'pause' | 'resume' | 'cancel' | { maxConcurrent: number },
+    requestedBy: string,
+  ): Promise<CampaignProgress> {
+    const handle = this.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
+    try {
+      if (action === 'pause')
+        return await handle.executeUpdate(pauseCampaignUpdate, { args: [{ requestedBy }] });
+      if (action === 'resume')
+        return await handle.executeUpdate(resumeCampaignUpdate, { args: [{ requestedBy }] });
+      if (action === 'cancel')
+        return await handle.executeUpdate(cancelCampaignUpdate, { args: [{ requestedBy }] });
+      return await handle.executeUpdate(setConcurrencyUpdate, {
+        args: [{ requestedBy, maxConcurrent: action.maxConcurrent }],
+      });
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        const ended = await handle.describe().catch(() => null);
+        if (ended === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
+        throw new UsageError(
+          `campaign ${campaignId} has ended (${ended.status.name}) and cannot be changed`,
+        );
+      }
+      if (error instanceof WorkflowUpdateFailedError)
+        throw new UsageError(`campaign ${campaignId}: ${errorMessage(error.cause ?? error)}`);
+      throw error;
+    }
+  }
+
+  async waitForCampaign(campaignId: string): Promise<CampaignProgress> {
+    return this.temporal.workflow
+      .getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId))
+      .result();
   }
 
   async releaseStatus(releaseId: string) {

@@ -1,10 +1,12 @@
 /** createActivities(deps): every activity, with its adapters injected by the worker (or a test). */
 import type { ActivityDeps } from './deps.ts';
+import { createCampaignActivities } from './campaign.ts';
 import { createFrequencyActivities } from './frequency.ts';
 import { createIntakeActivities } from './intake.ts';
 import { createJobActivities } from './jobs.ts';
 import { createPlanningActivities } from './planning.ts';
 import { createRegistrationActivities } from './registration.ts';
+import { createRerunActivities } from './rerun.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createJobActivities(deps),
     ...createRegistrationActivities(deps),
     ...createFrequencyActivities(deps),
+    ...createRerunActivities(deps),
+    ...createCampaignActivities(deps),
   };
 }
 

@@ -3,45 +3,21 @@
  * of the inbox. A bad manifest rejects the submission; a bad file rejects only its sample.
  * Files are streamed (checksums), never read whole.
  */
-import { currentActivity } from './context.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FileFacts } from '../domain/file-facts.ts';
 import type { InputIssue } from '../domain/issues.ts';
-import { parseManifest, type FileKind, type ManifestFile } from '../domain/manifest.ts';
-import { FailureType, errorMessage } from '../errors.ts';
-import { verifyReference } from '../store/pipelines.ts';
-import type { ReferenceInfo } from './intake/inspect.ts';
-import { inspectSampleFiles, needsReference, type CheckedFile } from './intake/sample.ts';
-import { ApplicationFailure } from '@temporalio/common';
-import { hashFile } from '../store/checksums.ts';
+import { parseManifest } from '../domain/manifest.ts';
+import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
+import { intakeSample, referenceFor, type IntakeSample } from './intake/files.ts';
+
+export type { IntakeFile, IntakeSample } from './intake/files.ts';
 
 export interface ValidateSubmissionInput {
   region: string;
   submissionId: string;
   /** Files are checked against this pipeline's national reference. */
   pipelineVersion: string;
-}
-
-export interface IntakeFile {
-  kind: FileKind;
-  /** As written in the manifest. */
-  relativePath: string;
-  /** Absolute, after resolving symlinks. */
-  path: string;
-  md5: string | null;
-  sha256: string | null;
-  /** What content inspection learnt (headers, references, programs); null when not inspected. */
-  facts: FileFacts | null;
-}
-
-export interface IntakeSample {
-  sampleId: string;
-  readType: 'short' | 'long';
-  consent: { research: boolean };
-  files: IntakeFile[];
-  issues: InputIssue[];
 }
 
 export interface IntakeResult {
@@ -108,34 +84,7 @@ export function createIntakeActivities(deps: ActivityDeps) {
       const reference = await referenceFor(deps, input.pipelineVersion, manifest.samples);
       const samples: IntakeSample[] = [];
       for (const [i, sample] of manifest.samples.entries()) {
-        const files: IntakeFile[] = [];
-        const checkedFiles: CheckedFile[] = [];
-        const sampleIssues: InputIssue[] = [];
-        for (const [j, file] of sample.files.entries()) {
-          const jsonPath = `samples[${i}].files[${j}]`;
-          const checked = await checkFile(realDir, file, jsonPath, () => activity.heartbeat());
-          if ('issue' in checked) {
-            sampleIssues.push(checked.issue);
-            continue;
-          }
-          files.push(checked.file);
-          checkedFiles.push({ ...checked.file, jsonPath });
-        }
-        // Content is read only when every file is there and intact as listed.
-        if (sampleIssues.length === 0) {
-          const content = await inspectSampleFiles(checkedFiles, reference ?? NO_REFERENCE, () =>
-            activity.heartbeat(),
-          );
-          sampleIssues.push(...content.issues);
-          content.facts.forEach((facts, k) => (files[k]!.facts = facts));
-        }
-        samples.push({
-          sampleId: sample.sampleId,
-          readType: sample.readType,
-          consent: sample.consent,
-          files,
-          issues: sampleIssues,
-        });
+        samples.push(await intakeSample(realDir, sample, i, reference, () => activity.heartbeat()));
       }
       deps.logger.info(
         { region: input.region, submissionId: input.submissionId, samples: samples.length },
@@ -144,77 +93,4 @@ export function createIntakeActivities(deps: ActivityDeps) {
       return { submissionDir: dir, issues: [], pipeline: manifest.pipeline, samples };
     },
   };
-}
-
-async function checkFile(
-  realDir: string,
-  file: ManifestFile,
-  jsonPath: string,
-  heartbeat: () => void,
-): Promise<{ file: IntakeFile } | { issue: InputIssue }> {
-  const issue = (code: string, message: string) => ({
-    issue: { code, path: `${jsonPath}.path`, message },
-  });
-  const listed = path.join(realDir, file.path);
-  let real: string;
-  try {
-    real = await fs.realpath(listed);
-  } catch {
-    return issue('FILE_MISSING', `${file.path} does not exist in the submission`);
-  }
-  if (real !== realDir && !real.startsWith(realDir + path.sep)) {
-    return issue(
-      'FILE_OUTSIDE_SUBMISSION',
-      `${file.path} resolves to ${real}, outside the submission folder`,
-    );
-  }
-  const stat = await fs.stat(real);
-  if (!stat.isFile()) return issue('FILE_NOT_REGULAR', `${file.path} is not a regular file`);
-  for (const algorithm of ['md5', 'sha256'] as const) {
-    const expected = file[algorithm];
-    if (expected === undefined) continue;
-    const actual = await hashFile(real, algorithm, heartbeat);
-    if (actual !== expected) {
-      return {
-        issue: {
-          code: 'FILE_CHECKSUM_MISMATCH',
-          path: `${jsonPath}.${algorithm}`,
-          message: `${file.path}: ${algorithm} is ${actual}, the manifest says ${expected}`,
-        },
-      };
-    }
-  }
-  return {
-    file: {
-      kind: file.kind,
-      relativePath: file.path,
-      path: real,
-      md5: file.md5 ?? null,
-      sha256: file.sha256 ?? null,
-      facts: null,
-    },
-  };
-}
-
-/** Only FASTQ is read without a reference; it is never consulted then. */
-const NO_REFERENCE: ReferenceInfo = { fasta: '/nonexistent', sequences: [] };
-
-/**
- * The national reference the files are checked against, when any file needs one. A missing or
- * wrong reference is NGC's configuration problem, not the region's: it fails the submission
- * (to be signalled again once fixed) rather than rejecting it.
- */
-async function referenceFor(
-  deps: ActivityDeps,
-  pipelineVersion: string,
-  samples: readonly { files: readonly { kind: FileKind }[] }[],
-): Promise<ReferenceInfo | null> {
-  if (!samples.some((s) => needsReference(s.files))) return null;
-  try {
-    const pipeline = await deps.pipelines.load(pipelineVersion);
-    await verifyReference(pipeline);
-    return { fasta: pipeline.referenceFasta, sequences: pipeline.spec.reference.sequences };
-  } catch (error) {
-    throw ApplicationFailure.nonRetryable(errorMessage(error), FailureType.ReferenceMismatch);
-  }
 }

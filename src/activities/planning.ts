@@ -1,6 +1,7 @@
 /** Policy and planning: which mode and pipeline apply, and what harmonising a sample means. */
 import { ApplicationFailure } from '@temporalio/common';
 import type { PlanFile, PlanOutcome } from '../domain/plan.ts';
+import { toNoopPlan } from '../domain/noop-plan.ts';
 import { planSample } from '../domain/planner.ts';
 import { modeForRegion, type HarmonisationMode } from '../domain/policy.ts';
 import { FailureType, errorMessage } from '../errors.ts';
@@ -46,16 +47,22 @@ export function createPlanningActivities(deps: ActivityDeps) {
 
     async planSampleWork(input: PlanSampleInput): Promise<PlanOutcome> {
       const pipeline = await configured(() => deps.pipelines.load(input.pipelineVersion));
-      try {
-        await verifyReference(pipeline);
-      } catch (error) {
-        throw ApplicationFailure.nonRetryable(errorMessage(error), FailureType.ReferenceMismatch);
+      const noop = pipeline.spec.noop;
+      // A benchmark pipeline's jobs never read the reference.
+      if (!noop) {
+        try {
+          await verifyReference(pipeline);
+        } catch (error) {
+          throw ApplicationFailure.nonRetryable(errorMessage(error), FailureType.ReferenceMismatch);
+        }
       }
-      return planSample({
+      const outcome = planSample({
         ...input,
         pipeline: pipeline.spec,
         springAvailable: await isExecutable(deps.config.springBin),
       });
+      if (!noop || !outcome.ok) return outcome;
+      return { ok: true, plan: toNoopPlan(outcome.plan, noop.sleepSeconds) };
     },
   };
 }

@@ -40,8 +40,9 @@ export function createRegistrationActivities(deps: ActivityDeps) {
       const log = deps.logger.child({ workflowId: input.workflowId, sampleId: input.sampleId });
       const pipeline = await deps.pipelines.load(input.pipelineVersion);
       const harmonised = input.mode !== 'none';
+      const benchmark = pipeline.spec.noop !== undefined;
       // What the national pipeline vouches for is checked once more before it is published.
-      if (harmonised) {
+      if (harmonised && !benchmark) {
         if (!input.publish.cram || !input.publish.gvcf) {
           throw ApplicationFailure.nonRetryable(
             `${input.sampleId}: a harmonised sample needs a CRAM and a gVCF`,
@@ -95,7 +96,7 @@ export function createRegistrationActivities(deps: ActivityDeps) {
       const version: SampleVersion = {
         pipelineVersion: input.pipelineVersion,
         mode: input.mode,
-        status: harmonised ? 'harmonised' : 'registered',
+        status: benchmark ? 'benchmark' : harmonised ? 'harmonised' : 'registered',
         submissionId: input.submissionId,
         workflowId: input.workflowId,
         publishedAt: new Date().toISOString(),

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { HarmoniseError, ServiceUnreachableError, UsageError, errorMessage } from '../errors.ts';
+import { addCampaignCommands } from './campaign-commands.ts';
 import { ExitCode } from './output.ts';
 import { addRecordCommands } from './record-commands.ts';
 import { addServiceCommands } from './service-commands.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
 
   addServiceCommands(program);
   addRecordCommands(program);
+  addCampaignCommands(program);
   return program;
 }
 

@@ -25,5 +25,7 @@ export const FailureType = {
   StepFailed: 'StepFailed',
   /** A frequency release found nothing to aggregate. */
   NoEligibleSamples: 'NoEligibleSamples',
+  /** A campaign's selection or samples file cannot be used. */
+  CampaignInvalid: 'CampaignInvalid',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

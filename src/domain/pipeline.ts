@@ -7,6 +7,8 @@ import { z } from 'zod';
 
 export const PIPELINE_SCHEMA = 'harmonise.pipeline/v1';
 
+export const PIPELINE_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$/;
+
 export const resourcesSchema = z.strictObject({
   cpus: z.number().int().min(1).max(256),
   memMiB: z.number().int().min(16),
@@ -28,7 +30,8 @@ export type StepName = (typeof STEP_NAMES)[number];
 
 export const pipelineSpecSchema = z.strictObject({
   schema: z.literal(PIPELINE_SCHEMA),
-  version: z.string().regex(/^[0-9][0-9A-Za-z.-]{0,31}$/),
+  /** National versions are numeric (`1`, `2.1`); others (such as `noop`) are never the default. */
+  version: z.string().regex(PIPELINE_VERSION_PATTERN),
   name: z.string().min(1),
   description: z.string().optional(),
   reference: z.strictObject({
@@ -69,6 +72,11 @@ export const pipelineSpecSchema = z.strictObject({
     call: resourcesSchema,
     frequency: resourcesSchema,
   }),
+  /**
+   * A benchmark pipeline: the same workflows, activities and executor, but every job only
+   * sleeps this long and nothing is published (for measuring orchestration, never for data).
+   */
+  noop: z.strictObject({ sleepSeconds: z.number().int().min(0).max(3600) }).optional(),
   retry: z.strictObject({
     maxAttempts: z.number().int().min(1).max(10),
     maxMemMiB: z.number().int().min(16),

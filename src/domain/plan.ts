@@ -18,7 +18,8 @@ export type StepKind =
   | 'markdup-cram'
   | 'call-gvcf'
   | 'frequency-aggregate'
-  | 'probe';
+  | 'probe'
+  | 'noop';
 
 /** Where an align step's reads come from. */
 export type ReadsFormat = 'fastq-pair' | 'fastq' | 'alignment' | 'spring';
@@ -36,6 +37,8 @@ export interface PlanStep {
   longReads?: boolean;
   /** adopt steps: outputs made by converting a BAM to CRAM, and indexes to build if missing. */
   adopt?: { convertToCram: string[]; index: { of: string; to: string }[] };
+  /** noop steps: how long the job sleeps. */
+  sleepSeconds?: number;
 }
 
 /** A step's settings that its job script depends on (besides its inputs). */
@@ -43,6 +46,8 @@ export interface StepSettings {
   readsFormat?: ReadsFormat | undefined;
   longReads?: boolean | undefined;
   adopt?: PlanStep['adopt'] | undefined;
+  /** noop steps: how long the job sleeps. */
+  sleepSeconds?: number | undefined;
 }
 
 export interface StepOutputRef {

@@ -10,8 +10,11 @@ export const SAMPLE_RECORD_SCHEMA = 'harmonise.sample/v1';
 export const sampleVersionSchema = z.object({
   pipelineVersion: z.string(),
   mode: harmonisationModeSchema,
-  /** harmonised: made or vouched for by the national pipeline; registered: accepted as submitted. */
-  status: z.enum(['harmonised', 'registered']),
+  /**
+   * harmonised: made or vouched for by the national pipeline; registered: accepted as submitted;
+   * benchmark: a run of a `noop` pipeline, which publishes nothing and is never released.
+   */
+  status: z.enum(['harmonised', 'registered', 'benchmark']),
   submissionId: z.string(),
   workflowId: z.string(),
   publishedAt: z.string(),

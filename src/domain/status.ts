@@ -77,13 +77,24 @@ export interface StepStatus {
   attempts: StepAttempt[];
 }
 
-export type SampleStage = 'planning' | StepName | 'registering' | 'done' | 'failed' | 'rejected';
+export type SampleStage =
+  | 'preparing'
+  | 'planning'
+  | StepName
+  | 'registering'
+  | 'done'
+  | 'failed'
+  | 'rejected'
+  | 'cancelled';
 
 export interface SampleWorkflowStatus {
   sampleId: string;
-  region: string;
+  /** Null until a rerun has read the sample's record. */
+  region: string | null;
   pipelineVersion: string;
-  mode: HarmonisationMode;
+  mode: HarmonisationMode | null;
+  /** The campaign that runs the sample, if any. */
+  campaignId: string | null;
   stage: SampleStage;
   steps: StepStatus[];
   errors: InputIssue[];

@@ -8,6 +8,8 @@ export interface Layout {
   /** Outcome records of submissions, kept after their workflows leave Temporal's retention. */
   submissionRecord(region: string, submissionId: string): string;
   catalogueDir: string;
+  /** A campaign's request, sample list, outcome batches and report. */
+  campaignDir(campaignId: string): string;
   catalogueFile(sampleId: string): string;
   sampleDir(sampleId: string, pipelineVersion: string): string;
   freqDir: string;
@@ -35,6 +37,7 @@ export function createLayout(dataRoot: string): Layout {
     submissionRecord: (region, submissionId) =>
       path.join(gdb, 'submissions', region, `${submissionId}.json`),
     catalogueDir: path.join(gdb, 'catalogue'),
+    campaignDir: (campaignId) => path.join(gdb, 'campaigns', campaignId),
     catalogueFile: (sampleId) => path.join(gdb, 'catalogue', `${sampleId}.json`),
     sampleDir: (sampleId, pipelineVersion) => path.join(gdb, 'samples', sampleId, pipelineVersion),
     freqDir,

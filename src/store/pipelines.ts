@@ -6,7 +6,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pipelineSpecSchema, type PipelineSpec } from '../domain/pipeline.ts';
+import {
+  PIPELINE_VERSION_PATTERN,
+  pipelineSpecSchema,
+  type PipelineSpec,
+} from '../domain/pipeline.ts';
 import { HarmoniseError } from '../errors.ts';
 
 export interface LoadedPipeline {
@@ -35,9 +39,10 @@ export class PipelineRegistry {
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   }
 
+  /** The newest national (numeric) version: benchmark pipelines such as `noop` never are. */
   async newest(): Promise<string> {
     const all = await this.versions();
-    const last = all.at(-1);
+    const last = all.filter((v) => /^[0-9]/.test(v)).at(-1);
     if (last === undefined)
       throw new HarmoniseError('CONFIG_INVALID', `no pipeline specs in ${this.pipelinesDir}`);
     return last;
@@ -54,7 +59,7 @@ export class PipelineRegistry {
   }
 
   private async read(version: string): Promise<LoadedPipeline> {
-    if (!/^[0-9][0-9A-Za-z.-]{0,31}$/.test(version)) {
+    if (!PIPELINE_VERSION_PATTERN.test(version)) {
       throw new HarmoniseError('CONFIG_INVALID', `"${version}" is not a pipeline version`);
     }
     const specFile = path.join(this.pipelinesDir, `${version}.json`);

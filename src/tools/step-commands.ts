@@ -5,6 +5,7 @@ import type { ProbeSpec } from '../domain/probe.ts';
 import { adoptFiles } from './adopt.ts';
 import { alignLongReads, alignShortReads } from './align.ts';
 import { aggregateFrequencies } from './frequency.ts';
+import { noopCommands } from './noop.ts';
 import { probeCommands } from './probe.ts';
 import { callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
 
@@ -35,6 +36,7 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
     if (!ctx.probe) throw new Error('a probe step needs its probe spec');
     return probeCommands(ctx.probe);
   }
+  if (ctx.kind === 'noop') return noopCommands(ctx.step?.sleepSeconds ?? 0);
   if (ctx.pipeline === null) throw new Error(`step ${ctx.kind} needs a pipeline`);
   const common = {
     pipeline: ctx.pipeline.spec,

@@ -4,7 +4,7 @@
  * start-to-close but a short heartbeat timeout: a dead worker is noticed in seconds and the
  * retry re-attaches to the running job by its key.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 
 const transientRetry = {
@@ -17,6 +17,8 @@ export const jobActivities = proxyActivities<Pick<Activities, 'runStep'>>({
   startToCloseTimeout: '7 days',
   heartbeatTimeout: '20 seconds',
   retry: transientRetry,
+  // A cancelled workflow ends only after its job was cancelled on the executor.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 export const fileActivities = proxyActivities<
@@ -28,9 +30,22 @@ export const fileActivities = proxyActivities<
     | 'snapshotRelease'
     | 'removeWorkDir'
     | 'recordSubmission'
+    | 'prepareRerun'
   >
 >({
   startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: transientRetry,
+});
+
+/** Campaign bookkeeping: the catalogue scan of a national selection can take a minute. */
+export const campaignActivities = proxyActivities<
+  Pick<
+    Activities,
+    'resolveCampaign' | 'readCampaignPage' | 'recordCampaignOutcomes' | 'writeCampaignReport'
+  >
+>({
+  startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
   retry: transientRetry,
 });

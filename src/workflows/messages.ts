@@ -1,5 +1,6 @@
-/** Signals and queries, shared by workflows and clients (STYLE §2: names end in Signal / Query). */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+/** Signals, queries and updates, shared by workflows and clients (STYLE §2: names end in Signal / Query / Update). */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CampaignProgress, SampleFinished } from '../domain/campaign.ts';
 import type { HarmonisationMode } from '../domain/policy.ts';
 import type {
   ReleaseWorkflowStatus,
@@ -21,3 +22,25 @@ export const submissionStatusQuery = defineQuery<SubmissionStatus>('submissionSt
 export const sampleStatusQuery = defineQuery<SampleWorkflowStatus>('sampleStatus');
 export const releaseStatusQuery = defineQuery<ReleaseWorkflowStatus>('releaseStatus');
 export const probeStatusQuery = defineQuery<StepStatus>('probeStatus');
+
+/** A campaign's sample child reports its end (children outlive the campaign run that started them). */
+export const sampleFinishedSignal = defineSignal<[SampleFinished]>('sampleFinished');
+export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProgress');
+
+/** Who asked, for the campaign's record of operator actions. */
+export interface CampaignControlRequest {
+  requestedBy: string;
+}
+export const pauseCampaignUpdate = defineUpdate<CampaignProgress, [CampaignControlRequest]>(
+  'pauseCampaign',
+);
+export const resumeCampaignUpdate = defineUpdate<CampaignProgress, [CampaignControlRequest]>(
+  'resumeCampaign',
+);
+export const cancelCampaignUpdate = defineUpdate<CampaignProgress, [CampaignControlRequest]>(
+  'cancelCampaign',
+);
+export const setConcurrencyUpdate = defineUpdate<
+  CampaignProgress,
+  [CampaignControlRequest & { maxConcurrent: number }]
+>('setConcurrency');

@@ -1,15 +1,22 @@
 /**
  * sampleWorkflow (`sample:<sampleId>:<pipelineVersion>`): plans one sample, runs its steps one
- * job each, and registers the outputs with their provenance in the catalogue.
+ * job each, and registers the outputs with their provenance in the catalogue. Started by a
+ * submission (with the files its intake checked) or by a campaign (a rerun: the files are found
+ * and checked again first); a campaign's child reports its end to the campaign by signal.
  */
 import {
   ApplicationFailure,
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IntakeFile } from '../activities/intake.ts';
 import type { StepResult } from '../activities/jobs.ts';
+import type { SampleFinished } from '../domain/campaign.ts';
 import type { InputIssue } from '../domain/issues.ts';
 import {
   resolveOutput,
@@ -17,30 +24,49 @@ import {
   type SampleWork,
   type StepOutputs,
 } from '../domain/plan.ts';
+import type { HarmonisationMode } from '../domain/policy.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { SampleStage, SampleWorkflowStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
 import { fileActivities, quickActivities } from './activities.ts';
-import { sampleStatusQuery } from './messages.ts';
+import { sampleFinishedSignal, sampleStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
 
-export interface SampleWorkflowInput extends SampleWork {
+export interface SubmittedSampleInput extends SampleWork {
   files: IntakeFile[];
   campaignId?: string;
 }
+
+export interface RerunSampleInput {
+  rerun: {
+    sampleId: string;
+    pipelineVersion: string;
+    /** The campaign's override of the region's policy mode; null: the policy decides. */
+    mode: HarmonisationMode | null;
+    campaignId: string;
+    /** Where to report the end. */
+    campaignWorkflowId: string;
+  };
+}
+
+export type SampleWorkflowInput = SubmittedSampleInput | RerunSampleInput;
 
 export type SampleWorkflowResult =
   | { sampleId: string; status: 'done'; version: SampleVersion; errors: [] }
   | { sampleId: string; status: 'rejected'; errors: InputIssue[] };
 
 export async function sampleWorkflow(input: SampleWorkflowInput): Promise<SampleWorkflowResult> {
-  const { workflowId, runId } = workflowInfo();
+  const rerun = 'rerun' in input ? input.rerun : null;
+  const sampleId = rerun?.sampleId ?? (input as SubmittedSampleInput).sampleId;
+  const pipelineVersion = rerun?.pipelineVersion ?? (input as SubmittedSampleInput).pipelineVersion;
+  const campaignId = rerun?.campaignId ?? (input as SubmittedSampleInput).campaignId ?? null;
   const status: SampleWorkflowStatus = {
-    sampleId: input.sampleId,
-    region: input.region,
-    pipelineVersion: input.pipelineVersion,
-    mode: input.mode,
-    stage: 'planning',
+    sampleId,
+    region: rerun ? null : (input as SubmittedSampleInput).region,
+    pipelineVersion,
+    mode: rerun ? null : (input as SubmittedSampleInput).mode,
+    campaignId,
+    stage: rerun ? 'preparing' : 'planning',
     steps: [],
     errors: [],
     verdict: null,
@@ -51,86 +77,147 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
     upsertSearchAttributes([{ key: SearchAttribute.Stage, value: stage }]);
   };
   upsertSearchAttributes([
-    { key: SearchAttribute.Region, value: input.region },
-    { key: SearchAttribute.PipelineVersion, value: input.pipelineVersion },
-    { key: SearchAttribute.HarmonisationMode, value: input.mode },
-    { key: SearchAttribute.Stage, value: 'planning' },
-    ...(input.campaignId ? [{ key: SearchAttribute.CampaignId, value: input.campaignId }] : []),
+    { key: SearchAttribute.PipelineVersion, value: pipelineVersion },
+    { key: SearchAttribute.Stage, value: status.stage },
+    ...(campaignId ? [{ key: SearchAttribute.CampaignId, value: campaignId }] : []),
   ]);
 
+  const report = async (finished: Omit<SampleFinished, 'sampleId' | 'workflowId'>) => {
+    if (!rerun) return;
+    const message = { sampleId, workflowId: workflowInfo().workflowId, ...finished };
+    // Reported even while the sample is being cancelled; a campaign that has ended is told nothing.
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await getExternalWorkflowHandle(rerun.campaignWorkflowId).signal(
+          sampleFinishedSignal,
+          message,
+        );
+      } catch (error) {
+        log.warn('campaign not told of the sample end', { error: String(error) });
+      }
+    });
+  };
+
   try {
-    const planned = await quickActivities.planSampleWork({
-      sampleId: input.sampleId,
-      region: input.region,
-      submissionId: input.submissionId,
-      readType: input.readType,
-      mode: input.mode,
-      pipelineVersion: input.pipelineVersion,
-      files: input.files.map((f) => ({ kind: f.kind, path: f.path, facts: f.facts })),
-    });
-    if (!planned.ok) {
-      status.errors = planned.issues;
-      setStage('rejected');
-      return { sampleId: input.sampleId, status: 'rejected', errors: planned.issues };
-    }
-    const plan = planned.plan;
-    status.verdict = plan.verdict;
-    status.steps = plan.steps.map((s) => ({ name: s.name, status: 'pending', attempts: [] }));
-
-    const done: StepOutputs = {};
-    const results: StepResult[] = [];
-    for (const [i, step] of plan.steps.entries()) {
-      setStage(step.name);
-      const result = await runStepWithRetries({
-        workflowId,
-        sampleId: input.sampleId,
-        pipelineVersion: input.pipelineVersion,
-        step,
-        inputs: resolveStepInputs(step, done),
-        caps: plan.retry,
-        status: status.steps[i]!,
-        settings: { readsFormat: step.readsFormat, longReads: step.longReads, adopt: step.adopt },
+    let work: SubmittedSampleInput;
+    if (rerun) {
+      const prepared = await fileActivities.prepareRerun({
+        sampleId,
+        pipelineVersion,
+        mode: rerun.mode,
       });
-      done[step.name] = result.outputs;
-      results.push(result);
+      if (!prepared.ok) {
+        status.errors = prepared.issues;
+        setStage('rejected');
+        await report({ status: 'rejected', errors: prepared.issues });
+        return { sampleId, status: 'rejected', errors: prepared.issues };
+      }
+      work = { ...prepared.work, campaignId: rerun.campaignId };
+    } else {
+      work = input as SubmittedSampleInput;
     }
-
-    setStage('registering');
-    const version = await fileActivities.registerSample({
-      workflowId,
-      runId,
-      sampleId: input.sampleId,
-      region: input.region,
-      submissionId: input.submissionId,
-      readType: input.readType,
-      consent: input.consent,
-      mode: input.mode,
-      pipelineVersion: input.pipelineVersion,
-      verdict: plan.verdict,
-      inputs: input.files.map((f) => ({
-        kind: f.kind,
-        relativePath: f.relativePath,
-        md5: f.md5,
-        sha256: f.sha256,
-      })),
-      steps: results,
-      attempts: status.steps.flatMap((s) => s.attempts.map((a) => ({ ...a, step: s.name }))),
-      publish: Object.fromEntries(
-        Object.entries(plan.publish).map(([role, ref]) => [role, resolveOutput(ref, done)]),
-      ),
-    });
-    await fileActivities.removeWorkDir({ workflowId });
-    setStage('done');
-    return { sampleId: input.sampleId, status: 'done', version, errors: [] };
+    status.region = work.region;
+    status.mode = work.mode;
+    upsertSearchAttributes([
+      { key: SearchAttribute.Region, value: work.region },
+      { key: SearchAttribute.HarmonisationMode, value: work.mode },
+    ]);
+    const result = await harmonise(work, status, setStage);
+    await report({ status: result.status, errors: result.errors });
+    return result;
   } catch (error) {
-    setStage('failed');
+    const cancelled = isCancellation(error);
+    setStage(cancelled ? 'cancelled' : 'failed');
     status.errors = [
       {
-        code: error instanceof ApplicationFailure && error.type ? error.type : 'SAMPLE_FAILED',
-        path: `sample ${input.sampleId}`,
+        code: cancelled
+          ? 'SAMPLE_CANCELLED'
+          : error instanceof ApplicationFailure && error.type
+            ? error.type
+            : 'SAMPLE_FAILED',
+        path: `sample ${sampleId}`,
         message: error instanceof Error ? error.message : String(error),
       },
     ];
+    await report({ status: cancelled ? 'cancelled' : 'failed', errors: status.errors });
     throw error;
   }
+}
+
+/** Plans the sample, runs its steps, registers the outputs. */
+async function harmonise(
+  input: SubmittedSampleInput,
+  status: SampleWorkflowStatus,
+  setStage: (stage: SampleStage) => void,
+): Promise<SampleWorkflowResult> {
+  const { workflowId, runId } = workflowInfo();
+  setStage('planning');
+  const planned = await quickActivities.planSampleWork({
+    sampleId: input.sampleId,
+    region: input.region,
+    submissionId: input.submissionId,
+    readType: input.readType,
+    mode: input.mode,
+    pipelineVersion: input.pipelineVersion,
+    files: input.files.map((f) => ({ kind: f.kind, path: f.path, facts: f.facts })),
+  });
+  if (!planned.ok) {
+    status.errors = planned.issues;
+    setStage('rejected');
+    return { sampleId: input.sampleId, status: 'rejected', errors: planned.issues };
+  }
+  const plan = planned.plan;
+  status.verdict = plan.verdict;
+  status.steps = plan.steps.map((s) => ({ name: s.name, status: 'pending', attempts: [] }));
+
+  const done: StepOutputs = {};
+  const results: StepResult[] = [];
+  for (const [i, step] of plan.steps.entries()) {
+    setStage(step.name);
+    const result = await runStepWithRetries({
+      workflowId,
+      sampleId: input.sampleId,
+      pipelineVersion: input.pipelineVersion,
+      step,
+      inputs: resolveStepInputs(step, done),
+      caps: plan.retry,
+      status: status.steps[i]!,
+      settings: {
+        readsFormat: step.readsFormat,
+        longReads: step.longReads,
+        adopt: step.adopt,
+        sleepSeconds: step.sleepSeconds,
+      },
+    });
+    done[step.name] = result.outputs;
+    results.push(result);
+  }
+
+  setStage('registering');
+  const version = await fileActivities.registerSample({
+    workflowId,
+    runId,
+    sampleId: input.sampleId,
+    region: input.region,
+    submissionId: input.submissionId,
+    readType: input.readType,
+    consent: input.consent,
+    mode: input.mode,
+    pipelineVersion: input.pipelineVersion,
+    verdict: plan.verdict,
+    inputs: input.files.map((f) => ({
+      kind: f.kind,
+      relativePath: f.relativePath,
+      md5: f.md5,
+      sha256: f.sha256,
+    })),
+    steps: results,
+    attempts: status.steps.flatMap((s) => s.attempts.map((a) => ({ ...a, step: s.name }))),
+    publish: Object.fromEntries(
+      Object.entries(plan.publish).map(([role, ref]) => [role, resolveOutput(ref, done)]),
+    ),
+  });
+  await fileActivities.removeWorkDir({ workflowId });
+  setStage('done');
+  return { sampleId: input.sampleId, status: 'done', version, errors: [] };
 }

@@ -1,0 +1,123 @@
+/**
+ * A synthetic national catalogue for campaign tests and benchmarks: `samples` records, spread
+ * over the regions, each already harmonised with `fromVersion` from an in-place submission of
+ * 100 samples whose tiny FASTQ pairs are hard links to one template pair. A campaign can then
+ * rerun any selection of them; intake runs on every rerun, as it would at NGC.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { HarmonisationMode } from '../../src/domain/policy.ts';
+import { SAMPLE_RECORD_SCHEMA, type SampleRecord } from '../../src/domain/sample-record.ts';
+import { createLayout } from '../../src/store/layout.ts';
+
+export interface SeedOptions {
+  dataRoot: string;
+  samples: number;
+  regions: readonly string[];
+  fromVersion?: string;
+  mode?: HarmonisationMode;
+  /** Samples per submission. */
+  perSubmission?: number;
+  /** Sample id prefix (ids are `<prefix><number>`, zero-padded to 6 digits). */
+  prefix?: string;
+}
+
+export interface SeededCatalogue {
+  sampleIds: string[];
+  submissions: number;
+}
+
+export async function seedCatalogue(opts: SeedOptions): Promise<SeededCatalogue> {
+  const layout = createLayout(opts.dataRoot);
+  const perSubmission = opts.perSubmission ?? 100;
+  const fromVersion = opts.fromVersion ?? '1';
+  const prefix = opts.prefix ?? 'NGC';
+  const template = path.join(layout.root, 'seed-template');
+  await fs.mkdir(template, { recursive: true });
+  const pair = await writeTemplatePair(template);
+  await fs.mkdir(layout.catalogueDir, { recursive: true });
+
+  const sampleIds: string[] = [];
+  let submissions = 0;
+  for (let start = 0; start < opts.samples; start += perSubmission) {
+    const region = opts.regions[submissions % opts.regions.length]!;
+    const submissionId = `seed-${String(submissions).padStart(4, '0')}`;
+    const dir = layout.submissionDir(region, submissionId);
+    await fs.mkdir(dir, { recursive: true });
+    const entries = [];
+    const ids: string[] = [];
+    for (let n = start; n < Math.min(opts.samples, start + perSubmission); n++) {
+      const sampleId = `${prefix}${String(n).padStart(6, '0')}`;
+      ids.push(sampleId);
+      const files = [];
+      for (const mate of pair) {
+        const rel = `${sampleId}_${mate.suffix}.fastq.gz`;
+        await fs.link(mate.file, path.join(dir, rel)).catch(async (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        });
+        files.push({ path: rel, kind: mate.kind, md5: mate.md5 });
+      }
+      entries.push({ sampleId, readType: 'short', consent: { research: true }, files });
+    }
+    const manifest = {
+      schema: 'harmonise.submission/v1',
+      region,
+      submissionId,
+      pipeline: { name: 'regional-germline', version: '1.0.0' },
+      samples: entries,
+    };
+    await fs.writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
+    const publishedAt = new Date(Date.UTC(2026, 0, 1) + submissions * 1000).toISOString();
+    await Promise.all(
+      ids.map((sampleId) => {
+        const record: SampleRecord = {
+          schema: SAMPLE_RECORD_SCHEMA,
+          sampleId,
+          region,
+          readType: 'short',
+          consent: { research: true },
+          versions: {
+            [fromVersion]: {
+              pipelineVersion: fromVersion,
+              mode: opts.mode ?? 'full',
+              status: 'harmonised',
+              submissionId,
+              workflowId: `seed:${sampleId}`,
+              publishedAt,
+              dir: layout.sampleDir(sampleId, fromVersion),
+              files: {},
+              sha256: {},
+              verdict: { alignment: 'aligned', variants: 'called', reasons: ['seeded'] },
+            },
+          },
+          updatedAt: publishedAt,
+        };
+        return fs.writeFile(layout.catalogueFile(sampleId), `${JSON.stringify(record)}\n`);
+      }),
+    );
+    sampleIds.push(...ids);
+    submissions += 1;
+  }
+  return { sampleIds, submissions };
+}
+
+async function writeTemplatePair(dir: string) {
+  const mates = [
+    { suffix: 'R1', kind: 'fastq-r1' as const, mate: 1 },
+    { suffix: 'R2', kind: 'fastq-r2' as const, mate: 2 },
+  ];
+  return Promise.all(
+    mates.map(async ({ suffix, kind, mate }) => {
+      const content = gzipSync(
+        [1, 2, 3, 4]
+          .map((n) => `@seed-read${n}/${mate}\nACGTACGTACGTACGT\n+\nIIIIIIIIIIIIIIII\n`)
+          .join(''),
+      );
+      const file = path.join(dir, `template_${suffix}.fastq.gz`);
+      await fs.writeFile(file, content);
+      return { suffix, kind, file, md5: createHash('md5').update(content).digest('hex') };
+    }),
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * Campaign activities: resolve the selection into a sample list on disk, read it page by page,
+ * record outcomes in batches, and write the final report. Each is idempotent: a retry after a
+ * worker crash writes the same files again, or finds them written.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  CAMPAIGN_REPORT_SCHEMA,
+  type CampaignReport,
+  type CampaignProgress,
+  type CampaignRequest,
+  type CampaignResolution,
+  type CampaignSampleOutcome,
+} from '../domain/campaign.ts';
+import { matchesSelection, parseSelection } from '../domain/selection.ts';
+import { FailureType } from '../errors.ts';
+import {
+  campaignFiles,
+  readJson,
+  readOutcomes,
+  readSampleIds,
+  SampleListReader,
+  writeJsonAtomic,
+  writeOutcomeBatch,
+  writeSampleList,
+} from '../store/campaigns.ts';
+import { currentActivity } from './context.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export function createCampaignActivities(deps: ActivityDeps) {
+  const lists = new SampleListReader();
+
+  return {
+    async resolveCampaign(input: {
+      campaignId: string;
+      request: CampaignRequest;
+    }): Promise<CampaignResolution> {
+      const files = campaignFiles(deps.layout, input.campaignId);
+      const earlier = await readJson<CampaignResolution>(files.resolution);
+      if (earlier) return earlier;
+      const activity = currentActivity();
+      const invalid = (message: string) =>
+        ApplicationFailure.nonRetryable(message, FailureType.CampaignInvalid);
+
+      await writeJsonAtomic(files.request, { campaignId: input.campaignId, ...input.request });
+      const version = input.request.pipelineVersion;
+      const selected: string[] = [];
+      let alreadyDone = 0;
+      let unknown: string[] = [];
+      const selection = input.request.selection;
+      if ('expression' in selection) {
+        const parsed = parseSelection(selection.expression);
+        if (!parsed.ok) throw invalid(`selection "${selection.expression}": ${parsed.message}`);
+        await deps.catalogue.forEach(
+          (record) => {
+            if (!matchesSelection(record, parsed.clauses)) return;
+            if (record.versions[version]) alreadyDone += 1;
+            else selected.push(record.sampleId);
+          },
+          () => activity.heartbeat(),
+        );
+      } else {
+        const ids = await readSampleIds(selection.samplesFile).catch((error: unknown) => {
+          throw invalid(String(error instanceof Error ? error.message : error));
+        });
+        unknown = [];
+        for (const sampleId of ids) {
+          const record = await deps.catalogue.get(sampleId);
+          if (record === null) unknown.push(sampleId);
+          else if (record.versions[version]) alreadyDone += 1;
+          else selected.push(sampleId);
+        }
+      }
+      await writeSampleList(files.samples, selected);
+      const resolution: CampaignResolution = {
+        total: selected.length,
+        alreadyDone,
+        unknown,
+        listFile: files.samples,
+      };
+      await writeJsonAtomic(files.resolution, resolution);
+      deps.logger.info(
+        {
+          campaignId: input.campaignId,
+          total: selected.length,
+          alreadyDone,
+          unknown: unknown.length,
+        },
+        'campaign resolved',
+      );
+      return resolution;
+    },
+
+    async readCampaignPage(input: {
+      listFile: string;
+      offset: number;
+      limit: number;
+    }): Promise<string[]> {
+      return lists.page(input.listFile, input.offset, input.limit);
+    },
+
+    async recordCampaignOutcomes(input: {
+      campaignId: string;
+      seq: number;
+      outcomes: CampaignSampleOutcome[];
+    }): Promise<void> {
+      const files = campaignFiles(deps.layout, input.campaignId);
+      await writeOutcomeBatch(files.outcomesDir, input.seq, input.outcomes);
+    },
+
+    async writeCampaignReport(input: { progress: CampaignProgress }): Promise<string> {
+      const files = campaignFiles(deps.layout, input.progress.campaignId);
+      const outcomes = (await readOutcomes(files.outcomesDir)).sort((a, b) =>
+        a.sampleId.localeCompare(b.sampleId),
+      );
+      const resolution = await readJson<CampaignResolution>(files.resolution);
+      const report: CampaignReport = {
+        schema: CAMPAIGN_REPORT_SCHEMA,
+        ...input.progress,
+        reportFile: files.report,
+        samples: outcomes,
+        failures: outcomes.filter((o) => o.status !== 'done'),
+        unknown: resolution?.unknown ?? [],
+      };
+      await writeJsonAtomic(files.report, report);
+      return files.report;
+    },
+  };
+}

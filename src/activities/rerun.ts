@@ -1,0 +1,130 @@
+/**
+ * prepareRerun: what a campaign reruns a sample from. The sample's current version names the
+ * submission it came from; its files are found in the region's folder and checked again, as at
+ * intake (paths, checksums, content against the new pipeline's reference), and against the
+ * checksums the earlier version's provenance recorded: a rerun never starts from inputs that
+ * changed since, and says so instead.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { InputIssue } from '../domain/issues.ts';
+import { parseManifest } from '../domain/manifest.ts';
+import type { SampleWork } from '../domain/plan.ts';
+import { modeForRegion, type HarmonisationMode } from '../domain/policy.ts';
+import { currentVersion } from '../domain/selection.ts';
+import { readJsonIfExists } from '../store/atomic.ts';
+import { readPolicy } from '../store/policy.ts';
+import { currentActivity } from './context.ts';
+import type { ActivityDeps } from './deps.ts';
+import { intakeSample, referenceFor, type IntakeFile } from './intake/files.ts';
+import type { Provenance } from './provenance.ts';
+
+export interface PrepareRerunInput {
+  sampleId: string;
+  pipelineVersion: string;
+  /** The campaign's override of the region's policy mode, if any. */
+  mode: HarmonisationMode | null;
+}
+
+export type PreparedRerun =
+  | {
+      ok: true;
+      work: SampleWork & { files: IntakeFile[] };
+      /** The version rerun from. */
+      from: { pipelineVersion: string; submissionId: string };
+    }
+  | { ok: false; issues: InputIssue[] };
+
+export function createRerunActivities(deps: ActivityDeps) {
+  return {
+    async prepareRerun(input: PrepareRerunInput): Promise<PreparedRerun> {
+      const activity = currentActivity();
+      const refuse = (code: string, message: string): PreparedRerun => ({
+        ok: false,
+        issues: [{ code, path: `sample ${input.sampleId}`, message }],
+      });
+      const record = await deps.catalogue.get(input.sampleId);
+      if (record === null)
+        return refuse('RERUN_SAMPLE_UNKNOWN', `${input.sampleId} is not in the catalogue`);
+      const source = currentVersion(record);
+      if (source === null)
+        return refuse('RERUN_NO_VERSION', `${input.sampleId} has no version to rerun from`);
+
+      const dir = deps.layout.submissionDir(record.region, source.submissionId);
+      const manifestFile = path.join(dir, 'manifest.json');
+      const text = await fs.readFile(manifestFile, 'utf8').catch(() => null);
+      if (text === null) {
+        return refuse(
+          'RERUN_INPUTS_MISSING',
+          `${input.sampleId} came from submission ${source.submissionId}, whose ${manifestFile} is gone`,
+        );
+      }
+      const parsed = parseManifest(text);
+      const index = parsed.ok
+        ? parsed.manifest.samples.findIndex((s) => s.sampleId === input.sampleId)
+        : -1;
+      if (!parsed.ok || index < 0) {
+        return refuse(
+          'RERUN_INPUTS_CHANGED',
+          `${manifestFile} no longer ${parsed.ok ? `lists ${input.sampleId}` : 'parses'}`,
+        );
+      }
+      const sample = parsed.manifest.samples[index]!;
+      const reference = await referenceFor(deps, input.pipelineVersion, [sample]);
+      const intake = await intakeSample(await fs.realpath(dir), sample, index, reference, () =>
+        activity.heartbeat(),
+      );
+      if (intake.issues.length > 0) return { ok: false, issues: intake.issues };
+      const changed = await changedSince(source.files.provenance, intake.files);
+      if (changed.length > 0) {
+        return refuse(
+          'RERUN_INPUTS_CHANGED',
+          `inputs differ from those pipeline ${source.pipelineVersion} used: ${changed.join('; ')}`,
+        );
+      }
+
+      const mode =
+        input.mode ?? modeForRegion(await readPolicy(deps.config.policyFile), record.region);
+      return {
+        ok: true,
+        work: {
+          sampleId: input.sampleId,
+          region: record.region,
+          submissionId: source.submissionId,
+          readType: sample.readType,
+          // The catalogue's consent is the current one (a withdrawal is never undone).
+          consent: { research: record.consent.research },
+          mode,
+          pipelineVersion: input.pipelineVersion,
+          files: intake.files,
+        },
+        from: { pipelineVersion: source.pipelineVersion, submissionId: source.submissionId },
+      };
+    },
+  };
+}
+
+/** Files whose checksum now differs from the one the earlier version's provenance recorded. */
+async function changedSince(
+  provenanceFile: string | undefined,
+  files: readonly IntakeFile[],
+): Promise<string[]> {
+  if (provenanceFile === undefined) return [];
+  const provenance = (await readJsonIfExists(provenanceFile)) as
+    Pick<Provenance, 'inputs'> | undefined;
+  const changed: string[] = [];
+  for (const before of provenance?.inputs ?? []) {
+    const now = files.find((f) => f.relativePath === before.relativePath);
+    if (now === undefined) {
+      changed.push(`${before.relativePath} is no longer listed`);
+      continue;
+    }
+    for (const algorithm of ['md5', 'sha256'] as const) {
+      const was = before[algorithm];
+      const is = now[algorithm];
+      if (was !== null && is !== null && was !== is)
+        changed.push(`${before.relativePath} ${algorithm} was ${was}, is ${is}`);
+    }
+  }
+  return changed;
+}

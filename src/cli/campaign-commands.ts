@@ -1,0 +1,158 @@
+/** `campaign`: rerun selections of the catalogue, and follow, pause, resume or cancel them. */
+import { Option, type Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CampaignProgress } from '../domain/campaign.ts';
+import { harmonisationModeSchema } from '../domain/policy.ts';
+import { HarmoniseError, UsageError } from '../errors.ts';
+import { context, parseInteger, withClient } from './context.ts';
+import { ExitCode, printJson, printLine } from './output.ts';
+import { renderProgress } from './progress-bar.ts';
+
+const OPERATOR = 'operator:cli';
+
+function printProgress(progress: CampaignProgress, json: boolean | undefined): void {
+  if (json) printJson(progress);
+  else printLine(`${progress.campaignId}: ${renderProgress(progress)}`);
+}
+
+/** Exit 1 when the campaign ended other than with every sample done. */
+function exitFor(progress: CampaignProgress): void {
+  const { counts } = progress;
+  const clean = progress.state === 'completed' && counts.failed === 0 && counts.rejected === 0;
+  if (!clean) process.exitCode = ExitCode.failed;
+}
+
+export function addCampaignCommands(program: Command): void {
+  const campaign = program
+    .command('campaign')
+    .description('rerun campaigns over the catalogue (NGC operators)');
+
+  campaign
+    .command('start')
+    .description(
+      'rerun a selection of the catalogue with a pipeline version; samples already done with it are skipped',
+    )
+    .option(
+      '--select <expr>',
+      'selection: field=value or field!=value clauses joined by commas, values alternated with |; ' +
+        'fields: sampleId, region, readType, mode, pipelineVersion, status, consent ' +
+        '(example: "region=syddanmark,pipelineVersion!=2")',
+    )
+    .option('--samples <file>', 'a file of sample ids, one per line (# comments allowed)')
+    .requiredOption('--pipeline <version>', 'the pipeline version to rerun with')
+    .option('--max-concurrent <n>', 'samples running at once (1-1000)', '100')
+    .option('--name <text>', 'a name for people', '')
+    .addOption(
+      new Option('--mode <mode>', "override each region's policy mode").choices([
+        'full',
+        'partial',
+        'none',
+      ]),
+    )
+    .option('--wait', 'wait until the campaign ends')
+    .option('--json', 'print one JSON document: { campaignId, workflowId[, progress] }')
+    .action(
+      async (opts: {
+        select?: string;
+        samples?: string;
+        pipeline: string;
+        maxConcurrent: string;
+        name: string;
+        mode?: string;
+        wait?: boolean;
+        json?: boolean;
+      }) => {
+        if ((opts.select === undefined) === (opts.samples === undefined))
+          throw new UsageError('give exactly one of --select <expr> and --samples <file>');
+        const ctx = context();
+        await withClient(ctx, async (client) => {
+          const started = await client.startCampaign({
+            name: opts.name,
+            pipelineVersion: opts.pipeline,
+            selection:
+              opts.select !== undefined
+                ? { expression: opts.select }
+                : { samplesFile: opts.samples ?? '' },
+            maxConcurrent: parseInteger('--max-concurrent', opts.maxConcurrent),
+            ...(opts.mode ? { mode: harmonisationModeSchema.parse(opts.mode) } : {}),
+            requestedBy: OPERATOR,
+          });
+          const progress = opts.wait ? await client.waitForCampaign(started.campaignId) : null;
+          if (opts.json) printJson({ ...started, ...(progress ? { progress } : {}) });
+          else {
+            printLine(`campaign ${started.campaignId} started (${started.workflowId})`);
+            if (progress) printLine(renderProgress(progress));
+          }
+          if (progress) exitFor(progress);
+        });
+      },
+    );
+
+  campaign
+    .command('status <campaignId>')
+    .description('counts per state, rate, ETA and, once ended, the report file')
+    .option('--json', 'print one JSON document')
+    .action(async (campaignId: string, opts: { json?: boolean }) => {
+      await withClient(context(), async (client) => {
+        const progress = await client.campaignProgress(campaignId);
+        if (progress === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
+        printProgress(progress, opts.json);
+      });
+    });
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    const what = {
+      pause: 'start no new samples (running ones finish)',
+      resume: 'start samples again',
+      cancel: 'cancel the running samples and their jobs, start no more, and write the report',
+    }[action];
+    campaign
+      .command(`${action} <campaignId>`)
+      .description(what)
+      .option('--json', 'print one JSON document')
+      .action(async (campaignId: string, opts: { json?: boolean }) => {
+        await withClient(context(), async (client) => {
+          printProgress(await client.controlCampaign(campaignId, action, OPERATOR), opts.json);
+        });
+      });
+  }
+
+  campaign
+    .command('set-concurrency <campaignId> <n>')
+    .description('change how many samples run at once (1-1000)')
+    .option('--json', 'print one JSON document')
+    .action(async (campaignId: string, n: string, opts: { json?: boolean }) => {
+      const maxConcurrent = parseInteger('<n>', n);
+      await withClient(context(), async (client) => {
+        printProgress(
+          await client.controlCampaign(campaignId, { maxConcurrent }, OPERATOR),
+          opts.json,
+        );
+      });
+    });
+
+  campaign
+    .command('watch <campaignId>')
+    .description('a live progress bar with counts and ETA, until the campaign ends')
+    .option('--interval <seconds>', 'seconds between refreshes', '2')
+    .action(async (campaignId: string, opts: { interval: string }) => {
+      const intervalMs = Math.max(0.2, Number(opts.interval)) * 1000;
+      if (!Number.isFinite(intervalMs)) throw new UsageError('--interval must be a number');
+      const tty = process.stdout.isTTY;
+      await withClient(context(), async (client) => {
+        for (;;) {
+          const progress = await client.campaignProgress(campaignId);
+          if (progress === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
+          const line = renderProgress(progress);
+          process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+          if (progress.state === 'completed' || progress.state === 'cancelled') {
+            if (tty) process.stdout.write('\n');
+            if (progress.reportFile) printLine(`report: ${progress.reportFile}`);
+            exitFor(progress);
+            return;
+          }
+          await sleep(intervalMs);
+        }
+      });
+    });
+}

@@ -1,0 +1,159 @@
+/**
+ * Rerun campaigns (DESIGN §3): what an operator asks for, what each sample came to, and the
+ * progress a campaign reports. Everything here is plain JSON: it crosses continue-as-new.
+ */
+import { z } from 'zod';
+import { ID_PATTERN } from './ids.ts';
+import type { InputIssue } from './issues.ts';
+import { harmonisationModeSchema } from './policy.ts';
+
+/** A window wider than this would approach Temporal's 2,000 pending children per run. */
+export const MAX_CONCURRENT_LIMIT = 1000;
+
+export const maxConcurrentSchema = z.number().int().min(1).max(MAX_CONCURRENT_LIMIT);
+
+export const campaignRequestSchema = z.strictObject({
+  name: z.string().max(200).default(''),
+  pipelineVersion: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$/),
+  /** A selection expression (domain/selection.ts) or a file of sample ids, one per line. */
+  selection: z.union([
+    z.strictObject({ expression: z.string().min(1).max(2000) }),
+    z.strictObject({ samplesFile: z.string().min(1) }),
+  ]),
+  maxConcurrent: maxConcurrentSchema.default(100),
+  /** An operator's override of each region's policy mode, for this campaign only. */
+  mode: harmonisationModeSchema.optional(),
+  requestedBy: z.string().min(1).max(100),
+});
+export type CampaignRequest = z.infer<typeof campaignRequestSchema>;
+
+export const CAMPAIGN_ID_PATTERN = ID_PATTERN;
+
+/** `20261126T204000Z-rerun-v2-3f9a`: sorts by time, names what it is, never collides in practice. */
+export function newCampaignId(name: string, now: Date, randomHex: string): string {
+  const time = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 24)
+    .replace(/-+$/, '');
+  return [time, slug, randomHex.slice(0, 4)].filter((p) => p !== '').join('-');
+}
+
+/** What became of one sample in a campaign. */
+export const SAMPLE_OUTCOMES = ['done', 'failed', 'rejected', 'skipped', 'cancelled'] as const;
+export type SampleOutcomeStatus = (typeof SAMPLE_OUTCOMES)[number];
+
+export interface CampaignSampleOutcome {
+  sampleId: string;
+  status: SampleOutcomeStatus;
+  workflowId: string;
+  errors: InputIssue[];
+  /** When the campaign learnt of it. */
+  at: string;
+}
+
+/** The report of a sample child to its campaign, sent by signal when it ends. */
+export interface SampleFinished {
+  sampleId: string;
+  workflowId: string;
+  status: 'done' | 'failed' | 'rejected' | 'cancelled';
+  errors: InputIssue[];
+}
+
+export type CampaignState =
+  'resolving' | 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled';
+
+export interface CampaignCounts {
+  /** Samples selected to run (already-done ones left out at resolution). */
+  total: number;
+  /** Selected but not yet started. */
+  pending: number;
+  running: number;
+  done: number;
+  failed: number;
+  rejected: number;
+  skipped: number;
+  cancelled: number;
+}
+
+export interface CampaignResolution {
+  /** Samples to run, written to the campaign's list on disk. */
+  total: number;
+  /** Matched, but already harmonised with the campaign's pipeline version. */
+  alreadyDone: number;
+  /** Listed in a samples file but not in the catalogue (reported, never run). */
+  unknown: string[];
+  listFile: string;
+}
+
+export interface CampaignProgress {
+  campaignId: string;
+  workflowId: string;
+  name: string;
+  pipelineVersion: string;
+  selection: CampaignRequest['selection'];
+  state: CampaignState;
+  maxConcurrent: number;
+  counts: CampaignCounts;
+  alreadyDone: number;
+  /** Finished samples per second, over the last finishes (null before two). */
+  samplesPerSecond: number | null;
+  /** Seconds until every pending and running sample has finished at that rate. */
+  etaSeconds: number | null;
+  /** The runs this campaign has been through (continue-as-new starts a new one). */
+  run: number;
+  startedAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  reportFile: string | null;
+}
+
+/** How many finish times the rate is taken over. */
+export const RATE_WINDOW = 200;
+
+/** Samples per second over the recorded finish times (epoch ms, ascending). */
+export function finishRate(finishTimes: readonly number[]): number | null {
+  if (finishTimes.length < 2) return null;
+  const first = finishTimes[0]!;
+  const last = finishTimes[finishTimes.length - 1]!;
+  if (last <= first) return null;
+  return ((finishTimes.length - 1) * 1000) / (last - first);
+}
+
+export function etaSeconds(counts: CampaignCounts, rate: number | null): number | null {
+  const remaining = counts.pending + counts.running;
+  if (remaining === 0) return 0;
+  if (rate === null || rate <= 0) return null;
+  return Math.ceil(remaining / rate);
+}
+
+export function finishedCount(counts: CampaignCounts): number {
+  return counts.done + counts.failed + counts.rejected + counts.skipped + counts.cancelled;
+}
+
+export const CAMPAIGN_REPORT_SCHEMA = 'harmonise.campaign-report/v1';
+
+export interface CampaignReport extends CampaignProgress {
+  schema: typeof CAMPAIGN_REPORT_SCHEMA;
+  /** Every sample that was started, with its outcome, in sample-id order. */
+  samples: CampaignSampleOutcome[];
+  /** The samples that did not end done, with their reasons. */
+  failures: CampaignSampleOutcome[];
+  /** Listed in a samples file but not in the catalogue. */
+  unknown: string[];
+}
+
+/** The progress part of a report (what `campaign status` shows once Temporal forgot the run). */
+export function progressOfReport(report: CampaignReport): CampaignProgress {
+  const progress: Partial<CampaignReport> = { ...report };
+  delete progress.schema;
+  delete progress.samples;
+  delete progress.failures;
+  delete progress.unknown;
+  return progress as CampaignProgress;
+}

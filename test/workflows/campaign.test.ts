@@ -1,0 +1,249 @@
+/**
+ * Campaigns on the real Temporal dev server with the real activities and the local executor,
+ * over a seeded catalogue, with benchmark pipelines whose jobs only sleep: the window, pause,
+ * resume, set-concurrency, cancel (children and their job processes), continue-as-new, the
+ * progress query, search attributes, the report, and a second start skipping what is done.
+ */
+import { execa } from 'execa';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { HarmoniseClient } from '../../src/client.ts';
+import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.ts';
+import {
+  finishedCount,
+  type CampaignProgress,
+  type CampaignReport,
+} from '../../src/domain/campaign.ts';
+import { Catalogue } from '../../src/store/catalogue.ts';
+import { createLayout } from '../../src/store/layout.ts';
+import { createHarmoniseWorker, type HarmoniseWorker } from '../../src/worker.ts';
+import { testLogger } from '../helpers/logger.ts';
+import { startTestTemporal, TEMPORAL_CLI, type TestTemporal } from '../helpers/temporal.ts';
+
+let temporal: TestTemporal;
+let root: string;
+let config: Config;
+let worker: HarmoniseWorker;
+let running: Promise<void>;
+let client: HarmoniseClient;
+
+/** Benchmark pipelines by version: how long each of their jobs sleeps. */
+const PIPELINES = { noop: 0, short: 2, long: 300 } as const;
+
+async function writePipelines(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const national = await fs.readFile(path.join(PROJECT_ROOT, 'pipelines/1.json'), 'utf8');
+  await fs.writeFile(path.join(dir, '1.json'), national);
+  const base = JSON.parse(
+    await fs.readFile(path.join(PROJECT_ROOT, 'pipelines/noop.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  for (const [version, sleepSeconds] of Object.entries(PIPELINES)) {
+    const spec = { ...base, version, noop: { sleepSeconds } };
+    await fs.writeFile(path.join(dir, `${version}.json`), JSON.stringify(spec));
+  }
+}
+
+beforeAll(async () => {
+  temporal = await startTestTemporal();
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-campaign-'));
+  await writePipelines(path.join(root, 'pipelines'));
+  await seedCatalogue({
+    dataRoot: root,
+    samples: 60,
+    regions: ['hovedstaden', 'syddanmark', 'midtjylland'],
+    perSubmission: 10,
+  });
+  config = loadConfig({
+    HARMONISE_DATA: root,
+    HARMONISE_PIPELINES: path.join(root, 'pipelines'),
+    HARMONISE_TEMPORAL_ADDRESS: temporal.address,
+    HARMONISE_TASK_QUEUE: 'campaign-tests',
+    HARMONISE_LOCAL_CPUS: '64',
+    HARMONISE_POLL_INTERVAL_MS: '200',
+  });
+  worker = await createHarmoniseWorker(config, testLogger);
+  running = worker.worker.run();
+  client = await HarmoniseClient.connect(config);
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+  await worker?.shutdown();
+  await running?.catch(() => undefined);
+  await temporal?.stop();
+  if (root) await fs.rm(root, { recursive: true, force: true });
+});
+
+/** Polls the progress until `done` holds, checking on every look that the counts add up. */
+async function watch(
+  campaignId: string,
+  done: (p: CampaignProgress) => boolean,
+  seen: CampaignProgress[] = [],
+  timeoutMs = 120_000,
+): Promise<CampaignProgress> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await client.campaignProgress(campaignId);
+    if (p === null) throw new Error(`no campaign ${campaignId}`);
+    const { counts } = p;
+    expect(counts.pending + counts.running + finishedCount(counts)).toBe(counts.total);
+    expect(counts.running).toBeLessThanOrEqual(p.maxConcurrent);
+    seen.push(p);
+    if (done(p)) return p;
+    if (Date.now() > deadline)
+      throw new Error(`campaign ${campaignId} stuck: ${JSON.stringify(p)}`);
+    await sleep(150);
+  }
+}
+
+async function readReport(progress: CampaignProgress): Promise<CampaignReport> {
+  expect(progress.reportFile).toBeTruthy();
+  return JSON.parse(await fs.readFile(progress.reportFile!, 'utf8')) as CampaignReport;
+}
+
+async function listByCampaign(campaignId: string): Promise<string[]> {
+  const { stdout } = await execa(TEMPORAL_CLI, [
+    'workflow',
+    'list',
+    '--address',
+    temporal.address,
+    '--query',
+    `CampaignId='${campaignId}'`,
+    '--output',
+    'json',
+  ]);
+  const rows = JSON.parse(stdout || '[]') as { execution: { workflowId: string } }[];
+  return rows.map((r) => r.execution.workflowId);
+}
+
+describe('campaignWorkflow', () => {
+  it('reruns a selection in a window across continue-as-new, losing no sample, and reports', async () => {
+    const { campaignId } = await client.startCampaign(
+      {
+        name: 'rerun hovedstaden',
+        pipelineVersion: 'noop',
+        selection: { expression: 'region=hovedstaden,pipelineVersion!=noop' },
+        maxConcurrent: 4,
+        requestedBy: 'test',
+      },
+      { continueAsNewAfterEvents: 60 },
+    );
+    const seen: CampaignProgress[] = [];
+    const final = await client.waitForCampaign(campaignId);
+    await watch(campaignId, (p) => p.state === 'completed', seen);
+    expect(final.state).toBe('completed');
+    expect(final.counts).toMatchObject({ total: 20, pending: 0, running: 0, done: 20, failed: 0 });
+    expect(final.run).toBeGreaterThan(1);
+
+    const report = await readReport(final);
+    expect(report.samples).toHaveLength(20);
+    expect(new Set(report.samples.map((s) => s.sampleId)).size).toBe(20);
+    expect(report.samples.every((s) => s.status === 'done')).toBe(true);
+    expect(report.failures).toEqual([]);
+
+    const catalogue = new Catalogue(createLayout(root));
+    for (const outcome of report.samples) {
+      const record = await catalogue.get(outcome.sampleId);
+      expect(record?.region).toBe('hovedstaden');
+      expect(record?.versions.noop?.status).toBe('benchmark');
+    }
+
+    // Every child carries the campaign's search attribute (so do the campaign's runs).
+    const expected = [
+      `campaign:${campaignId}`,
+      ...report.samples.map((s) => `sample:${s.sampleId}:noop`),
+    ].sort();
+    await expect
+      .poll(async () => [...new Set(await listByCampaign(campaignId))].sort(), { timeout: 30_000 })
+      .toEqual(expected);
+
+    // Starting the same selection again finds everything done.
+    const again = await client.startCampaign({
+      pipelineVersion: 'noop',
+      selection: { expression: 'region=hovedstaden' },
+      requestedBy: 'test',
+    });
+    const second = await client.waitForCampaign(again.campaignId);
+    expect(second.counts.total).toBe(0);
+    expect(second.alreadyDone).toBe(20);
+    expect(second.state).toBe('completed');
+  });
+
+  it('pauses new starts, resumes, and widens the window when told', async () => {
+    const { campaignId } = await client.startCampaign({
+      pipelineVersion: 'short',
+      selection: { expression: 'region=syddanmark' },
+      maxConcurrent: 2,
+      requestedBy: 'test',
+    });
+    await watch(campaignId, (p) => p.counts.running === 2);
+    const paused = await client.controlCampaign(campaignId, 'pause', 'test');
+    expect(paused.state).toBe('paused');
+    // The running samples finish; nothing new starts while paused.
+    const drained = await watch(campaignId, (p) => p.counts.running === 0);
+    await sleep(3000);
+    const still = await client.campaignProgress(campaignId);
+    expect(still?.counts.pending).toBe(drained.counts.pending);
+    expect(still?.counts.running).toBe(0);
+    expect(drained.counts.pending).toBeGreaterThan(0);
+
+    await client.controlCampaign(campaignId, 'resume', 'test');
+    const widened = await client.controlCampaign(campaignId, { maxConcurrent: 6 }, 'test');
+    expect(widened.maxConcurrent).toBe(6);
+    const seen: CampaignProgress[] = [];
+    const final = await watch(campaignId, (p) => p.state === 'completed', seen);
+    expect(Math.max(...seen.map((p) => p.counts.running))).toBeGreaterThan(2);
+    expect(final.counts).toMatchObject({ total: 20, done: 20, running: 0, pending: 0 });
+    expect(final.samplesPerSecond).toBeGreaterThan(0);
+
+    await expect(
+      client.controlCampaign(campaignId, { maxConcurrent: 0 }, 'test'),
+    ).rejects.toThrow();
+  });
+
+  it('cancels running children and their jobs, starts no more, and reports', async () => {
+    const { campaignId } = await client.startCampaign({
+      pipelineVersion: 'long',
+      selection: { expression: 'region=midtjylland' },
+      maxConcurrent: 3,
+      requestedBy: 'test',
+    });
+    await watch(campaignId, (p) => p.counts.running === 3);
+    const ledger = createLayout(root).localJobLedger;
+    const jobsOf = async () =>
+      (await fs.readFile(ledger, 'utf8'))
+        .split('\n')
+        .filter((line) => line.includes(':long/'))
+        .map((line) => JSON.parse(line) as { key: string; pid: number });
+    await expect.poll(async () => (await jobsOf()).length, { timeout: 30_000 }).toBe(3);
+    const jobs = await jobsOf();
+    for (const job of jobs) expect(alive(job.pid)).toBe(true);
+
+    const cancelling = await client.controlCampaign(campaignId, 'cancel', 'test');
+    expect(['cancelling', 'cancelled']).toContain(cancelling.state);
+    const final = await client.waitForCampaign(campaignId);
+    expect(final.state).toBe('cancelled');
+    expect(final.counts).toMatchObject({ total: 20, cancelled: 3, running: 0, pending: 17 });
+    // The children ended only after their jobs were cancelled.
+    await expect.poll(() => jobs.filter((job) => alive(job.pid)).length, { timeout: 5000 }).toBe(0);
+    const report = await readReport(final);
+    expect(report.failures.map((f) => f.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    // No job of a cancelled campaign starts afterwards.
+    await sleep(1500);
+    expect(await jobsOf()).toHaveLength(3);
+    await expect(client.controlCampaign(campaignId, 'resume', 'test')).rejects.toThrow(/ended/);
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
