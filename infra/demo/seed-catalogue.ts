@@ -54,7 +54,7 @@ export async function seedCatalogue(opts: SeedOptions): Promise<SeededCatalogue>
       const files = [];
       for (const mate of pair) {
         const rel = `${sampleId}_${mate.suffix}.fastq.gz`;
-        await fs.link(mate.file, path.join(dir, rel)).catch(async (error: unknown) => {
+        await fs.link(mate.file, path.join(dir, rel)).catch((error: unknown) => {
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         });
         files.push({ path: rel, kind: mate.kind, md5: mate.md5 });
