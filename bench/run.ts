@@ -2,10 +2,12 @@
  * `npm run bench -- <name> [options] [--json]`: runs one benchmark and prints its result; with
  * --json, stdout is exactly one JSON document. Benchmarks measure; tests never time anything.
  */
+import { runCampaignBench } from './campaign.ts';
 import { runSlurmOverhead } from './slurm-overhead.ts';
 
 const benchmarks: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   'slurm-overhead': runSlurmOverhead,
+  campaign: runCampaignBench,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -13,8 +13,8 @@ import {
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { campaignRequestSchema } from './domain/campaign-request.ts';
 import {
-  campaignRequestSchema,
   newCampaignId,
   progressOfReport,
   type CampaignProgress,

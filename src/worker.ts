@@ -23,6 +23,7 @@ import type { Logger } from './logger.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
+import { bundleInChild } from './workflow-bundle.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -94,7 +95,7 @@ export function pollIntervalMs(config: Config): number {
 export async function createHarmoniseWorker(
   config: Config,
   logger: Logger,
-  overrides: { activities?: Partial<Activities> } = {},
+  overrides: { activities?: Partial<Activities>; workflowBundle?: string } = {},
 ): Promise<HarmoniseWorker> {
   installRuntime(logger);
   const layout = createLayout(config.dataRoot);
@@ -123,7 +124,9 @@ export async function createHarmoniseWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(overrides.workflowBundle
+      ? { workflowBundle: { codePath: overrides.workflowBundle } }
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities,
     // Jobs are waited on by cheap polling activities, so many may be in flight at once.
     maxConcurrentActivityTaskExecutions: 200,
@@ -144,7 +147,11 @@ export async function createHarmoniseWorker(
 
 /** Runs a worker until SIGTERM or SIGINT (the `harmonise worker` command). */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
-  const handle = await createHarmoniseWorker(config, logger);
+  const layout = createLayout(config.dataRoot);
+  const bundle = await bundleInChild(path.join(layout.runDir, `workflow-bundle-${process.pid}.js`));
+  const handle = await createHarmoniseWorker(config, logger, { workflowBundle: bundle });
+  // The worker has read it; the next worker makes its own.
+  await fs.rm(bundle, { force: true });
   const stop = () => {
     logger.info('worker stopping; running jobs continue and will be re-attached');
     handle.worker.shutdown();

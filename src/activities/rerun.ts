@@ -33,7 +33,8 @@ export type PreparedRerun =
       /** The version rerun from. */
       from: { pipelineVersion: string; submissionId: string };
     }
-  | { ok: false; issues: InputIssue[] };
+  /** `skip`: nothing to do (the sample is already harmonised with the version). */
+  | { ok: false; skip?: boolean; issues: InputIssue[] };
 
 export function createRerunActivities(deps: ActivityDeps) {
   return {
@@ -46,6 +47,20 @@ export function createRerunActivities(deps: ActivityDeps) {
       const record = await deps.catalogue.get(input.sampleId);
       if (record === null)
         return refuse('RERUN_SAMPLE_UNKNOWN', `${input.sampleId} is not in the catalogue`);
+      const done = record.versions[input.pipelineVersion];
+      if (done) {
+        return {
+          ok: false,
+          skip: true,
+          issues: [
+            {
+              code: 'SAMPLE_ALREADY_HARMONISED',
+              path: `sample ${input.sampleId}`,
+              message: `already harmonised with pipeline ${input.pipelineVersion} in ${done.dir}`,
+            },
+          ],
+        };
+      }
       const source = currentVersion(record);
       if (source === null)
         return refuse('RERUN_NO_VERSION', `${input.sampleId} has no version to rerun from`);

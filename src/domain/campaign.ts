@@ -2,32 +2,35 @@
  * Rerun campaigns (DESIGN §3): what an operator asks for, what each sample came to, and the
  * progress a campaign reports. Everything here is plain JSON: it crosses continue-as-new.
  */
-import { z } from 'zod';
-import { ID_PATTERN } from './ids.ts';
 import type { InputIssue } from './issues.ts';
-import { harmonisationModeSchema } from './policy.ts';
+import type { HarmonisationMode } from './policy.ts';
 
 /** A window wider than this would approach Temporal's 2,000 pending children per run. */
 export const MAX_CONCURRENT_LIMIT = 1000;
 
-export const maxConcurrentSchema = z.number().int().min(1).max(MAX_CONCURRENT_LIMIT);
+/** Why a window size is refused, or null when it is fine (no zod: workflows use it). */
+export function maxConcurrentProblem(value: unknown): string | null {
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 1 &&
+    value <= MAX_CONCURRENT_LIMIT
+  )
+    return null;
+  return `maxConcurrent must be a whole number from 1 to ${MAX_CONCURRENT_LIMIT}, not ${String(value)}`;
+}
 
-export const campaignRequestSchema = z.strictObject({
-  name: z.string().max(200).default(''),
-  pipelineVersion: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$/),
+/** What an operator asks for (validated by campaign-request.ts at the edges). */
+export interface CampaignRequest {
+  name: string;
+  pipelineVersion: string;
   /** A selection expression (domain/selection.ts) or a file of sample ids, one per line. */
-  selection: z.union([
-    z.strictObject({ expression: z.string().min(1).max(2000) }),
-    z.strictObject({ samplesFile: z.string().min(1) }),
-  ]),
-  maxConcurrent: maxConcurrentSchema.default(100),
+  selection: { expression: string } | { samplesFile: string };
+  maxConcurrent: number;
   /** An operator's override of each region's policy mode, for this campaign only. */
-  mode: harmonisationModeSchema.optional(),
-  requestedBy: z.string().min(1).max(100),
-});
-export type CampaignRequest = z.infer<typeof campaignRequestSchema>;
-
-export const CAMPAIGN_ID_PATTERN = ID_PATTERN;
+  mode?: HarmonisationMode | undefined;
+  requestedBy: string;
+}
 
 /** `20261126T204000Z-rerun-v2-3f9a`: sorts by time, names what it is, never collides in practice. */
 export function newCampaignId(name: string, now: Date, randomHex: string): string {
@@ -61,7 +64,7 @@ export interface CampaignSampleOutcome {
 export interface SampleFinished {
   sampleId: string;
   workflowId: string;
-  status: 'done' | 'failed' | 'rejected' | 'cancelled';
+  status: 'done' | 'failed' | 'rejected' | 'cancelled' | 'skipped';
   errors: InputIssue[];
 }
 

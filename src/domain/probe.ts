@@ -26,4 +26,4 @@ export const probeInputSchema = z.strictObject({
 });
 export type ProbeInput = z.infer<typeof probeInputSchema>;
 
-export const PROBE_OUTPUT = 'probe.txt';
+export { PROBE_OUTPUT } from './probe-output.ts';

@@ -80,6 +80,8 @@ export interface StepStatus {
 export type SampleStage =
   | 'preparing'
   | 'planning'
+  /** Only as the Stage search attribute: any step, or registering (the query has the detail). */
+  | 'running'
   | StepName
   | 'registering'
   | 'done'

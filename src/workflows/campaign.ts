@@ -25,7 +25,7 @@ import {
   RATE_WINDOW,
   etaSeconds,
   finishRate,
-  maxConcurrentSchema,
+  maxConcurrentProblem,
   type CampaignCounts,
   type CampaignProgress,
   type CampaignRequest,
@@ -35,7 +35,7 @@ import {
   type SampleFinished,
 } from '../domain/campaign.ts';
 import { SearchAttribute, sampleWorkflowId } from '../shared.ts';
-import { campaignActivities, quickActivities } from './activities.ts';
+import { campaignActivities } from './activities.ts';
 import {
   campaignProgressQuery,
   cancelCampaignUpdate,
@@ -45,7 +45,7 @@ import {
   setConcurrencyUpdate,
   type CampaignControlRequest,
 } from './messages.ts';
-import { sampleWorkflow } from './sample.ts';
+import { sampleStartAttributes, sampleWorkflow } from './sample.ts';
 
 /** Plain JSON (STYLE §3): what one run hands to the next. */
 export interface CampaignCarry {
@@ -63,6 +63,11 @@ export interface CampaignCarry {
   finishTimes: number[];
   run: number;
   startedAt: string;
+  /**
+   * Outcomes not yet on disk. A report that arrives in the same workflow task as the last
+   * write before continue-as-new would otherwise be counted but never written.
+   */
+  pendingOutcomes: CampaignSampleOutcome[];
 }
 
 export interface CampaignWorkflowInput {
@@ -79,6 +84,8 @@ const PAGE_SIZE = 500;
 const START_BATCH = 100;
 /** Outcomes are written to disk in batches of this size (and always before continue-as-new). */
 const FLUSH_EVERY = 200;
+/** At most this many unwritten outcomes are handed to the next run. */
+const CARRY_AT_MOST = 50;
 
 function now(): string {
   return new Date(Date.now()).toISOString();
@@ -99,9 +106,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     finishTimes: [],
     run: 0,
     startedAt: now(),
+    pendingOutcomes: [],
   };
   carry.run += 1;
-  let pendingOutcomes: CampaignSampleOutcome[] = [];
+  let pendingOutcomes: CampaignSampleOutcome[] = carry.pendingOutcomes;
+  carry.pendingOutcomes = [];
   let endedAt: string | null = null;
   let reportFile: string | null = null;
   let updatedAt = now();
@@ -145,7 +154,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     delete carry.inFlight[sampleId];
     inFlightCount -= 1;
     carry.counts[status] += 1;
-    pendingOutcomes.push({ ...outcome, at: now() });
+    // Error messages (a job's stderr tail) are cut short: outcomes cross continue-as-new.
+    const errors = outcome.errors.map((e) => ({ ...e, message: e.message.slice(0, 2000) }));
+    pendingOutcomes.push({ ...outcome, errors, at: now() });
     carry.finishTimes.push(Date.now());
     if (carry.finishTimes.length > RATE_WINDOW) carry.finishTimes.shift();
     updatedAt = now();
@@ -198,7 +209,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     {
       validator: ({ maxConcurrent }) => {
         rejectWhenOver(isOver(), 'changed');
-        maxConcurrentSchema.parse(maxConcurrent);
+        const problem = maxConcurrentProblem(maxConcurrent);
+        if (problem !== null) throw new Error(problem);
       },
     },
   );
@@ -262,11 +274,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         workflowId: childId,
         // Children outlive this run (continue-as-new) and report by signal.
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        typedSearchAttributes: [
-          { key: SearchAttribute.CampaignId, value: campaignId },
-          { key: SearchAttribute.PipelineVersion, value: request.pipelineVersion },
-        ],
+        // A sample rejected or failed before may run again; one done is skipped by prepareRerun,
+        // and one running elsewhere refuses the start.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: sampleStartAttributes({
+          campaignId,
+          pipelineVersion: request.pipelineVersion,
+        }),
         args: [
           {
             rerun: {
@@ -281,21 +295,15 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const existing = await quickActivities.findHarmonised({
-        sampleId,
-        pipelineVersion: request.pipelineVersion,
-      });
       record({
         sampleId,
         workflowId: childId,
         status: 'skipped',
         errors: [
           {
-            code: existing ? 'SAMPLE_ALREADY_HARMONISED' : 'SAMPLE_IN_PROGRESS',
+            code: 'SAMPLE_IN_PROGRESS',
             path: `sample ${sampleId}`,
-            message: existing
-              ? `already harmonised with pipeline ${request.pipelineVersion} in ${existing.dir}`
-              : `${childId} is already running for another request`,
+            message: `${childId} is already running for another request`,
           },
         ],
       });
@@ -315,10 +323,14 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       if (pendingOutcomes.length >= FLUSH_EVERY) await flush();
       if (carry.state === 'cancelling' || allDone()) break;
       if (historyFull()) {
-        await flush();
+        // Write what is known; a handful that arrive meanwhile travel with the next run.
+        do await flush();
+        while (pendingOutcomes.length > CARRY_AT_MOST);
         await condition(allHandlersFinished);
-        await flush();
-        return continueAsNew<typeof campaignWorkflow>({ ...input, carried: carry });
+        return continueAsNew<typeof campaignWorkflow>({
+          ...input,
+          carried: { ...carry, pendingOutcomes },
+        });
       }
       if (canStart()) await startSamples();
     }

@@ -13,7 +13,7 @@ import { FailureType } from '../domain/failures.ts';
 import { resolveStepInputs } from '../domain/plan.ts';
 import type { ReleaseStage, ReleaseWorkflowStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
-import { fileActivities } from './activities.ts';
+import { fileActivities, localActivities } from './activities.ts';
 import { releaseStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
 
@@ -79,7 +79,7 @@ export async function frequencyReleaseWorkflow(
       workflowId,
       outputs: aggregated.outputs,
     });
-    await fileActivities.removeWorkDir({ workflowId });
+    await localActivities.removeWorkDir({ workflowId });
     status.dir = published.dir;
     status.sites = published.sites;
     setStage('done');

@@ -5,10 +5,11 @@
  */
 import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PlanStep } from '../domain/plan.ts';
-import { PROBE_OUTPUT, type ProbeInput } from '../domain/probe.ts';
+import { PROBE_OUTPUT } from '../domain/probe-output.ts';
+import type { ProbeInput } from '../domain/probe.ts';
 import type { StepAttempt, StepStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
-import { fileActivities } from './activities.ts';
+import { localActivities } from './activities.ts';
 import { probeStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
 
@@ -44,7 +45,7 @@ export async function jobProbeWorkflow(input: ProbeInput): Promise<JobProbeResul
     status,
     probe: input.probe,
   });
-  await fileActivities.removeWorkDir({ workflowId });
+  await localActivities.removeWorkDir({ workflowId });
   upsertSearchAttributes([{ key: SearchAttribute.Stage, value: 'done' }]);
   return {
     probeId: input.probeId,

@@ -28,7 +28,7 @@ import type { HarmonisationMode } from '../domain/policy.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { SampleStage, SampleWorkflowStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
-import { fileActivities, quickActivities } from './activities.ts';
+import { fileActivities, localActivities } from './activities.ts';
 import { sampleFinishedSignal, sampleStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
 
@@ -72,15 +72,18 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
     verdict: null,
   };
   setHandler(sampleStatusQuery, () => status);
+  // The starter sets the first search attributes (sampleStartAttributes). The Stage attribute
+  // is coarse (indexedStage), since every change is a history event and a visibility write;
+  // the status query shows the exact stage and every step attempt.
+  let indexed = status.stage;
   const setStage = (stage: SampleStage) => {
     status.stage = stage;
-    upsertSearchAttributes([{ key: SearchAttribute.Stage, value: stage }]);
+    const coarse = indexedStage(stage);
+    // Planning takes no time of its own: it is never worth a history event.
+    if (coarse === indexed || coarse === 'planning') return;
+    indexed = coarse;
+    upsertSearchAttributes([{ key: SearchAttribute.Stage, value: coarse }]);
   };
-  upsertSearchAttributes([
-    { key: SearchAttribute.PipelineVersion, value: pipelineVersion },
-    { key: SearchAttribute.Stage, value: status.stage },
-    ...(campaignId ? [{ key: SearchAttribute.CampaignId, value: campaignId }] : []),
-  ]);
 
   const report = async (finished: Omit<SampleFinished, 'sampleId' | 'workflowId'>) => {
     if (!rerun) return;
@@ -109,7 +112,7 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
       if (!prepared.ok) {
         status.errors = prepared.issues;
         setStage('rejected');
-        await report({ status: 'rejected', errors: prepared.issues });
+        await report({ status: prepared.skip ? 'skipped' : 'rejected', errors: prepared.issues });
         return { sampleId, status: 'rejected', errors: prepared.issues };
       }
       work = { ...prepared.work, campaignId: rerun.campaignId };
@@ -118,10 +121,15 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
     }
     status.region = work.region;
     status.mode = work.mode;
-    upsertSearchAttributes([
-      { key: SearchAttribute.Region, value: work.region },
-      { key: SearchAttribute.HarmonisationMode, value: work.mode },
-    ]);
+    if (rerun) {
+      // Planning is local and immediate: index the stage that follows it right away.
+      indexed = 'running';
+      upsertSearchAttributes([
+        { key: SearchAttribute.Region, value: work.region },
+        { key: SearchAttribute.HarmonisationMode, value: work.mode },
+        { key: SearchAttribute.Stage, value: indexed },
+      ]);
+    }
     const result = await harmonise(work, status, setStage);
     await report({ status: result.status, errors: result.errors });
     return result;
@@ -152,7 +160,7 @@ async function harmonise(
 ): Promise<SampleWorkflowResult> {
   const { workflowId, runId } = workflowInfo();
   setStage('planning');
-  const planned = await quickActivities.planSampleWork({
+  const planned = await localActivities.planSampleWork({
     sampleId: input.sampleId,
     region: input.region,
     submissionId: input.submissionId,
@@ -217,7 +225,36 @@ async function harmonise(
       Object.entries(plan.publish).map(([role, ref]) => [role, resolveOutput(ref, done)]),
     ),
   });
-  await fileActivities.removeWorkDir({ workflowId });
+  await localActivities.removeWorkDir({ workflowId });
   setStage('done');
   return { sampleId: input.sampleId, status: 'done', version, errors: [] };
+}
+
+/** The search attributes a sample workflow starts with (DESIGN §3), set by whoever starts it. */
+export function sampleStartAttributes(
+  start:
+    | { pipelineVersion: string; campaignId: string }
+    | { pipelineVersion: string; region: string; mode: HarmonisationMode },
+) {
+  if ('campaignId' in start) {
+    return [
+      { key: SearchAttribute.CampaignId, value: start.campaignId },
+      { key: SearchAttribute.PipelineVersion, value: start.pipelineVersion },
+      { key: SearchAttribute.Stage, value: 'preparing' },
+    ];
+  }
+  return [
+    { key: SearchAttribute.Region, value: start.region },
+    { key: SearchAttribute.PipelineVersion, value: start.pipelineVersion },
+    { key: SearchAttribute.HarmonisationMode, value: start.mode },
+    { key: SearchAttribute.Stage, value: 'planning' },
+  ];
+}
+
+/** The Stage search attribute of a sample workflow: preparing, planning, running, or its end. */
+export function indexedStage(stage: SampleStage): SampleStage {
+  if (stage === 'preparing' || stage === 'planning') return stage;
+  if (stage === 'done' || stage === 'failed' || stage === 'rejected' || stage === 'cancelled')
+    return stage;
+  return 'running';
 }

@@ -23,7 +23,7 @@ import {
   submissionStatusQuery,
   type SubmissionCompleteRequest,
 } from './messages.ts';
-import { sampleWorkflow } from './sample.ts';
+import { sampleStartAttributes, sampleWorkflow } from './sample.ts';
 
 export interface SubmissionWorkflowInput {
   region: string;
@@ -114,6 +114,11 @@ export async function submissionWorkflow(
         const result = await executeChild(sampleWorkflow, {
           workflowId: childId,
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+          typedSearchAttributes: sampleStartAttributes({
+            region: input.region,
+            pipelineVersion: policy.pipelineVersion,
+            mode,
+          }),
           args: [
             {
               sampleId: sample.sampleId,

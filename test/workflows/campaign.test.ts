@@ -32,7 +32,7 @@ let running: Promise<void>;
 let client: HarmoniseClient;
 
 /** Benchmark pipelines by version: how long each of their jobs sleeps. */
-const PIPELINES = { noop: 0, short: 2, long: 300 } as const;
+const PIPELINES = { noop: 0, short: 1, long: 300 } as const;
 
 async function writePipelines(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
@@ -75,7 +75,8 @@ afterAll(async () => {
   await worker?.shutdown();
   await running?.catch(() => undefined);
   await temporal?.stop();
-  if (root) await fs.rm(root, { recursive: true, force: true });
+  if (root && !process.env.HARMONISE_KEEP_TEST_DATA)
+    await fs.rm(root, { recursive: true, force: true });
 });
 
 /** Polls the progress until `done` holds, checking on every look that the counts add up. */
@@ -122,6 +123,13 @@ async function listByCampaign(campaignId: string): Promise<string[]> {
 
 describe('campaignWorkflow', () => {
   it('reruns a selection in a window across continue-as-new, losing no sample, and reports', async () => {
+    // One sample's file changed in the inbox since it was harmonised: it alone is rejected.
+    const changed = path.join(
+      createLayout(root).submissionDir('hovedstaden', 'seed-0000'),
+      'NGC000003_R1.fastq.gz',
+    );
+    await fs.rm(changed);
+    await fs.writeFile(changed, 'changed');
     const { campaignId } = await client.startCampaign(
       {
         name: 'rerun hovedstaden',
@@ -136,20 +144,30 @@ describe('campaignWorkflow', () => {
     const final = await client.waitForCampaign(campaignId);
     await watch(campaignId, (p) => p.state === 'completed', seen);
     expect(final.state).toBe('completed');
-    expect(final.counts).toMatchObject({ total: 20, pending: 0, running: 0, done: 20, failed: 0 });
+    expect(final.counts).toMatchObject({
+      total: 20,
+      pending: 0,
+      running: 0,
+      done: 19,
+      rejected: 1,
+      failed: 0,
+    });
     expect(final.run).toBeGreaterThan(1);
 
     const report = await readReport(final);
     expect(report.samples).toHaveLength(20);
     expect(new Set(report.samples.map((s) => s.sampleId)).size).toBe(20);
-    expect(report.samples.every((s) => s.status === 'done')).toBe(true);
-    expect(report.failures).toEqual([]);
+    expect(report.failures).toMatchObject([
+      { sampleId: 'NGC000003', status: 'rejected', errors: [{ code: 'FILE_CHECKSUM_MISMATCH' }] },
+    ]);
 
     const catalogue = new Catalogue(createLayout(root));
     for (const outcome of report.samples) {
       const record = await catalogue.get(outcome.sampleId);
       expect(record?.region).toBe('hovedstaden');
-      expect(record?.versions.noop?.status).toBe('benchmark');
+      expect(record?.versions.noop?.status).toBe(
+        outcome.sampleId === 'NGC000003' ? undefined : 'benchmark',
+      );
     }
 
     // Every child carries the campaign's search attribute (so do the campaign's runs).
@@ -161,15 +179,15 @@ describe('campaignWorkflow', () => {
       .poll(async () => [...new Set(await listByCampaign(campaignId))].sort(), { timeout: 30_000 })
       .toEqual(expected);
 
-    // Starting the same selection again finds everything done.
+    // Starting the same selection again runs only what is not done: the rejected sample.
     const again = await client.startCampaign({
       pipelineVersion: 'noop',
       selection: { expression: 'region=hovedstaden' },
       requestedBy: 'test',
     });
     const second = await client.waitForCampaign(again.campaignId);
-    expect(second.counts.total).toBe(0);
-    expect(second.alreadyDone).toBe(20);
+    expect(second.alreadyDone).toBe(19);
+    expect(second.counts).toMatchObject({ total: 1, rejected: 1 });
     expect(second.state).toBe('completed');
   });
 

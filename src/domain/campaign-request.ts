@@ -1,0 +1,19 @@
+/**
+ * The campaign request schema (zod), for the edges: CLI, API and client. Kept apart from
+ * domain/campaign.ts so that workflow code, which imports that module, never loads zod.
+ */
+import { z } from 'zod';
+import { MAX_CONCURRENT_LIMIT, type CampaignRequest } from './campaign.ts';
+import { harmonisationModeSchema } from './policy.ts';
+
+export const campaignRequestSchema = z.strictObject({
+  name: z.string().max(200).default(''),
+  pipelineVersion: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$/),
+  selection: z.union([
+    z.strictObject({ expression: z.string().min(1).max(2000) }),
+    z.strictObject({ samplesFile: z.string().min(1) }),
+  ]),
+  maxConcurrent: z.number().int().min(1).max(MAX_CONCURRENT_LIMIT).default(100),
+  mode: harmonisationModeSchema.optional(),
+  requestedBy: z.string().min(1).max(100),
+}) satisfies z.ZodType<CampaignRequest, unknown>;
