@@ -90,10 +90,14 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
   const workerLog = fs.openSync(path.join(root, 'worker.log'), 'a');
   // --profile <dir>: a V8 CPU profile of the worker, written when it exits.
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const worker = spawn(process.execPath, [...nodeFlags, path.join(PROJECT_ROOT, 'bin/harmonise.js'), 'worker'], {
-    env,
-    stdio: ['ignore', workerLog, workerLog],
-  });
+  const worker = spawn(
+    process.execPath,
+    [...nodeFlags, path.join(PROJECT_ROOT, 'bin/harmonise.js'), 'worker'],
+    {
+      env,
+      stdio: ['ignore', workerLog, workerLog],
+    },
+  );
   fs.closeSync(workerLog);
   const workerPid = worker.pid!;
   const serverPid = server.pid!;
