@@ -225,7 +225,7 @@ export class HarmoniseClient {
    */
   async startCampaign(
     raw: z.input<typeof campaignRequestSchema>,
-    tuning: { continueAsNewAfterEvents?: number } = {},
+    tuning: { continueAsNewAfterEvents?: number; checkSilenceAfterSeconds?: number } = {},
   ): Promise<{ campaignId: string; workflowId: string }> {
     const parsed = campaignRequestSchema.safeParse(raw);
     if (!parsed.success) throw new UsageError(`invalid campaign: ${z.prettifyError(parsed.error)}`);

@@ -12,7 +12,9 @@ import {
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createActivities, type Activities } from './activities/index.ts';
+import type { WorkflowDescriber } from './activities/deps.ts';
 import type { Config } from './config.ts';
 import { LocalExecutor } from './executors/local.ts';
 import { JobPoller } from './executors/poller.ts';
@@ -107,6 +109,11 @@ export async function createHarmoniseWorker(
     missingGraceMs: config.executor.missingGraceMs,
     logger: logger.child({ component: 'poller' }),
   });
+  // A client of its own for activities that read workflow states (campaign bookkeeping).
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const workflows = describerFor(
+    new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
+  );
   const activities = {
     ...createActivities({
       config,
@@ -116,6 +123,7 @@ export async function createHarmoniseWorker(
       pipelines: new PipelineRegistry(config.pipelinesDir, config.dataRoot),
       catalogue: new Catalogue(layout),
       logger,
+      workflows,
     }),
     ...overrides.activities,
   };
@@ -138,9 +146,10 @@ export async function createHarmoniseWorker(
     poller,
     activities,
     async shutdown() {
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       poller.close();
       await executor.close();
+      await clientConnection.close();
     },
   };
 }
@@ -169,7 +178,27 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   try {
     await handle.worker.run();
   } finally {
-    handle.poller.close();
-    await handle.executor.close();
+    await handle.shutdown();
   }
+}
+
+/** Temporal's status of each workflow, a few dozen questions at a time. */
+function describerFor(client: Client): WorkflowDescriber {
+  return {
+    async statuses(workflowIds) {
+      const statuses: Record<string, string> = {};
+      for (let i = 0; i < workflowIds.length; i += 50) {
+        await Promise.all(
+          workflowIds.slice(i, i + 50).map(async (id) => {
+            try {
+              statuses[id] = (await client.workflow.getHandle(id).describe()).status.name;
+            } catch (error) {
+              if (!(error instanceof WorkflowNotFoundError)) throw error;
+            }
+          }),
+        );
+      }
+      return statuses;
+    },
+  };
 }

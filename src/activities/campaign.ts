@@ -108,6 +108,41 @@ export function createCampaignActivities(deps: ActivityDeps) {
       await writeOutcomeBatch(files.outcomesDir, input.seq, input.outcomes);
     },
 
+    /**
+     * The samples of the window whose workflows ended without telling the campaign (terminated
+     * by an operator, timed out...), with what became of them.
+     */
+    async findSilentSamples(input: {
+      pipelineVersion: string;
+      samples: { sampleId: string; workflowId: string }[];
+    }): Promise<Omit<CampaignSampleOutcome, 'at'>[]> {
+      if (!deps.workflows) throw new Error('the worker gave no workflow describer');
+      const statuses = await deps.workflows.statuses(input.samples.map((s) => s.workflowId));
+      const silent: Omit<CampaignSampleOutcome, 'at'>[] = [];
+      for (const { sampleId, workflowId } of input.samples) {
+        const status = statuses[workflowId];
+        if (status === undefined || status === 'RUNNING') continue;
+        const record = await deps.catalogue.get(sampleId);
+        if (record?.versions[input.pipelineVersion]) {
+          silent.push({ sampleId, workflowId, status: 'done', errors: [] });
+          continue;
+        }
+        silent.push({
+          sampleId,
+          workflowId,
+          status: status === 'CANCELED' ? 'cancelled' : 'failed',
+          errors: [
+            {
+              code: 'SAMPLE_ENDED_UNREPORTED',
+              path: `sample ${sampleId}`,
+              message: `${workflowId} ended ${status} without reporting to its campaign`,
+            },
+          ],
+        });
+      }
+      return silent;
+    },
+
     async writeCampaignReport(input: { progress: CampaignProgress }): Promise<string> {
       const files = campaignFiles(deps.layout, input.progress.campaignId);
       const outcomes = (await readOutcomes(files.outcomesDir)).sort((a, b) =>

@@ -7,6 +7,12 @@ import type { Catalogue } from '../store/catalogue.ts';
 import type { Layout } from '../store/layout.ts';
 import type { PipelineRegistry } from '../store/pipelines.ts';
 
+/** Reads the state of workflows (injected by the worker; activities create no clients). */
+export interface WorkflowDescriber {
+  /** Temporal's execution status (RUNNING, COMPLETED, TERMINATED...) by workflow id; absent if unknown. */
+  statuses(workflowIds: readonly string[]): Promise<Record<string, string>>;
+}
+
 export interface ActivityDeps {
   config: Config;
   layout: Layout;
@@ -15,4 +21,5 @@ export interface ActivityDeps {
   pipelines: PipelineRegistry;
   catalogue: Catalogue;
   logger: Logger;
+  workflows?: WorkflowDescriber;
 }

@@ -45,7 +45,11 @@ export const fileActivities = proxyActivities<
 export const campaignActivities = proxyActivities<
   Pick<
     Activities,
-    'resolveCampaign' | 'readCampaignPage' | 'recordCampaignOutcomes' | 'writeCampaignReport'
+    | 'resolveCampaign'
+    | 'readCampaignPage'
+    | 'recordCampaignOutcomes'
+    | 'writeCampaignReport'
+    | 'findSilentSamples'
   >
 >({
   startToCloseTimeout: '30 minutes',

@@ -17,6 +17,7 @@ import {
   isCancellation,
   log,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -75,10 +76,14 @@ export interface CampaignWorkflowInput {
   request: CampaignRequest;
   /** Continue-as-new once history has this many events (tests lower it). */
   continueAsNewAfterEvents?: number;
+  /** After this many seconds without a report, ask Temporal about the window (tests lower it). */
+  checkSilenceAfterSeconds?: number;
   carried?: CampaignCarry;
 }
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 4000;
+/** A sample that ends without its report (terminated by hand) is found after this long. */
+const DEFAULT_SILENCE_SECONDS = 600;
 /** How many ids one page read brings, and how many children one turn starts at most. */
 const PAGE_SIZE = 500;
 const START_BATCH = 100;
@@ -115,6 +120,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   let reportFile: string | null = null;
   let updatedAt = now();
   let inFlightCount = Object.keys(carry.inFlight).length;
+  const silenceMs = (input.checkSilenceAfterSeconds ?? DEFAULT_SILENCE_SECONDS) * 1000;
+  let lastNews = Date.now();
+  let tick = false;
 
   const progress = (): CampaignProgress => {
     const counts: CampaignCounts = {
@@ -158,6 +166,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const errors = outcome.errors.map((e) => ({ ...e, message: e.message.slice(0, 2000) }));
     pendingOutcomes.push({ ...outcome, errors, at: now() });
     carry.finishTimes.push(Date.now());
+    lastNews = Date.now();
     if (carry.finishTimes.length > RATE_WINDOW) carry.finishTimes.shift();
     updatedAt = now();
     return true;
@@ -311,15 +320,29 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
 
   try {
+    // A slow clock: unwritten outcomes reach disk, and a silent window is looked into.
+    const ticker = async () => {
+      for (;;) {
+        await sleep(Math.min(60_000, silenceMs));
+        tick = true;
+      }
+    };
+    ticker().catch(() => undefined);
     for (;;) {
       await condition(
         () =>
+          tick ||
           carry.state === 'cancelling' ||
           pendingOutcomes.length >= FLUSH_EVERY ||
           allDone() ||
           historyFull() ||
           canStart(),
       );
+      if (tick) {
+        tick = false;
+        await flush();
+        if (inFlightCount > 0 && Date.now() - lastNews >= silenceMs) await checkSilence();
+      }
       if (pendingOutcomes.length >= FLUSH_EVERY) await flush();
       if (carry.state === 'cancelling' || allDone()) break;
       if (historyFull()) {
@@ -353,6 +376,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     setState(carry.state === 'cancelling' ? 'cancelled' : 'completed');
     reportFile = await campaignActivities.writeCampaignReport({ progress: progress() });
     await condition(allHandlersFinished);
+  }
+
+  /** Records the samples whose workflows ended without a report. */
+  async function checkSilence() {
+    lastNews = Date.now();
+    const silent = await campaignActivities.findSilentSamples({
+      pipelineVersion: request.pipelineVersion,
+      samples: Object.keys(carry.inFlight).map((sampleId) => ({
+        sampleId,
+        workflowId: sampleWorkflowId(sampleId, request.pipelineVersion),
+      })),
+    });
+    for (const outcome of silent) record(outcome);
   }
 
   /** Cancels every running child (and so its jobs), and waits a while for them to say so. */

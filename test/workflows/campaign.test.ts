@@ -255,6 +255,40 @@ describe('campaignWorkflow', () => {
     expect(await jobsOf()).toHaveLength(3);
     await expect(client.controlCampaign(campaignId, 'resume', 'test')).rejects.toThrow(/ended/);
   });
+
+  it('finds a sample whose workflow was terminated by hand, without its report', async () => {
+    const file = path.join(root, 'two.txt');
+    await fs.writeFile(file, 'NGC000001\nNGC000002\n');
+    const { campaignId } = await client.startCampaign(
+      {
+        pipelineVersion: 'long',
+        selection: { samplesFile: file },
+        maxConcurrent: 2,
+        requestedBy: 'test',
+      },
+      { checkSilenceAfterSeconds: 3 },
+    );
+    await watch(campaignId, (p) => p.counts.running === 2);
+    await client.temporal.workflow
+      .getHandle('sample:NGC000001:long')
+      .terminate('an operator ended it by hand');
+    const found = await watch(campaignId, (p) => p.counts.failed === 1, [], 60_000);
+    expect(found.counts).toMatchObject({ running: 1, failed: 1 });
+    await client.controlCampaign(campaignId, 'cancel', 'test');
+    const final = await client.waitForCampaign(campaignId);
+    const report = await readReport(final);
+    expect(report.failures).toMatchObject([
+      { sampleId: 'NGC000001', status: 'failed', errors: [{ code: 'SAMPLE_ENDED_UNREPORTED' }] },
+      { sampleId: 'NGC000002', status: 'cancelled' },
+    ]);
+    expect(report.failures[0]!.errors[0]!.message).toMatch(/TERMINATED/);
+    // Termination does not cancel jobs (cancel does): stop the orphan this test made.
+    const orphans = (await fs.readFile(createLayout(root).localJobLedger, 'utf8'))
+      .split('\n')
+      .filter((line) => line.includes('sample:NGC000001:long/'))
+      .map((line) => (JSON.parse(line) as { pid: number }).pid);
+    for (const pid of orphans) if (alive(pid)) process.kill(-pid, 'SIGKILL');
+  });
 });
 
 function alive(pid: number): boolean {
