@@ -5,7 +5,7 @@
  * so children started by an earlier run are still counted after continue-as-new. Only cursors,
  * counters and the window's ids cross runs; outcomes go to disk in batches.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import {
   CancellationScope,
   ParentClosePolicy,
@@ -23,14 +23,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  RATE_WINDOW,
-  etaSeconds,
-  finishRate,
+  admit,
+  newCarry,
+  progressOf,
+  recordOutcome,
+  type CampaignCarry,
+} from '../domain/campaign-state.ts';
+import {
   maxConcurrentProblem,
-  type CampaignCounts,
   type CampaignProgress,
   type CampaignRequest,
-  type CampaignResolution,
   type CampaignSampleOutcome,
   type CampaignState,
   type SampleFinished,
@@ -47,29 +49,6 @@ import {
   type CampaignControlRequest,
 } from './messages.ts';
 import { sampleStartAttributes, sampleWorkflow } from './sample.ts';
-
-/** Plain JSON (STYLE §3): what one run hands to the next. */
-export interface CampaignCarry {
-  resolution: CampaignResolution;
-  /** Index in the list of the next sample to start. */
-  cursor: number;
-  /** Samples started and not yet reported, as a set. */
-  inFlight: Record<string, true>;
-  counts: Omit<CampaignCounts, 'total' | 'pending' | 'running'>;
-  maxConcurrent: number;
-  state: CampaignState;
-  /** Sequence number of the next outcome batch on disk. */
-  outcomeSeq: number;
-  /** Epoch ms of the last finishes, for the rate. */
-  finishTimes: number[];
-  run: number;
-  startedAt: string;
-  /**
-   * Outcomes not yet on disk. A report that arrives in the same workflow task as the last
-   * write before continue-as-new would otherwise be counted but never written.
-   */
-  pendingOutcomes: CampaignSampleOutcome[];
-}
 
 export interface CampaignWorkflowInput {
   campaignId: string;
@@ -100,76 +79,26 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const { campaignId, request } = input;
   const workflowId = workflowInfo().workflowId;
   const canAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
-  const carry: CampaignCarry = input.carried ?? {
-    resolution: { total: 0, alreadyDone: 0, unknown: [], listFile: '' },
-    cursor: 0,
-    inFlight: {},
-    counts: { done: 0, failed: 0, rejected: 0, skipped: 0, cancelled: 0 },
-    maxConcurrent: request.maxConcurrent,
-    state: 'resolving',
-    outcomeSeq: 0,
-    finishTimes: [],
-    run: 0,
-    startedAt: now(),
-    pendingOutcomes: [],
-  };
+  const carry: CampaignCarry = input.carried ?? newCarry(request.maxConcurrent, now());
   carry.run += 1;
-  let pendingOutcomes: CampaignSampleOutcome[] = carry.pendingOutcomes;
-  carry.pendingOutcomes = [];
   let endedAt: string | null = null;
   let reportFile: string | null = null;
   let updatedAt = now();
-  let inFlightCount = Object.keys(carry.inFlight).length;
   const silenceMs = (input.checkSilenceAfterSeconds ?? DEFAULT_SILENCE_SECONDS) * 1000;
   let lastNews = Date.now();
   let tick = false;
 
-  const progress = (): CampaignProgress => {
-    const counts: CampaignCounts = {
-      total: carry.resolution.total,
-      pending: carry.resolution.total - carry.cursor,
-      running: inFlightCount,
-      ...carry.counts,
-    };
-    const rate = finishRate(carry.finishTimes);
-    return {
-      campaignId,
-      workflowId,
-      name: request.name,
-      pipelineVersion: request.pipelineVersion,
-      selection: request.selection,
-      state: carry.state,
-      maxConcurrent: carry.maxConcurrent,
-      counts,
-      alreadyDone: carry.resolution.alreadyDone,
-      samplesPerSecond: rate,
-      etaSeconds: carry.state === 'paused' ? null : etaSeconds(counts, rate),
-      run: carry.run,
-      startedAt: carry.startedAt,
-      updatedAt,
-      endedAt,
-      reportFile,
-    };
-  };
+  const progress = (): CampaignProgress =>
+    progressOf(carry, { campaignId, workflowId, request, updatedAt, endedAt, reportFile });
   const setState = (state: CampaignState) => {
     carry.state = state;
     updatedAt = now();
     upsertSearchAttributes([{ key: SearchAttribute.Stage, value: state }]);
   };
   const record = (outcome: Omit<CampaignSampleOutcome, 'at'>) => {
-    const { sampleId, status } = outcome;
-    if (!carry.inFlight[sampleId]) return false;
-    delete carry.inFlight[sampleId];
-    inFlightCount -= 1;
-    carry.counts[status] += 1;
-    // Error messages (a job's stderr tail) are cut short: outcomes cross continue-as-new.
-    const errors = outcome.errors.map((e) => ({ ...e, message: e.message.slice(0, 2000) }));
-    pendingOutcomes.push({ ...outcome, errors, at: now() });
-    carry.finishTimes.push(Date.now());
+    if (!recordOutcome(carry, outcome, Date.now())) return;
     lastNews = Date.now();
-    if (carry.finishTimes.length > RATE_WINDOW) carry.finishTimes.shift();
     updatedAt = now();
-    return true;
   };
   const isOver = () => carry.state === 'completed' || carry.state === 'cancelled';
 
@@ -178,35 +107,29 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   setHandler(sampleFinishedSignal, (finished: SampleFinished) => {
     record({ ...finished });
   });
-  const log_ = (action: string, requestedBy: string) =>
-    log.info(`campaign ${action}`, { campaignId, requestedBy });
-  setHandler(
-    pauseCampaignUpdate,
-    ({ requestedBy }) => {
-      if (carry.state === 'running') setState('paused');
-      log_('paused', requestedBy);
-      return progress();
-    },
-    { validator: (_request: CampaignControlRequest) => rejectWhenOver(isOver(), 'paused') },
-  );
-  setHandler(
-    resumeCampaignUpdate,
-    ({ requestedBy }) => {
-      if (carry.state === 'paused') setState('running');
-      log_('resumed', requestedBy);
-      return progress();
-    },
-    { validator: (_request: CampaignControlRequest) => rejectWhenOver(isOver(), 'resumed') },
-  );
-  setHandler(
-    cancelCampaignUpdate,
-    ({ requestedBy }) => {
-      if (carry.state !== 'cancelling') setState('cancelling');
-      log_('cancelling', requestedBy);
-      return progress();
-    },
-    { validator: (_request: CampaignControlRequest) => rejectWhenOver(isOver(), 'cancelled') },
-  );
+  const control = (
+    update: UpdateDefinition<CampaignProgress, [CampaignControlRequest]>,
+    done: string,
+    apply: () => void,
+  ) =>
+    setHandler(
+      update,
+      ({ requestedBy }) => {
+        apply();
+        log.info(`campaign ${done}`, { campaignId, requestedBy });
+        return progress();
+      },
+      { validator: (_request: CampaignControlRequest) => rejectWhenOver(isOver(), done) },
+    );
+  control(pauseCampaignUpdate, 'paused', () => {
+    if (carry.state === 'running') setState('paused');
+  });
+  control(resumeCampaignUpdate, 'resumed', () => {
+    if (carry.state === 'paused') setState('running');
+  });
+  control(cancelCampaignUpdate, 'cancelled', () => {
+    if (carry.state !== 'cancelling') setState('cancelling');
+  });
   setHandler(
     setConcurrencyUpdate,
     ({ requestedBy, maxConcurrent }) => {
@@ -236,9 +159,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
 
   const flush = async () => {
-    if (pendingOutcomes.length === 0) return;
-    const outcomes = pendingOutcomes;
-    pendingOutcomes = [];
+    if (carry.pendingOutcomes.length === 0) return;
+    const outcomes = carry.pendingOutcomes;
+    carry.pendingOutcomes = [];
     await campaignActivities.recordCampaignOutcomes({
       campaignId,
       seq: carry.outcomeSeq,
@@ -251,13 +174,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   let pageStart = carry.cursor;
   const total = () => carry.resolution.total;
   const canStart = () =>
-    carry.state === 'running' && carry.cursor < total() && inFlightCount < carry.maxConcurrent;
-  const allDone = () => carry.cursor >= total() && inFlightCount === 0;
+    carry.state === 'running' && carry.cursor < total() && carry.running < carry.maxConcurrent;
+  const allDone = () => carry.cursor >= total() && carry.running === 0;
   const historyFull = () =>
     workflowInfo().historyLength >= canAfter || workflowInfo().continueAsNewSuggested;
 
   const startSamples = async () => {
-    const n = Math.min(carry.maxConcurrent - inFlightCount, total() - carry.cursor, START_BATCH);
+    const n = Math.min(carry.maxConcurrent - carry.running, total() - carry.cursor, START_BATCH);
     if (carry.cursor + n > pageStart + page.length) {
       page = await campaignActivities.readCampaignPage({
         listFile: carry.resolution.listFile,
@@ -269,9 +192,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const ids = page.slice(carry.cursor - pageStart, carry.cursor - pageStart + n);
     if (ids.length < n)
       throw new Error(`campaign list ended early at ${carry.cursor + ids.length}`);
-    carry.cursor += ids.length;
-    for (const id of ids) carry.inFlight[id] = true;
-    inFlightCount += ids.length;
+    admit(carry, ids);
     updatedAt = now();
     await Promise.all(ids.map((sampleId) => startSample(sampleId)));
   };
@@ -333,7 +254,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         () =>
           tick ||
           carry.state === 'cancelling' ||
-          pendingOutcomes.length >= FLUSH_EVERY ||
+          carry.pendingOutcomes.length >= FLUSH_EVERY ||
           allDone() ||
           historyFull() ||
           canStart(),
@@ -341,18 +262,18 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       if (tick) {
         tick = false;
         await flush();
-        if (inFlightCount > 0 && Date.now() - lastNews >= silenceMs) await checkSilence();
+        if (carry.running > 0 && Date.now() - lastNews >= silenceMs) await checkSilence();
       }
-      if (pendingOutcomes.length >= FLUSH_EVERY) await flush();
+      if (carry.pendingOutcomes.length >= FLUSH_EVERY) await flush();
       if (carry.state === 'cancelling' || allDone()) break;
       if (historyFull()) {
         // Write what is known; a handful that arrive meanwhile travel with the next run.
         do await flush();
-        while (pendingOutcomes.length > CARRY_AT_MOST);
+        while (carry.pendingOutcomes.length > CARRY_AT_MOST);
         await condition(allHandlersFinished);
         return continueAsNew<typeof campaignWorkflow>({
           ...input,
-          carried: { ...carry, pendingOutcomes },
+          carried: carry,
         });
       }
       if (canStart()) await startSamples();
@@ -403,7 +324,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
           ),
       ),
     );
-    await condition(() => inFlightCount === 0, '5 minutes');
+    await condition(() => carry.running === 0, '5 minutes');
     for (const sampleId of Object.keys(carry.inFlight)) {
       record({
         sampleId,

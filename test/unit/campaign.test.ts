@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { renderProgress, formatDuration } from '../../src/cli/progress-bar.ts';
 import {
+  admit,
+  countsOf,
+  newCarry,
+  progressOf,
+  recordOutcome,
+} from '../../src/domain/campaign-state.ts';
+import {
   etaSeconds,
+  finishedCount,
   finishRate,
   maxConcurrentProblem,
   newCampaignId,
@@ -243,5 +251,62 @@ describe('the progress line', () => {
     expect(formatDuration(3725)).toBe('1h02m');
     expect(formatDuration(125)).toBe('2m05s');
     expect(formatDuration(null)).toBe('?');
+  });
+});
+
+describe('campaign state', () => {
+  it('admits samples, takes each report once, and keeps the counts adding up', () => {
+    const carry = newCarry(3, '2026-11-26T00:00:00.000Z');
+    carry.resolution = { total: 5, alreadyDone: 0, unknown: [], listFile: '/l' };
+    admit(carry, ['A', 'B', 'C']);
+    const add = () => {
+      const c = countsOf(carry);
+      return c.pending + c.running + finishedCount(c);
+    };
+    expect(countsOf(carry)).toMatchObject({ total: 5, pending: 2, running: 3 });
+    const long = 'x'.repeat(5000);
+    expect(
+      recordOutcome(
+        carry,
+        {
+          sampleId: 'A',
+          workflowId: 'w',
+          status: 'failed',
+          errors: [{ code: 'E', path: 'p', message: long }],
+        },
+        1000,
+      ),
+    ).toBe(true);
+    // A repeated report, and one for a sample never admitted, change nothing.
+    expect(
+      recordOutcome(carry, { sampleId: 'A', workflowId: 'w', status: 'done', errors: [] }, 2000),
+    ).toBe(false);
+    expect(
+      recordOutcome(carry, { sampleId: 'Z', workflowId: 'w', status: 'done', errors: [] }, 2000),
+    ).toBe(false);
+    expect(
+      recordOutcome(carry, { sampleId: 'B', workflowId: 'w', status: 'done', errors: [] }, 3000),
+    ).toBe(true);
+    expect(countsOf(carry)).toMatchObject({ running: 1, failed: 1, done: 1 });
+    expect(add()).toBe(5);
+    expect(carry.pendingOutcomes.map((o) => o.sampleId)).toEqual(['A', 'B']);
+    expect(carry.pendingOutcomes[0]!.errors[0]!.message).toHaveLength(2000);
+    expect(carry.pendingOutcomes[0]!.at).toBe('1970-01-01T00:00:01.000Z');
+    const progress = progressOf(carry, {
+      campaignId: 'c',
+      workflowId: 'campaign:c',
+      request: {
+        name: 'n',
+        pipelineVersion: '2',
+        selection: { expression: 'mode=none' },
+        maxConcurrent: 3,
+        requestedBy: 't',
+      },
+      updatedAt: 'u',
+      endedAt: null,
+      reportFile: null,
+    });
+    expect(progress).toMatchObject({ samplesPerSecond: 0.5, etaSeconds: 6, state: 'resolving' });
+    expect(JSON.parse(JSON.stringify(carry))).toEqual(carry);
   });
 });
