@@ -2,7 +2,7 @@
  * A campaign's selection over the catalogue: clauses joined by commas, all of which must hold,
  * each `field=value` or `field!=value`, where a value may list alternatives with `|`:
  * `region=syddanmark|midtjylland,mode=none,pipelineVersion!=2`. Fields look at a sample's
- * current version (the one published last); a sample with no version has only its identity.
+ * current version (currentVersion); a sample with no version has only its identity.
  */
 import type { SampleRecord, SampleVersion } from './sample-record.ts';
 
@@ -61,11 +61,19 @@ export function parseSelection(text: string): ParsedSelection {
   return { ok: true, clauses };
 }
 
-/** The version a sample is known by now: the one published last. */
+/**
+ * The version a sample is known by now: the one published last, leaving out benchmark runs
+ * (a `noop` pipeline publishes nothing), unless there is nothing else.
+ */
 export function currentVersion(record: SampleRecord): SampleVersion | null {
   let latest: SampleVersion | null = null;
   for (const version of Object.values(record.versions)) {
-    if (latest === null || version.publishedAt > latest.publishedAt) latest = version;
+    const better =
+      latest === null ||
+      (latest.status === 'benchmark' && version.status !== 'benchmark') ||
+      ((latest.status === 'benchmark') === (version.status === 'benchmark') &&
+        version.publishedAt > latest.publishedAt);
+    if (better) latest = version;
   }
   return latest;
 }

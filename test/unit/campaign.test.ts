@@ -117,9 +117,14 @@ describe('matchesSelection', () => {
     expect(matchesSelection(rec, parsed.clauses)).toBe(expected);
   });
 
-  it('takes the version published last as current', () => {
+  it('takes the version published last as current, benchmark runs only when alone', () => {
     expect(currentVersion(v2none)?.pipelineVersion).toBe('2');
     expect(currentVersion(record({}))).toBeNull();
+    const bench = version('9', { status: 'benchmark', publishedAt: '2026-12-01T00:00:00.000Z' });
+    expect(
+      currentVersion(record({ versions: { '1': version('1'), noop: bench } }))?.pipelineVersion,
+    ).toBe('1');
+    expect(currentVersion(record({ versions: { noop: bench } }))?.status).toBe('benchmark');
   });
 });
 
