@@ -8,30 +8,17 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { z } from 'zod';
-import { campaignRequestSchema } from './domain/campaign-request.ts';
-import {
-  newCampaignId,
-  progressOfReport,
-  type CampaignProgress,
-  type CampaignReport,
-} from './domain/campaign.ts';
-import { parseSelection } from './domain/selection.ts';
-import { campaignFiles, readSampleIds, writeSampleList } from './store/campaigns.ts';
-import type { campaignWorkflow } from './workflows/campaign.ts';
 import type { PublishedRelease } from './activities/frequency.ts';
+import { campaignProgress, controlCampaign, startCampaign } from './client-campaigns.ts';
 import type { Config } from './config.ts';
+import type { CampaignProgress } from './domain/campaign.ts';
 import type { HarmonisationMode } from './domain/policy.ts';
 import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
 import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
-import { HarmoniseError, ServiceUnreachableError, UsageError, errorMessage } from './errors.ts';
+import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
 import {
-  SearchAttribute,
   campaignWorkflowId,
   frequencyWorkflowId,
   probeWorkflowId,
@@ -39,18 +26,15 @@ import {
   submissionWorkflowId,
 } from './shared.ts';
 import { readJsonIfExists } from './store/atomic.ts';
+import { appendAudit } from './store/audit.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout, type Layout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
+import type { campaignWorkflow } from './workflows/campaign.ts';
 import type { frequencyReleaseWorkflow } from './workflows/frequency-release.ts';
 import type { JobProbeResult, jobProbeWorkflow } from './workflows/job-probe.ts';
 import {
-  campaignProgressQuery,
-  cancelCampaignUpdate,
-  pauseCampaignUpdate,
   releaseStatusQuery,
-  resumeCampaignUpdate,
-  setConcurrencyUpdate,
   sampleStatusQuery,
   submissionCompleteSignal,
   submissionStatusQuery,
@@ -86,7 +70,7 @@ export class HarmoniseClient {
   readonly layout: Layout;
 
   private constructor(
-    private readonly config: Config,
+    readonly config: Config,
     private readonly connection: Connection,
     readonly temporal: Client,
   ) {
@@ -203,6 +187,40 @@ export class HarmoniseClient {
     return releaseId;
   }
 
+  /**
+   * Records a consent withdrawal (catalogue and audit log) and, unless told not to, starts a
+   * release without the sample; earlier releases are never touched. A repeated withdrawal is
+   * logged and starts nothing.
+   */
+  async withdrawConsent(
+    sampleId: string,
+    options: { requestedBy: string; release: boolean },
+  ): Promise<{
+    sampleId: string;
+    withdrawnAt: string;
+    alreadyWithdrawn: boolean;
+    releaseId: string | null;
+  }> {
+    const at = new Date().toISOString();
+    const withdrawn = await new Catalogue(this.layout).withdrawConsent(sampleId, at);
+    if (withdrawn === null) throw new HarmoniseError('NOT_FOUND', `no sample ${sampleId}`);
+    const withdrawnAt = withdrawn.record.consent.withdrawnAt ?? at;
+    const releaseId =
+      options.release && !withdrawn.alreadyWithdrawn
+        ? await this.startRelease({ requestedBy: options.requestedBy })
+        : null;
+    await appendAudit(this.layout.auditLog, {
+      at,
+      action: 'consent-withdrawn',
+      requestedBy: options.requestedBy,
+      sampleId,
+      withdrawnAt,
+      alreadyWithdrawn: withdrawn.alreadyWithdrawn,
+      releaseId,
+    });
+    return { sampleId, withdrawnAt, alreadyWithdrawn: withdrawn.alreadyWithdrawn, releaseId };
+  }
+
   async waitForRelease(releaseId: string): Promise<PublishedRelease> {
     return this.temporal.workflow
       .getHandle<typeof frequencyReleaseWorkflow>(frequencyWorkflowId(releaseId))
@@ -218,88 +236,22 @@ export class HarmoniseClient {
     });
   }
 
-  /**
-   * Starts a campaign after checking what can be checked here (selection, samples file,
-   * pipeline version), so that a bad request is a usage error, not a failed workflow. A samples
-   * file is copied into the campaign's folder: the campaign keeps what it was asked.
-   */
-  async startCampaign(
-    raw: z.input<typeof campaignRequestSchema>,
-    tuning: { continueAsNewAfterEvents?: number; checkSilenceAfterSeconds?: number } = {},
-  ): Promise<{ campaignId: string; workflowId: string }> {
-    const parsed = campaignRequestSchema.safeParse(raw);
-    if (!parsed.success) throw new UsageError(`invalid campaign: ${z.prettifyError(parsed.error)}`);
-    const request = parsed.data;
-    const campaignId = newCampaignId(request.name, new Date(), randomBytes(2).toString('hex'));
-    if ('expression' in request.selection) {
-      const selection = parseSelection(request.selection.expression);
-      if (!selection.ok) throw new UsageError(`--select: ${selection.message}`);
-    } else {
-      const ids = await readSampleIds(request.selection.samplesFile).catch((error: unknown) => {
-        throw new UsageError(`--samples: ${errorMessage(error)}`);
-      });
-      const copy = path.join(campaignFiles(this.layout, campaignId).dir, 'requested-samples.txt');
-      await writeSampleList(copy, ids);
-      request.selection = { samplesFile: copy };
-    }
-    await new PipelineRegistry(this.config.pipelinesDir, this.config.dataRoot).load(
-      request.pipelineVersion,
-    );
-    const workflowId = campaignWorkflowId(campaignId);
-    await this.temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
-      workflowId,
-      taskQueue: this.config.temporal.taskQueue,
-      args: [{ campaignId, request, ...tuning }],
-      typedSearchAttributes: [
-        { key: SearchAttribute.CampaignId, value: campaignId },
-        { key: SearchAttribute.PipelineVersion, value: request.pipelineVersion },
-      ],
-    });
-    return { campaignId, workflowId };
+  /** See client-campaigns.ts. */
+  startCampaign(
+    raw: Parameters<typeof startCampaign>[1],
+    tuning: Parameters<typeof startCampaign>[2] = {},
+  ) {
+    return startCampaign(this, raw, tuning);
   }
 
-  /** The live progress, else the report of a campaign Temporal no longer holds, else null. */
-  async campaignProgress(campaignId: string): Promise<CampaignProgress | null> {
-    const handle = this.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
-    try {
-      return await handle.query(campaignProgressQuery);
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
-    const report = await readJsonIfExists(campaignFiles(this.layout, campaignId).report);
-    if (report === undefined) return null;
-    return progressOfReport(report as CampaignReport);
+  campaignProgress(campaignId: string) {
+    return campaignProgress(this, campaignId);
   }
 
-  /** pause, resume, cancel or set the window of a campaign; returns its progress after. */
-  async controlCampaign(
-    campaignId: string,
-    action: 'pause' | 'resume' | 'cancel' | { maxConcurrent: number },
-    requestedBy: string,
-  ): Promise<CampaignProgress> {
-    const handle = this.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
-    try {
-      if (action === 'pause')
-        return await handle.executeUpdate(pauseCampaignUpdate, { args: [{ requestedBy }] });
-      if (action === 'resume')
-        return await handle.executeUpdate(resumeCampaignUpdate, { args: [{ requestedBy }] });
-      if (action === 'cancel')
-        return await handle.executeUpdate(cancelCampaignUpdate, { args: [{ requestedBy }] });
-      return await handle.executeUpdate(setConcurrencyUpdate, {
-        args: [{ requestedBy, maxConcurrent: action.maxConcurrent }],
-      });
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) {
-        const ended = await handle.describe().catch(() => null);
-        if (ended === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
-        throw new UsageError(
-          `campaign ${campaignId} has ended (${ended.status.name}) and cannot be changed`,
-        );
-      }
-      if (error instanceof WorkflowUpdateFailedError)
-        throw new UsageError(`campaign ${campaignId}: ${errorMessage(error.cause ?? error)}`);
-      throw error;
-    }
+  controlCampaign(
+    ...args: Parameters<typeof controlCampaign> extends [unknown, ...infer R] ? R : never
+  ) {
+    return controlCampaign(this, ...args);
   }
 
   async waitForCampaign(campaignId: string): Promise<CampaignProgress> {

@@ -109,6 +109,45 @@ export function addRecordCommands(program: Command): void {
     });
 
   program
+    .command('consent')
+    .description("citizens' consent to secondary use")
+    .command('withdraw <sampleId>')
+    .description(
+      'record a withdrawal (catalogue and audit log) and cut a new release without the sample; earlier releases stay as they were',
+    )
+    .option('--no-release', 'record only; the next release leaves the sample out')
+    .option('--wait', 'wait for the new release')
+    .option(
+      '--json',
+      'print one JSON document: { sampleId, withdrawnAt, alreadyWithdrawn, releaseId[, release] }',
+    )
+    .action(
+      async (sampleId: string, opts: { release: boolean; wait?: boolean; json?: boolean }) => {
+        await withClient(context(), async (client) => {
+          const withdrawn = await client.withdrawConsent(sampleId, {
+            requestedBy: 'operator:cli',
+            release: opts.release,
+          });
+          const release =
+            opts.wait && withdrawn.releaseId
+              ? await client.waitForRelease(withdrawn.releaseId)
+              : null;
+          if (opts.json) printJson({ ...withdrawn, ...(release ? { release } : {}) });
+          else {
+            printLine(
+              `${sampleId}: consent withdrawn at ${withdrawn.withdrawnAt}${withdrawn.alreadyWithdrawn ? ' (already)' : ''}`,
+            );
+            if (withdrawn.releaseId) printLine(`release ${withdrawn.releaseId} started without it`);
+            if (release)
+              printLine(
+                `release ${release.releaseId}: ${release.samples} samples, ${release.sites} sites`,
+              );
+          }
+        });
+      },
+    );
+
+  program
     .command('frequency')
     .description('national allele-frequency releases')
     .command('release')

@@ -51,6 +51,31 @@ export class Catalogue {
     });
   }
 
+  /**
+   * Records that the citizen withdrew consent to secondary use, at `at`. A withdrawal is kept
+   * as first recorded and never undone. Returns the record and whether it was already withdrawn,
+   * or null for an unknown sample.
+   */
+  async withdrawConsent(
+    sampleId: string,
+    at: string,
+  ): Promise<{ record: SampleRecord; alreadyWithdrawn: boolean } | null> {
+    const file = this.layout.catalogueFile(sampleId);
+    if ((await this.get(sampleId)) === null) return null;
+    return withFileLock(file, async () => {
+      const existing = await this.get(sampleId);
+      if (existing === null) return null;
+      if (existing.consent.withdrawnAt) return { record: existing, alreadyWithdrawn: true };
+      const record: SampleRecord = {
+        ...existing,
+        consent: { ...existing.consent, withdrawnAt: at },
+        updatedAt: at,
+      };
+      await writeJsonAtomic(file, record);
+      return { record, alreadyWithdrawn: false };
+    });
+  }
+
   /** Every record, in sample-id order. */
   async list(): Promise<SampleRecord[]> {
     const records: SampleRecord[] = [];

@@ -8,6 +8,8 @@ export interface Layout {
   /** Outcome records of submissions, kept after their workflows leave Temporal's retention. */
   submissionRecord(region: string, submissionId: string): string;
   catalogueDir: string;
+  /** Append-only log of operator and consent actions. */
+  auditLog: string;
   /** A campaign's request, sample list, outcome batches and report. */
   campaignDir(campaignId: string): string;
   catalogueFile(sampleId: string): string;
@@ -37,6 +39,7 @@ export function createLayout(dataRoot: string): Layout {
     submissionRecord: (region, submissionId) =>
       path.join(gdb, 'submissions', region, `${submissionId}.json`),
     catalogueDir: path.join(gdb, 'catalogue'),
+    auditLog: path.join(gdb, 'audit.jsonl'),
     campaignDir: (campaignId) => path.join(gdb, 'campaigns', campaignId),
     catalogueFile: (sampleId) => path.join(gdb, 'catalogue', `${sampleId}.json`),
     sampleDir: (sampleId, pipelineVersion) => path.join(gdb, 'samples', sampleId, pipelineVersion),

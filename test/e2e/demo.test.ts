@@ -3,6 +3,7 @@
  * worker SIGKILLed in the middle and a new one started; then every output is checked with the
  * tools directly, the release against an independent computation, and the calls against truth.
  */
+import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -221,5 +222,80 @@ describe('harmonise demo', () => {
     expect(await fs.readlink(path.join(root, 'freq/latest'))).toBe(
       path.join('releases', second.release!.releaseId),
     );
+  });
+
+  it('leaves a withdrawn sample out of the next release and keeps the earlier ones as they were', async () => {
+    const latest = () => fs.readlink(path.join(root, 'freq/latest'));
+    const before = path.join(root, 'freq', await latest());
+    const beforeHash = await hashTree(before);
+    const withdraw = await harmonise(cli, ['consent', 'withdraw', 'HOV001', '--wait', '--json']);
+    expect(withdraw.exitCode, withdraw.stderr.slice(-2000)).toBe(0);
+    const result = JSON.parse(withdraw.stdout) as {
+      withdrawnAt: string;
+      alreadyWithdrawn: boolean;
+      releaseId: string;
+      release: { dir: string; samples: number };
+    };
+    expect(result.alreadyWithdrawn).toBe(false);
+    const after = result.release.dir;
+    expect(await latest()).toBe(path.join('releases', result.releaseId));
+
+    const tsv = async (dir: string) =>
+      (await fs.readFile(path.join(dir, 'samples.tsv'), 'utf8')).split('\n').filter(Boolean);
+    expect((await tsv(before)).some((l) => l.startsWith('HOV001\t'))).toBe(true);
+    expect((await tsv(after)).some((l) => l.startsWith('HOV001\t'))).toBe(false);
+    expect(await tsv(after)).toHaveLength((await tsv(before)).length - 1);
+    const summary = JSON.parse(await fs.readFile(path.join(after, 'summary.json'), 'utf8')) as {
+      excluded: { sampleId: string; reason: string }[];
+    };
+    expect(summary.excluded).toContainEqual({
+      sampleId: 'HOV001',
+      reason: `consent withdrawn at ${result.withdrawnAt}`,
+    });
+
+    // AN drops by HOV001's two alleles wherever it was called; never by more.
+    const an = async (dir: string) => {
+      const { stdout } = await execa('bcftools', [
+        'query',
+        '-f',
+        '%CHROM:%POS:%REF:%ALT\t%INFO/AN\n',
+        path.join(dir, 'frequencies.vcf.gz'),
+      ]);
+      return new Map(
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split('\t') as [string, string]),
+      );
+    };
+    const [anBefore, anAfter] = [await an(before), await an(after)];
+    let dropped = 0;
+    for (const [site, value] of anAfter) {
+      const was = anBefore.get(site);
+      if (was === undefined) continue;
+      const drop = Number(was) - Number(value);
+      expect([0, 2]).toContain(drop);
+      if (drop === 2) dropped += 1;
+    }
+    expect(dropped).toBeGreaterThan(0.9 * anAfter.size);
+
+    // The earlier release is byte-identical; the audit log and the record say what happened.
+    expect(await hashTree(before)).toBe(beforeHash);
+    const audit = (await fs.readFile(path.join(root, 'gdb/audit.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit.at(-1)).toMatchObject({
+      action: 'consent-withdrawn',
+      sampleId: 'HOV001',
+      releaseId: result.releaseId,
+    });
+    const sample = await harmonise(cli, ['sample', 'status', 'HOV001', '--json']);
+    expect(JSON.parse(sample.stdout)).toMatchObject({
+      record: { consent: { withdrawnAt: result.withdrawnAt } },
+    });
+    // A second withdrawal is logged and starts nothing.
+    const again = await harmonise(cli, ['consent', 'withdraw', 'HOV001', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyWithdrawn: true, releaseId: null });
   });
 });

@@ -1,0 +1,126 @@
+/**
+ * The campaign half of the typed client (client.ts delegates here): starting a campaign after
+ * checking its request, reading its progress, and pause / resume / cancel / set-concurrency.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Config } from './config.ts';
+import { campaignRequestSchema } from './domain/campaign-request.ts';
+import {
+  newCampaignId,
+  progressOfReport,
+  type CampaignProgress,
+  type CampaignReport,
+} from './domain/campaign.ts';
+import { parseSelection } from './domain/selection.ts';
+import { HarmoniseError, UsageError, errorMessage } from './errors.ts';
+import { SearchAttribute, campaignWorkflowId } from './shared.ts';
+import { readJsonIfExists } from './store/atomic.ts';
+import { campaignFiles, readSampleIds, writeSampleList } from './store/campaigns.ts';
+import type { Layout } from './store/layout.ts';
+import { PipelineRegistry } from './store/pipelines.ts';
+import type { campaignWorkflow } from './workflows/campaign.ts';
+import {
+  campaignProgressQuery,
+  cancelCampaignUpdate,
+  pauseCampaignUpdate,
+  resumeCampaignUpdate,
+  setConcurrencyUpdate,
+} from './workflows/messages.ts';
+
+export interface CampaignClientContext {
+  config: Config;
+  layout: Layout;
+  temporal: Client;
+}
+
+/**
+ * Starts a campaign after checking what can be checked here (selection, samples file,
+ * pipeline version), so that a bad request is a usage error, not a failed workflow. A samples
+ * file is copied into the campaign's folder: the campaign keeps what it was asked.
+ */
+export async function startCampaign(
+  ctx: CampaignClientContext,
+  raw: z.input<typeof campaignRequestSchema>,
+  tuning: { continueAsNewAfterEvents?: number; checkSilenceAfterSeconds?: number } = {},
+): Promise<{ campaignId: string; workflowId: string }> {
+  const parsed = campaignRequestSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`invalid campaign: ${z.prettifyError(parsed.error)}`);
+  const request = parsed.data;
+  const campaignId = newCampaignId(request.name, new Date(), randomBytes(2).toString('hex'));
+  if ('expression' in request.selection) {
+    const selection = parseSelection(request.selection.expression);
+    if (!selection.ok) throw new UsageError(`--select: ${selection.message}`);
+  } else {
+    const ids = await readSampleIds(request.selection.samplesFile).catch((error: unknown) => {
+      throw new UsageError(`--samples: ${errorMessage(error)}`);
+    });
+    const copy = path.join(campaignFiles(ctx.layout, campaignId).dir, 'requested-samples.txt');
+    await writeSampleList(copy, ids);
+    request.selection = { samplesFile: copy };
+  }
+  await new PipelineRegistry(ctx.config.pipelinesDir, ctx.config.dataRoot).load(
+    request.pipelineVersion,
+  );
+  const workflowId = campaignWorkflowId(campaignId);
+  await ctx.temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+    workflowId,
+    taskQueue: ctx.config.temporal.taskQueue,
+    args: [{ campaignId, request, ...tuning }],
+    typedSearchAttributes: [
+      { key: SearchAttribute.CampaignId, value: campaignId },
+      { key: SearchAttribute.PipelineVersion, value: request.pipelineVersion },
+    ],
+  });
+  return { campaignId, workflowId };
+}
+
+/** The live progress, else the report of a campaign Temporal no longer holds, else null. */
+export async function campaignProgress(
+  ctx: CampaignClientContext,
+  campaignId: string,
+): Promise<CampaignProgress | null> {
+  const handle = ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
+  try {
+    return await handle.query(campaignProgressQuery);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  const report = await readJsonIfExists(campaignFiles(ctx.layout, campaignId).report);
+  if (report === undefined) return null;
+  return progressOfReport(report as CampaignReport);
+}
+
+/** pause, resume, cancel or set the window of a campaign; returns its progress after. */
+export async function controlCampaign(
+  ctx: CampaignClientContext,
+  campaignId: string,
+  action: 'pause' | 'resume' | 'cancel' | { maxConcurrent: number },
+  requestedBy: string,
+): Promise<CampaignProgress> {
+  const handle = ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
+  try {
+    if (action === 'pause')
+      return await handle.executeUpdate(pauseCampaignUpdate, { args: [{ requestedBy }] });
+    if (action === 'resume')
+      return await handle.executeUpdate(resumeCampaignUpdate, { args: [{ requestedBy }] });
+    if (action === 'cancel')
+      return await handle.executeUpdate(cancelCampaignUpdate, { args: [{ requestedBy }] });
+    return await handle.executeUpdate(setConcurrencyUpdate, {
+      args: [{ requestedBy, maxConcurrent: action.maxConcurrent }],
+    });
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      const ended = await handle.describe().catch(() => null);
+      if (ended === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
+      throw new UsageError(
+        `campaign ${campaignId} has ended (${ended.status.name}) and cannot be changed`,
+      );
+    }
+    if (error instanceof WorkflowUpdateFailedError)
+      throw new UsageError(`campaign ${campaignId}: ${errorMessage(error.cause ?? error)}`);
+    throw error;
+  }
+}
