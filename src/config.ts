@@ -74,6 +74,10 @@ export const configSchema = z.strictObject({
   }),
   /** The site's SPRING decompressor (not in Debian: Debian's `spring` is a game). */
   springBin: z.string().nullable(),
+  frequency: z.strictObject({
+    /** Length of the genomic shards a release is aggregated in, one job each. */
+    shardBases: positiveInt,
+  }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
 });
 export type Config = z.infer<typeof configSchema>;
@@ -119,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
       startLocal: env.HARMONISE_SLURM_START_LOCAL !== 'false',
     },
     springBin: env.HARMONISE_SPRING_BIN ? path.resolve(env.HARMONISE_SPRING_BIN) : null,
+    frequency: { shardBases: env.HARMONISE_FREQUENCY_SHARD_BASES ?? 50_000_000 },
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',
   };
   const parsed = configSchema.safeParse(candidate);

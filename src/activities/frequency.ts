@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RetryCaps } from '../domain/pipeline.ts';
+import { genomicShards, shardStepName } from '../domain/shards.ts';
 import type { PlanStep } from '../domain/plan.ts';
 import type { SampleRecord } from '../domain/sample-record.ts';
 import { readJsonIfExists, switchSymlink, writeFileAtomic } from '../store/atomic.ts';
@@ -27,8 +28,10 @@ export interface ReleaseSnapshot {
   regions: string[];
   excludedCount: number;
   files: { samplesTsv: string; gvcfList: string; groups: string; excluded: string };
-  /** The aggregation step over the snapshot, with the pipeline's resources and retry caps. */
-  aggregate: PlanStep;
+  /** One aggregation job per genomic shard, in genome order, with the pipeline's resources. */
+  shards: PlanStep[];
+  /** The job that joins the shards (its inputs are the shards' VCFs, named by shard). */
+  gather: PlanStep;
   retry: RetryCaps;
 }
 
@@ -96,12 +99,23 @@ export function createFrequencyActivities(deps: ActivityDeps) {
         regions: Object.keys(perRegion).sort(),
         excludedCount: excluded.length,
         files,
-        aggregate: {
-          name: 'frequency',
+        shards: genomicShards(
+          pipeline.spec.reference.sequences,
+          deps.config.frequency.shardBases,
+        ).map((region, index) => ({
+          name: shardStepName(index),
           kind: 'frequency-aggregate',
           inputs: { gvcfList: { path: files.gvcfList }, groups: { path: files.groups } },
           outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
           resources: pipeline.spec.steps.frequency,
+          region,
+        })),
+        gather: {
+          name: 'gather',
+          kind: 'frequency-gather',
+          inputs: {},
+          outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
+          resources: { ...pipeline.spec.steps.frequency, cpus: 1 },
         },
         retry: pipeline.spec.retry,
       };

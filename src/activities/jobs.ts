@@ -8,7 +8,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { JobResources, StepName } from '../domain/pipeline.ts';
+import type { JobResources, JobStepName } from '../domain/pipeline.ts';
 import type { StepKind, StepSettings } from '../domain/plan.ts';
 import type { ProbeSpec } from '../domain/probe.ts';
 import { FailureType } from '../errors.ts';
@@ -33,7 +33,7 @@ export interface RunStepInput {
   sampleId: string | null;
   /** The national pipeline the step belongs to; null for probes. */
   pipelineVersion: string | null;
-  step: StepName;
+  step: JobStepName;
   kind: StepKind;
   attempt: number;
   resources: JobResources;
@@ -48,7 +48,7 @@ export interface RunStepInput {
 }
 
 export interface StepResult {
-  step: StepName;
+  step: JobStepName;
   attempt: number;
   key: string;
   jobId: string;

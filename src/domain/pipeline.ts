@@ -28,6 +28,11 @@ const argsSchema = z.array(z.string().max(256)).max(64);
 export const STEP_NAMES = ['adopt', 'align', 'markdup', 'call', 'frequency', 'probe'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
+/** Jobs of a frequency release: one per genomic shard (`shard-0001`...), then the gather. */
+export type ReleaseStepName = `shard-${string}` | 'gather';
+/** Any step that runs as one job. */
+export type JobStepName = StepName | ReleaseStepName;
+
 export const pipelineSpecSchema = z.strictObject({
   schema: z.literal(PIPELINE_SCHEMA),
   /** National versions are numeric (`1`, `2.1`); others (such as `noop`) are never the default. */

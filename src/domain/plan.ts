@@ -4,7 +4,7 @@
  */
 import type { InputIssue } from './issues.ts';
 import type { FileKind } from './manifest.ts';
-import type { JobResources, PipelineSpec, RetryCaps, StepName } from './pipeline.ts';
+import type { JobResources, JobStepName, PipelineSpec, RetryCaps, StepName } from './pipeline.ts';
 import type { FileFacts } from './file-facts.ts';
 import type { HarmonisationMode } from './policy.ts';
 
@@ -18,6 +18,7 @@ export type StepKind =
   | 'markdup-cram'
   | 'call-gvcf'
   | 'frequency-aggregate'
+  | 'frequency-gather'
   | 'probe'
   | 'noop';
 
@@ -25,7 +26,7 @@ export type StepKind =
 export type ReadsFormat = 'fastq-pair' | 'fastq' | 'alignment' | 'spring';
 
 export interface PlanStep {
-  name: StepName;
+  name: JobStepName;
   kind: StepKind;
   inputs: Record<string, StepInput>;
   /** Final file names the step's job leaves in its work directory. */
@@ -39,6 +40,8 @@ export interface PlanStep {
   adopt?: { convertToCram: string[]; index: { of: string; to: string }[] };
   /** noop steps: how long the job sleeps. */
   sleepSeconds?: number;
+  /** frequency shards: the genomic region (`chr1:1-50000000`). */
+  region?: string;
 }
 
 /** A step's settings that its job script depends on (besides its inputs). */
@@ -48,6 +51,8 @@ export interface StepSettings {
   adopt?: PlanStep['adopt'] | undefined;
   /** noop steps: how long the job sleeps. */
   sleepSeconds?: number | undefined;
+  /** frequency shards: the genomic region (`chr1:1-50000000`). */
+  region?: string | undefined;
 }
 
 export interface StepOutputRef {
@@ -129,7 +134,7 @@ export const PUBLISHED_NAMES: Readonly<Record<FileKind, string>> = {
 export const ALIGNED_BAM = 'aligned.bam';
 
 /** Outputs of finished steps: step name → output name → absolute path. */
-export type StepOutputs = Partial<Record<StepName, Record<string, string>>>;
+export type StepOutputs = Partial<Record<JobStepName, Record<string, string>>>;
 
 /** Resolves a step's inputs against earlier steps' outputs; throws if one is not there yet. */
 export function resolveStepInputs(step: PlanStep, done: StepOutputs): Record<string, string> {

@@ -4,7 +4,7 @@
  */
 import type { InputIssue } from './issues.ts';
 import type { JobState } from './job-state.ts';
-import type { JobResources, StepName } from './pipeline.ts';
+import type { JobResources, JobStepName } from './pipeline.ts';
 import type { PlanVerdict } from './plan.ts';
 import type { HarmonisationMode } from './policy.ts';
 
@@ -72,7 +72,7 @@ export interface StepAttempt {
 }
 
 export interface StepStatus {
-  name: StepName;
+  name: JobStepName;
   status: 'pending' | 'running' | 'done' | 'failed';
   attempts: StepAttempt[];
 }
@@ -82,7 +82,7 @@ export type SampleStage =
   | 'planning'
   /** Only as the Stage search attribute: any step, or registering (the query has the detail). */
   | 'running'
-  | StepName
+  | JobStepName
   | 'registering'
   | 'done'
   | 'failed'

@@ -28,6 +28,13 @@ export function aggregateFrequencies(args: {
   groups: string;
   /** The regions present in `groups`, in a fixed order. */
   regions: readonly string[];
+  /**
+   * One genomic shard (`chr1:1-50000000`), or null for the whole genome. The merge reads every
+   * gVCF record overlapping the shard (a reference block that starts before it still counts for
+   * AN inside it), and only records whose POS lies in the shard are kept, so that a variant
+   * spanning a boundary is counted once, in the shard where it starts.
+   */
+  shard: string | null;
   resources: JobResources;
 }): StepCommands {
   const threads = String(args.resources.cpus);
@@ -58,11 +65,20 @@ export function aggregateFrequencies(args: {
         args.reference,
         '-l',
         args.gvcfList,
+        ...(args.shard ? ['-r', args.shard] : []),
         '-Ou',
       ],
       ['bcftools', 'view', '--no-version', '--min-ac', '1', '-Ou'],
       ['bcftools', 'norm', '--no-version', '-f', args.reference, '-m', '-any', '-Ou'],
-      ['bcftools', 'view', '--no-version', '--min-ac', '1', '-Ou'],
+      [
+        'bcftools',
+        'view',
+        '--no-version',
+        '--min-ac',
+        '1',
+        ...(args.shard ? ['-t', args.shard, '--targets-overlap', '0'] : []),
+        '-Ou',
+      ],
       [
         'bcftools',
         '+fill-tags',
@@ -117,4 +133,19 @@ export function aggregateFrequencies(args: {
     rename(tmpName(vcf), vcf),
   ];
   return { tools: ['bcftools', 'htslib'], lines };
+}
+
+/** Joins the shards' VCFs, given in genome order, into the release VCF and its index. */
+export function gatherFrequencies(args: { shardVcfs: readonly string[] }): StepCommands {
+  if (args.shardVcfs.length === 0) throw new Error('a gather needs at least one shard');
+  const { vcf, tbi } = FREQUENCY_OUTPUTS;
+  return {
+    tools: ['bcftools', 'htslib'],
+    lines: [
+      run([['bcftools', 'concat', '--no-version', '-Oz', '-o', tmpName(vcf), ...args.shardVcfs]]),
+      run([['bcftools', 'index', '-t', '-o', tmpName(tbi), tmpName(vcf)]]),
+      rename(tmpName(tbi), tbi),
+      rename(tmpName(vcf), vcf),
+    ],
+  };
 }

@@ -4,7 +4,7 @@ import type { StepKind, StepSettings } from '../domain/plan.ts';
 import type { ProbeSpec } from '../domain/probe.ts';
 import { adoptFiles } from './adopt.ts';
 import { alignLongReads, alignShortReads } from './align.ts';
-import { aggregateFrequencies } from './frequency.ts';
+import { aggregateFrequencies, gatherFrequencies } from './frequency.ts';
 import { noopCommands } from './noop.ts';
 import { probeCommands } from './probe.ts';
 import { callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
@@ -76,6 +76,14 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
         gvcfList: input('gvcfList'),
         groups: input('groups'),
         regions: ctx.regions,
+        shard: ctx.step?.region ?? null,
+      });
+    case 'frequency-gather':
+      // Inputs are named after their shard steps, which sort in genome order.
+      return gatherFrequencies({
+        shardVcfs: Object.keys(ctx.inputs)
+          .sort()
+          .map((name) => input(name)),
       });
   }
 }

@@ -10,12 +10,15 @@ import {
 } from '@temporalio/workflow';
 import type { PublishedRelease } from '../activities/frequency.ts';
 import { FailureType } from '../domain/failures.ts';
-import { resolveStepInputs } from '../domain/plan.ts';
+import { resolveStepInputs, type PlanStep } from '../domain/plan.ts';
 import type { ReleaseStage, ReleaseWorkflowStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
 import { fileActivities, localActivities } from './activities.ts';
 import { releaseStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
+
+/** The VCF each aggregation job leaves (tools/frequency.ts FREQUENCY_OUTPUTS.vcf). */
+const FREQUENCY_VCF = 'frequencies.vcf.gz';
 
 export interface FrequencyReleaseInput {
   releaseId: string;
@@ -32,7 +35,7 @@ export async function frequencyReleaseWorkflow(
     releaseId: input.releaseId,
     stage: 'snapshot',
     samples: null,
-    steps: [{ name: 'frequency', status: 'pending', attempts: [] }],
+    steps: [],
     dir: null,
     sites: null,
     error: null,
@@ -62,16 +65,29 @@ export async function frequencyReleaseWorkflow(
     }
 
     setStage('aggregating');
-    const aggregated = await runStepWithRetries({
-      workflowId,
-      sampleId: null,
-      pipelineVersion: snapshot.pipelineVersion,
-      step: snapshot.aggregate,
-      inputs: resolveStepInputs(snapshot.aggregate, {}),
-      caps: snapshot.retry,
-      status: status.steps[0]!,
-      regions: snapshot.regions,
-    });
+    const steps = [...snapshot.shards, snapshot.gather];
+    status.steps = steps.map((s) => ({ name: s.name, status: 'pending', attempts: [] }));
+    const run = (step: PlanStep, index: number, inputs: Record<string, string>) =>
+      runStepWithRetries({
+        workflowId,
+        sampleId: null,
+        pipelineVersion: snapshot.pipelineVersion,
+        step,
+        inputs,
+        caps: snapshot.retry,
+        status: status.steps[index]!,
+        regions: snapshot.regions,
+        settings: { region: step.region },
+      });
+    // Every shard is its own job, all at once; the gather joins them in genome order.
+    const shards = await Promise.all(
+      snapshot.shards.map((step, i) => run(step, i, resolveStepInputs(step, {}))),
+    );
+    const aggregated = await run(
+      snapshot.gather,
+      snapshot.shards.length,
+      Object.fromEntries(shards.map((r) => [r.step, r.outputs[FREQUENCY_VCF]!])),
+    );
 
     setStage('publishing');
     const published = await fileActivities.publishRelease({

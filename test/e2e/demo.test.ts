@@ -41,6 +41,9 @@ async function ledger(): Promise<LedgerEntry[]> {
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-e2e-'));
   cli = await cliEnv(root);
+  // Shards of 100 kb: boundaries inside chr1 and chr2, so the release checks below (equal to
+  // an independent unsharded computation) cover variants and reference blocks at boundaries.
+  cli.env.HARMONISE_FREQUENCY_SHARD_BASES = '100000';
 });
 
 afterAll(async () => {
@@ -71,7 +74,8 @@ describe('harmonise demo', () => {
       stepKeys.push(...provenance.steps.map((s) => s.key));
     }
     expect(keys.filter((k) => !k.startsWith('frequency:')).sort()).toEqual(stepKeys.sort());
-    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(1);
+    // The release: six shard jobs and the gather.
+    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(7);
     for (const key of keys) expect(key).toMatch(/\/1$/); // first attempt of every step
     // Jobs the killed worker started finished without a second start.
     for (const key of startedBeforeKill) expect(keys.filter((k) => k === key)).toHaveLength(1);
@@ -216,7 +220,11 @@ describe('harmonise demo', () => {
     expect(second.samples.map((s) => s.cram)).toEqual(report.samples.map((s) => s.cram));
     expect(second.release!.releaseId).not.toBe(report.release!.releaseId);
     const newKeys = (await ledger()).slice(jobsBefore).map((e) => e.key);
-    expect(newKeys).toEqual([expect.stringMatching(/^frequency:.*\/frequency\/1$/)]);
+    // Only the new release's jobs ran: one per shard (chr1 3, chr2 2, chr3 1), then the gather.
+    expect(newKeys).toHaveLength(7);
+    expect(newKeys.every((key) => /^frequency:.*\/(shard-000[1-6]|gather)\/1$/.test(key))).toBe(
+      true,
+    );
     // The earlier release is untouched; latest moved to the new one.
     await fs.access(path.join(report.release!.dir, 'summary.json'));
     expect(await fs.readlink(path.join(root, 'freq/latest'))).toBe(
