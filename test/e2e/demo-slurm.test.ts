@@ -55,8 +55,10 @@ describe('harmonise demo --executor slurm', () => {
     for (const step of provenance.flatMap((p) => p.steps)) {
       expect(await slurmJobsNamed(step.key), step.key).toEqual([step.jobId]);
     }
+    // The release: one job per shard (one per demo contig at the default shard size) and the
+    // gather, each submitted once.
     const releaseJobs = await slurmJobsNamedLike(`frequency:${report.release!.releaseId}/`);
-    expect(releaseJobs).toHaveLength(1);
+    expect(releaseJobs).toHaveLength(4);
   });
 
   it('publishes a release equal to an independent bcftools merge -g + fill-tags', async () => {
