@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
 import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
@@ -230,6 +231,41 @@ describe('harmonise demo', () => {
     expect(await fs.readlink(path.join(root, 'freq/latest'))).toBe(
       path.join('releases', second.release!.releaseId),
     );
+  });
+
+  it('keeps freq/latest on the previous release while a release is interrupted', async () => {
+    const latest = () => fs.readlink(path.join(root, 'freq/latest'));
+    const before = await latest();
+    const keysBefore = new Set((await ledger()).map((e) => e.key));
+    const release = harmonise(cli, ['frequency', 'release', '--json']);
+    let shardKey: string | undefined;
+    for (let i = 0; i < 240 && shardKey === undefined; i++) {
+      await sleep(250);
+      shardKey = (await ledger())
+        .map((e) => e.key)
+        .find((k) => !keysBefore.has(k) && /^frequency:.*\/shard-\d{4}\//.test(k));
+    }
+    if (shardKey === undefined) throw new Error('the release never started a shard job');
+    const releaseId = /^frequency:([^/]+)\//.exec(shardKey)![1]!;
+    const pidFile = JSON.parse(await fs.readFile(path.join(root, 'run/worker.pid'), 'utf8')) as {
+      pid: number;
+    };
+    process.kill(pidFile.pid, 'SIGKILL');
+    // With no worker, the shard jobs finish on their own; nothing is published meanwhile.
+    await sleep(4000);
+    expect(await latest()).toBe(before);
+    await expect(fs.access(path.join(root, 'freq/releases', releaseId))).rejects.toThrow();
+
+    const up = await harmonise(cli, ['up', '--json']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    const done = await release;
+    expect(done.exitCode, done.stderr.slice(-2000)).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ releaseId, latest: true });
+    expect(await latest()).toBe(path.join('releases', releaseId));
+    // Every job of the release started once: the new worker re-attached, it did not resubmit.
+    const keys = (await ledger()).map((e) => e.key).filter((k) => k.includes(releaseId));
+    expect(keys).toHaveLength(7);
+    expect(new Set(keys).size).toBe(7);
   });
 
   it('leaves a withdrawn sample out of the next release and keeps the earlier ones as they were', async () => {
