@@ -163,8 +163,11 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
   } finally {
     clearInterval(sampler);
     await client.close();
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    if (worker.exitCode === null && worker.signalCode === null) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.kill('SIGTERM');
+      await exited;
+    }
     await stopDevServer(temporalDir);
     if (!args.includes('--keep')) await fsp.rm(root, { recursive: true, force: true });
   }
