@@ -15,11 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seedCatalogue } from '../infra/demo/seed-catalogue.ts';
-import { ensureDevServer, stopDevServer } from '../infra/temporal/dev-server.ts';
 import { HarmoniseClient } from '../src/client.ts';
 import { DEFAULT_REGIONS, loadConfig, PROJECT_ROOT } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { startBenchTemporal } from './temporal.ts';
 
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -66,18 +65,8 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
   const seedSeconds = (Date.now() - seedStart) / 1000;
   progress(`seeded ${samples} samples in ${round(seedSeconds)} s under ${root}`);
 
-  const address = `127.0.0.1:${await freePort()}`;
-  const temporalDir = path.join(root, 'temporal');
-  const server = await ensureDevServer(
-    {
-      cli: path.join(PROJECT_ROOT, '.tools/temporal/bin/temporal'),
-      address,
-      uiPort: await freePort(),
-      namespace: 'default',
-      dir: temporalDir,
-    },
-    logger,
-  );
+  const temporal = await startBenchTemporal(root, logger);
+  const { address } = temporal;
   const env = {
     ...process.env,
     HARMONISE_DATA: root,
@@ -100,7 +89,7 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
   );
   fs.closeSync(workerLog);
   const workerPid = worker.pid!;
-  const serverPid = server.pid!;
+  const serverPid = temporal.pid!;
 
   let workerRss = 0;
   let serverRss = 0;
@@ -168,7 +157,7 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
       worker.kill('SIGTERM');
       await exited;
     }
-    await stopDevServer(temporalDir);
+    await temporal.stop();
     if (!args.includes('--keep')) await fsp.rm(root, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,6 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDevServer, stopDevServer } from '../infra/temporal/dev-server.ts';
 import { HarmoniseClient } from '../src/client.ts';
 import { LOCAL_SLURM_CONF, loadConfig, PROJECT_ROOT } from '../src/config.ts';
 import type { ProbeInput } from '../src/domain/probe.ts';
@@ -18,7 +17,7 @@ import { parseSlurmTime } from '../src/executors/slurm/parsers.ts';
 import type { SlurmExecutor } from '../src/executors/slurm/adapter.ts';
 import { createLogger } from '../src/logger.ts';
 import { createHarmoniseWorker } from '../src/worker.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { startBenchTemporal } from './temporal.ts';
 
 interface JobTiming {
   jobId: string;
@@ -62,18 +61,8 @@ export async function runSlurmOverhead(args: string[]): Promise<Record<string, u
     stderr: 'inherit',
   });
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-'));
-  const address = `127.0.0.1:${await freePort()}`;
-  const temporalDir = path.join(root, 'temporal');
-  await ensureDevServer(
-    {
-      cli: path.join(PROJECT_ROOT, '.tools/temporal/bin/temporal'),
-      address,
-      uiPort: await freePort(),
-      namespace: 'default',
-      dir: temporalDir,
-    },
-    logger,
-  );
+  const temporal = await startBenchTemporal(root, logger);
+  const { address } = temporal;
   const config = loadConfig({
     ...process.env,
     HARMONISE_DATA: root,
@@ -163,7 +152,7 @@ export async function runSlurmOverhead(args: string[]): Promise<Record<string, u
     await client.close();
     await worker.shutdown();
     await running;
-    await stopDevServer(temporalDir);
+    await temporal.stop();
     await fs.rm(root, { recursive: true, force: true });
   }
   return {

@@ -249,9 +249,11 @@ export class HarmoniseClient {
   }
 
   controlCampaign(
-    ...args: Parameters<typeof controlCampaign> extends [unknown, ...infer R] ? R : never
+    campaignId: string,
+    action: Parameters<typeof controlCampaign>[2],
+    requestedBy: string,
   ) {
-    return controlCampaign(this, ...args);
+    return controlCampaign(this, campaignId, action, requestedBy);
   }
 
   async waitForCampaign(campaignId: string): Promise<CampaignProgress> {

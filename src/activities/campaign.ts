@@ -16,14 +16,13 @@ import { matchesSelection, parseSelection } from '../domain/selection.ts';
 import { FailureType } from '../errors.ts';
 import {
   campaignFiles,
-  readJson,
   readOutcomes,
   readSampleIds,
   SampleListReader,
-  writeJsonAtomic,
   writeOutcomeBatch,
   writeSampleList,
 } from '../store/campaigns.ts';
+import { readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
 import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -36,7 +35,7 @@ export function createCampaignActivities(deps: ActivityDeps) {
       request: CampaignRequest;
     }): Promise<CampaignResolution> {
       const files = campaignFiles(deps.layout, input.campaignId);
-      const earlier = await readJson<CampaignResolution>(files.resolution);
+      const earlier = (await readJsonIfExists(files.resolution)) as CampaignResolution | undefined;
       if (earlier) return earlier;
       const activity = currentActivity();
       const invalid = (message: string) =>
@@ -148,7 +147,8 @@ export function createCampaignActivities(deps: ActivityDeps) {
       const outcomes = (await readOutcomes(files.outcomesDir)).sort((a, b) =>
         a.sampleId.localeCompare(b.sampleId),
       );
-      const resolution = await readJson<CampaignResolution>(files.resolution);
+      const resolution = (await readJsonIfExists(files.resolution)) as
+        CampaignResolution | undefined;
       const report: CampaignReport = {
         schema: CAMPAIGN_REPORT_SCHEMA,
         ...input.progress,

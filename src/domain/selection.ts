@@ -66,14 +66,11 @@ export function parseSelection(text: string): ParsedSelection {
  * (a `noop` pipeline publishes nothing), unless there is nothing else.
  */
 export function currentVersion(record: SampleRecord): SampleVersion | null {
+  // Real versions rank above benchmark runs; within each, the later publication wins.
+  const rank = (v: SampleVersion) => `${v.status === 'benchmark' ? 0 : 1}${v.publishedAt}`;
   let latest: SampleVersion | null = null;
   for (const version of Object.values(record.versions)) {
-    const better =
-      latest === null ||
-      (latest.status === 'benchmark' && version.status !== 'benchmark') ||
-      ((latest.status === 'benchmark') === (version.status === 'benchmark') &&
-        version.publishedAt > latest.publishedAt);
-    if (better) latest = version;
+    if (latest === null || rank(version) > rank(latest)) latest = version;
   }
   return latest;
 }

@@ -22,3 +22,9 @@ export function genomicShards(
 export function shardStepName(index: number): `shard-${string}` {
   return `shard-${String(index + 1).padStart(4, '0')}`;
 }
+
+/** What each aggregation job (a shard, or the gather) leaves in its work directory. */
+export const FREQUENCY_OUTPUTS = {
+  vcf: 'frequencies.vcf.gz',
+  tbi: 'frequencies.vcf.gz.tbi',
+} as const;

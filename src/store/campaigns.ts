@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CampaignSampleOutcome } from '../domain/campaign.ts';
 import { idSchema } from '../domain/ids.ts';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic.ts';
+import { writeFileAtomic } from './atomic.ts';
 import type { Layout } from './layout.ts';
 
 export interface CampaignFiles {
@@ -85,10 +85,6 @@ export async function readOutcomes(outcomesDir: string): Promise<CampaignSampleO
   return [...bySample.values()];
 }
 
-export async function readJson<T>(file: string): Promise<T | null> {
-  return ((await readJsonIfExists(file)) as T | undefined) ?? null;
-}
-
 /** A samples file: one id per line; blank lines and `#` comments ignored; every id validated. */
 export async function readSampleIds(file: string): Promise<string[]> {
   const text = await fs.readFile(file, 'utf8');
@@ -114,5 +110,3 @@ export async function readSampleIds(file: string): Promise<string[]> {
   }
   return ids;
 }
-
-export { writeJsonAtomic };

@@ -61,7 +61,7 @@ export class Catalogue {
     at: string,
   ): Promise<{ record: SampleRecord; alreadyWithdrawn: boolean } | null> {
     const file = this.layout.catalogueFile(sampleId);
-    if ((await this.get(sampleId)) === null) return null;
+    await fs.mkdir(path.dirname(file), { recursive: true });
     return withFileLock(file, async () => {
       const existing = await this.get(sampleId);
       if (existing === null) return null;

@@ -4,13 +4,11 @@
  * sample has no coverage (FACTS), so the inputs are gVCFs, never variant-only VCFs.
  */
 import type { JobResources, PipelineSpec } from '../domain/pipeline.ts';
+import { FREQUENCY_OUTPUTS } from '../domain/shards.ts';
 import { rename, run, tmpName, type ScriptLine } from './shell.ts';
 import type { StepCommands } from './sample-steps.ts';
 
-export const FREQUENCY_OUTPUTS = {
-  vcf: 'frequencies.vcf.gz',
-  tbi: 'frequencies.vcf.gz.tbi',
-} as const;
+export { FREQUENCY_OUTPUTS };
 
 /** INFO tag with the number of hom-alt individuals (`AC_Hom` counts alleles: two per person). */
 export const HOM_ALT_TAG = 'nhomalt';

@@ -11,14 +11,12 @@ import {
 import type { PublishedRelease } from '../activities/frequency.ts';
 import { FailureType } from '../domain/failures.ts';
 import { resolveStepInputs, type PlanStep } from '../domain/plan.ts';
+import { FREQUENCY_OUTPUTS } from '../domain/shards.ts';
 import type { ReleaseStage, ReleaseWorkflowStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
 import { fileActivities, localActivities } from './activities.ts';
 import { releaseStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
-
-/** The VCF each aggregation job leaves (tools/frequency.ts FREQUENCY_OUTPUTS.vcf). */
-const FREQUENCY_VCF = 'frequencies.vcf.gz';
 
 export interface FrequencyReleaseInput {
   releaseId: string;
@@ -86,7 +84,7 @@ export async function frequencyReleaseWorkflow(
     const aggregated = await run(
       snapshot.gather,
       snapshot.shards.length,
-      Object.fromEntries(shards.map((r) => [r.step, r.outputs[FREQUENCY_VCF]!])),
+      Object.fromEntries(shards.map((r) => [r.step, r.outputs[FREQUENCY_OUTPUTS.vcf]!])),
     );
 
     setStage('publishing');

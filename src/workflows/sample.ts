@@ -57,14 +57,14 @@ export type SampleWorkflowResult =
 
 export async function sampleWorkflow(input: SampleWorkflowInput): Promise<SampleWorkflowResult> {
   const rerun = 'rerun' in input ? input.rerun : null;
-  const sampleId = rerun?.sampleId ?? (input as SubmittedSampleInput).sampleId;
-  const pipelineVersion = rerun?.pipelineVersion ?? (input as SubmittedSampleInput).pipelineVersion;
-  const campaignId = rerun?.campaignId ?? (input as SubmittedSampleInput).campaignId ?? null;
+  const submitted = 'rerun' in input ? null : input;
+  const { sampleId, pipelineVersion } = rerun ?? submitted!;
+  const campaignId = rerun?.campaignId ?? submitted?.campaignId ?? null;
   const status: SampleWorkflowStatus = {
     sampleId,
-    region: rerun ? null : (input as SubmittedSampleInput).region,
+    region: submitted?.region ?? null,
     pipelineVersion,
-    mode: rerun ? null : (input as SubmittedSampleInput).mode,
+    mode: submitted?.mode ?? null,
     campaignId,
     stage: rerun ? 'preparing' : 'planning',
     steps: [],
@@ -117,7 +117,7 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
       }
       work = { ...prepared.work, campaignId: rerun.campaignId };
     } else {
-      work = input as SubmittedSampleInput;
+      work = submitted!;
     }
     status.region = work.region;
     status.mode = work.mode;

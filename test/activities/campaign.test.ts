@@ -202,35 +202,23 @@ describe('prepareRerun', () => {
 describe('campaign outcomes and report', () => {
   it('keeps the last word per sample and lists every non-done sample as a failure', async () => {
     const at = '2026-11-26T00:00:00.000Z';
-    await campaign.recordCampaignOutcomes({
+    const first = {
       campaignId: 'c-report',
       seq: 0,
       outcomes: [
-        { sampleId: 'B', status: 'done', workflowId: 'w-b', errors: [], at },
+        { sampleId: 'B', status: 'done' as const, workflowId: 'w-b', errors: [], at },
         {
           sampleId: 'A',
-          status: 'failed',
+          status: 'failed' as const,
           workflowId: 'w-a',
           errors: [{ code: 'X', path: 'p', message: 'm' }],
           at,
         },
       ],
-    });
+    };
+    await campaign.recordCampaignOutcomes(first);
     // The same batch written again (a retried activity) changes nothing.
-    await campaign.recordCampaignOutcomes({
-      campaignId: 'c-report',
-      seq: 0,
-      outcomes: [
-        { sampleId: 'B', status: 'done', workflowId: 'w-b', errors: [], at },
-        {
-          sampleId: 'A',
-          status: 'failed',
-          workflowId: 'w-a',
-          errors: [{ code: 'X', path: 'p', message: 'm' }],
-          at,
-        },
-      ],
-    });
+    await campaign.recordCampaignOutcomes(first);
     await campaign.recordCampaignOutcomes({
       campaignId: 'c-report',
       seq: 1,

@@ -231,12 +231,7 @@ describe('campaignWorkflow', () => {
       requestedBy: 'test',
     });
     await watch(campaignId, (p) => p.counts.running === 3);
-    const ledger = createLayout(root).localJobLedger;
-    const jobsOf = async () =>
-      (await fs.readFile(ledger, 'utf8'))
-        .split('\n')
-        .filter((line) => line.includes(':long/'))
-        .map((line) => JSON.parse(line) as { key: string; pid: number });
+    const jobsOf = () => ledgerJobs(':long/');
     await expect.poll(async () => (await jobsOf()).length, { timeout: 30_000 }).toBe(3);
     const jobs = await jobsOf();
     for (const job of jobs) expect(alive(job.pid)).toBe(true);
@@ -283,13 +278,18 @@ describe('campaignWorkflow', () => {
     ]);
     expect(report.failures[0]!.errors[0]!.message).toMatch(/TERMINATED/);
     // Termination does not cancel jobs (cancel does): stop the orphan this test made.
-    const orphans = (await fs.readFile(createLayout(root).localJobLedger, 'utf8'))
-      .split('\n')
-      .filter((line) => line.includes('sample:NGC000001:long/'))
-      .map((line) => (JSON.parse(line) as { pid: number }).pid);
-    for (const pid of orphans) if (alive(pid)) process.kill(-pid, 'SIGKILL');
+    for (const { pid } of await ledgerJobs('sample:NGC000001:long/'))
+      if (alive(pid)) process.kill(-pid, 'SIGKILL');
   });
 });
+
+/** Local job starts from the executor's ledger whose key contains `part`. */
+async function ledgerJobs(part: string): Promise<{ key: string; pid: number }[]> {
+  return (await fs.readFile(createLayout(root).localJobLedger, 'utf8'))
+    .split('\n')
+    .filter((line) => line.includes(part))
+    .map((line) => JSON.parse(line) as { key: string; pid: number });
+}
 
 function alive(pid: number): boolean {
   try {
