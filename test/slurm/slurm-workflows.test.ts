@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import { HarmoniseClient } from '../../src/client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { ProbeInput } from '../../src/domain/probe.ts';
@@ -84,9 +84,10 @@ function probeKey(
   return `${handle.workflowId}/${handle.firstExecutionRunId}/probe/${attempt}`;
 }
 
-async function waitUntilRunning(key: string): Promise<string> {
+/** Concurrent tests pass their own `expect`: the global one cannot tell which test polls. */
+async function waitUntilRunning(key: string, check: ExpectStatic = expect): Promise<string> {
   let jobId = '';
-  await expect
+  await check
     .poll(
       async () => {
         const { stdout } = await slurmCommand('squeue', [
@@ -186,7 +187,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
   it('fails the step when the job is cancelled from outside harmonise', async ({ expect }) => {
     const input = probe('outside', { sleepSeconds: 120 });
     const handle = await startProbe(input);
-    const jobId = await waitUntilRunning(probeKey(handle, 1));
+    const jobId = await waitUntilRunning(probeKey(handle, 1), expect);
     await slurmCommand('scancel', [jobId]);
     const error = await handle.result().catch((e: unknown) => e);
     expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/ended CANCELLED/);
@@ -195,7 +196,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
   it('scancels the job when the workflow is cancelled', async ({ expect }) => {
     const input = probe('wf-cancel', { sleepSeconds: 300 });
     const handle = await startProbe(input);
-    const jobId = await waitUntilRunning(probeKey(handle, 1));
+    const jobId = await waitUntilRunning(probeKey(handle, 1), expect);
     await handle.cancel();
     await handle.result().catch(() => undefined);
     await expect
@@ -225,7 +226,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
     const input = probe('sigkill', { sleepSeconds: 30 });
     const handle = await startProbe(input, taskQueue);
     const key = probeKey(handle, 1);
-    const jobId = await waitUntilRunning(key);
+    const jobId = await waitUntilRunning(key, expect);
     first.kill('SIGKILL');
     await first;
     const second = spawnWorker();
