@@ -2,10 +2,7 @@
  * Linux process facts for the local executor, read from /proc. A pid alone is not an identity
  * (pids are reused), so a process is recognised by its pid plus its start time.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { STDERR_NAME, STDOUT_NAME } from '../tools/job-script.ts';
 
 interface ProcStat {
   state: string;
@@ -51,14 +48,15 @@ function listPids(): number[] {
     .map(Number);
 }
 
-/** Resident memory of every live process in a process group, in MiB. */
-export function processGroupRssMiB(pgid: number): number {
-  let pages = 0;
+/** Resident memory of every live process group, in MiB, by group id (one pass over /proc). */
+export function processGroupsRssMiB(): Map<number, number> {
+  const pages = new Map<number, number>();
   for (const pid of listPids()) {
     const stat = readStat(pid);
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z') pages += stat.rssPages;
+    if (stat && stat.state !== 'Z')
+      pages.set(stat.pgrp, (pages.get(stat.pgrp) ?? 0) + stat.rssPages);
   }
-  return (pages * PAGE_BYTES) / 2 ** 20;
+  return new Map([...pages].map(([pgid, n]) => [pgid, (n * PAGE_BYTES) / 2 ** 20]));
 }
 
 /** Finds a live process whose environment holds `name=value` (used to re-find a job's shell). */
@@ -88,36 +86,5 @@ export function killProcessGroup(pgid: number, signal: NodeJS.Signals): void {
     process.kill(-pgid, signal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-/**
- * Starts `bash <script>` in its work directory as the leader of a new session and process group
- * (so it outlives this process and can be signalled as a whole), with stdout and stderr appended
- * to the job's logs. Returns the pid; `onExit` runs if this process sees the job end.
- */
-export function spawnJobScript(
-  workDir: string,
-  script: string,
-  env: Record<string, string>,
-  onExit: () => void,
-): number {
-  const out = fs.openSync(path.join(workDir, STDOUT_NAME), 'a');
-  const err = fs.openSync(path.join(workDir, STDERR_NAME), 'a');
-  try {
-    const child = spawn('bash', [script], {
-      cwd: workDir,
-      detached: true,
-      stdio: ['ignore', out, err],
-      env: { ...process.env, ...env },
-    });
-    if (child.pid === undefined) throw new Error('bash did not start');
-    child.on('exit', onExit);
-    child.on('error', onExit);
-    child.unref();
-    return child.pid;
-  } finally {
-    fs.closeSync(out);
-    fs.closeSync(err);
   }
 }

@@ -19,10 +19,10 @@ import {
   findProcessByEnv,
   isProcessAlive,
   killProcessGroup,
-  processGroupRssMiB,
+  processGroupsRssMiB,
   processStartTime,
-  spawnJobScript,
 } from './local-proc.ts';
+import { JobLauncher } from './local-launcher.ts';
 import {
   appendLedger,
   JOB_ID_ENV,
@@ -76,6 +76,7 @@ export class LocalExecutor implements JobExecutor {
   private readonly killGraceMs: number;
   private readonly minuteMs: number;
   private readonly budget: ResourceBudget;
+  private readonly launcher = new JobLauncher(JOB_ID_ENV);
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.killGraceMs = options.killGraceMs ?? 5000;
@@ -152,6 +153,7 @@ export class LocalExecutor implements JobExecutor {
 
   close(): Promise<void> {
     clearInterval(this.watchTimer);
+    this.launcher.close();
     this.queue.length = 0;
     this.running.clear();
     return Promise.resolve();
@@ -228,9 +230,8 @@ export class LocalExecutor implements JobExecutor {
     };
     this.running.set(ref.jobId, placeholder);
     await writeJobFile(ref.workDir, { ...file, phase: 'starting' });
-    const pid = spawnJobScript(ref.workDir, SCRIPT_NAME, { [JOB_ID_ENV]: ref.jobId }, () =>
-      this.finished(ref.jobId),
-    );
+    // The end of the job is seen by watch() (the process is gone) or by its markers.
+    const pid = await this.launcher.launch(ref.workDir, SCRIPT_NAME, ref.jobId);
     const pidStartTime = processStartTime(pid) ?? '';
     const startedAt = new Date();
     placeholder.pid = pid;
@@ -269,6 +270,8 @@ export class LocalExecutor implements JobExecutor {
 
   /** Periodic check of every running job: gone, over its time limit, or over its memory. */
   private watch(): void {
+    // One pass over /proc for every group's memory, taken only when a job is running.
+    let rss: Map<number, number> | null = null;
     for (const job of [...this.running.values()]) {
       if (job.pid < 0) continue; // still starting
       if (!isProcessAlive(job.pid, job.pidStartTime)) {
@@ -282,7 +285,8 @@ export class LocalExecutor implements JobExecutor {
         }).catch((error: unknown) => this.options.logger.error({ err: error }, 'stop failed'));
         continue;
       }
-      const rssMiB = processGroupRssMiB(job.pid);
+      rss ??= processGroupsRssMiB();
+      const rssMiB = rss.get(job.pid) ?? 0;
       if (rssMiB > job.resources.memMiB) {
         void this.stop(job, {
           state: 'OUT_OF_MEMORY',

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor, JOB_FILE } from '../../src/executors/local.ts';
+import { JobLauncher } from '../../src/executors/local-launcher.ts';
 import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
 import { JobPoller } from '../../src/executors/poller.ts';
 import type { JobRef, JobSpec } from '../../src/executors/port.ts';
@@ -289,5 +291,86 @@ describe('JobPoller', () => {
     controller.abort(new Error('activity cancelled'));
     await expect(waiting).rejects.toThrow('activity cancelled');
     await exec.cancel(ref);
+  });
+});
+
+describe('JobLauncher', () => {
+  it('starts each job as its own session leader with its id, in order, and leaves no zombie', async () => {
+    const launcher = new JobLauncher('HARMONISE_JOB_ID');
+    try {
+      const dirs = await Promise.all(
+        Array.from({ length: 40 }, async (_, n) => {
+          const dir = path.join(root, `launch-${n}`);
+          await fs.mkdir(dir, { recursive: true });
+          await fs.writeFile(
+            path.join(dir, 'job.sh'),
+            'echo "$$ $(ps -o sid= -p $$) $(ps -o pgid= -p $$) $HARMONISE_JOB_ID" > ids.txt\necho out; echo err >&2\n',
+          );
+          return dir;
+        }),
+      );
+      const pids = await Promise.all(
+        dirs.map((dir, n) => launcher.launch(dir, 'job.sh', `job-${n}`)),
+      );
+      await expect
+        .poll(async () => {
+          const texts = await Promise.all(
+            dirs.map((dir) => fs.readFile(path.join(dir, 'ids.txt'), 'utf8').catch(() => '')),
+          );
+          return texts.filter((t) => t.endsWith('\n')).length;
+        })
+        .toBe(40);
+      for (const [n, dir] of dirs.entries()) {
+        const [pid, sid, pgid, jobId] = (await fs.readFile(path.join(dir, 'ids.txt'), 'utf8'))
+          .trim()
+          .split(/\s+/);
+        expect([Number(pid), Number(sid), Number(pgid), jobId]).toEqual([
+          pids[n],
+          pids[n],
+          pids[n],
+          `job-${n}`,
+        ]);
+        expect(await fs.readFile(path.join(dir, 'stdout.log'), 'utf8')).toBe('out\n');
+        expect(await fs.readFile(path.join(dir, 'stderr.log'), 'utf8')).toBe('err\n');
+      }
+      // The helper reaps the jobs it started.
+      await expect.poll(() => pids.filter((pid) => processStartTime(pid) !== null).length).toBe(0);
+    } finally {
+      launcher.close();
+    }
+  });
+
+  it('refuses a path it cannot pass on one line, and recovers when its helper is killed', async () => {
+    const launcher = new JobLauncher('HARMONISE_JOB_ID');
+    try {
+      expect(() => launcher.launch(`${root}/a\nb`, 'job.sh', 'x')).toThrow(/work directory/);
+      const dir = path.join(root, 'launch-again');
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(path.join(dir, 'job.sh'), 'echo $HARMONISE_JOB_ID > ids.txt\n');
+      await launcher.launch(dir, 'job.sh', 'first');
+      const helper = (await fs.readdir('/proc'))
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+        .find((pid) => {
+          try {
+            return (
+              readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('harmonise-job-launcher') &&
+              readFileSync(`/proc/${pid}/status`, 'utf8').includes(`PPid:\t${process.pid}\n`)
+            );
+          } catch {
+            return false;
+          }
+        });
+      expect(helper).toBeDefined();
+      process.kill(helper!, 'SIGKILL');
+      await expect.poll(() => processStartTime(helper!)).toBeNull();
+      await fs.rm(path.join(dir, 'ids.txt'));
+      await launcher.launch(dir, 'job.sh', 'second');
+      await expect
+        .poll(() => fs.readFile(path.join(dir, 'ids.txt'), 'utf8').catch(() => ''))
+        .toBe('second\n');
+    } finally {
+      launcher.close();
+    }
   });
 });
