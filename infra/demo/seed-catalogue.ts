@@ -121,3 +121,56 @@ async function writeTemplatePair(dir: string) {
     }),
   );
 }
+
+/**
+ * Writes one catalogue record of a sample done with `pipelineVersion` whose published gVCF is
+ * `gvcf` (frequency release tests and the frequency benchmark). A mode-none sample carries the
+ * registration's judgement of its gVCF, as planning records it.
+ */
+export async function writeReleasableRecord(
+  dataRoot: string,
+  sample: {
+    sampleId: string;
+    region: string;
+    gvcf: string;
+    mode?: HarmonisationMode;
+    pipelineVersion?: string;
+    consent?: SampleRecord['consent'];
+    registeredGvcf?: { releasable: boolean; reason: string };
+  },
+): Promise<SampleRecord> {
+  const layout = createLayout(dataRoot);
+  const pipelineVersion = sample.pipelineVersion ?? '1';
+  const mode = sample.mode ?? 'full';
+  const publishedAt = new Date(Date.UTC(2026, 0, 1)).toISOString();
+  const record: SampleRecord = {
+    schema: SAMPLE_RECORD_SCHEMA,
+    sampleId: sample.sampleId,
+    region: sample.region,
+    readType: 'short',
+    consent: sample.consent ?? { research: true },
+    versions: {
+      [pipelineVersion]: {
+        pipelineVersion,
+        mode,
+        status: mode === 'none' ? 'registered' : 'harmonised',
+        submissionId: 'seeded',
+        workflowId: `seed:${sample.sampleId}`,
+        publishedAt,
+        dir: path.dirname(sample.gvcf),
+        files: { gvcf: sample.gvcf, tbi: `${sample.gvcf}.tbi` },
+        sha256: {},
+        verdict: {
+          alignment: mode === 'none' ? 'registered' : 'aligned',
+          variants: mode === 'none' ? 'registered' : 'called',
+          reasons: ['seeded'],
+          ...(sample.registeredGvcf ? { registeredGvcf: sample.registeredGvcf } : {}),
+        },
+      },
+    },
+    updatedAt: publishedAt,
+  };
+  await fs.mkdir(layout.catalogueDir, { recursive: true });
+  await fs.writeFile(layout.catalogueFile(sample.sampleId), `${JSON.stringify(record)}\n`);
+  return record;
+}

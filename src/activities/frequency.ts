@@ -9,9 +9,11 @@ import path from 'node:path';
 import type { RetryCaps } from '../domain/pipeline.ts';
 import { genomicShards, shardStepName } from '../domain/shards.ts';
 import type { PlanStep } from '../domain/plan.ts';
+import type { Policy } from '../domain/policy.ts';
 import type { SampleRecord } from '../domain/sample-record.ts';
 import { readJsonIfExists, switchSymlink, writeFileAtomic } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
+import { readPolicy } from '../store/policy.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { FREQUENCY_OUTPUTS, HOM_ALT_TAG } from '../tools/frequency.ts';
 import { currentActivity } from './context.ts';
@@ -19,11 +21,16 @@ import type { ActivityDeps } from './deps.ts';
 
 export const RELEASE_SCHEMA = 'harmonise.release/v1';
 
+type ReleasePolicy = Policy['frequency'];
+
 export interface ReleaseSnapshot {
   releaseId: string;
   pipelineVersion: string;
   samples: number;
   samplesPerRegion: Record<string, number>;
+  samplesPerMode: Record<string, number>;
+  /** The policy's release rules the snapshot was taken under. */
+  policy: ReleasePolicy;
   /** Regions present, in order: per-region tags are computed for these. */
   regions: string[];
   excludedCount: number;
@@ -45,12 +52,24 @@ export interface PublishedRelease {
 }
 
 /** Why a sample is left out of a release, or null when it is in. */
-export function exclusionReason(record: SampleRecord, pipelineVersion: string): string | null {
+export function exclusionReason(
+  record: SampleRecord,
+  pipelineVersion: string,
+  policy: ReleasePolicy,
+): string | null {
   if (record.consent.withdrawnAt) return `consent withdrawn at ${record.consent.withdrawnAt}`;
   if (!record.consent.research) return 'no research consent';
   const version = record.versions[pipelineVersion];
   if (!version) return `not harmonised with pipeline ${pipelineVersion}`;
-  if (version.mode === 'none') return 'accepted as submitted (mode none), not harmonised';
+  if (version.mode === 'none') {
+    if (!policy.includeModeNone)
+      return 'accepted as submitted (mode none), not harmonised; the policy leaves mode none out';
+    const gvcf = version.verdict.registeredGvcf;
+    if (!gvcf?.releasable) {
+      const why = gvcf?.reason ?? 'it was registered before harmonise judged registered gVCFs';
+      return `accepted as submitted (mode none) and its gVCF cannot be merged: ${why}`;
+    }
+  }
   if (!version.files.gvcf) return `no gVCF for pipeline ${pipelineVersion}`;
   return null;
 }
@@ -64,13 +83,15 @@ export function createFrequencyActivities(deps: ActivityDeps) {
     }): Promise<ReleaseSnapshot> {
       const pipelineVersion = input.pipelineVersion ?? (await deps.pipelines.newest());
       const pipeline = await deps.pipelines.load(pipelineVersion);
+      const policy = (await readPolicy(deps.config.policyFile)).frequency;
       const dir = deps.layout.workDir(input.workflowId, 'snapshot');
       await fs.mkdir(dir, { recursive: true });
       const included: string[] = [];
       const excluded: string[] = [];
       const perRegion: Record<string, number> = {};
+      const perMode: Record<string, number> = {};
       for (const record of await deps.catalogue.list()) {
-        const reason = exclusionReason(record, pipelineVersion);
+        const reason = exclusionReason(record, pipelineVersion, policy);
         if (reason !== null) {
           excluded.push(`${record.sampleId}\t${reason}`);
           continue;
@@ -78,6 +99,8 @@ export function createFrequencyActivities(deps: ActivityDeps) {
         const gvcf = record.versions[pipelineVersion]!.files.gvcf!;
         included.push(`${record.sampleId}\t${record.region}\t${gvcf}`);
         perRegion[record.region] = (perRegion[record.region] ?? 0) + 1;
+        const { mode } = record.versions[pipelineVersion]!;
+        perMode[mode] = (perMode[mode] ?? 0) + 1;
       }
       const rows = included.map((line) => line.split('\t') as [string, string, string]);
       const files = {
@@ -96,6 +119,8 @@ export function createFrequencyActivities(deps: ActivityDeps) {
         pipelineVersion,
         samples: included.length,
         samplesPerRegion: perRegion,
+        samplesPerMode: perMode,
+        policy,
         regions: Object.keys(perRegion).sort(),
         excludedCount: excluded.length,
         files,
@@ -166,6 +191,8 @@ export function createFrequencyActivities(deps: ActivityDeps) {
           },
           samples: snapshot.samples,
           samplesPerRegion: snapshot.samplesPerRegion,
+          samplesPerMode: snapshot.samplesPerMode,
+          policy: snapshot.policy,
           excluded,
           sites,
           tags: {

@@ -65,6 +65,11 @@ export interface PlanVerdict {
   alignment: 'aligned' | 'realigned' | 'kept' | 'registered' | 'none';
   variants: 'called' | 'kept' | 'registered' | 'none';
   reasons: string[];
+  /**
+   * Mode none: whether the registered gVCF could enter a frequency release, were the policy to
+   * include unharmonised samples (a gVCF on the national reference with matching REF alleles).
+   */
+  registeredGvcf?: { releasable: boolean; reason: string };
 }
 
 export interface SamplePlan {
@@ -150,4 +155,38 @@ export function resolveOutput(ref: StepOutputRef, done: StepOutputs): string {
   if (file === undefined)
     throw new Error(`output ${ref.output} of step ${ref.fromStep} is not available`);
   return file;
+}
+
+/** A plan refused for a reason found in the files (the submission is rejected with it). */
+export function refusePlan(code: string, message: string): PlanOutcome {
+  return { ok: false, issues: [{ code, path: 'files', message } satisfies InputIssue] };
+}
+
+export const stepOutput = (fromStep: StepOutputRef['fromStep'], output: string): StepOutputRef => ({
+  fromStep,
+  output,
+});
+
+/** A plan for the sample of `input`: its steps, what is published from them, and why. */
+export function acceptPlan(
+  input: PlanInput,
+  steps: PlanStep[],
+  publish: SamplePlan['publish'],
+  verdict: PlanVerdict,
+): PlanOutcome {
+  return {
+    ok: true,
+    plan: {
+      sampleId: input.sampleId,
+      region: input.region,
+      submissionId: input.submissionId,
+      mode: input.mode,
+      readType: input.readType,
+      pipelineVersion: input.pipeline.version,
+      steps,
+      retry: input.pipeline.retry,
+      publish,
+      verdict,
+    },
+  };
 }

@@ -10,18 +10,21 @@
  * - none: register the submitted files as they are.
  */
 import type { AlignmentFacts, VariantFacts } from './file-facts.ts';
-import type { InputIssue } from './issues.ts';
+import { judgeAlignment, judgeVariants } from './judgements.ts';
 import type { FileKind } from './manifest.ts';
+import { planNone } from './plan-none.ts';
 import {
+  acceptPlan,
   ALIGNED_BAM,
   PUBLISHED_NAMES,
+  refusePlan,
+  stepOutput,
   type PlanFile,
   type PlanInput,
   type PlanOutcome,
   type PlanStep,
   type PlanVerdict,
   type ReadsFormat,
-  type SamplePlan,
   type StepInput,
   type StepOutputRef,
 } from './plan.ts';
@@ -30,10 +33,6 @@ export function planSample(input: PlanInput): PlanOutcome {
   if (input.mode === 'none') return planNone(input);
   if (input.mode === 'partial') return planPartial(input);
   return planFull(input);
-}
-
-function refuse(code: string, message: string): PlanOutcome {
-  return { ok: false, issues: [{ code, path: 'files', message } satisfies InputIssue] };
 }
 
 const first = (input: PlanInput, kind: FileKind): PlanFile | undefined =>
@@ -49,11 +48,6 @@ function variantFacts(file: PlanFile | undefined): VariantFacts | null {
   return file?.facts?.kind === 'variants' ? file.facts.facts : null;
 }
 
-const out = (fromStep: StepOutputRef['fromStep'], output: string): StepOutputRef => ({
-  fromStep,
-  output,
-});
-
 interface ReadsChoice {
   format: ReadsFormat;
   inputs: Record<string, StepInput>;
@@ -66,7 +60,7 @@ function chooseReads(input: PlanInput): ReadsChoice | { issue: PlanOutcome } {
     const reads = all(input, 'fastq');
     if (reads.length !== 1) {
       return {
-        issue: refuse(
+        issue: refusePlan(
           'PLAN_NO_READS',
           `long reads need exactly one fastq file (found ${reads.length})`,
         ),
@@ -83,7 +77,7 @@ function chooseReads(input: PlanInput): ReadsChoice | { issue: PlanOutcome } {
   if (r1.length > 0 || r2.length > 0) {
     if (r1.length !== 1 || r2.length !== 1) {
       return {
-        issue: refuse(
+        issue: refusePlan(
           'PLAN_NO_READ_PAIR',
           `short reads as FASTQ need exactly one fastq-r1 and one fastq-r2 (found ${r1.length} and ${r2.length})`,
         ),
@@ -102,7 +96,7 @@ function chooseReads(input: PlanInput): ReadsChoice | { issue: PlanOutcome } {
   if (spring) {
     if (!input.springAvailable) {
       return {
-        issue: refuse(
+        issue: refusePlan(
           'SPRING_UNAVAILABLE',
           "SPRING input needs the site's spring binary (HARMONISE_SPRING_BIN); none is configured " +
             "(Debian's package named spring is a game, not the FASTQ compressor)",
@@ -120,7 +114,7 @@ function chooseReads(input: PlanInput): ReadsChoice | { issue: PlanOutcome } {
     };
   }
   return {
-    issue: refuse(
+    issue: refusePlan(
       'PLAN_NO_READS',
       'no raw reads: needs FASTQ, an unaligned CRAM, SPRING, or a CRAM/BAM',
     ),
@@ -160,29 +154,6 @@ function callStep(input: PlanInput, cram: StepOutputRef): PlanStep {
   };
 }
 
-function plan(
-  input: PlanInput,
-  steps: PlanStep[],
-  publish: SamplePlan['publish'],
-  verdict: PlanVerdict,
-): PlanOutcome {
-  return {
-    ok: true,
-    plan: {
-      sampleId: input.sampleId,
-      region: input.region,
-      submissionId: input.submissionId,
-      mode: input.mode,
-      readType: input.readType,
-      pipelineVersion: input.pipeline.version,
-      steps,
-      retry: input.pipeline.retry,
-      publish,
-      verdict,
-    },
-  };
-}
-
 const harmonisedPublish = (
   cram: StepOutputRef,
   crai: StepOutputRef,
@@ -200,16 +171,16 @@ export function planFull(input: PlanInput): PlanOutcome {
   if ('issue' in reads) return reads.issue;
   const steps = [
     ...alignSteps(input, reads),
-    callStep(input, out('markdup', PUBLISHED_NAMES.cram)),
+    callStep(input, stepOutput('markdup', PUBLISHED_NAMES.cram)),
   ];
-  return plan(
+  return acceptPlan(
     input,
     steps,
     harmonisedPublish(
-      out('markdup', PUBLISHED_NAMES.cram),
-      out('markdup', PUBLISHED_NAMES.crai),
-      out('call', PUBLISHED_NAMES.gvcf),
-      out('call', PUBLISHED_NAMES.tbi),
+      stepOutput('markdup', PUBLISHED_NAMES.cram),
+      stepOutput('markdup', PUBLISHED_NAMES.crai),
+      stepOutput('call', PUBLISHED_NAMES.gvcf),
+      stepOutput('call', PUBLISHED_NAMES.tbi),
     ),
     {
       alignment: 'aligned',
@@ -217,40 +188,6 @@ export function planFull(input: PlanInput): PlanOutcome {
       reasons: [`mode full: re-processed from ${reads.from} with the national pipeline`],
     },
   );
-}
-
-/** Whether a submitted alignment can stand as the national one, and why (or why not). */
-export function judgeAlignment(
-  facts: AlignmentFacts,
-  approved: readonly string[],
-): { keep: boolean; reason: string } {
-  if (facts.unaligned) return { keep: false, reason: 'the submitted file holds unaligned reads' };
-  if (!facts.onNationalReference) {
-    return { keep: false, reason: 'its @SQ M5 tags are not the national reference' };
-  }
-  const aligners = facts.programs.map((p) => p.name ?? p.id.replace(/\.\d+$/, ''));
-  const used = aligners.find((name) => approved.includes(name));
-  if (!used) {
-    return {
-      keep: false,
-      reason: `its @PG records (${aligners.join(', ') || 'none'}) show no approved aligner (${approved.join(', ')})`,
-    };
-  }
-  const version = facts.programs.find((p) => (p.name ?? p.id) === used)?.version;
-  return {
-    keep: true,
-    reason: `every @SQ M5 equals the national reference and @PG shows ${used}${version ? ` ${version}` : ''}`,
-  };
-}
-
-/** Whether a submitted gVCF can stand as the sample's calls, and why (or why not). */
-export function judgeVariants(facts: VariantFacts): { keep: boolean; reason: string } {
-  if (!facts.gvcf) return { keep: false, reason: 'it is not a gVCF (no reference blocks)' };
-  if (!facts.onNationalReference)
-    return { keep: false, reason: 'its contigs are not the national reference' };
-  if (facts.refAllelesMatch !== true)
-    return { keep: false, reason: 'its REF alleles do not match the reference' };
-  return { keep: true, reason: 'its contigs and REF alleles match the national reference' };
 }
 
 export function planPartial(input: PlanInput): PlanOutcome {
@@ -275,14 +212,14 @@ export function planPartial(input: PlanInput): PlanOutcome {
     const crai = submittedAlignment.kind === 'cram' ? first(input, 'crai') : undefined;
     if (crai) adoptInputs[PUBLISHED_NAMES.crai] = { path: crai.path };
     else index.push({ of: PUBLISHED_NAMES.cram, to: PUBLISHED_NAMES.crai });
-    cramFrom = out('adopt', PUBLISHED_NAMES.cram);
+    cramFrom = stepOutput('adopt', PUBLISHED_NAMES.cram);
     verdictAlignment = 'kept';
     reasons.push(`${submittedAlignment.kind.toUpperCase()} kept: ${alignmentJudgement.reason}`);
   } else {
     const reads = chooseReads(input);
     if ('issue' in reads) return reads.issue;
     steps.push(...alignSteps(input, reads));
-    cramFrom = out('markdup', PUBLISHED_NAMES.cram);
+    cramFrom = stepOutput('markdup', PUBLISHED_NAMES.cram);
     verdictAlignment = 'realigned';
     reasons.push(
       alignmentJudgement
@@ -326,59 +263,19 @@ export function planPartial(input: PlanInput): PlanOutcome {
     ...(verdictVariants === 'called' ? [callStep(input, cramFrom)] : []),
   ];
   const gvcfStep = verdictVariants === 'kept' ? 'adopt' : 'call';
-  return plan(
+  return acceptPlan(
     input,
     allSteps,
     harmonisedPublish(
       cramFrom,
-      out(cramFrom.fromStep, PUBLISHED_NAMES.crai),
-      out(gvcfStep, PUBLISHED_NAMES.gvcf),
-      out(gvcfStep, PUBLISHED_NAMES.tbi),
+      stepOutput(cramFrom.fromStep, PUBLISHED_NAMES.crai),
+      stepOutput(gvcfStep, PUBLISHED_NAMES.gvcf),
+      stepOutput(gvcfStep, PUBLISHED_NAMES.tbi),
     ),
     {
       alignment: verdictAlignment,
       variants: verdictVariants,
       reasons: [`mode partial: ${reasons.join('; ')}`],
-    },
-  );
-}
-
-/** Registers what was submitted, copied into the GDB unchanged. */
-export function planNone(input: PlanInput): PlanOutcome {
-  const inputs: Record<string, StepInput> = {};
-  const publish: SamplePlan['publish'] = {};
-  for (const file of input.files) {
-    const name = PUBLISHED_NAMES[file.kind];
-    if (name in inputs) {
-      return refuse(
-        'PLAN_DUPLICATE_KIND',
-        `mode none registers one file of each kind; ${file.kind} appears twice`,
-      );
-    }
-    inputs[name] = { path: file.path };
-    publish[file.kind] = out('adopt', name);
-  }
-  const hasAlignment = input.files.some((f) => f.kind === 'cram' || f.kind === 'bam');
-  const hasVariants = input.files.some((f) => f.kind === 'gvcf' || f.kind === 'vcf');
-  return plan(
-    input,
-    [
-      {
-        name: 'adopt',
-        kind: 'adopt-files',
-        inputs,
-        outputs: Object.keys(inputs),
-        resources: input.pipeline.steps.adopt,
-        adopt: { convertToCram: [], index: [] },
-      },
-    ],
-    publish,
-    {
-      alignment: hasAlignment ? 'registered' : 'none',
-      variants: hasVariants ? 'registered' : 'none',
-      reasons: [
-        'mode none: registered as submitted, not harmonised; left out of frequency releases',
-      ],
     },
   );
 }

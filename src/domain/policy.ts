@@ -17,11 +17,20 @@ export const policySchema = z.strictObject({
   regions: z.record(regionSchema, harmonisationModeSchema).default({}),
   /** The national pipeline version new submissions are harmonised with; default: the newest. */
   pipelineVersion: z.string().optional(),
+  /** Frequency releases: whether samples registered as submitted (mode none) may enter them. */
+  frequency: z
+    .strictObject({ includeModeNone: z.boolean().default(false) })
+    .default({ includeModeNone: false }),
 });
 export type Policy = z.infer<typeof policySchema>;
 
 /** The policy when no file exists: every region `full`, the newest pipeline. */
-export const DEFAULT_POLICY: Policy = { schema: POLICY_SCHEMA, default: 'full', regions: {} };
+export const DEFAULT_POLICY: Policy = {
+  schema: POLICY_SCHEMA,
+  default: 'full',
+  regions: {},
+  frequency: { includeModeNone: false },
+};
 
 export function modeForRegion(policy: Policy, region: string): HarmonisationMode {
   return policy.regions[region] ?? policy.default;

@@ -27,6 +27,7 @@ export const sampleVersionSchema = z.object({
     alignment: z.enum(['aligned', 'realigned', 'kept', 'registered', 'none']),
     variants: z.enum(['called', 'kept', 'registered', 'none']),
     reasons: z.array(z.string()),
+    registeredGvcf: z.object({ releasable: z.boolean(), reason: z.string() }).optional(),
   }),
 });
 export type SampleVersion = z.infer<typeof sampleVersionSchema>;

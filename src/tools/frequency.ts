@@ -109,6 +109,7 @@ export function aggregateFrequencies(args: {
     ),
     rename(tmpName(homAlt), homAlt),
     run([['tabix', '-f', '-s', '1', '-b', '2', '-e', '2', homAlt]]),
+    // A release holds counts only: the genotypes (and sample names) are dropped here.
     run([
       [
         'bcftools',
@@ -120,11 +121,10 @@ export function aggregateFrequencies(args: {
         'nhomalt.hdr',
         '-c',
         ['CHROM', 'POS', 'REF', 'ALT', ...homTags.map((t) => `INFO/${t}`)].join(','),
-        '-Oz',
-        '-o',
-        tmpName(vcf),
+        '-Ou',
         tagged,
       ],
+      ['bcftools', 'view', '--no-version', '--drop-genotypes', '-Oz', '-o', tmpName(vcf)],
     ]),
     run([['bcftools', 'index', '-t', '-o', tmpName(tbi), tmpName(vcf)]]),
     rename(tmpName(tbi), tbi),

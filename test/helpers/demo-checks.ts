@@ -208,12 +208,31 @@ export async function checkRelease(report: DemoReport, root: string): Promise<vo
     sites: number;
     samplesPerRegion: Record<string, number>;
     excluded: { sampleId: string; reason: string }[];
+    files: Record<string, { sha256: string }>;
   };
   expect(summary).toMatchObject({
+    schema: 'harmonise.release/v1',
+    releaseId: release.releaseId,
+    createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    pipelineVersions: ['1'],
     samples: released.length,
     sites: release.sites,
     samplesPerRegion: perRegion,
+    samplesPerMode: {
+      full: released.filter((s) => s.expectedMode === 'full').length,
+      partial: released.filter((s) => s.expectedMode === 'partial').length,
+    },
+    policy: { includeModeNone: false },
   });
+  for (const name of ['frequencies.vcf.gz', 'frequencies.vcf.gz.tbi', 'samples.tsv']) {
+    const bytes = await fs.readFile(path.join(release.dir, name));
+    expect(summary.files[name]!.sha256, name).toBe(
+      createHash('sha256').update(bytes).digest('hex'),
+    );
+  }
+  // A release holds counts, not genotypes: the VCF names no sample.
+  const header = (await execa('bcftools', ['view', '-h', release.vcf])).stdout.trim().split('\n');
+  expect(header.at(-1)).toBe('#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO');
   for (const s of layout.samples.filter((x) => x.expectedMode === 'none')) {
     expect(summary.excluded).toContainEqual({
       sampleId: s.sampleId,

@@ -9,7 +9,8 @@ import {
   type PlanInput,
   type SamplePlan,
 } from '../../src/domain/plan.ts';
-import { judgeAlignment, judgeVariants, planSample } from '../../src/domain/planner.ts';
+import { judgeAlignment, judgeVariants } from '../../src/domain/judgements.ts';
+import { planSample } from '../../src/domain/planner.ts';
 import { DEFAULT_POLICY, modeForRegion, policySchema } from '../../src/domain/policy.ts';
 
 const pipeline = pipelineSpecSchema.parse(
@@ -238,6 +239,36 @@ describe('planSample, mode none', () => {
     expect(Object.keys(plan.publish).sort()).toEqual(['crai', 'cram', 'gvcf', 'tbi']);
     expect(plan.verdict).toMatchObject({ alignment: 'registered', variants: 'registered' });
     expect(plan.verdict.reasons[0]).toMatch(/left out of frequency releases/);
+    expect(plan.verdict.registeredGvcf).toEqual({
+      releasable: true,
+      reason: 'its contigs and REF alleles match the national reference',
+    });
+  });
+
+  it.each([
+    ['no gVCF', keptCram, /no gVCF was submitted/],
+    [
+      'a VCF without reference blocks',
+      [file('gvcf', { kind: 'variants', facts: variants({ gvcf: false }) })],
+      /not a gVCF/,
+    ],
+    [
+      'a gVCF on another reference',
+      [file('gvcf', { kind: 'variants', facts: variants({ onNationalReference: false }) })],
+      /not the national reference/,
+    ],
+    [
+      'REF alleles that differ',
+      [file('gvcf', { kind: 'variants', facts: variants({ refAllelesMatch: false }) })],
+      /REF alleles do not match/,
+    ],
+    ['a gVCF intake learnt nothing about', [file('gvcf')], /intake learnt nothing/],
+  ])('judges a registered gVCF not releasable: %s', (_, files, reason) => {
+    const plan = planned({ mode: 'none', files });
+    expect(plan.verdict.registeredGvcf).toEqual({
+      releasable: false,
+      reason: expect.stringMatching(reason),
+    });
   });
 });
 
@@ -270,6 +301,20 @@ describe('policy', () => {
     expect(modeForRegion(policy, 'syddanmark')).toBe('none');
     expect(modeForRegion(policy, 'hovedstaden')).toBe('partial');
     expect(modeForRegion(DEFAULT_POLICY, 'sjaelland')).toBe('full');
+  });
+
+  it('leaves mode none out of frequency releases unless it says otherwise', () => {
+    const base = { schema: 'harmonise.policy/v1' };
+    expect(policySchema.parse(base).frequency).toEqual({ includeModeNone: false });
+    expect(policySchema.parse({ ...base, frequency: { includeModeNone: true } }).frequency).toEqual(
+      { includeModeNone: true },
+    );
+    expect(policySchema.safeParse({ ...base, frequency: { includeModeNone: 'yes' } }).success).toBe(
+      false,
+    );
+    expect(policySchema.safeParse({ ...base, frequency: { includeNone: true } }).success).toBe(
+      false,
+    );
   });
 
   it('rejects an unknown mode', () => {
