@@ -3,11 +3,13 @@
  * --json, stdout is exactly one JSON document. Benchmarks measure; tests never time anything.
  */
 import { runCampaignBench } from './campaign.ts';
+import { runFrequencyBench } from './frequency.ts';
 import { runSlurmOverhead } from './slurm-overhead.ts';
 
 const benchmarks: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   'slurm-overhead': runSlurmOverhead,
   campaign: runCampaignBench,
+  frequency: runFrequencyBench,
 };
 
 const [name, ...args] = process.argv.slice(2);
