@@ -59,6 +59,7 @@ async function stackEnv(dataRoot: string, extra: Record<string, string> = {}) {
     HARMONISE_DATA: dataRoot,
     HARMONISE_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
     HARMONISE_TEMPORAL_UI_PORT: String(await freePort()),
+    HARMONISE_API_PORT: String(await freePort()),
     HARMONISE_LOG_LEVEL: 'warn',
     ...extra,
   };

@@ -74,6 +74,11 @@ export const configSchema = z.strictObject({
   }),
   /** The site's SPRING decompressor (not in Debian: Debian's `spring` is a game). */
   springBin: z.string().nullable(),
+  api: z.strictObject({
+    /** The address the HTTP API listens on (loopback unless the site puts it behind a proxy). */
+    host: z.string().min(1),
+    port,
+  }),
   frequency: z.strictObject({
     /** Length of the genomic shards a release is aggregated in, one job each. */
     shardBases: positiveInt,
@@ -123,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
       startLocal: env.HARMONISE_SLURM_START_LOCAL !== 'false',
     },
     springBin: env.HARMONISE_SPRING_BIN ? path.resolve(env.HARMONISE_SPRING_BIN) : null,
+    api: { host: env.HARMONISE_API_HOST ?? '127.0.0.1', port: env.HARMONISE_API_PORT ?? 8080 },
     frequency: { shardBases: env.HARMONISE_FREQUENCY_SHARD_BASES ?? 50_000_000 },
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',
   };

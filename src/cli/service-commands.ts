@@ -1,5 +1,6 @@
 /** `up`, `down`, `worker` and `demo`: the services and the main job. */
 import type { Command } from 'commander';
+import { runApi } from '../api/run.ts';
 import { runWorker } from '../worker.ts';
 import { newReleaseId } from '../client.ts';
 import { probeInputSchema } from '../domain/probe.ts';
@@ -40,7 +41,7 @@ export function addServiceCommands(program: Command): void {
   program
     .command('up')
     .description(
-      'install what is missing, start the embedded Temporal server and a worker in the background',
+      'install what is missing, start the embedded Temporal server, a worker and the HTTP API in the background',
     )
     .addOption(executorOption())
     .option('--json', 'print one JSON document: dataRoot, api, temporalUi, tokensFile')
@@ -60,19 +61,34 @@ export function addServiceCommands(program: Command): void {
         printLine(
           `worker        pid ${result.worker.pid} (${result.worker.started ? 'started' : 'already running'}), log ${result.worker.log}`,
         );
+        printLine(
+          `API           ${result.api} (pid ${result.apiProcess.pid}, ${result.apiProcess.started ? 'started' : 'already running'}), log ${result.apiProcess.log}`,
+        );
+        printLine(`API tokens    ${result.tokensFile}`);
         printLine(`data root     ${result.dataRoot}`);
       }
     });
 
   program
     .command('down')
-    .description('stop the worker and the embedded Temporal server started by "up"')
+    .description('stop the HTTP API, the worker and the embedded Temporal server started by "up"')
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
       const ctx = context();
       const result = await down(ctx.config);
       if (opts.json) printJson(result);
-      else printLine(`stopped: worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}`);
+      else
+        printLine(
+          `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}`,
+        );
+    });
+
+  program
+    .command('api')
+    .description('run the HTTP API in the foreground (what "up" starts in the background)')
+    .action(async () => {
+      const ctx = context();
+      await runApi(ctx.config, ctx.logger);
     });
 
   program

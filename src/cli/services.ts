@@ -1,7 +1,7 @@
 /**
  * `harmonise up` / `down`: the embedded stack in the background. Installs what is missing
- * (infra/bootstrap.sh), starts the Temporal dev server and one worker, each recorded in a pid
- * file under the data root, and stops them by those pids.
+ * (infra/bootstrap.sh), starts the Temporal dev server, one worker and the HTTP API, each
+ * recorded in a pid file under the data root, and stops them by those pids.
  */
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -17,23 +17,25 @@ import { PROJECT_ROOT, temporalUiUrl, type Config } from '../config.ts';
 import { HarmoniseError, MissingDependencyError } from '../errors.ts';
 import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
 import type { Logger } from '../logger.ts';
+import { ensureApi, stopApi } from './api-service.ts';
 import { ensureSlurmCluster, type SlurmClusterState } from './slurm-cluster.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
 import { createLayout } from '../store/layout.ts';
 
 export interface UpResult {
   dataRoot: string;
-  /** The HTTP API (not part of this version yet: null). */
-  api: string | null;
+  /** The HTTP API's base URL. */
+  api: string;
   temporalUi: string;
-  /** Dev tokens for the HTTP API (not part of this version yet: null). */
-  tokensFile: string | null;
+  /** Development tokens for the HTTP API, role → token (mode 0600). */
+  tokensFile: string;
   temporalAddress: string;
   temporal: { pid: number | null; started: boolean };
   executor: 'local' | 'slurm';
   /** The Slurm cluster the worker submits to (executor slurm only). */
   slurm: SlurmClusterState | null;
   worker: { pid: number; started: boolean; log: string };
+  apiProcess: { pid: number; started: boolean; log: string };
 }
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'harmonise.js');
@@ -94,16 +96,18 @@ export async function up(
   const slurm = config.executor.kind === 'slurm' ? await ensureSlurmCluster(config) : null;
   const worker = await ensureWorker(config, logger);
   await writeJsonAtomic(paths.executorChoice, { executor: config.executor.kind });
+  const api = await ensureApi(config);
   return {
     dataRoot: config.dataRoot,
-    api: null,
+    api: api.url,
     temporalUi: temporalUiUrl(config),
-    tokensFile: null,
+    tokensFile: api.tokensFile,
     temporalAddress: config.temporal.address,
     temporal: { pid: server.pid, started: server.started },
     executor: config.executor.kind,
     slurm,
     worker,
+    apiProcess: { pid: api.pid, started: api.started, log: api.log },
   };
 }
 
@@ -174,6 +178,7 @@ async function waitForWorker(config: Config, pid: number, logFile: string): Prom
 }
 
 export interface DownResult {
+  api: number | null;
   worker: number | null;
   temporal: number | null;
 }
@@ -181,9 +186,10 @@ export interface DownResult {
 /** Stops the worker, then the Temporal server, each by its recorded pid. */
 export async function down(config: Config): Promise<DownResult> {
   const paths = files(config);
+  const api = await stopApi(config);
   const worker = await stopByPidFile(paths.workerPid, 20_000);
   const temporalPid = await stopDevServer(paths.temporalDir);
   // The SQLite database must be closed before the next start; give the server a moment.
   if (temporalPid !== null) await sleep(200);
-  return { worker: worker?.pid ?? null, temporal: temporalPid };
+  return { api, worker: worker?.pid ?? null, temporal: temporalPid };
 }

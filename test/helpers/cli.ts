@@ -20,6 +20,7 @@ export async function cliEnv(dataRoot: string): Promise<CliEnv> {
       HARMONISE_DATA: dataRoot,
       HARMONISE_TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
       HARMONISE_TEMPORAL_UI_PORT: String(uiPort),
+      HARMONISE_API_PORT: String(await freePort()),
       HARMONISE_LOG_LEVEL: 'info',
     },
   };

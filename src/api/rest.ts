@@ -1,0 +1,278 @@
+/**
+ * The REST routes of DESIGN §8 (`/api/v1`), each a thin layer over HarmoniseClient. Regional
+ * pipelines signal their own region's submissions; operators act; everyone with a token reads.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { HarmoniseClient } from '../client.ts';
+import { campaignRequestSchema } from '../domain/campaign-request.ts';
+import { idSchema } from '../domain/ids.ts';
+import { regionSchema } from '../domain/manifest.ts';
+import { harmonisationModeSchema } from '../domain/policy.ts';
+import { HarmoniseError } from '../errors.ts';
+import { readJsonIfExists } from '../store/atomic.ts';
+import type { Role } from './auth.ts';
+import { ApiError, route, type Access, type RouteSpec } from './route.ts';
+
+const submissionParams = z.strictObject({ region: regionSchema, submissionId: idSchema });
+const sampleParams = z.strictObject({ sampleId: idSchema });
+const campaignParams = z.strictObject({ campaignId: z.string().regex(/^[0-9A-Za-z-]{1,100}$/) });
+const releaseParams = z.strictObject({ releaseId: z.string().regex(/^[0-9TZ.:-]{8,40}$/) });
+
+const issue = z.object({ code: z.string(), path: z.string(), message: z.string() });
+const submissionStatus = z.looseObject({
+  region: z.string(),
+  submissionId: z.string(),
+  workflowId: z.string(),
+  status: z.string(),
+  mode: harmonisationModeSchema.nullable(),
+  errors: z.array(issue),
+  samples: z.array(
+    z.looseObject({
+      sampleId: z.string(),
+      status: z.string(),
+      mode: z.string().nullable(),
+      errors: z.array(issue),
+    }),
+  ),
+});
+const campaignProgress = z.looseObject({
+  campaignId: z.string(),
+  state: z.string(),
+  counts: z.looseObject({ total: z.number(), done: z.number(), failed: z.number() }),
+  samplesPerSecond: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+});
+const releaseSummary = z.looseObject({
+  releaseId: z.string(),
+  createdAt: z.string(),
+  samples: z.number(),
+  sites: z.number(),
+  samplesPerRegion: z.record(z.string(), z.number()),
+  excluded: z.array(z.object({ sampleId: z.string(), reason: z.string() })),
+});
+
+/** The region's own submitter, or an operator; viewers read. */
+const ownRegion = (alsoViewer: boolean): Access => ({
+  check: (role: Role, params) =>
+    role === 'operator' ||
+    (alsoViewer && role === 'viewer') ||
+    role === `submitter:${params.region}`,
+  says: alsoViewer
+    ? "an operator, a viewer or the region's own submitter"
+    : "an operator or the region's own submitter",
+});
+
+async function publishedReleases(client: HarmoniseClient) {
+  const ids = await fs.readdir(client.layout.releasesDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const summaries = [];
+  for (const id of ids
+    .filter((name) => !name.startsWith('.'))
+    .sort()
+    .reverse()) {
+    const summary = await readJsonIfExists(path.join(client.layout.releaseDir(id), 'summary.json'));
+    if (summary !== undefined) summaries.push(summary);
+  }
+  return summaries;
+}
+
+export function restRoutes(client: HarmoniseClient): RouteSpec[] {
+  return [
+    route({
+      method: 'POST',
+      url: '/api/v1/submissions/:region/:submissionId/complete',
+      summary: 'Signal that an in-place submission is complete (starts or joins its workflow)',
+      tag: 'submissions',
+      access: ownRegion(false),
+      params: submissionParams,
+      body: z.strictObject({ mode: harmonisationModeSchema.optional() }).default({}),
+      response: z.object({
+        workflowId: z.string(),
+        outcome: z.enum(['signalled', 'already-finished']),
+      }),
+      status: 202,
+      handler: async ({ params, body, role, requestedBy }) => {
+        if (params.region && !client.config.regions.includes(params.region)) {
+          throw new ApiError(404, 'NOT_FOUND', `no region ${params.region}`);
+        }
+        if (body.mode !== undefined && role !== 'operator') {
+          throw new ApiError(403, 'FORBIDDEN', 'only an operator may override the mode');
+        }
+        return client.completeSubmission(params.region, params.submissionId, {
+          requestedBy,
+          ...(body.mode ? { mode: body.mode } : {}),
+        });
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/submissions/:region/:submissionId',
+      summary: 'The status of a submission and of each of its samples',
+      tag: 'submissions',
+      access: ownRegion(true),
+      params: submissionParams,
+      response: submissionStatus,
+      handler: async ({ params }) => {
+        const status = await client.submissionStatus(params.region, params.submissionId);
+        if (!status)
+          throw new ApiError(
+            404,
+            'NOT_FOUND',
+            `no submission ${params.region}/${params.submissionId}`,
+          );
+        return status;
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/samples/:sampleId',
+      summary: "A sample's catalogue record and its workflows",
+      tag: 'samples',
+      access: 'read',
+      params: sampleParams,
+      response: z.looseObject({
+        sampleId: z.string(),
+        record: z.looseObject({}).nullable(),
+        workflows: z.array(z.looseObject({ workflowId: z.string() })),
+      }),
+      handler: async ({ params }) => {
+        const report = await client.sampleStatus(params.sampleId);
+        if (report.record === null && report.workflows.length === 0)
+          throw new ApiError(404, 'NOT_FOUND', `no sample ${params.sampleId}`);
+        return report;
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/samples/:sampleId/consent-withdrawal',
+      summary: 'Record a consent withdrawal and cut a release without the sample',
+      tag: 'samples',
+      access: 'operator',
+      params: sampleParams,
+      body: z.strictObject({ release: z.boolean().default(true) }).default({ release: true }),
+      response: z.object({
+        sampleId: z.string(),
+        withdrawnAt: z.string(),
+        alreadyWithdrawn: z.boolean(),
+        releaseId: z.string().nullable(),
+      }),
+      handler: ({ params, body, requestedBy }) =>
+        client.withdrawConsent(params.sampleId, { requestedBy, release: body.release }),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      summary: 'Start a rerun campaign',
+      tag: 'campaigns',
+      access: 'operator',
+      body: campaignRequestSchema.omit({ requestedBy: true }),
+      response: z.object({ campaignId: z.string(), workflowId: z.string() }),
+      status: 201,
+      handler: ({ body, requestedBy }) => client.startCampaign({ ...body, requestedBy }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/campaigns',
+      summary: 'Campaigns, newest first, with their progress',
+      tag: 'campaigns',
+      access: 'read',
+      response: z.object({ campaigns: z.array(campaignProgress) }),
+      handler: async () => {
+        const dir = path.join(client.layout.root, 'gdb', 'campaigns');
+        const ids = await fs.readdir(dir).catch(() => [] as string[]);
+        const campaigns = [];
+        for (const id of ids.sort().reverse().slice(0, 50)) {
+          const progress = await client.campaignProgress(id).catch(() => null);
+          if (progress) campaigns.push(progress);
+        }
+        return { campaigns };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/campaigns/:campaignId',
+      summary: "A campaign's progress: counts per state, rate and ETA",
+      tag: 'campaigns',
+      access: 'read',
+      params: campaignParams,
+      response: campaignProgress,
+      handler: async ({ params }) => {
+        const progress = await client.campaignProgress(params.campaignId);
+        if (!progress) throw new ApiError(404, 'NOT_FOUND', `no campaign ${params.campaignId}`);
+        return progress;
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/campaigns/:campaignId/:action',
+      summary: 'Pause, resume or cancel a campaign',
+      tag: 'campaigns',
+      access: 'operator',
+      params: campaignParams.extend({ action: z.enum(['pause', 'resume', 'cancel']) }),
+      response: campaignProgress,
+      handler: ({ params, requestedBy }) =>
+        client.controlCampaign(params.campaignId, params.action, requestedBy),
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/frequency/releases',
+      summary: 'Cut a frequency release',
+      tag: 'frequency',
+      access: 'operator',
+      body: z
+        .strictObject({
+          pipelineVersion: z
+            .string()
+            .regex(/^[0-9A-Za-z.-]{1,32}$/)
+            .optional(),
+        })
+        .default({}),
+      response: z.object({ releaseId: z.string() }),
+      status: 202,
+      handler: async ({ body, requestedBy }) => ({
+        releaseId: await client.startRelease({
+          requestedBy,
+          ...(body.pipelineVersion ? { pipelineVersion: body.pipelineVersion } : {}),
+        }),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/frequency/releases',
+      summary: 'Published releases, newest first (their summary.json)',
+      tag: 'frequency',
+      access: 'read',
+      response: z.object({ releases: z.array(releaseSummary) }),
+      handler: async () => ({ releases: await publishedReleases(client) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/v1/frequency/releases/:releaseId',
+      summary: "A release's summary once published, else the status of its workflow",
+      tag: 'frequency',
+      access: 'read',
+      params: releaseParams,
+      response: z.union([
+        releaseSummary,
+        z.looseObject({ releaseId: z.string(), stage: z.string() }),
+      ]),
+      handler: async ({ params }) => {
+        const summary = await readJsonIfExists(
+          path.join(client.layout.releaseDir(params.releaseId), 'summary.json'),
+        );
+        if (summary !== undefined) return summary as z.infer<typeof releaseSummary>;
+        try {
+          return await client.releaseStatus(params.releaseId);
+        } catch (error) {
+          if (error instanceof HarmoniseError || (error as Error).name === 'WorkflowNotFoundError')
+            throw new ApiError(404, 'NOT_FOUND', `no release ${params.releaseId}`);
+          throw error;
+        }
+      },
+    }),
+  ];
+}

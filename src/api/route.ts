@@ -1,0 +1,58 @@
+/**
+ * One route of the API, declared once: its method and path, who may call it, the zod schemas of
+ * its parameters, body and answer, and its handler. The server validates with these schemas and
+ * `/openapi.json` is generated from them, so the document cannot drift from what is enforced.
+ */
+import type { z } from 'zod';
+import type { Role } from './auth.ts';
+
+export type Method = 'GET' | 'POST';
+
+/** Who may call a route: read (every role), operator only, or a check of the parameters. */
+export type Access =
+  | 'read'
+  | 'operator'
+  | { check: (role: Role, params: Record<string, string>) => boolean; says: string };
+
+export interface RouteContext<P, B> {
+  params: P;
+  body: B;
+  role: Role;
+  /** Who did it, for the audit log and workflow records: the role (tokens carry no name). */
+  requestedBy: string;
+}
+
+export interface RouteSpec<P = unknown, B = unknown, R = unknown> {
+  method: Method;
+  /** Fastify syntax: /api/v1/samples/:sampleId */
+  url: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: z.ZodType<P>;
+  body?: z.ZodType<B>;
+  /**
+   * The answer on success (status `status`, default 200), for the OpenAPI document; the tests
+   * check every answer they get against it.
+   */
+  response: z.ZodType;
+  status?: number;
+  handler: (ctx: RouteContext<P, B>) => Promise<R>;
+}
+
+/** Keeps the types of one route together while the table holds many. */
+export function route<P, B, R>(spec: RouteSpec<P, B, R>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+/** A failure with an HTTP status and a stable code (the answer is `{ code, message }`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The HTTP API (Fastify): every route of the table is authenticated (bearer token → role),
+ * authorised (its access rule), validated (its zod schemas), and, when it changes something,
+ * written to the audit log with its outcome. A refused request reaches no handler.
+ * `/healthz` and `/openapi.json` need no token.
+ */
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { HarmoniseClient } from '../client.ts';
+import { HarmoniseError, ServiceUnreachableError, UsageError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { appendAudit } from '../store/audit.ts';
+import type { Role, TokenRegistry } from './auth.ts';
+import { openApiDocument } from './openapi.ts';
+import { restRoutes } from './rest.ts';
+import { ApiError, type RouteSpec } from './route.ts';
+
+export interface ApiDeps {
+  client: HarmoniseClient;
+  tokens: TokenRegistry;
+  logger: Logger;
+}
+
+function allowed(spec: RouteSpec, role: Role, params: Record<string, string>): boolean {
+  if (spec.access === 'read') return role === 'operator' || role === 'viewer';
+  if (spec.access === 'operator') return role === 'operator';
+  return spec.access.check(role, params);
+}
+
+function accessText(spec: RouteSpec): string {
+  if (spec.access === 'read') return 'an operator or a viewer';
+  if (spec.access === 'operator') return 'an operator';
+  return spec.access.says;
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value ?? undefined);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`,
+  );
+  throw new ApiError(400, 'BAD_REQUEST', problems.join('; '));
+}
+
+function failure(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof ApiError) return error;
+  if (error instanceof UsageError)
+    return { status: 400, code: 'BAD_REQUEST', message: error.message };
+  if (error instanceof ServiceUnreachableError)
+    return { status: 503, code: error.code, message: error.message };
+  if (error instanceof HarmoniseError && error.code === 'NOT_FOUND')
+    return { status: 404, code: 'NOT_FOUND', message: error.message };
+  return {
+    status: 500,
+    code: 'INTERNAL',
+    message: 'internal error (see the API log)',
+  };
+}
+
+export async function buildApi(deps: ApiDeps) {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }),
+  });
+  const routes = restRoutes(deps.client);
+
+  // An empty body is no body (zod defaults apply), whatever its content type says.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text as string));
+    } catch {
+      done(new ApiError(400, 'BAD_REQUEST', 'the body is not JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, code, message } = failure(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(status).send({ code, message });
+  });
+
+  app.get('/healthz', async () => {
+    const temporal = await deps.client.temporal.connection.workflowService
+      .getSystemInfo({})
+      .then(() => true)
+      .catch(() => false);
+    return { status: 'ok', temporal };
+  });
+
+  const document = openApiDocument(routes);
+  app.get('/openapi.json', () => Promise.resolve(document));
+
+  for (const spec of routes) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      handler: (request, reply) => handle(spec, request, reply, deps),
+    });
+  }
+  return app;
+}
+
+async function handle(
+  spec: RouteSpec,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ApiDeps,
+): Promise<unknown> {
+  const role = deps.tokens.roleOf(request.headers.authorization);
+  if (role === null) {
+    void reply.header('www-authenticate', 'Bearer');
+    throw new ApiError(
+      401,
+      'UNAUTHENTICATED',
+      request.headers.authorization ? 'the token is not valid' : 'a bearer token is required',
+    );
+  }
+  const rawParams = request.params as Record<string, string>;
+  if (!allowed(spec, role, rawParams)) {
+    throw new ApiError(403, 'FORBIDDEN', `${spec.method} ${spec.url} needs ${accessText(spec)}`);
+  }
+  const changes = spec.method !== 'GET';
+  const audit = (outcome: string) =>
+    appendAudit(deps.client.layout.auditLog, {
+      at: new Date().toISOString(),
+      action: `api ${spec.method} ${spec.url}`,
+      requestedBy: `api:${role}`,
+      params: rawParams,
+      outcome,
+    });
+  try {
+    const params = parse(spec.params, rawParams, 'params');
+    const body = parse(spec.body, request.body, 'body');
+    const result = await spec.handler({ params, body, role, requestedBy: `api:${role}` });
+    if (changes) await audit(String(spec.status ?? 200));
+    return await reply.code(spec.status ?? 200).send(result);
+  } catch (error) {
+    // A refusal changes nothing, not even the audit log; other failures are recorded.
+    const { status, code } = failure(error);
+    if (changes && status !== 403) await audit(`${status} ${code}`);
+    throw error;
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The HTTP API started by `harmonise up`, as its callers use it: every route × every kind of
+ * caller (no token, a bad token, each role, another region's submitter). Refused requests get
+ * 401 or 403 and change nothing (workflows, catalogue, campaigns, releases, audit log); allowed
+ * ones succeed with an answer that matches the route's documented schema; operator actions are
+ * in the audit log; bad input is a 400 naming the field.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { hashToken } from '../../src/api/auth.ts';
+import { restRoutes } from '../../src/api/rest.ts';
+import type { HarmoniseClient } from '../../src/client.ts';
+import { readAudit } from '../../src/store/audit.ts';
+import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
+
+let cli: CliEnv;
+let root: string;
+let api: string;
+let tokens: Record<string, string>;
+let temporal: Client;
+let connection: Connection;
+
+const REGIONS = ['hovedstaden', 'syddanmark'];
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-api-'));
+  cli = await cliEnv(root);
+  cli.env.HARMONISE_REGIONS = REGIONS.join(',');
+  await seedCatalogue({ dataRoot: root, samples: 40, regions: REGIONS, perSubmission: 20 });
+  const up = await harmonise(cli, ['up', '--json']);
+  expect(up.exitCode, up.stderr).toBe(0);
+  const result = JSON.parse(up.stdout) as { api: string; tokensFile: string; dataRoot: string };
+  api = result.api;
+  expect(result.tokensFile).toBe(path.join(root, 'api-tokens.json'));
+  expect((await fs.stat(result.tokensFile)).mode & 0o777).toBe(0o600);
+  tokens = JSON.parse(await fs.readFile(result.tokensFile, 'utf8')) as Record<string, string>;
+  connection = await Connection.connect({ address: cli.env.HARMONISE_TEMPORAL_ADDRESS! });
+  temporal = new Client({ connection });
+}, 300_000);
+
+afterAll(async () => {
+  await connection?.close();
+  const down = await harmonise(cli, ['down', '--json']);
+  expect(down.exitCode, down.stderr).toBe(0);
+  expect((JSON.parse(down.stdout) as { api: number | null }).api).toEqual(expect.any(Number));
+  if (!process.env.HARMONISE_KEEP_TEST_DATA) await fs.rm(root, { recursive: true, force: true });
+});
+
+type Caller =
+  'none' | 'bad' | 'operator' | 'viewer' | 'submitter:hovedstaden' | 'submitter:syddanmark';
+const CALLERS: Caller[] = [
+  'none',
+  'bad',
+  'operator',
+  'viewer',
+  'submitter:hovedstaden',
+  'submitter:syddanmark',
+];
+
+async function call(caller: Caller, method: string, url: string, body?: unknown) {
+  const headers: Record<string, string> = {};
+  if (caller === 'bad') headers.authorization = `Bearer hm_${'x'.repeat(43)}`;
+  else if (caller !== 'none') headers.authorization = `Bearer ${tokens[caller]}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${api}${url}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+/** Everything a request could change, as one comparable value. */
+async function state() {
+  const files = async (dir: string): Promise<string[]> => {
+    const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    const out: string[] = [];
+    for (const e of entries) {
+      if (!e.isFile() || e.name === 'audit.jsonl') continue;
+      const file = path.join(e.parentPath, e.name);
+      out.push(
+        `${path.relative(root, file)} ${createHash('sha256')
+          .update(await fs.readFile(file))
+          .digest('hex')}`,
+      );
+    }
+    return out.sort();
+  };
+  const workflows: string[] = [];
+  for await (const w of temporal.workflow.list()) workflows.push(`${w.workflowId} ${w.runId}`);
+  return {
+    workflows: workflows.sort(),
+    gdb: await files(path.join(root, 'gdb')),
+    freq: await files(path.join(root, 'freq')),
+  };
+}
+
+/** The documented answer of the route this request went to. */
+const specs = restRoutes({} as HarmoniseClient);
+function documented(method: string, url: string) {
+  const spec = specs.find(
+    (s) =>
+      s.method === method &&
+      new RegExp(`^${s.url.replace(/:\w+/g, '[^/]+')}$`).test(url.split('?')[0]!),
+  );
+  if (!spec) throw new Error(`no route for ${method} ${url}`);
+  return spec;
+}
+
+interface Case {
+  method: 'GET' | 'POST';
+  url: string;
+  body?: unknown;
+  allowed: Caller[];
+  status: number;
+}
+
+const readers: Caller[] = ['operator', 'viewer'];
+
+describe('the HTTP API', () => {
+  it('answers /healthz and /openapi.json without a token', async () => {
+    expect(await call('none', 'GET', '/healthz')).toEqual({
+      status: 200,
+      body: { status: 'ok', temporal: true },
+    });
+    const doc = (await call('none', 'GET', '/openapi.json')).body as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const spec of specs) {
+      const operation = doc.paths[spec.url.replace(/:(\w+)/g, '{$1}')]?.[spec.method.toLowerCase()];
+      expect(operation, `${spec.method} ${spec.url}`).toBeDefined();
+      expect(Object.keys(operation!.responses)).toEqual(
+        expect.arrayContaining([String(spec.status ?? 200), '400', '401', '403']),
+      );
+    }
+  });
+
+  it('keeps only token hashes where the API reads them', async () => {
+    const hashes = await fs.readFile(path.join(root, 'run', 'api-token-hashes.json'), 'utf8');
+    expect(Object.keys(tokens).sort()).toEqual(
+      ['operator', 'submitter:hovedstaden', 'submitter:syddanmark', 'viewer'].sort(),
+    );
+    for (const [role, token] of Object.entries(tokens)) {
+      expect(hashes).not.toContain(token);
+      expect(hashes).toContain(`"${hashToken(token)}": "${role}"`);
+    }
+  });
+
+  it('names what is wrong in a bad request, and changes nothing', async () => {
+    const before = await state();
+    const cpr = await call('viewer', 'GET', '/api/v1/samples/0101901234');
+    expect(cpr.status).toBe(400);
+    expect(cpr.body).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/params\.sampleId: looks like a CPR number/),
+    });
+    const campaign = await call('operator', 'POST', '/api/v1/campaigns', {
+      pipelineVersion: 'noop',
+      selection: { expression: 'region=hovedstaden' },
+      maxConcurrent: 0,
+    });
+    expect(campaign.status).toBe(400);
+    expect((campaign.body as { message: string }).message).toMatch(/body\.maxConcurrent/);
+    const notJson = await fetch(`${api}/api/v1/frequency/releases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(notJson.status).toBe(400);
+    const unknownRegion = await call(
+      'operator',
+      'POST',
+      '/api/v1/submissions/bornholm/S-1/complete',
+      {},
+    );
+    expect(unknownRegion.status).toBe(404);
+    const unknownSample = await call('viewer', 'GET', '/api/v1/samples/NOPE001');
+    expect(unknownSample).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses every route to callers without the right, and the refusals change nothing', async () => {
+    const submitters: Caller[] = ['operator', 'submitter:hovedstaden'];
+    const cases = (campaignId: string, releaseId: string): Case[] => [
+      {
+        method: 'POST',
+        url: '/api/v1/submissions/hovedstaden/seed-0000/complete',
+        body: {},
+        allowed: submitters,
+        status: 202,
+      },
+      {
+        method: 'GET',
+        url: '/api/v1/submissions/hovedstaden/seed-0000',
+        allowed: [...readers, 'submitter:hovedstaden'],
+        status: 200,
+      },
+      { method: 'GET', url: '/api/v1/samples/NGC000001', allowed: readers, status: 200 },
+      {
+        method: 'POST',
+        url: '/api/v1/samples/NGC000002/consent-withdrawal',
+        body: { release: false },
+        allowed: ['operator'],
+        status: 200,
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/campaigns',
+        body: {
+          pipelineVersion: 'noop',
+          selection: { expression: 'region=hovedstaden' },
+          maxConcurrent: 1,
+        },
+        allowed: ['operator'],
+        status: 201,
+      },
+      { method: 'GET', url: '/api/v1/campaigns', allowed: readers, status: 200 },
+      { method: 'GET', url: `/api/v1/campaigns/${campaignId}`, allowed: readers, status: 200 },
+      {
+        method: 'POST',
+        url: `/api/v1/campaigns/${campaignId}/pause`,
+        allowed: ['operator'],
+        status: 200,
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/campaigns/${campaignId}/resume`,
+        allowed: ['operator'],
+        status: 200,
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/frequency/releases',
+        body: {},
+        allowed: ['operator'],
+        status: 202,
+      },
+      { method: 'GET', url: '/api/v1/frequency/releases', allowed: readers, status: 200 },
+      {
+        method: 'GET',
+        url: `/api/v1/frequency/releases/${releaseId}`,
+        allowed: readers,
+        status: 200,
+      },
+    ];
+
+    // Every refusal first: afterwards nothing may have changed.
+    const before = await state();
+    const auditBefore = await readAudit(path.join(root, 'gdb', 'audit.jsonl'));
+    for (const c of cases('20261127T000000Z-none-0000', '20261127T000000.000Z')) {
+      for (const caller of CALLERS.filter((x) => !c.allowed.includes(x))) {
+        const answer = await call(caller, c.method, c.url, c.body);
+        const expected = caller === 'none' || caller === 'bad' ? 401 : 403;
+        expect(answer.status, `${caller} ${c.method} ${c.url}`).toBe(expected);
+        expect(answer.body).toMatchObject({
+          code: expected === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+          message: expect.any(String),
+        });
+      }
+    }
+    // A submitter may not choose its mode.
+    const mode = await call(
+      'submitter:hovedstaden',
+      'POST',
+      '/api/v1/submissions/hovedstaden/seed-0000/complete',
+      {
+        mode: 'none',
+      },
+    );
+    expect(mode.status).toBe(403);
+    expect(await state()).toEqual(before);
+    expect(await readAudit(path.join(root, 'gdb', 'audit.jsonl'))).toEqual(auditBefore);
+
+    // Then every allowed caller, each answer as documented.
+    const campaign = await call('operator', 'POST', '/api/v1/campaigns', {
+      name: 'api matrix',
+      pipelineVersion: 'noop',
+      selection: { expression: 'region=syddanmark' },
+      maxConcurrent: 1,
+    });
+    expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
+    const { campaignId } = campaign.body as { campaignId: string };
+    const release = await call('operator', 'POST', '/api/v1/frequency/releases', {});
+    expect(release.status).toBe(202);
+    const { releaseId } = release.body as { releaseId: string };
+    for (const c of cases(campaignId, releaseId)) {
+      for (const caller of c.allowed) {
+        const answer = await call(caller, c.method, c.url, c.body);
+        expect(
+          answer.status,
+          `${caller} ${c.method} ${c.url}: ${JSON.stringify(answer.body)}`,
+        ).toBe(c.status);
+        const parsed = documented(c.method, c.url).response.safeParse(answer.body);
+        expect(
+          parsed.success,
+          `${c.method} ${c.url}: ${JSON.stringify(parsed.error?.issues)}`,
+        ).toBe(true);
+      }
+    }
+    const audit = await readAudit(path.join(root, 'gdb', 'audit.jsonl'));
+    const actions = audit
+      .slice(auditBefore.length)
+      .map((e) => `${e.requestedBy} ${e.action} ${String(e.outcome)}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'api:submitter:hovedstaden api POST /api/v1/submissions/:region/:submissionId/complete 202',
+        'api:operator api POST /api/v1/samples/:sampleId/consent-withdrawal 200',
+        'api:operator api POST /api/v1/campaigns/:campaignId/:action 200',
+        'api:operator api POST /api/v1/frequency/releases 202',
+      ]),
+    );
+    await call('operator', 'POST', `/api/v1/campaigns/${campaignId}/cancel`);
+  });
+});
