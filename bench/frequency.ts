@@ -7,7 +7,8 @@
  * embedded stack (`harmonise up`, local executor, all CPUs) from start to published. `identical`
  * compares every record of the two VCFs, INFO included.
  *
- * `npm run bench -- frequency [--samples N] [--shard-bases B] [--demo-data DIR] [--clean] --json`
+ * `npm run bench -- frequency [--samples N] [--shard-bases B] [--repeat R] [--demo-data DIR] [--clean] --json`
+ * `unshardedSeconds` and `releaseSeconds` are medians of R alternating runs of each (default 3).
  * The data (release, copies, unsharded pass) stay under the printed `dataRoot` unless --clean.
  */
 import { execa } from 'execa';
@@ -16,6 +17,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeReleasableRecord } from '../infra/demo/seed-catalogue.ts';
+import type { PublishedRelease } from '../src/activities/frequency.ts';
 import { HarmoniseClient } from '../src/client.ts';
 import { loadConfig, PROJECT_ROOT } from '../src/config.ts';
 import { FREQUENCY_OUTPUTS, genomicShards } from '../src/domain/shards.ts';
@@ -36,6 +38,12 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 const progress = (text: string) => process.stderr.write(`bench frequency: ${text}\n`);
 
 interface Source {
@@ -101,6 +109,7 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
   const shardAt = args.indexOf('--shard-bases');
   const demoAt = args.indexOf('--demo-data');
   const clean = args.includes('--clean');
+  const repeat = option(args, '--repeat', 3);
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-frequency-'));
   const cpus = os.availableParallelism();
 
@@ -179,37 +188,52 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
     path.join(unshardedDir, SCRIPT_NAME),
     renderJobScript({ key: 'bench:unsharded', workDir: unshardedDir, ...commands }),
   );
-  const unshardedStart = Date.now();
-  await execa('bash', [SCRIPT_NAME], { cwd: unshardedDir, reject: false });
-  const unshardedSeconds = (Date.now() - unshardedStart) / 1000;
-  const exit = (await fs.readFile(path.join(unshardedDir, EXIT_MARKER), 'utf8')).trim();
-  if (exit !== '0')
-    throw new Error(`the unsharded pass failed (exit ${exit}); see ${unshardedDir}`);
-  progress(`unsharded pass: ${round(unshardedSeconds)} s`);
+  const unshardedPass = async (): Promise<number> => {
+    await fs.rm(path.join(unshardedDir, EXIT_MARKER), { force: true });
+    const started = Date.now();
+    await execa('bash', [SCRIPT_NAME], { cwd: unshardedDir, reject: false });
+    const seconds = (Date.now() - started) / 1000;
+    const exit = (await fs.readFile(path.join(unshardedDir, EXIT_MARKER), 'utf8')).trim();
+    if (exit !== '0')
+      throw new Error(`the unsharded pass failed (exit ${exit}); see ${unshardedDir}`);
+    progress(`unsharded pass: ${round(seconds)} s`);
+    return seconds;
+  };
 
-  // 4. The release on the embedded stack.
+  // 4. Releases on the embedded stack, alternating with unsharded passes (the machine's load
+  // drifts; alternating spreads it over both), and the medians compared.
   const env = await stackEnv(dataRoot, {
     HARMONISE_EXECUTOR: 'local',
     HARMONISE_LOCAL_CPUS: String(cpus),
     HARMONISE_FREQUENCY_SHARD_BASES: String(shardBases),
   });
   await harmonise(['up', '--json'], env);
-  const { release, releaseSeconds } = await (async () => {
+  const unshardedTimes: number[] = [];
+  const releaseTimes: number[] = [];
+  const release = await (async () => {
     const client = await HarmoniseClient.connect(loadConfig(env));
     try {
-      const started = Date.now();
-      const releaseId = await client.startRelease({
-        pipelineVersion: PIPELINE,
-        requestedBy: 'bench',
-      });
-      const published = await client.waitForRelease(releaseId);
-      return { release: published, releaseSeconds: (Date.now() - started) / 1000 };
+      let published: PublishedRelease | undefined;
+      for (let round_ = 0; round_ < repeat; round_++) {
+        unshardedTimes.push(await unshardedPass());
+        const started = Date.now();
+        const releaseId = await client.startRelease({
+          pipelineVersion: PIPELINE,
+          requestedBy: 'bench',
+        });
+        published = await client.waitForRelease(releaseId);
+        releaseTimes.push((Date.now() - started) / 1000);
+        progress(`release ${releaseId}: ${round(releaseTimes.at(-1)!)} s`);
+      }
+      if (!published) throw new Error('no release was cut');
+      return published;
     } finally {
       await client.close();
       await harmonise(['down', '--json'], env).catch(() => undefined);
     }
   })();
-  progress(`release ${release.releaseId}: ${round(releaseSeconds)} s`);
+  const unshardedSeconds = median(unshardedTimes);
+  const releaseSeconds = median(releaseTimes);
 
   // 5. The same records?
   const unsharded = await recordsDigest(path.join(unshardedDir, FREQUENCY_OUTPUTS.vcf));
@@ -229,6 +253,9 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
     unshardedSites: unsharded.records,
     shards,
     shardBases,
+    repeat,
+    unshardedRuns: unshardedTimes.map((t) => round(t)),
+    releaseRuns: releaseTimes.map((t) => round(t)),
     sourceSamples: sources.length,
     demoSeconds: demoSeconds === null ? null : round(demoSeconds),
     copySeconds: round(copySeconds),
