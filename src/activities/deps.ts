@@ -5,6 +5,7 @@ import type { JobExecutor } from '../executors/port.ts';
 import type { Logger } from '../logger.ts';
 import type { Catalogue } from '../store/catalogue.ts';
 import type { Layout } from '../store/layout.ts';
+import type { WorkerMetrics } from '../metrics.ts';
 import type { PipelineRegistry } from '../store/pipelines.ts';
 
 /** Reads the state of workflows (injected by the worker; activities create no clients). */
@@ -22,4 +23,6 @@ export interface ActivityDeps {
   catalogue: Catalogue;
   logger: Logger;
   workflows?: WorkflowDescriber;
+  /** Job counts and step durations (the worker's; absent in activity tests). */
+  metrics?: WorkerMetrics;
 }

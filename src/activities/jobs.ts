@@ -129,11 +129,17 @@ export function createJobActivities(deps: ActivityDeps) {
       });
       const ref = await submitJob(deps, { key, workDir, script, resources: input.resources });
       const submittedAt = new Date().toISOString();
+      deps.metrics?.jobsSubmitted.inc({ executor: ref.executor, kind: input.kind });
       const jobLog = log.child({ jobId: ref.jobId });
       activity.heartbeat({ jobId: ref.jobId, key });
       jobLog.info({ resources: input.resources }, 'job submitted');
 
       const status = await waitForJob(deps, ref, activity);
+      deps.metrics?.jobsEnded.inc({ executor: ref.executor, state: status.state });
+      deps.metrics?.stepDuration.observe(
+        { kind: input.kind, state: status.state },
+        (Date.now() - Date.parse(submittedAt)) / 1000,
+      );
       if (status.state !== 'COMPLETED') {
         const details: JobFailureDetails = {
           key,

@@ -32,6 +32,9 @@ export function openApiDocument(routes: readonly RouteSpec[]): Record<string, un
     const shape: Record<string, z.ZodType> =
       spec.params instanceof z.ZodObject ? spec.params.shape : {};
     const params = Object.entries(shape);
+    const queryShape: Record<string, z.ZodType> =
+      spec.query instanceof z.ZodObject ? spec.query.shape : {};
+    const queryParams = Object.entries(queryShape);
     const status = String(spec.status ?? 200);
     const error = (description: string) => ({
       description,
@@ -41,12 +44,20 @@ export function openApiDocument(routes: readonly RouteSpec[]): Record<string, un
       summary: spec.summary,
       tags: [spec.tag],
       description: `Who may call it: ${accessText(spec)}.`,
-      parameters: params.map(([name, schema]) => ({
-        name,
-        in: 'path',
-        required: true,
-        schema: jsonSchema(schema, 'input'),
-      })),
+      parameters: [
+        ...params.map(([name, schema]) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: jsonSchema(schema, 'input'),
+        })),
+        ...queryParams.map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: jsonSchema(schema, 'input'),
+        })),
+      ],
       ...(spec.body
         ? {
             requestBody: {

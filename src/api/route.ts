@@ -14,15 +14,16 @@ export type Access =
   | 'operator'
   | { check: (role: Role, params: Record<string, string>) => boolean; says: string };
 
-export interface RouteContext<P, B> {
+export interface RouteContext<P, B, Q> {
   params: P;
   body: B;
+  query: Q;
   role: Role;
   /** Who did it, for the audit log and workflow records: the role (tokens carry no name). */
   requestedBy: string;
 }
 
-export interface RouteSpec<P = unknown, B = unknown, R = unknown> {
+export interface RouteSpec<P = unknown, B = unknown, R = unknown, Q = unknown> {
   method: Method;
   /** Fastify syntax: /api/v1/samples/:sampleId */
   url: string;
@@ -31,17 +32,19 @@ export interface RouteSpec<P = unknown, B = unknown, R = unknown> {
   access: Access;
   params?: z.ZodType<P>;
   body?: z.ZodType<B>;
+  /** The query string's parameters. */
+  query?: z.ZodType<Q>;
   /**
    * The answer on success (status `status`, default 200), for the OpenAPI document; the tests
    * check every answer they get against it.
    */
   response: z.ZodType;
   status?: number;
-  handler: (ctx: RouteContext<P, B>) => Promise<R>;
+  handler: (ctx: RouteContext<P, B, Q>) => Promise<R>;
 }
 
 /** Keeps the types of one route together while the table holds many. */
-export function route<P, B, R>(spec: RouteSpec<P, B, R>): RouteSpec {
+export function route<P, B, R, Q = unknown>(spec: RouteSpec<P, B, R, Q>): RouteSpec {
   return spec as unknown as RouteSpec;
 }
 

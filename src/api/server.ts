@@ -4,6 +4,7 @@
  * written to the audit log with its outcome. A refused request reaches no handler.
  * `/healthz` and `/openapi.json` need no token.
  */
+import fs from 'node:fs/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
@@ -11,9 +12,12 @@ import { HarmoniseError, ServiceUnreachableError, UsageError } from '../errors.t
 import type { Logger } from '../logger.ts';
 import { appendAudit } from '../store/audit.ts';
 import type { Role, TokenRegistry } from './auth.ts';
+import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
+import { createApiMetrics } from './metrics-route.ts';
 import { openApiDocument } from './openapi.ts';
 import { restRoutes } from './rest.ts';
 import { ApiError, type RouteSpec } from './route.ts';
+import { wesRoutes } from './wes.ts';
 
 export interface ApiDeps {
   client: HarmoniseClient;
@@ -58,11 +62,17 @@ function failure(error: unknown): { status: number; code: string; message: strin
   };
 }
 
+/** Every route of the table (the OpenAPI document lists exactly these). */
+export function apiRoutes(client: HarmoniseClient): RouteSpec[] {
+  return [...restRoutes(client), ...dashboardRoutes(client), ...wesRoutes(client)];
+}
+
 export async function buildApi(deps: ApiDeps) {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }),
   });
-  const routes = restRoutes(deps.client);
+  const routes = apiRoutes(deps.client);
+  const dashboard = await fs.readFile(DASHBOARD_HTML, 'utf8');
 
   // An empty body is no body (zod defaults apply), whatever its content type says.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
@@ -88,6 +98,25 @@ export async function buildApi(deps: ApiDeps) {
     return { status: 'ok', temporal };
   });
 
+  const metrics = createApiMetrics(deps.client);
+  app.get('/metrics', async (request, reply) => {
+    const role = authenticate(request, reply, deps);
+    if (role !== 'operator' && role !== 'viewer')
+      throw new ApiError(403, 'FORBIDDEN', 'GET /metrics needs an operator or a viewer');
+    return reply.header('content-type', metrics.contentType).send(await metrics.render());
+  });
+
+  // The page holds no data: it reads /api/v1/dashboard with the token the user gives it.
+  app.get('/', (_request, reply) =>
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      )
+      .send(dashboard),
+  );
+
   const document = openApiDocument(routes);
   app.get('/openapi.json', () => Promise.resolve(document));
 
@@ -101,21 +130,25 @@ export async function buildApi(deps: ApiDeps) {
   return app;
 }
 
+/** The caller's role; a missing or unknown token is a 401. */
+function authenticate(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps): Role {
+  const role = deps.tokens.roleOf(request.headers.authorization);
+  if (role !== null) return role;
+  void reply.header('www-authenticate', 'Bearer');
+  throw new ApiError(
+    401,
+    'UNAUTHENTICATED',
+    request.headers.authorization ? 'the token is not valid' : 'a bearer token is required',
+  );
+}
+
 async function handle(
   spec: RouteSpec,
   request: FastifyRequest,
   reply: FastifyReply,
   deps: ApiDeps,
 ): Promise<unknown> {
-  const role = deps.tokens.roleOf(request.headers.authorization);
-  if (role === null) {
-    void reply.header('www-authenticate', 'Bearer');
-    throw new ApiError(
-      401,
-      'UNAUTHENTICATED',
-      request.headers.authorization ? 'the token is not valid' : 'a bearer token is required',
-    );
-  }
+  const role = authenticate(request, reply, deps);
   const rawParams = request.params as Record<string, string>;
   if (!allowed(spec, role, rawParams)) {
     throw new ApiError(403, 'FORBIDDEN', `${spec.method} ${spec.url} needs ${accessText(spec)}`);
@@ -132,7 +165,8 @@ async function handle(
   try {
     const params = parse(spec.params, rawParams, 'params');
     const body = parse(spec.body, request.body, 'body');
-    const result = await spec.handler({ params, body, role, requestedBy: `api:${role}` });
+    const query = parse(spec.query, request.query, 'query');
+    const result = await spec.handler({ params, body, query, role, requestedBy: `api:${role}` });
     if (changes) await audit(String(spec.status ?? 200));
     return await reply.code(spec.status ?? 200).send(result);
   } catch (error) {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
 import { hashToken } from '../../src/api/auth.ts';
-import { restRoutes } from '../../src/api/rest.ts';
+import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';
 import { readAudit } from '../../src/store/audit.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
@@ -102,7 +102,7 @@ async function state() {
 }
 
 /** The documented answer of the route this request went to. */
-const specs = restRoutes({} as HarmoniseClient);
+const specs = apiRoutes({} as HarmoniseClient);
 function documented(method: string, url: string) {
   const spec = specs.find(
     (s) =>
@@ -244,6 +244,20 @@ describe('the HTTP API', () => {
         status: 202,
       },
       { method: 'GET', url: '/api/v1/frequency/releases', allowed: readers, status: 200 },
+      { method: 'GET', url: '/ga4gh/wes/v1/service-info', allowed: readers, status: 200 },
+      { method: 'GET', url: '/ga4gh/wes/v1/runs?page_size=5', allowed: readers, status: 200 },
+      {
+        method: 'GET',
+        url: `/ga4gh/wes/v1/runs/campaign:${campaignId}`,
+        allowed: readers,
+        status: 200,
+      },
+      {
+        method: 'GET',
+        url: `/ga4gh/wes/v1/runs/campaign:${campaignId}/status`,
+        allowed: readers,
+        status: 200,
+      },
       {
         method: 'GET',
         url: `/api/v1/frequency/releases/${releaseId}`,
@@ -317,6 +331,106 @@ describe('the HTTP API', () => {
         'api:operator api POST /api/v1/frequency/releases 202',
       ]),
     );
-    await call('operator', 'POST', `/api/v1/campaigns/${campaignId}/cancel`);
+    // WES sees what the REST routes do to the same campaign, and cancels it.
+    const wes = `/ga4gh/wes/v1/runs/campaign:${campaignId}`;
+    await call('operator', 'POST', `/api/v1/campaigns/${campaignId}/pause`);
+    expect((await call('viewer', 'GET', `${wes}/status`)).body).toEqual({
+      run_id: `campaign:${campaignId}`,
+      state: 'PAUSED',
+    });
+    await call('operator', 'POST', `/api/v1/campaigns/${campaignId}/resume`);
+    expect((await call('viewer', 'GET', `${wes}/status`)).body).toMatchObject({ state: 'RUNNING' });
+    const info = (await call('viewer', 'GET', '/ga4gh/wes/v1/service-info')).body as {
+      workflow_engine_versions: Record<string, string>;
+      system_state_counts: Record<string, number>;
+    };
+    expect(info.workflow_engine_versions.temporal).toMatch(/^\d+\.\d+/);
+    expect(info.system_state_counts.RUNNING).toBeGreaterThan(0);
+    for (const caller of CALLERS.filter((c) => c !== 'operator')) {
+      expect((await call(caller, 'POST', `${wes}/cancel`)).status).toBe(
+        caller === 'none' || caller === 'bad' ? 401 : 403,
+      );
+    }
+    expect(await call('operator', 'POST', `${wes}/cancel`)).toEqual({
+      status: 200,
+      body: { run_id: `campaign:${campaignId}` },
+    });
+    await expect
+      .poll(
+        async () =>
+          ((await call('viewer', 'GET', `${wes}/status`)).body as { state: string }).state,
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe('CANCELED');
+    const run = (await call('viewer', 'GET', wes)).body as {
+      request: { workflow_type: string };
+      run_log: { end_time: string | null };
+    };
+    expect(run.request.workflow_type).toBe('harmonise/campaignWorkflow');
+    expect(run.run_log.end_time).not.toBeNull();
+    const pages = (await call('viewer', 'GET', '/ga4gh/wes/v1/runs?page_size=2')).body as {
+      runs: { run_id: string; state: string }[];
+      next_page_token: string;
+    };
+    expect(pages.runs).toHaveLength(2);
+    const next = (
+      await call(
+        'viewer',
+        'GET',
+        `/ga4gh/wes/v1/runs?page_size=2&page_token=${pages.next_page_token}`,
+      )
+    ).body as { runs: { run_id: string }[] };
+    expect(next.runs.map((r) => r.run_id)).not.toEqual(pages.runs.map((r) => r.run_id));
+  });
+});
+
+describe('/metrics', () => {
+  const value = (text: string, series: RegExp): number => {
+    const line = text.split('\n').find((l) => series.test(l));
+    return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
+  };
+
+  it('sums the workers’ job counts with campaign and submission gauges, for readers only', async () => {
+    expect((await fetch(`${api}/metrics`)).status).toBe(401);
+    const submitter = await fetch(`${api}/metrics`, {
+      headers: { authorization: `Bearer ${tokens['submitter:hovedstaden']}` },
+    });
+    expect(submitter.status).toBe(403);
+    const scrape = async () => {
+      const response = await fetch(`${api}/metrics`, {
+        headers: { authorization: `Bearer ${tokens.viewer}` },
+      });
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      return response.text();
+    };
+    // The worker writes its snapshot every 5 s.
+    await expect
+      .poll(
+        async () =>
+          value(
+            await scrape(),
+            /^harmonise_jobs_ended_total\{executor="local",state="COMPLETED"\}/,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
+    const text = await scrape();
+    expect(
+      value(text, /^harmonise_jobs_submitted_total\{executor="local",kind="noop"\}/),
+    ).toBeGreaterThanOrEqual(
+      value(text, /^harmonise_jobs_ended_total\{executor="local",state="COMPLETED"\}/),
+    );
+    expect(value(text, /^harmonise_poller_calls_total\{executor="local"\}/)).toBeGreaterThan(0);
+    expect(
+      value(text, /^harmonise_step_duration_seconds_count\{kind="noop",state="COMPLETED"\}/),
+    ).toBeGreaterThan(0);
+    expect(text).toMatch(/^harmonise_jobs_running\{executor="local"\} \d+$/m);
+    expect(text).toMatch(/^harmonise_campaign_samples\{campaign="[^"]+",state="done"\} \d+$/m);
+    expect(text).toMatch(/^harmonise_submissions\{status="[a-z-]+"\} \d+$/m);
+    for (const line of text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) {
+      expect(line).toMatch(/^harmonise_/);
+    }
   });
 });
