@@ -244,6 +244,7 @@ describe('the HTTP API', () => {
         status: 202,
       },
       { method: 'GET', url: '/api/v1/frequency/releases', allowed: readers, status: 200 },
+      { method: 'GET', url: '/api/v1/dashboard', allowed: readers, status: 200 },
       { method: 'GET', url: '/ga4gh/wes/v1/service-info', allowed: readers, status: 200 },
       { method: 'GET', url: '/ga4gh/wes/v1/runs?page_size=5', allowed: readers, status: 200 },
       {
@@ -265,6 +266,14 @@ describe('the HTTP API', () => {
         status: 200,
       },
     ];
+
+    // The matrix covers every route of the table (WES cancel is tried below, on its own).
+    const covered = new Set(
+      [...cases('c', 'r'), { method: 'POST', url: '/ga4gh/wes/v1/runs/campaign:c/cancel' }].map(
+        (c) => documented(c.method, c.url),
+      ),
+    );
+    expect(covered.size).toBe(specs.length);
 
     // Every refusal first: afterwards nothing may have changed.
     const before = await state();
