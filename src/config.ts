@@ -162,3 +162,9 @@ export function temporalUiUrl(config: Config): string {
   const host = config.temporal.address.split(':')[0] ?? '127.0.0.1';
   return `http://${host}:${config.temporal.uiPort}`;
 }
+
+/** The HTTP API's base URL (loopback when it listens on every address). */
+export function apiUrl(config: Config): string {
+  const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.api.port}`;
+}

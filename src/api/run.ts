@@ -1,14 +1,9 @@
 /** Runs the HTTP API in the foreground until SIGTERM or SIGINT (the `harmonise api` command). */
 import { HarmoniseClient } from '../client.ts';
-import type { Config } from '../config.ts';
+import { apiUrl, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { tokenFiles, TokenRegistry } from './auth.ts';
 import { buildApi } from './server.ts';
-
-export function apiUrl(config: Config): string {
-  const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.api.port}`;
-}
 
 export async function runApi(config: Config, logger: Logger): Promise<void> {
   const tokens = await TokenRegistry.load(tokenFiles(config.dataRoot).hashesFile);

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@tempo
 import proto from '@temporalio/proto';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
+import { apiUrl } from '../config.ts';
 import type { StepStatus } from '../domain/status.ts';
 import { WES_STATES, wesState, type WesState } from '../domain/wes-state.ts';
 import { PipelineRegistry } from '../store/pipelines.ts';
@@ -155,7 +156,8 @@ export function wesRoutes(client: HarmoniseClient): RouteSpec[] {
           },
           default_workflow_engine_parameters: [],
           system_state_counts: counts,
-          auth_instructions_url: 'https://github.com/ngc-dk/harmonise#http-api',
+          // Tokens and roles are described with the routes.
+          auth_instructions_url: `${apiUrl(client.config)}/openapi.json`,
           tags: { executor: client.config.executor.kind },
         };
       },
