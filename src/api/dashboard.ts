@@ -4,14 +4,12 @@
  * progress bars, recent submissions with their status and rejection reasons, samples by stage,
  * and releases, each workflow linked to the Temporal UI.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl } from '../config.ts';
 import type { CampaignProgress } from '../domain/campaign.ts';
 import type { SubmissionStatus } from '../domain/status.ts';
-import { readJsonIfExists } from '../store/atomic.ts';
+import { campaignIds, releaseSummaries, submissionRecords } from '../store/listings.ts';
 import { submissionWorkflowId } from '../shared.ts';
 import { route, type RouteSpec } from './route.ts';
 
@@ -30,15 +28,9 @@ const SAMPLE_STAGES = [
 
 /** Finished submissions from their records, running ones from their workflows; newest first. */
 async function recentSubmissions(client: HarmoniseClient): Promise<SubmissionStatus[]> {
-  const base = path.dirname(path.dirname(client.layout.submissionRecord('r', 's')));
   const found = new Map<string, SubmissionStatus>();
-  for (const region of await fs.readdir(base).catch(() => [] as string[])) {
-    for (const name of await fs.readdir(path.join(base, region)).catch(() => [] as string[])) {
-      if (!name.endsWith('.json')) continue;
-      const record = (await readJsonIfExists(path.join(base, region, name))) as
-        SubmissionStatus | undefined;
-      if (record?.workflowId) found.set(record.workflowId, record);
-    }
+  for (const record of await submissionRecords(client.layout)) {
+    if (record.workflowId) found.set(record.workflowId, record);
   }
   const running = client.temporal.workflow.list({
     query: 'WorkflowType="submissionWorkflow" AND ExecutionStatus="Running"',
@@ -59,9 +51,8 @@ async function recentSubmissions(client: HarmoniseClient): Promise<SubmissionSta
 }
 
 async function recentCampaigns(client: HarmoniseClient): Promise<CampaignProgress[]> {
-  const ids = await fs.readdir(path.join(client.layout.root, 'gdb', 'campaigns')).catch(() => []);
   const campaigns: CampaignProgress[] = [];
-  for (const id of ids.sort().reverse().slice(0, RECENT)) {
+  for (const id of await campaignIds(client.layout, RECENT)) {
     const progress = await client.campaignProgress(id).catch(() => null);
     if (progress) campaigns.push(progress);
   }
@@ -77,24 +68,6 @@ async function samplesByStage(client: HarmoniseClient): Promise<Record<string, n
     counts[stage] = count;
   }
   return counts;
-}
-
-async function recentReleases(client: HarmoniseClient) {
-  const ids = await fs.readdir(client.layout.releasesDir).catch(() => [] as string[]);
-  const releases = [];
-  for (const id of ids
-    .filter((n) => !n.startsWith('.'))
-    .sort()
-    .reverse()
-    .slice(0, 10)) {
-    const summary = (await readJsonIfExists(
-      path.join(client.layout.releaseDir(id), 'summary.json'),
-    )) as
-      | { releaseId: string; createdAt: string; samples: number; sites: number; workflowId: string }
-      | undefined;
-    if (summary) releases.push(summary);
-  }
-  return releases;
 }
 
 export function dashboardRoutes(client: HarmoniseClient): RouteSpec[] {
@@ -121,7 +94,7 @@ export function dashboardRoutes(client: HarmoniseClient): RouteSpec[] {
         campaigns: await recentCampaigns(client),
         submissions: await recentSubmissions(client),
         samplesByStage: await samplesByStage(client),
-        releases: await recentReleases(client),
+        releases: await releaseSummaries(client.layout, 10),
       }),
     }),
   ];

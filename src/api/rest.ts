@@ -2,7 +2,6 @@
  * The REST routes of DESIGN §8 (`/api/v1`), each a thin layer over HarmoniseClient. Regional
  * pipelines signal their own region's submissions; operators act; everyone with a token reads.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
@@ -12,6 +11,7 @@ import { regionSchema } from '../domain/manifest.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError } from '../errors.ts';
 import { readJsonIfExists } from '../store/atomic.ts';
+import { campaignIds, releaseSummaries } from '../store/listings.ts';
 import type { Role } from './auth.ts';
 import { ApiError, route, type Access, type RouteSpec } from './route.ts';
 
@@ -63,22 +63,6 @@ const ownRegion = (alsoViewer: boolean): Access => ({
     ? "an operator, a viewer or the region's own submitter"
     : "an operator or the region's own submitter",
 });
-
-async function publishedReleases(client: HarmoniseClient) {
-  const ids = await fs.readdir(client.layout.releasesDir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
-  const summaries = [];
-  for (const id of ids
-    .filter((name) => !name.startsWith('.'))
-    .sort()
-    .reverse()) {
-    const summary = await readJsonIfExists(path.join(client.layout.releaseDir(id), 'summary.json'));
-    if (summary !== undefined) summaries.push(summary);
-  }
-  return summaries;
-}
 
 export function restRoutes(client: HarmoniseClient): RouteSpec[] {
   return [
@@ -182,10 +166,8 @@ export function restRoutes(client: HarmoniseClient): RouteSpec[] {
       access: 'read',
       response: z.object({ campaigns: z.array(campaignProgress) }),
       handler: async () => {
-        const dir = path.join(client.layout.root, 'gdb', 'campaigns');
-        const ids = await fs.readdir(dir).catch(() => [] as string[]);
         const campaigns = [];
-        for (const id of ids.sort().reverse().slice(0, 50)) {
+        for (const id of await campaignIds(client.layout, 50)) {
           const progress = await client.campaignProgress(id).catch(() => null);
           if (progress) campaigns.push(progress);
         }
@@ -247,7 +229,7 @@ export function restRoutes(client: HarmoniseClient): RouteSpec[] {
       tag: 'frequency',
       access: 'read',
       response: z.object({ releases: z.array(releaseSummary) }),
-      handler: async () => ({ releases: await publishedReleases(client) }),
+      handler: async () => ({ releases: await releaseSummaries(client.layout, 100) }),
     }),
     route({
       method: 'GET',

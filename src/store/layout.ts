@@ -7,11 +7,14 @@ export interface Layout {
   submissionDir(region: string, submissionId: string): string;
   /** Outcome records of submissions, kept after their workflows leave Temporal's retention. */
   submissionRecord(region: string, submissionId: string): string;
+  /** Holds `<region>/<submissionId>.json` outcome records. */
+  submissionsDir: string;
   catalogueDir: string;
   /** Append-only log of operator and consent actions. */
   auditLog: string;
   /** A campaign's request, sample list, outcome batches and report. */
   campaignDir(campaignId: string): string;
+  campaignsDir: string;
   catalogueFile(sampleId: string): string;
   sampleDir(sampleId: string, pipelineVersion: string): string;
   freqDir: string;
@@ -38,9 +41,11 @@ export function createLayout(dataRoot: string): Layout {
     submissionDir: (region, submissionId) => path.join(root, 'inbox', region, submissionId),
     submissionRecord: (region, submissionId) =>
       path.join(gdb, 'submissions', region, `${submissionId}.json`),
+    submissionsDir: path.join(gdb, 'submissions'),
     catalogueDir: path.join(gdb, 'catalogue'),
     auditLog: path.join(gdb, 'audit.jsonl'),
     campaignDir: (campaignId) => path.join(gdb, 'campaigns', campaignId),
+    campaignsDir: path.join(gdb, 'campaigns'),
     catalogueFile: (sampleId) => path.join(gdb, 'catalogue', `${sampleId}.json`),
     sampleDir: (sampleId, pipelineVersion) => path.join(gdb, 'samples', sampleId, pipelineVersion),
     freqDir,
