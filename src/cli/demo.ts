@@ -1,11 +1,13 @@
 /**
  * `harmonise demo`: the main job on the embedded default. Synthetic regions place in-place
- * submissions and signal them complete; every genome is harmonised; a frequency release is cut.
+ * submissions and signal them complete; every genome is harmonised; a frequency release is cut;
+ * a campaign reruns one region.
  */
 import { DEFAULT_SEED, generateDemo } from '../../infra/demo/generate.ts';
 import { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl, type Config } from '../config.ts';
 import { pathExists, writeJsonAtomic } from '../store/atomic.ts';
+import type { CampaignCounts } from '../domain/campaign.ts';
 import type { SubmissionStatus } from '../domain/status.ts';
 import type { Logger } from '../logger.ts';
 import { progress } from './output.ts';
@@ -25,8 +27,18 @@ export interface DemoReport {
     cram: string | null;
     gvcf: string | null;
   }[];
+  /** The demo's rerun campaign (hovedstaden, noop pipeline). */
+  campaign: { campaignId: string; state: string; counts: CampaignCounts } | null;
   release: { releaseId: string; dir: string; vcf: string; samples: number; sites: number } | null;
 }
+
+const DEMO_CAMPAIGN = {
+  name: 'demo rerun',
+  pipelineVersion: 'noop',
+  selection: { expression: 'region=hovedstaden' },
+  maxConcurrent: 4,
+  requestedBy: 'demo',
+};
 
 export async function runDemo(
   config: Config,
@@ -78,6 +90,16 @@ export async function runDemo(
     const release = await client.waitForRelease(releaseId);
     progress(`release ${release.releaseId}: ${release.samples} samples, ${release.sites} sites`);
 
+    // A rerun campaign over one region with the noop pipeline: intake is checked again and
+    // every step runs as a job, and nothing published is touched. A second demo skips them.
+    progress(`rerunning ${DEMO_CAMPAIGN.selection.expression} in a campaign (noop pipeline)`);
+    const { campaignId } = await client.startCampaign(DEMO_CAMPAIGN);
+    const campaign = await client.waitForCampaign(campaignId);
+    const counts = campaign.counts;
+    progress(
+      `campaign ${campaignId}: ${campaign.state}, ${counts.done} done, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.skipped} skipped`,
+    );
+
     const samples: DemoReport['samples'] = [];
     for (const submission of finals) {
       for (const sample of submission.samples) {
@@ -110,6 +132,7 @@ export async function runDemo(
         status: s.status,
       })),
       samples,
+      campaign: { campaignId, state: campaign.state, counts },
       release: {
         releaseId: release.releaseId,
         dir: release.dir,
@@ -124,5 +147,11 @@ export async function runDemo(
 }
 
 export function demoSucceeded(report: DemoReport): boolean {
-  return report.release !== null && report.samples.every((s) => s.status === 'done');
+  return (
+    report.release !== null &&
+    report.samples.every((s) => s.status === 'done') &&
+    report.campaign?.state === 'completed' &&
+    report.campaign.counts.failed === 0 &&
+    report.campaign.counts.rejected === 0
+  );
 }

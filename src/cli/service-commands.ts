@@ -28,6 +28,12 @@ function printDemo(report: DemoReport): void {
     if (s.cram) printLine(`                  ${s.cram}`);
     if (s.gvcf) printLine(`                  ${s.gvcf}`);
   }
+  if (report.campaign) {
+    const c = report.campaign;
+    printLine(
+      `  campaign      ${c.campaignId}: ${c.state} (done ${c.counts.done}, skipped ${c.counts.skipped}, failed ${c.counts.failed})`,
+    );
+  }
   if (report.release) {
     printLine(
       `  release       ${report.release.releaseId}: ${report.release.samples} samples, ${report.release.sites} sites`,
@@ -102,7 +108,7 @@ export function addServiceCommands(program: Command): void {
   program
     .command('demo')
     .description(
-      'the main job: synthetic regions submit, genomes are harmonised, a frequency release is cut',
+      'the main job: synthetic regions submit, genomes are harmonised, a frequency release is cut, a campaign reruns one region',
     )
     .option('--json', 'print one JSON document (DESIGN §8)')
     .addOption(executorOption())

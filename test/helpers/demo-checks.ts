@@ -101,6 +101,12 @@ export async function checkDemoReport(report: DemoReport, root: string): Promise
   }
   const released = layout.samples.filter((s) => s.expectedMode !== 'none').length;
   expect(report.release).toMatchObject({ samples: released });
+  // The rerun campaign: every hovedstaden sample rerun with the noop pipeline, nothing lost.
+  const rerun = layout.samples.filter((s) => s.region === 'hovedstaden').length;
+  expect(report.campaign).toMatchObject({
+    state: 'completed',
+    counts: { total: rerun, done: rerun, failed: 0, rejected: 0, running: 0, pending: 0 },
+  });
   expect(report.release!.sites).toBeGreaterThan(200);
 }
 
