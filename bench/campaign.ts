@@ -19,14 +19,8 @@ import { HarmoniseClient } from '../src/client.ts';
 import { DEFAULT_REGIONS, loadConfig, PROJECT_ROOT } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { startBenchTemporal } from './temporal.ts';
+import { option, round } from './args.ts';
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`);
-  return value;
-}
 
 /** Resident set size of a process in MiB, or null once it is gone. */
 function rssMiB(pid: number): number | null {
@@ -49,7 +43,6 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export async function runCampaignBench(args: string[]): Promise<Record<string, unknown>> {
   const samples = option(args, '--samples', 1000);

@@ -24,20 +24,12 @@ import { FREQUENCY_OUTPUTS, genomicShards } from '../src/domain/shards.ts';
 import { PipelineRegistry } from '../src/store/pipelines.ts';
 import { aggregateFrequencies } from '../src/tools/frequency.ts';
 import { EXIT_MARKER, renderJobScript, SCRIPT_NAME } from '../src/tools/job-script.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { cliEnv, harmonise, type CliEnv } from '../test/helpers/cli.ts';
+import { option, round } from './args.ts';
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'harmonise.js');
 const PIPELINE = '1';
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`);
-  return value;
-}
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,25 +44,20 @@ interface Source {
   gvcf: string;
 }
 
-/** Runs `harmonise <args>` against `env`; throws with its stderr when it fails. */
-async function harmonise(args: string[], env: Record<string, string>): Promise<string> {
-  const result = await execa(process.execPath, [BIN, ...args], { env, reject: false });
+/** Runs `harmonise <args>` as a user would (test/helpers/cli.ts); throws with its stderr. */
+async function run(cli: CliEnv, args: string[]): Promise<string> {
+  const result = await harmonise(cli, args);
   if (result.exitCode !== 0) {
     throw new Error(`harmonise ${args.join(' ')} failed (${result.exitCode}):\n${result.stderr}`);
   }
   return result.stdout;
 }
 
-async function stackEnv(dataRoot: string, extra: Record<string, string> = {}) {
-  return {
-    ...(process.env as Record<string, string>),
-    HARMONISE_DATA: dataRoot,
-    HARMONISE_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
-    HARMONISE_TEMPORAL_UI_PORT: String(await freePort()),
-    HARMONISE_API_PORT: String(await freePort()),
-    HARMONISE_LOG_LEVEL: 'warn',
-    ...extra,
-  };
+/** A data root's own free ports, quiet logs, and `extra` settings. */
+async function stack(dataRoot: string, extra: Record<string, string> = {}): Promise<CliEnv> {
+  const cli = await cliEnv(dataRoot);
+  Object.assign(cli.env, { HARMONISE_LOG_LEVEL: 'warn', ...extra });
+  return cli;
 }
 
 /** The harmonised gVCFs of a demo data root: the rows of its latest release's samples.tsv. */
@@ -120,13 +107,13 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
     demoRoot = path.resolve(args[demoAt + 1] ?? '');
   } else {
     demoRoot = path.join(root, 'demo');
-    const env = await stackEnv(demoRoot);
+    const cli = await stack(demoRoot);
     const started = Date.now();
     progress(`running harmonise demo under ${demoRoot}`);
     try {
-      await harmonise(['demo', '--json'], env);
+      await run(cli, ['demo', '--json']);
     } finally {
-      await harmonise(['down', '--json'], env).catch(() => undefined);
+      await run(cli, ['down', '--json']).catch(() => undefined);
     }
     demoSeconds = (Date.now() - started) / 1000;
   }
@@ -202,16 +189,16 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
 
   // 4. Releases on the embedded stack, alternating with unsharded passes (the machine's load
   // drifts; alternating spreads it over both), and the medians compared.
-  const env = await stackEnv(dataRoot, {
+  const cli = await stack(dataRoot, {
     HARMONISE_EXECUTOR: 'local',
     HARMONISE_LOCAL_CPUS: String(cpus),
     HARMONISE_FREQUENCY_SHARD_BASES: String(shardBases),
   });
-  await harmonise(['up', '--json'], env);
+  await run(cli, ['up', '--json']);
   const unshardedTimes: number[] = [];
   const releaseTimes: number[] = [];
   const release = await (async () => {
-    const client = await HarmoniseClient.connect(loadConfig(env));
+    const client = await HarmoniseClient.connect(loadConfig(cli.env));
     try {
       let published: PublishedRelease | undefined;
       for (let round_ = 0; round_ < repeat; round_++) {
@@ -229,7 +216,7 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
       return published;
     } finally {
       await client.close();
-      await harmonise(['down', '--json'], env).catch(() => undefined);
+      await run(cli, ['down', '--json']).catch(() => undefined);
     }
   })();
   const unshardedSeconds = median(unshardedTimes);

@@ -20,6 +20,7 @@ import { SearchAttribute, campaignWorkflowId } from './shared.ts';
 import { readJsonIfExists } from './store/atomic.ts';
 import { campaignFiles, readSampleIds, writeSampleList } from './store/campaigns.ts';
 import type { Layout } from './store/layout.ts';
+import { campaignIds } from './store/listings.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
 import type { campaignWorkflow } from './workflows/campaign.ts';
 import {
@@ -91,6 +92,19 @@ export async function campaignProgress(
   const report = await readJsonIfExists(campaignFiles(ctx.layout, campaignId).report);
   if (report === undefined) return null;
   return progressOfReport(report as CampaignReport);
+}
+
+/** The newest `limit` campaigns' progress (ids start with their time), newest first. */
+export async function recentCampaigns(
+  ctx: CampaignClientContext,
+  limit: number,
+): Promise<CampaignProgress[]> {
+  const campaigns: CampaignProgress[] = [];
+  for (const id of await campaignIds(ctx.layout, limit)) {
+    const progress = await campaignProgress(ctx, id).catch(() => null);
+    if (progress) campaigns.push(progress);
+  }
+  return campaigns;
 }
 
 /** pause, resume, cancel or set the window of a campaign; returns its progress after. */

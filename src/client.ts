@@ -10,7 +10,12 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import type { PublishedRelease } from './activities/frequency.ts';
-import { campaignProgress, controlCampaign, startCampaign } from './client-campaigns.ts';
+import {
+  campaignProgress,
+  controlCampaign,
+  recentCampaigns,
+  startCampaign,
+} from './client-campaigns.ts';
 import type { Config } from './config.ts';
 import type { CampaignProgress } from './domain/campaign.ts';
 import type { HarmonisationMode } from './domain/policy.ts';
@@ -246,6 +251,10 @@ export class HarmoniseClient {
 
   campaignProgress(campaignId: string) {
     return campaignProgress(this, campaignId);
+  }
+
+  recentCampaigns(limit: number) {
+    return recentCampaigns(this, limit);
   }
 
   controlCampaign(

@@ -7,10 +7,8 @@
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl } from '../config.ts';
-import type { CampaignProgress } from '../domain/campaign.ts';
 import type { SubmissionStatus } from '../domain/status.ts';
-import { campaignIds, releaseSummaries, submissionRecords } from '../store/listings.ts';
-import { submissionWorkflowId } from '../shared.ts';
+import { releaseSummaries, submissionRecords } from '../store/listings.ts';
 import { route, type RouteSpec } from './route.ts';
 
 export const DASHBOARD_HTML = new URL('./dashboard.html', import.meta.url);
@@ -39,24 +37,15 @@ async function recentSubmissions(client: HarmoniseClient): Promise<SubmissionSta
   let seen = 0;
   for await (const info of running) {
     if (seen++ >= RECENT) break;
+    // `submission:<region>:<submissionId>`; neither part can hold a colon.
     const [, region, submissionId] = info.workflowId.split(':');
-    if (!region || !submissionId || info.workflowId !== submissionWorkflowId(region, submissionId))
-      continue;
+    if (!region || !submissionId) continue;
     const status = await client.submissionStatus(region, submissionId).catch(() => null);
     if (status) found.set(info.workflowId, status);
   }
   return [...found.values()]
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
     .slice(0, RECENT);
-}
-
-async function recentCampaigns(client: HarmoniseClient): Promise<CampaignProgress[]> {
-  const campaigns: CampaignProgress[] = [];
-  for (const id of await campaignIds(client.layout, RECENT)) {
-    const progress = await client.campaignProgress(id).catch(() => null);
-    if (progress) campaigns.push(progress);
-  }
-  return campaigns;
 }
 
 async function samplesByStage(client: HarmoniseClient): Promise<Record<string, number>> {
@@ -91,7 +80,7 @@ export function dashboardRoutes(client: HarmoniseClient): RouteSpec[] {
         generatedAt: new Date().toISOString(),
         temporalUi: temporalUiUrl(client.config),
         namespace: client.config.temporal.namespace,
-        campaigns: await recentCampaigns(client),
+        campaigns: await client.recentCampaigns(RECENT),
         submissions: await recentSubmissions(client),
         samplesByStage: await samplesByStage(client),
         releases: await releaseSummaries(client.layout, 10),

@@ -6,42 +6,36 @@
 import { AggregatorRegistry, Gauge, Registry } from 'prom-client';
 import type { HarmoniseClient } from '../client.ts';
 import { workerSnapshots } from '../metrics.ts';
-import { campaignIds, submissionRecords } from '../store/listings.ts';
+import { submissionRecords } from '../store/listings.ts';
 
 const CAMPAIGNS_SHOWN = 50;
 
 export function createApiMetrics(client: HarmoniseClient) {
   const registry = new Registry();
-  new Gauge({
+  const samples = new Gauge({
     name: 'harmonise_campaign_samples',
     help: "A campaign's samples by state (pending, running, done, failed, rejected, skipped, cancelled)",
     labelNames: ['campaign', 'state'],
     registers: [registry],
-    async collect() {
-      this.reset();
-      for (const id of await campaignIds(client.layout, CAMPAIGNS_SHOWN)) {
-        const progress = await client.campaignProgress(id).catch(() => null);
-        if (!progress) continue;
-        for (const [state, count] of Object.entries(progress.counts) as [string, number][]) {
-          if (state !== 'total') this.set({ campaign: id, state }, count);
-        }
-      }
-    },
   });
-  new Gauge({
+  const rate = new Gauge({
     name: 'harmonise_campaign_samples_per_second',
     help: "A running campaign's recent rate of finished samples",
     labelNames: ['campaign'],
     registers: [registry],
-    async collect() {
-      this.reset();
-      for (const id of await campaignIds(client.layout, CAMPAIGNS_SHOWN)) {
-        const progress = await client.campaignProgress(id).catch(() => null);
-        if (progress?.samplesPerSecond != null)
-          this.set({ campaign: id }, progress.samplesPerSecond);
-      }
-    },
   });
+  /** Both campaign gauges from one query per campaign. */
+  const readCampaigns = async () => {
+    samples.reset();
+    rate.reset();
+    for (const progress of await client.recentCampaigns(CAMPAIGNS_SHOWN)) {
+      const campaign = progress.campaignId;
+      for (const [state, count] of Object.entries(progress.counts) as [string, number][]) {
+        if (state !== 'total') samples.set({ campaign, state }, count);
+      }
+      if (progress.samplesPerSecond !== null) rate.set({ campaign }, progress.samplesPerSecond);
+    }
+  };
   new Gauge({
     name: 'harmonise_submissions',
     help: 'Submissions by outcome (accepted, partially-accepted, rejected, failed) and running',
@@ -64,6 +58,7 @@ export function createApiMetrics(client: HarmoniseClient) {
   return {
     contentType: registry.contentType,
     async render(): Promise<string> {
+      await readCampaigns();
       const own = await registry.getMetricsAsJSON();
       const workers = await workerSnapshots(client.layout.runDir);
       return AggregatorRegistry.aggregate([own, ...workers]).metrics();

@@ -3,7 +3,7 @@
  * server validates with (zod's own JSON Schema output).
  */
 import { z } from 'zod';
-import type { RouteSpec } from './route.ts';
+import { whoMayCall, type RouteSpec } from './route.ts';
 
 const VERSION = '1.0.0';
 
@@ -17,12 +17,6 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   const generated: Record<string, unknown> = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   delete generated.$schema;
   return generated;
-}
-
-function accessText(spec: RouteSpec): string {
-  if (spec.access === 'read') return 'operator, viewer';
-  if (spec.access === 'operator') return 'operator';
-  return spec.access.says;
 }
 
 export function openApiDocument(routes: readonly RouteSpec[]): Record<string, unknown> {
@@ -43,7 +37,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): Record<string, un
     (paths[openApiPath] ??= {})[spec.method.toLowerCase()] = {
       summary: spec.summary,
       tags: [spec.tag],
-      description: `Who may call it: ${accessText(spec)}.`,
+      description: `Who may call it: ${whoMayCall(spec.access)}.`,
       parameters: [
         ...params.map(([name, schema]) => ({
           name,

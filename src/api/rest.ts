@@ -11,7 +11,7 @@ import { regionSchema } from '../domain/manifest.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError } from '../errors.ts';
 import { readJsonIfExists } from '../store/atomic.ts';
-import { campaignIds, releaseSummaries } from '../store/listings.ts';
+import { releaseSummaries } from '../store/listings.ts';
 import type { Role } from './auth.ts';
 import { ApiError, route, type Access, type RouteSpec } from './route.ts';
 
@@ -165,14 +165,7 @@ export function restRoutes(client: HarmoniseClient): RouteSpec[] {
       tag: 'campaigns',
       access: 'read',
       response: z.object({ campaigns: z.array(campaignProgress) }),
-      handler: async () => {
-        const campaigns = [];
-        for (const id of await campaignIds(client.layout, 50)) {
-          const progress = await client.campaignProgress(id).catch(() => null);
-          if (progress) campaigns.push(progress);
-        }
-        return { campaigns };
-      },
+      handler: async () => ({ campaigns: await client.recentCampaigns(50) }),
     }),
     route({
       method: 'GET',

@@ -14,6 +14,20 @@ export type Access =
   | 'operator'
   | { check: (role: Role, params: Record<string, string>) => boolean; says: string };
 
+/** Whether a role may call a route with these (raw) path parameters. */
+export function mayCall(access: Access, role: Role, params: Record<string, string>): boolean {
+  if (access === 'read') return role === 'operator' || role === 'viewer';
+  if (access === 'operator') return role === 'operator';
+  return access.check(role, params);
+}
+
+/** Who may call a route, in words (403 answers and the OpenAPI document). */
+export function whoMayCall(access: Access): string {
+  if (access === 'read') return 'an operator or a viewer';
+  if (access === 'operator') return 'an operator';
+  return access.says;
+}
+
 export interface RouteContext<P, B, Q> {
   params: P;
   body: B;

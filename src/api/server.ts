@@ -16,25 +16,13 @@ import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
 import { createApiMetrics } from './metrics-route.ts';
 import { openApiDocument } from './openapi.ts';
 import { restRoutes } from './rest.ts';
-import { ApiError, type RouteSpec } from './route.ts';
+import { ApiError, mayCall, whoMayCall, type RouteSpec } from './route.ts';
 import { wesRoutes } from './wes.ts';
 
 export interface ApiDeps {
   client: HarmoniseClient;
   tokens: TokenRegistry;
   logger: Logger;
-}
-
-function allowed(spec: RouteSpec, role: Role, params: Record<string, string>): boolean {
-  if (spec.access === 'read') return role === 'operator' || role === 'viewer';
-  if (spec.access === 'operator') return role === 'operator';
-  return spec.access.check(role, params);
-}
-
-function accessText(spec: RouteSpec): string {
-  if (spec.access === 'read') return 'an operator or a viewer';
-  if (spec.access === 'operator') return 'an operator';
-  return spec.access.says;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
@@ -101,8 +89,8 @@ export async function buildApi(deps: ApiDeps) {
   const metrics = createApiMetrics(deps.client);
   app.get('/metrics', async (request, reply) => {
     const role = authenticate(request, reply, deps);
-    if (role !== 'operator' && role !== 'viewer')
-      throw new ApiError(403, 'FORBIDDEN', 'GET /metrics needs an operator or a viewer');
+    if (!mayCall('read', role, {}))
+      throw new ApiError(403, 'FORBIDDEN', `GET /metrics needs ${whoMayCall('read')}`);
     return reply.header('content-type', metrics.contentType).send(await metrics.render());
   });
 
@@ -150,8 +138,12 @@ async function handle(
 ): Promise<unknown> {
   const role = authenticate(request, reply, deps);
   const rawParams = request.params as Record<string, string>;
-  if (!allowed(spec, role, rawParams)) {
-    throw new ApiError(403, 'FORBIDDEN', `${spec.method} ${spec.url} needs ${accessText(spec)}`);
+  if (!mayCall(spec.access, role, rawParams)) {
+    throw new ApiError(
+      403,
+      'FORBIDDEN',
+      `${spec.method} ${spec.url} needs ${whoMayCall(spec.access)}`,
+    );
   }
   const changes = spec.method !== 'GET';
   const audit = (outcome: string) =>

@@ -4,13 +4,14 @@
  * from Temporal's status and the workflow's stage (domain/wes-state.ts); its task logs are a
  * sample's job attempts. Runs are started through harmonise's own routes, not through WES.
  */
-import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { apiUrl } from '../config.ts';
 import type { StepStatus } from '../domain/status.ts';
 import { WES_STATES, wesState, type WesState } from '../domain/wes-state.ts';
+import { SearchAttribute } from '../shared.ts';
 import { PipelineRegistry } from '../store/pipelines.ts';
 import { campaignProgressQuery, sampleStatusQuery } from '../workflows/messages.ts';
 import { ApiError, route, type RouteSpec } from './route.ts';
@@ -68,14 +69,12 @@ async function describe(client: HarmoniseClient, runId: string) {
 }
 
 /** The run's WES state, refined by the workflow's own query where it knows more. */
-async function stateOf(
-  client: HarmoniseClient,
-  runId: string,
-  description: WorkflowExecutionDescription,
-): Promise<{ state: WesState; steps: StepStatus[] }> {
-  const handle = client.temporal.workflow.getHandle(runId);
-  const attribute = description.typedSearchAttributes.get({ name: 'Stage', type: 'KEYWORD' });
-  let stage: string | null = typeof attribute === 'string' ? attribute : null;
+async function stateOf({
+  handle,
+  description,
+}: Awaited<ReturnType<typeof describe>>): Promise<{ state: WesState; steps: StepStatus[] }> {
+  const attribute = description.typedSearchAttributes.get(SearchAttribute.Stage);
+  let stage: string | null = attribute ?? null;
   let steps: StepStatus[] = [];
   const running = description.status.name === 'RUNNING';
   try {
@@ -207,22 +206,22 @@ export function wesRoutes(client: HarmoniseClient): RouteSpec[] {
         outputs: z.unknown(),
       }),
       handler: async ({ params }) => {
-        const { handle, description } = await describe(client, params.runId);
-        const { state: runState, steps } = await stateOf(client, params.runId, description);
+        const run = await describe(client, params.runId);
+        const { handle, description } = run;
+        const { state: runState, steps } = await stateOf(run);
         const outputs: unknown =
           description.status.name === 'COMPLETED'
             ? await (handle.result() as Promise<unknown>).catch(() => null)
             : null;
-        const pipelineVersion = description.typedSearchAttributes.get({
-          name: 'PipelineVersion',
-          type: 'KEYWORD',
-        });
+        const pipelineVersion = description.typedSearchAttributes.get(
+          SearchAttribute.PipelineVersion,
+        );
         return {
           run_id: params.runId,
           state: runState,
           request: {
             workflow_type: `harmonise/${description.type}`,
-            workflow_type_version: typeof pipelineVersion === 'string' ? pipelineVersion : '',
+            workflow_type_version: pipelineVersion ?? '',
             workflow_params: {},
             tags: Object.fromEntries(
               description.typedSearchAttributes
@@ -252,11 +251,8 @@ export function wesRoutes(client: HarmoniseClient): RouteSpec[] {
       params: runParams,
       response: runStatus,
       handler: async ({ params }) => {
-        const { description } = await describe(client, params.runId);
-        return {
-          run_id: params.runId,
-          state: (await stateOf(client, params.runId, description)).state,
-        };
+        const run = await describe(client, params.runId);
+        return { run_id: params.runId, state: (await stateOf(run)).state };
       },
     }),
     route({

@@ -3,19 +3,15 @@
  * role (written once, kept across restarts), one `harmonise api` process recorded in a pid file,
  * started only when none is alive, and ready once `/healthz` answers.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { livePid, logTail, stopByPidFile, writePidFile } from '../../infra/pid-file.ts';
+import { livePid, logTail, stopByPidFile } from '../../infra/pid-file.ts';
 import { ensureDevTokens, tokenFiles } from '../api/auth.ts';
-import { apiUrl, PROJECT_ROOT, type Config } from '../config.ts';
+import { apiUrl, type Config } from '../config.ts';
+import { startInBackground } from './background.ts';
 import { HarmoniseError } from '../errors.ts';
 import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
 import { createLayout } from '../store/layout.ts';
-
-const BIN = path.join(PROJECT_ROOT, 'bin', 'harmonise.js');
 
 function apiFiles(config: Config) {
   const layout = createLayout(config.dataRoot);
@@ -42,25 +38,18 @@ export async function ensureApi(config: Config): Promise<ApiState> {
   if (running) {
     return { url, tokensFile: tokens.tokensFile, pid: running.pid, started: false, log: files.log };
   }
-  await fsp.mkdir(path.dirname(files.log), { recursive: true });
-  const log = fs.openSync(files.log, 'a');
-  const child = spawn(process.execPath, [BIN, 'api'], {
-    detached: true,
-    stdio: ['ignore', log, log],
+  const pid = await startInBackground('api', {
+    logFile: files.log,
+    pidFile: files.pid,
     env: {
-      ...process.env,
       HARMONISE_DATA: config.dataRoot,
       HARMONISE_TEMPORAL_ADDRESS: config.temporal.address,
       HARMONISE_API_HOST: config.api.host,
       HARMONISE_API_PORT: String(config.api.port),
     },
   });
-  fs.closeSync(log);
-  if (child.pid === undefined) throw new HarmoniseError('API_START', 'the API did not start');
-  child.unref();
-  await writePidFile(files.pid, child.pid, `${process.execPath} ${BIN} api`);
-  await waitForHealth(url, child.pid, files.log);
-  return { url, tokensFile: tokens.tokensFile, pid: child.pid, started: true, log: files.log };
+  await waitForHealth(url, pid, files.log);
+  return { url, tokensFile: tokens.tokensFile, pid, started: true, log: files.log };
 }
 
 async function waitForHealth(url: string, pid: number, logFile: string): Promise<void> {

@@ -6,18 +6,16 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { execa } from 'execa';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDevServer, stopDevServer } from '../../infra/temporal/dev-server.ts';
-import { livePid, logTail, stopByPidFile, writePidFile } from '../../infra/pid-file.ts';
+import { livePid, logTail, stopByPidFile } from '../../infra/pid-file.ts';
 import { PROJECT_ROOT, temporalUiUrl, type Config } from '../config.ts';
 import { HarmoniseError, MissingDependencyError } from '../errors.ts';
 import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
 import type { Logger } from '../logger.ts';
 import { ensureApi, stopApi } from './api-service.ts';
+import { startInBackground } from './background.ts';
 import { ensureSlurmCluster, type SlurmClusterState } from './slurm-cluster.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
 import { createLayout } from '../store/layout.ts';
@@ -37,8 +35,6 @@ export interface UpResult {
   worker: { pid: number; started: boolean; log: string };
   apiProcess: { pid: number; started: boolean; log: string };
 }
-
-const BIN = path.join(PROJECT_ROOT, 'bin', 'harmonise.js');
 
 function files(config: Config) {
   const layout = createLayout(config.dataRoot);
@@ -129,26 +125,15 @@ export async function ensureWorker(
     }
     return { pid: running.pid, started: false, log: paths.workerLog };
   }
-  await fsp.mkdir(path.dirname(paths.workerLog), { recursive: true });
-  const log = fs.openSync(paths.workerLog, 'a');
-  const child = spawn(process.execPath, [BIN, 'worker'], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env,
-      HARMONISE_DATA: config.dataRoot,
-      HARMONISE_EXECUTOR: config.executor.kind,
-    },
+  const pid = await startInBackground('worker', {
+    logFile: paths.workerLog,
+    pidFile: paths.workerPid,
+    env: { HARMONISE_DATA: config.dataRoot, HARMONISE_EXECUTOR: config.executor.kind },
+    meta: { executor: config.executor.kind },
   });
-  fs.closeSync(log);
-  if (child.pid === undefined) throw new HarmoniseError('WORKER_START', 'the worker did not start');
-  child.unref();
-  await writePidFile(paths.workerPid, child.pid, `${process.execPath} ${BIN} worker`, {
-    executor: config.executor.kind,
-  });
-  await waitForWorker(config, child.pid, paths.workerLog);
-  logger.info({ pid: child.pid, log: paths.workerLog }, 'worker started');
-  return { pid: child.pid, started: true, log: paths.workerLog };
+  await waitForWorker(config, pid, paths.workerLog);
+  logger.info({ pid, log: paths.workerLog }, 'worker started');
+  return { pid, started: true, log: paths.workerLog };
 }
 
 /** Waits until a worker with this pid polls the task queue (its identity is `<pid>@<host>`). */

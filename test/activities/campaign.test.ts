@@ -10,12 +10,8 @@ import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
 import { createCampaignActivities } from '../../src/activities/campaign.ts';
 import type { ActivityDeps } from '../../src/activities/deps.ts';
 import { createRerunActivities } from '../../src/activities/rerun.ts';
-import { loadConfig } from '../../src/config.ts';
+import { fileActivityDeps } from '../helpers/activity-deps.ts';
 import type { CampaignProgress, CampaignReport } from '../../src/domain/campaign.ts';
-import { Catalogue } from '../../src/store/catalogue.ts';
-import { createLayout } from '../../src/store/layout.ts';
-import { PipelineRegistry } from '../../src/store/pipelines.ts';
-import { testLogger } from '../helpers/logger.ts';
 
 let root: string;
 let deps: ActivityDeps;
@@ -30,17 +26,7 @@ beforeAll(async () => {
     regions: ['hovedstaden', 'syddanmark', 'nordjylland'],
     perSubmission: 10,
   });
-  const config = loadConfig({ HARMONISE_DATA: root });
-  const layout = createLayout(root);
-  deps = {
-    config,
-    layout,
-    pipelines: new PipelineRegistry(config.pipelinesDir, root),
-    catalogue: new Catalogue(layout),
-    logger: testLogger,
-    executor: undefined as never,
-    poller: undefined as never,
-  };
+  deps = fileActivityDeps(root);
   campaign = createCampaignActivities(deps);
   rerun = createRerunActivities(deps);
   // NGC000020-29 (nordjylland) are already done with the noop pipeline.

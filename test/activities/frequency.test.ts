@@ -10,11 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReleasableRecord } from '../../infra/demo/seed-catalogue.ts';
 import type { ActivityDeps } from '../../src/activities/deps.ts';
 import { createFrequencyActivities } from '../../src/activities/frequency.ts';
-import { loadConfig } from '../../src/config.ts';
-import { Catalogue } from '../../src/store/catalogue.ts';
-import { createLayout } from '../../src/store/layout.ts';
-import { PipelineRegistry } from '../../src/store/pipelines.ts';
-import { testLogger } from '../helpers/logger.ts';
+import { fileActivityDeps } from '../helpers/activity-deps.ts';
 
 let root: string;
 let deps: ActivityDeps;
@@ -55,17 +51,7 @@ beforeAll(async () => {
   ]) {
     await writeReleasableRecord(root, { ...sample, gvcf: gvcf(sample.sampleId) });
   }
-  const config = loadConfig({ HARMONISE_DATA: root, HARMONISE_FREQUENCY_SHARD_BASES: '250000' });
-  const layout = createLayout(root);
-  deps = {
-    config,
-    layout,
-    pipelines: new PipelineRegistry(config.pipelinesDir, root),
-    catalogue: new Catalogue(layout),
-    logger: testLogger,
-    executor: undefined as never,
-    poller: undefined as never,
-  };
+  deps = fileActivityDeps(root, { HARMONISE_FREQUENCY_SHARD_BASES: '250000' });
 });
 
 afterAll(async () => {
