@@ -9,5 +9,4 @@ export function option(args: readonly string[], name: string, fallback: number):
   return value;
 }
 
-export const round = (value: number, digits = 1) =>
-  Math.round(value * 10 ** digits) / 10 ** digits;
+export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -21,7 +21,6 @@ import { createLogger } from '../src/logger.ts';
 import { startBenchTemporal } from './temporal.ts';
 import { option, round } from './args.ts';
 
-
 /** Resident set size of a process in MiB, or null once it is gone. */
 function rssMiB(pid: number): number | null {
   try {
@@ -42,7 +41,6 @@ function cpuSeconds(pid: number): number | null {
     return null;
   }
 }
-
 
 export async function runCampaignBench(args: string[]): Promise<Record<string, unknown>> {
   const samples = option(args, '--samples', 1000);

@@ -29,8 +29,6 @@ import { option, round } from './args.ts';
 
 const PIPELINE = '1';
 
-
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
