@@ -294,8 +294,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (carry.state === 'cancelling') await cancelRunning(request.pipelineVersion);
     await flush();
     endedAt = now();
-    setState(carry.state === 'cancelling' ? 'cancelled' : 'completed');
-    reportFile = await campaignActivities.writeCampaignReport({ progress: progress() });
+    // The report is written first: whoever sees the campaign ended can read its report.
+    const ended: CampaignState = carry.state === 'cancelling' ? 'cancelled' : 'completed';
+    reportFile = await campaignActivities.writeCampaignReport({
+      progress: { ...progress(), state: ended },
+    });
+    setState(ended);
     await condition(allHandlersFinished);
   }
 
