@@ -12,14 +12,26 @@ import {
   submissionProblem,
   type DemoLayout,
 } from './layout.ts';
-import type { DemoGenome, DemoInput, DemoSubmissionSpec, SampleTruth } from './model.ts';
+import {
+  DEMO_SUBMISSIONS,
+  type DemoGenome,
+  type DemoInput,
+  type DemoSubmissionSpec,
+  type SampleTruth,
+} from './model.ts';
 import { ensureReference, expectedSequences } from './reference.ts';
 import { makeSample } from './samples.ts';
 import { assertTools, exists, mapLimit, publish, run, writeAtomic, writeDurable } from './tools.ts';
 
 // Part of this module's API: src/cli and the tests import them from generate.ts.
 export type { DemoLayout, DemoSample } from './layout.ts';
-export type { DemoPolicy, HarmonisationMode, Interval, ReadType } from './model.ts';
+export type {
+  DemoPolicy,
+  DemoSubmissionSpec,
+  HarmonisationMode,
+  Interval,
+  ReadType,
+} from './model.ts';
 export { parseDict } from './reference.ts';
 export { MissingToolError } from './tools.ts';
 
@@ -122,22 +134,26 @@ async function toMake(
 /**
  * Deterministic from the seed and idempotent: every visible folder appears by an atomic rename,
  * and layout.json is written last, so its presence means the data is complete. With `regions`,
- * only those regions' submissions (and truth) are made; the reference always is.
+ * only those regions' submissions (and truth) are made; the reference always is. `submissions`
+ * replaces the demo's sample table (the fault suite's larger cohort); the reference depends on
+ * the seed alone, so every table aligns to the same national reference.
  */
 export async function generateDemo(opts: {
   dataRoot: string;
   seed?: number;
   regions?: readonly string[];
+  submissions?: readonly DemoSubmissionSpec[];
   log?: (msg: string) => void;
 }): Promise<DemoLayout> {
   const dataRoot = path.resolve(opts.dataRoot);
   const seed = opts.seed ?? DEFAULT_SEED;
   const log = opts.log ?? (() => {});
   const paths = layoutPaths(dataRoot);
-  const selected = selectSubmissions(opts.regions);
-  const genome = buildDemoGenome(seed);
+  const table = opts.submissions ?? DEMO_SUBMISSIONS;
+  const selected = selectSubmissions(opts.regions, table);
+  const genome = buildDemoGenome(seed, table);
   const layout = buildLayout(dataRoot, genome, expectedSequences(genome), selected);
-  if (await isComplete(dataRoot, layout)) {
+  if (await isComplete(dataRoot, layout, table)) {
     log(`demo data for seed ${seed} already complete under ${dataRoot}`);
     return layout;
   }

@@ -57,16 +57,19 @@ export function layoutPaths(dataRoot: string) {
 }
 
 /** The submissions of the given regions (all when undefined), in table order. */
-export function selectSubmissions(regions?: readonly string[]): DemoSubmissionSpec[] {
-  if (!regions) return [...DEMO_SUBMISSIONS];
-  const known = new Set(DEMO_SUBMISSIONS.map((s) => s.region));
+export function selectSubmissions(
+  regions?: readonly string[],
+  table: readonly DemoSubmissionSpec[] = DEMO_SUBMISSIONS,
+): DemoSubmissionSpec[] {
+  if (!regions) return [...table];
+  const known = new Set(table.map((s) => s.region));
   const unknown = regions.filter((r) => !known.has(r));
   if (unknown.length > 0) {
     throw new Error(
       `demo data: no demo region ${unknown.join(', ')}; known: ${[...known].join(', ')}`,
     );
   }
-  return DEMO_SUBMISSIONS.filter((s) => regions.includes(s.region));
+  return table.filter((s) => regions.includes(s.region));
 }
 
 /** The layout of the selected submissions; everything in it follows from seed and data root. */
@@ -158,7 +161,11 @@ export async function submissionProblem(
 }
 
 /** True if layout.json covers `expected` (it may hold more regions) and all its files exist. */
-export async function isComplete(dataRoot: string, expected: DemoLayout): Promise<boolean> {
+export async function isComplete(
+  dataRoot: string,
+  expected: DemoLayout,
+  table: readonly DemoSubmissionSpec[] = DEMO_SUBMISSIONS,
+): Promise<boolean> {
   const paths = layoutPaths(dataRoot);
   try {
     const onDisk = JSON.parse(await readFile(paths.layout, 'utf8')) as DemoLayout;
@@ -176,7 +183,7 @@ export async function isComplete(dataRoot: string, expected: DemoLayout): Promis
     ];
     if (!(await Promise.all(files.map((f) => exists(f)))).every(Boolean)) return false;
     for (const sub of expected.submissions) {
-      const spec = DEMO_SUBMISSIONS.find((s) => s.submissionId === sub.submissionId)!;
+      const spec = table.find((s) => s.submissionId === sub.submissionId)!;
       if ((await submissionProblem(sub.dir, spec)) !== null) return false;
     }
     return true;
