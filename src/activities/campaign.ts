@@ -23,7 +23,7 @@ import {
   writeSampleList,
 } from '../store/campaigns.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
-import { currentActivity } from './context.ts';
+import { beating, currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export function createCampaignActivities(deps: ActivityDeps) {
@@ -115,8 +115,10 @@ export function createCampaignActivities(deps: ActivityDeps) {
       pipelineVersion: string;
       samples: { sampleId: string; workflowId: string }[];
     }): Promise<Omit<CampaignSampleOutcome, 'at'>[]> {
-      if (!deps.workflows) throw new Error('the worker gave no workflow describer');
-      const statuses = await deps.workflows.statuses(input.samples.map((s) => s.workflowId));
+      const { workflows } = deps;
+      if (!workflows) throw new Error('the worker gave no workflow describer');
+      const ids = input.samples.map((s) => s.workflowId);
+      const statuses = await beating(currentActivity(), () => workflows.statuses(ids));
       const silent: Omit<CampaignSampleOutcome, 'at'>[] = [];
       for (const { sampleId, workflowId } of input.samples) {
         const status = statuses[workflowId];
@@ -144,9 +146,9 @@ export function createCampaignActivities(deps: ActivityDeps) {
 
     async writeCampaignReport(input: { progress: CampaignProgress }): Promise<string> {
       const files = campaignFiles(deps.layout, input.progress.campaignId);
-      const outcomes = (await readOutcomes(files.outcomesDir)).sort((a, b) =>
-        a.sampleId.localeCompare(b.sampleId),
-      );
+      // One outcome file per sample: tens of thousands at national scale.
+      const read = await beating(currentActivity(), () => readOutcomes(files.outcomesDir));
+      const outcomes = read.sort((a, b) => a.sampleId.localeCompare(b.sampleId));
       const resolution = (await readJsonIfExists(files.resolution)) as
         CampaignResolution | undefined;
       const report: CampaignReport = {

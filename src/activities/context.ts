@@ -34,3 +34,19 @@ export function currentActivity(): ActivityHandle {
     },
   };
 }
+
+const BEAT_MS = 5_000;
+
+/**
+ * Runs `work` and heartbeats every 5 s meanwhile, for activities whose steps (a tool run, a copy,
+ * a batch of status queries) report no progress of their own: with it, a heartbeat timeout means
+ * a dead worker, never a slow step.
+ */
+export async function beating<T>(activity: ActivityHandle, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => activity.heartbeat(), BEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

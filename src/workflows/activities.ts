@@ -37,7 +37,9 @@ export const fileActivities = proxyActivities<
   >
 >({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
+  // Every long read, hash, check or copy in these heartbeats at least every 5 s, so the timeout
+  // can be short: a worker killed during one is replaced within half a minute, not two.
+  heartbeatTimeout: '30 seconds',
   retry: transientRetry,
 });
 
@@ -53,7 +55,9 @@ export const campaignActivities = proxyActivities<
   >
 >({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  // The catalogue scan heartbeats per batch; a campaign stalls only as long as this timeout
+  // when a worker dies in the middle of its bookkeeping.
+  heartbeatTimeout: '30 seconds',
   retry: transientRetry,
 });
 
