@@ -1,0 +1,38 @@
+/**
+ * The fault suite's cohort: demo genomes (the demo's seeded reference and truth model) for as many
+ * samples as asked, one submission per region, every region of the default configuration. Most
+ * samples submit paired FASTQ; one in nine submits long reads and one in nine an unaligned CRAM,
+ * spread over the regions, so a full rerun drives bwa, minimap2 and the unaligned-CRAM path.
+ */
+import type { DemoSubmissionSpec } from '../../infra/demo/generate.ts';
+import { DEFAULT_REGIONS } from '../../src/config.ts';
+
+const PREFIX: Record<string, string> = {
+  nordjylland: 'NOR',
+  midtjylland: 'MID',
+  syddanmark: 'RSD',
+  sjaelland: 'SJA',
+  hovedstaden: 'HOV',
+};
+
+export function chaosSubmissions(samples: number): DemoSubmissionSpec[] {
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new Error(`the cohort needs at least 2 samples, not ${samples}`);
+  const regions = [...DEFAULT_REGIONS];
+  const bySubmission = regions.map((region) => ({
+    region,
+    submissionId: `${PREFIX[region] ?? region.slice(0, 3).toUpperCase()}-CHAOS-0001`,
+    pipeline: { name: `${region}-germline`, version: '1.0.0' },
+    samples: [] as DemoSubmissionSpec['samples'][number][],
+  }));
+  for (let i = 0; i < samples; i++) {
+    const submission = bySubmission[i % regions.length]!;
+    const number = String(submission.samples.length + 1).padStart(3, '0');
+    submission.samples.push({
+      sampleId: `${submission.submissionId.slice(0, 3)}C${number}`,
+      input: i % 9 === 4 ? 'long-fastq' : i % 9 === 7 ? 'ucram' : 'fastq-pair',
+      zeroCoverage: null,
+    });
+  }
+  return bySubmission.filter((s) => s.samples.length > 0);
+}

@@ -1,0 +1,133 @@
+/**
+ * The faults an HPC centre has, injected into a running stack: a worker SIGKILLed (and a new one
+ * started by `harmonise up`), the Temporal dev server SIGKILLed and restarted on the same
+ * database, slurmctld restarted the way an admin does (SIGTERM, then started again from its saved
+ * state), and the node drained while a job runs on it, then returned to service.
+ */
+import { execa } from 'execa';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { livePid } from '../../infra/pid-file.ts';
+import { LOCAL_SLURM_CONF } from '../../src/config.ts';
+import { harmonise, type CliEnv } from '../helpers/cli.ts';
+import { SLURM_UP, slurmCommand } from '../helpers/slurm.ts';
+
+export type FaultKind = 'worker-sigkill' | 'temporal-sigkill' | 'slurmctld-restart' | 'node-drain';
+
+/** What one injection did, for the report. */
+export interface Injected {
+  kind: FaultKind;
+  detail: string;
+}
+
+/** The node of the project's single-node cluster (infra/slurm/up.sh). */
+const NODE = 'localhost';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid: number, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`${what} (pid ${pid}) did not exit`);
+    await sleep(50);
+  }
+}
+
+/** `harmonise up --json`: starts whatever is not running (Temporal, worker, API). */
+export async function up(cli: CliEnv): Promise<{ worker: { pid: number; started: boolean } }> {
+  const result = await harmonise(cli, ['up', '--json', '--no-bootstrap']);
+  if (result.exitCode !== 0) throw new Error(`harmonise up failed:\n${result.stderr.slice(-3000)}`);
+  return JSON.parse(result.stdout) as { worker: { pid: number; started: boolean } };
+}
+
+async function sigkillFromPidFile(file: string, what: string): Promise<number> {
+  const record = await livePid(file);
+  if (!record) throw new Error(`no live ${what} recorded in ${file}`);
+  process.kill(record.pid, 'SIGKILL');
+  await waitForExit(record.pid, what);
+  return record.pid;
+}
+
+export async function killWorker(cli: CliEnv): Promise<Injected> {
+  const killed = await sigkillFromPidFile(path.join(cli.dataRoot, 'run/worker.pid'), 'worker');
+  const started = await up(cli);
+  return {
+    kind: 'worker-sigkill',
+    detail: `worker ${killed} SIGKILLed; worker ${started.worker.pid} started`,
+  };
+}
+
+export async function killTemporal(cli: CliEnv): Promise<Injected> {
+  const killed = await sigkillFromPidFile(
+    path.join(cli.dataRoot, 'temporal/temporal.pid'),
+    'Temporal dev server',
+  );
+  const started = await up(cli);
+  const worker = started.worker.started
+    ? `the worker did not survive; worker ${started.worker.pid} started`
+    : `worker ${started.worker.pid} kept running`;
+  return {
+    kind: 'temporal-sigkill',
+    detail: `Temporal dev server ${killed} SIGKILLed and restarted on the same database; ${worker}`,
+  };
+}
+
+const SLURMCTLD_PID = path.join(path.dirname(path.dirname(LOCAL_SLURM_CONF)), 'run/slurmctld.pid');
+
+export async function restartSlurmctld(): Promise<Injected> {
+  const old = Number((await fs.readFile(SLURMCTLD_PID, 'utf8')).trim());
+  process.kill(old, 'SIGTERM');
+  await waitForExit(old, 'slurmctld', 60_000);
+  const restarted = await execa('sh', [SLURM_UP], { reject: false });
+  if (restarted.exitCode !== 0)
+    throw new Error(`slurmctld did not come back (infra/slurm/up.sh):\n${restarted.stderr}`);
+  return {
+    kind: 'slurmctld-restart',
+    detail: `slurmctld ${old} stopped (SIGTERM) and started again`,
+  };
+}
+
+async function scontrol(args: string[]): Promise<void> {
+  const result = await slurmCommand('scontrol', args);
+  if (result.exitCode !== 0)
+    throw new Error(`scontrol ${args.join(' ')} failed: ${result.stderr.trim()}`);
+}
+
+async function runningJobs(): Promise<string[]> {
+  const result = await slurmCommand('squeue', ['-h', '-t', 'RUNNING', '-o', '%i']);
+  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : [];
+}
+
+/**
+ * Drains the node while a job runs on it (waits for one), keeps it drained until that job has
+ * ended (so the queue piles up behind it), then returns the node to service.
+ */
+export async function drainNode(timeoutMs = 300_000): Promise<Injected> {
+  const deadline = Date.now() + timeoutMs;
+  let running = await runningJobs();
+  while (running.length === 0) {
+    if (Date.now() > deadline) throw new Error('no job ran on the node to drain it under');
+    await sleep(200);
+    running = await runningJobs();
+  }
+  await scontrol(['update', `NodeName=${NODE}`, 'State=DRAIN', 'Reason=harmonise chaos']);
+  while ((await runningJobs()).some((id) => running.includes(id))) {
+    if (Date.now() > deadline) break;
+    await sleep(500);
+  }
+  const pending = await slurmCommand('squeue', ['-h', '-t', 'PENDING', '-o', '%i']);
+  await scontrol(['update', `NodeName=${NODE}`, 'State=RESUME']);
+  const queued = pending.stdout.split('\n').filter(Boolean).length;
+  return {
+    kind: 'node-drain',
+    detail: `node ${NODE} drained under job ${running.join(',')}, resumed after it ended with ${queued} job(s) pending`,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * What must be true after the faults, each read from the source that would show a loss: the
+ * catalogue and Temporal's own list of runs (every sample done exactly once), Slurm's records (one
+ * sbatch per attempt key), the files themselves (integrity and the checksums in provenance.json),
+ * and a frequency release against an independent recomputation.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { SampleRecord } from '../../src/domain/sample-record.ts';
+import { independentFrequencies, releaseFrequencies } from '../helpers/genomics.ts';
+import { duplicateNames, type SlurmJob } from './slurm-records.ts';
+
+export interface Finding {
+  sampleId: string | null;
+  problem: string;
+}
+
+interface Provenance {
+  steps: { name: string; key: string; jobId: string }[];
+  outputs: Record<string, { sha256: string }>;
+}
+
+/** The campaign's job keys: `sample:<id>:<version>/<run>/<step>/<attempt>`. */
+export const isCampaignJob = (version: string) => (name: string) =>
+  name.startsWith('sample:') && name.split('/')[0]!.endsWith(`:${version}`);
+
+async function readRecord(root: string, sampleId: string): Promise<SampleRecord | null> {
+  const file = path.join(root, 'gdb/catalogue', `${sampleId}.json`);
+  const text = await fsp.readFile(file, 'utf8').catch(() => null);
+  return text === null ? null : (JSON.parse(text) as SampleRecord);
+}
+
+/** Samples not harmonised with the version: missing from the catalogue or from Temporal. */
+export async function lostSamples(
+  root: string,
+  address: string,
+  sampleIds: readonly string[],
+  version: string,
+): Promise<{ lost: Finding[]; doneTwice: Finding[] }> {
+  const lost: Finding[] = [];
+  const doneTwice: Finding[] = [];
+  const runs = await sampleRuns(address, version);
+  for (const sampleId of sampleIds) {
+    const record = await readRecord(root, sampleId);
+    const harmonised = record?.versions[version];
+    if (!harmonised || harmonised.status !== 'harmonised') {
+      lost.push({ sampleId, problem: `the catalogue has no harmonised version ${version}` });
+      continue;
+    }
+    const completed = runs.get(`sample:${sampleId}:${version}`) ?? [];
+    if (completed.length === 0)
+      lost.push({ sampleId, problem: 'Temporal has no completed sample workflow run' });
+    if (completed.length > 1)
+      doneTwice.push({
+        sampleId,
+        problem: `${completed.length} completed runs: ${completed.join(', ')}`,
+      });
+    if (completed.length === 1 && harmonised.workflowId !== `sample:${sampleId}:${version}`)
+      lost.push({ sampleId, problem: `registered by ${harmonised.workflowId}` });
+  }
+  return { lost, doneTwice };
+}
+
+/** Completed sampleWorkflow runs of the version, by workflow id (Temporal's visibility). */
+async function sampleRuns(address: string, version: string): Promise<Map<string, string[]>> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const runs = new Map<string, string[]>();
+    const query = `WorkflowType='sampleWorkflow' AND PipelineVersion='${version}' AND ExecutionStatus='Completed'`;
+    for await (const run of client.workflow.list({ query })) {
+      runs.set(run.workflowId, [...(runs.get(run.workflowId) ?? []), run.runId]);
+    }
+    return runs;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Job names Slurm ran more than once (each extra job is a second sbatch for one attempt key). */
+export function duplicateSubmissions(
+  jobs: ReadonlyMap<string, SlurmJob>,
+  version: string,
+): (Finding & { extra: number })[] {
+  const campaignJobs = [...jobs.values()].filter((job) => isCampaignJob(version)(job.name));
+  return [...duplicateNames(campaignJobs)].map(([name, ids]) => ({
+    sampleId: name.split('/')[0]!.split(':')[1] ?? null,
+    problem: `${ids.length} Slurm jobs named ${name}: ${ids.join(', ')}`,
+    extra: ids.length - 1,
+  }));
+}
+
+async function sha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function tool(command: string, args: string[]): Promise<string | null> {
+  const result = await execa(command, args, { reject: false });
+  return result.exitCode === 0 ? null : `${command} ${args.join(' ')}: ${result.stderr.trim()}`;
+}
+
+/**
+ * Every published file of every sample's version: CRAM quickcheck and a full decode against the
+ * reference, the gVCF is BGZF with a tabix index listing every contig, every output matches
+ * provenance.json and the catalogue, and each step's job is the one Slurm ran under its key.
+ */
+export async function corruptOutputs(
+  root: string,
+  reference: string,
+  contigs: readonly string[],
+  sampleIds: readonly string[],
+  version: string,
+  jobs: ReadonlyMap<string, SlurmJob>,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const sampleId of sampleIds) {
+    const found = (problem: string) => findings.push({ sampleId, problem });
+    const harmonised = (await readRecord(root, sampleId))?.versions[version];
+    if (!harmonised) continue; // counted as lost
+    const cram = harmonised.files.cram;
+    const gvcf = harmonised.files.gvcf;
+    if (!cram || !gvcf) {
+      found(`version ${version} publishes no ${cram ? 'gvcf' : 'cram'}`);
+      continue;
+    }
+    const quick = await tool('samtools', ['quickcheck', '-v', cram]);
+    if (quick) found(quick);
+    const decoded = await execa('samtools', ['view', '-c', '--reference', reference, cram], {
+      reject: false,
+    });
+    if (decoded.exitCode !== 0 || !(Number(decoded.stdout) > 0))
+      found(`${cram} does not decode: ${decoded.stderr.trim() || `${decoded.stdout} reads`}`);
+    const type = await execa('htsfile', [gvcf], { reject: false });
+    if (!type.stdout.includes('BGZF-compressed')) found(`${gvcf} is not BGZF: ${type.stdout}`);
+    const listed = await execa('tabix', ['-l', gvcf], { reject: false });
+    if (listed.exitCode !== 0 || listed.stdout.split('\n').join() !== contigs.join())
+      found(`${gvcf} index lists [${listed.stdout.split('\n').join(', ')}] ${listed.stderr}`);
+
+    const provenance = JSON.parse(
+      await fsp.readFile(path.join(harmonised.dir, 'provenance.json'), 'utf8'),
+    ) as Provenance;
+    for (const [name, entry] of Object.entries(provenance.outputs)) {
+      const actual = await sha256(path.join(harmonised.dir, name)).catch(() => 'unreadable');
+      if (actual !== entry.sha256)
+        found(`${name}: sha256 ${actual}, provenance says ${entry.sha256}`);
+      const catalogued = harmonised.sha256[name];
+      if (catalogued !== undefined && catalogued !== actual)
+        found(`${name}: sha256 ${actual}, the catalogue says ${catalogued}`);
+    }
+    for (const step of provenance.steps) {
+      const named = [...jobs.values()].filter((job) => job.name === step.key);
+      if (named.length !== 1 || named[0]!.jobId !== step.jobId || named[0]!.state !== 'COMPLETED')
+        found(
+          `step ${step.name}: provenance names job ${step.jobId}, Slurm ran ${named.map((j) => `${j.jobId} ${j.state}`).join(', ') || 'none'} under ${step.key}`,
+        );
+    }
+  }
+  return findings;
+}
+
+/** Sites whose published counts differ from `bcftools merge -g` + `+fill-tags` of the same gVCFs. */
+export async function releaseMismatches(
+  releaseDir: string,
+  reference: string,
+  scratch: string,
+): Promise<{ samples: number; sites: number; mismatches: string[] }> {
+  const samples = (await fsp.readFile(path.join(releaseDir, 'samples.tsv'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sampleId, region, gvcf] = line.split('\t') as [string, string, string];
+      return { sampleId, region, gvcf };
+    });
+  const regions = [...new Set(samples.map((s) => s.region))].sort();
+  const independent = await independentFrequencies(reference, samples, scratch);
+  const published = await releaseFrequencies(path.join(releaseDir, 'frequencies.vcf.gz'), regions);
+  const mismatches: string[] = [];
+  for (const key of new Set([...independent.keys(), ...published.keys()])) {
+    const a = JSON.stringify(independent.get(key) ?? null);
+    const b = JSON.stringify(published.get(key) ?? null);
+    if (a !== b) mismatches.push(`${key}: independent ${a}, release ${b}`);
+  }
+  return { samples: samples.length, sites: published.size, mismatches };
+}
