@@ -38,6 +38,7 @@ import {
   isCampaignJob,
   lostSamples,
   releaseMismatches,
+  repeatedSteps,
   type Finding,
 } from './verify.ts';
 
@@ -76,6 +77,8 @@ export interface ChaosReport {
   corruptOutputs: number;
   /** Samples with more than one completed run for the version (a sample done twice). */
   doneTwice: number;
+  /** Steps that needed more than one attempt: none of these faults may fail a job. */
+  repeatedSteps: number;
   release: { releaseId: string; samples: number; sites: number; mismatches: number };
   faults: FaultRecord[];
   /** Everything found wrong, one line each; empty when the run is clean. */
@@ -290,6 +293,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       VERSION,
     );
     const duplicates = duplicateSubmissions(watch.jobs, VERSION);
+    const retried = repeatedSteps(watch.jobs, VERSION);
     const corrupt = await corruptOutputs(
       root,
       layout.referenceFasta,
@@ -312,7 +316,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     findings.push(
       ...lost,
       ...doneTwice,
-      ...duplicates,
+      ...duplicates.map(({ sampleId, problem }) => ({ sampleId, problem })),
+      ...retried,
       ...corrupt,
       ...compared.mismatches.slice(0, 20).map((problem) => ({ sampleId: null, problem })),
     );
@@ -333,6 +338,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       duplicateSubmissions: duplicates.reduce((sum, d) => sum + d.extra, 0),
       corruptOutputs: corrupt.length,
       doneTwice: doneTwice.length,
+      repeatedSteps: retried.length,
       release: {
         releaseId,
         samples: compared.samples,

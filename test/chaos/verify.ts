@@ -94,6 +94,26 @@ export function duplicateSubmissions(
   }));
 }
 
+/**
+ * Steps run under more than one attempt key (`<workflow>/<run>/<step>/<attempt>`): a fault that
+ * leaked into a job failure or a lost job, even when the step succeeded in the end.
+ */
+export function repeatedSteps(jobs: ReadonlyMap<string, SlurmJob>, version: string): Finding[] {
+  const keysByStep = new Map<string, Set<string>>();
+  for (const job of jobs.values()) {
+    if (!isCampaignJob(version)(job.name)) continue;
+    const [workflowId, , step] = job.name.split('/');
+    const id = `${workflowId}/${step}`;
+    keysByStep.set(id, (keysByStep.get(id) ?? new Set()).add(job.name));
+  }
+  return [...keysByStep]
+    .filter(([, keys]) => keys.size > 1)
+    .map(([id, keys]) => ({
+      sampleId: id.split(':')[1] ?? null,
+      problem: `${id} ran under ${keys.size} attempt keys: ${[...keys].join(', ')}`,
+    }));
+}
+
 async function sha256(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);

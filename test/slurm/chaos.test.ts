@@ -49,6 +49,7 @@ describe('chaos (short form)', () => {
       duplicateSubmissions: 0,
       corruptOutputs: 0,
       doneTwice: 0,
+      repeatedSteps: 0,
       release: { samples: 6, mismatches: 0 },
     });
     expect(report.faults.map((f) => f.kind).sort()).toEqual([
