@@ -45,6 +45,9 @@ import {
 export interface ChaosOptions {
   samples: number;
   workerKills: number;
+  /** The campaign's window while faults are injected: small, so the campaign outlasts them. */
+  faultConcurrency: number;
+  /** The window once every fault is in: the rest runs at full speed. */
   maxConcurrent: number;
   /** Keep the data root (it is always kept when something was lost or broken). */
   keep: boolean;
@@ -83,6 +86,8 @@ export interface ChaosReport {
   faults: FaultRecord[];
   /** Everything found wrong, one line each; empty when the run is clean. */
   findings: Finding[];
+  /** The campaign's window while the faults ran, and after. */
+  window: { duringFaults: number; after: number };
   campaignSeconds: number;
   wallSeconds: number;
   slurmJobs: number;
@@ -221,7 +226,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       pipelineVersion: VERSION,
       selection: { expression: `pipelineVersion!=${VERSION}` },
       mode: 'full',
-      maxConcurrent: options.maxConcurrent,
+      maxConcurrent: options.faultConcurrency,
       requestedBy: 'chaos',
     });
     const campaignStart = Date.now();
@@ -266,6 +271,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sleep(1000 + ((i * 2_654_435_761) % 5000));
     }
 
+    if (!watch.ended) {
+      const widened = await client.controlCampaign(
+        campaignId,
+        { maxConcurrent: options.maxConcurrent },
+        'chaos',
+      );
+      log(`faults done; window ${options.faultConcurrency} → ${widened.maxConcurrent}`);
+    }
     while (!watch.ended && Date.now() < deadline) {
       await watch.read();
       await sleep(1000);
@@ -347,6 +360,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
       faults,
       findings,
+      window: { duringFaults: options.faultConcurrency, after: options.maxConcurrent },
       campaignSeconds,
       wallSeconds: round((Date.now() - wallStart) / 1000),
       slurmJobs: watch.jobs.size,

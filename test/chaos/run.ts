@@ -1,6 +1,6 @@
 /**
- * `npm run chaos -- [--samples N] [--worker-kills N] [--max-concurrent N] [--timeout-minutes N]
- * [--keep] [--json]`: the fault suite (chaos.ts) on the project's single-node Slurm, which it
+ * `npm run chaos -- [--samples N] [--worker-kills N] [--fault-concurrency N] [--max-concurrent N]
+ * [--timeout-minutes N] [--keep] [--json]`: the fault suite (chaos.ts) on the project's single-node Slurm, which it
  * starts when it is not running (and then stops again). Progress goes to stderr; with --json,
  * stdout is exactly the report. Exits 1 unless every fault recovered and nothing was lost,
  * submitted twice or corrupted.
@@ -16,7 +16,8 @@ import { runChaos } from './chaos.ts';
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
   process.stdout.write(
-    'usage: npm run chaos -- [--samples 50] [--worker-kills 20] [--max-concurrent 8] ' +
+    'usage: npm run chaos -- [--samples 50] [--worker-kills 20] [--fault-concurrency 2] ' +
+      '[--max-concurrent 8] ' +
       '[--timeout-minutes 90] [--keep] [--json]\n',
   );
   process.exit(0);
@@ -40,6 +41,7 @@ try {
   const report = await runChaos({
     samples: option(args, '--samples', 50),
     workerKills: option(args, '--worker-kills', 20),
+    faultConcurrency: option(args, '--fault-concurrency', 2),
     maxConcurrent: option(args, '--max-concurrent', 8),
     timeoutMinutes: option(args, '--timeout-minutes', 90),
     keep: args.includes('--keep'),

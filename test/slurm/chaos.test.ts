@@ -33,6 +33,7 @@ describe('chaos (short form)', () => {
     const report: ChaosReport = await runChaos({
       samples: 6,
       workerKills: 3,
+      faultConcurrency: 1,
       maxConcurrent: 3,
       timeoutMinutes: 12,
       keep: false,
