@@ -5,7 +5,8 @@
  * only exit. Measures wall time, throughput, the largest history of any run it started, and the
  * peak RSS of the worker and of the Temporal server (sampled from /proc every second).
  *
- * `npm run bench -- campaign [--samples N] [--max-concurrent N] [--keep] --json`
+ * `npm run bench -- campaign [--samples N] [--max-concurrent N] [--keep] --json`, or
+ * `npm run bench -- campaign --resume DIR --json` after an interrupted run (SIGINT / SIGTERM).
  */
 import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seedCatalogue } from '../infra/demo/seed-catalogue.ts';
 import { HarmoniseClient } from '../src/client.ts';
+import { writeJsonAtomic } from '../src/store/atomic.ts';
 import { DEFAULT_REGIONS, loadConfig, PROJECT_ROOT } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { startBenchTemporal } from './temporal.ts';
@@ -42,19 +44,80 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-export async function runCampaignBench(args: string[]): Promise<Record<string, unknown>> {
-  const samples = option(args, '--samples', 1000);
-  const maxConcurrent = option(args, '--max-concurrent', 200);
-  const profileAt = args.indexOf('--profile');
-  const profileDir = profileAt >= 0 ? path.resolve(args[profileAt + 1] ?? 'profile') : null;
-  const logger = createLogger(process.env.HARMONISE_LOG_LEVEL ?? 'warn');
-  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-campaign-'));
-  const progress = (text: string) => process.stderr.write(`bench campaign: ${text}\n`);
+/** One stretch of the benchmark between a start of the stack and its end (or interruption). */
+interface Segment {
+  startedAt: string;
+  endedAt: string;
+  /** Samples finished (done, failed or rejected) when the segment ended. */
+  finished: number;
+  workerCpuSeconds: number;
+  serverCpuSeconds: number;
+  workerPeakRssMB: number;
+  serverPeakRssMB: number;
+}
 
+/** `<root>/bench-campaign.json`: what a resumed run needs to report the whole campaign. */
+interface BenchState {
+  schema: 'harmonise.bench-campaign/v1';
+  samples: number;
+  maxConcurrent: number;
+  seedSeconds: number;
+  campaignId: string | null;
+  segments: Segment[];
+}
+
+const STATE_FILE = 'bench-campaign.json';
+
+/** Peak resident set size of a process so far (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? 0 : Number(kb) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function prepare(args: string[], progress: (text: string) => void) {
+  const resumeAt = args.indexOf('--resume');
+  if (resumeAt >= 0) {
+    const root = path.resolve(args[resumeAt + 1] ?? '');
+    const text = await fsp.readFile(path.join(root, STATE_FILE), 'utf8').catch(() => null);
+    if (text === null) throw new Error(`--resume: ${root} has no ${STATE_FILE} of an earlier run`);
+    const state = JSON.parse(text) as BenchState;
+    progress(`resuming campaign ${state.campaignId} under ${root}`);
+    return { root, state };
+  }
+  const samples = option(args, '--samples', 1000);
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-campaign-'));
   const seedStart = Date.now();
   await seedCatalogue({ dataRoot: root, samples, regions: DEFAULT_REGIONS });
   const seedSeconds = (Date.now() - seedStart) / 1000;
   progress(`seeded ${samples} samples in ${round(seedSeconds)} s under ${root}`);
+  const state: BenchState = {
+    schema: 'harmonise.bench-campaign/v1',
+    samples,
+    maxConcurrent: option(args, '--max-concurrent', 200),
+    seedSeconds,
+    campaignId: null,
+    segments: [],
+  };
+  return { root, state };
+}
+
+/**
+ * Runs (or, with `--resume DIR`, continues) the campaign to its end. SIGINT or SIGTERM ends a
+ * segment: the stack is stopped, the data root kept, and `--resume` carries on later; the
+ * result then covers every segment (their times added, the stops between them left out).
+ */
+export async function runCampaignBench(args: string[]): Promise<Record<string, unknown>> {
+  const profileAt = args.indexOf('--profile');
+  const profileDir = profileAt >= 0 ? path.resolve(args[profileAt + 1] ?? 'profile') : null;
+  const logger = createLogger(process.env.HARMONISE_LOG_LEVEL ?? 'warn');
+  const progress = (text: string) => process.stderr.write(`bench campaign: ${text}\n`);
+  const { root, state } = await prepare(args, progress);
+  const { samples, maxConcurrent } = state;
+  const saveState = () => writeJsonAtomic(path.join(root, STATE_FILE), state);
 
   const temporal = await startBenchTemporal(root, logger);
   const { address } = temporal;
@@ -88,38 +151,73 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
     workerRss = Math.max(workerRss, rssMiB(workerPid) ?? 0);
     serverRss = Math.max(serverRss, rssMiB(serverPid) ?? 0);
   }, 1000);
+  let interrupted = false;
+  const interrupt = () => (interrupted = true);
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
 
   const config = loadConfig(env);
   const client = await HarmoniseClient.connect(config);
+  let completed = false;
   try {
     const cpuBefore = { worker: cpuSeconds(workerPid) ?? 0, server: cpuSeconds(serverPid) ?? 0 };
-    const started = Date.now();
-    const { campaignId } = await client.startCampaign({
-      name: 'bench',
-      pipelineVersion: 'noop',
-      selection: { expression: 'pipelineVersion!=noop' },
-      maxConcurrent,
-      requestedBy: 'bench',
-    });
+    const segmentStart = new Date();
+    if (state.campaignId === null) {
+      const started = await client.startCampaign({
+        name: 'bench',
+        pipelineVersion: 'noop',
+        selection: { expression: 'pipelineVersion!=noop' },
+        maxConcurrent,
+        requestedBy: 'bench',
+      });
+      state.campaignId = started.campaignId;
+      await saveState();
+    }
+    const campaignId = state.campaignId;
     let last = '';
+    let finished = 0;
     for (;;) {
       const p = await client.campaignProgress(campaignId);
+      if (p) finished = p.counts.done + p.counts.failed + p.counts.rejected;
       if (p?.state === 'completed' || p?.state === 'cancelled') break;
+      if (interrupted) break;
       if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
       const line = p
-        ? `${p.counts.done + p.counts.failed + p.counts.rejected}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
+        ? `${finished}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
         : 'starting';
       if (line !== last) progress(line);
       last = line;
       await sleep(5000);
     }
+    state.segments.push({
+      startedAt: segmentStart.toISOString(),
+      endedAt: new Date().toISOString(),
+      finished,
+      workerCpuSeconds: round((cpuSeconds(workerPid) ?? 0) - cpuBefore.worker),
+      serverCpuSeconds: round((cpuSeconds(serverPid) ?? 0) - cpuBefore.server),
+      workerPeakRssMB: round(Math.max(workerRss, peakRssMiB(workerPid))),
+      serverPeakRssMB: round(Math.max(serverRss, peakRssMiB(serverPid))),
+    });
+    await saveState();
+    if (interrupted) {
+      progress(
+        `interrupted at ${finished}/${samples}; continue with: npm run bench -- campaign --resume ${root} --json`,
+      );
+      return { benchmark: 'campaign', interrupted: true, resume: root, finished, samples };
+    }
     const final = await client.waitForCampaign(campaignId);
-    const wallSeconds = (Date.now() - started) / 1000;
-    const cpu = {
-      workerSeconds: round((cpuSeconds(workerPid) ?? 0) - cpuBefore.worker),
-      serverSeconds: round((cpuSeconds(serverPid) ?? 0) - cpuBefore.server),
-    };
     const histories = await historyLengths(address, campaignId);
+    completed = true;
+    const segments = state.segments;
+    const wallSeconds = segments.reduce(
+      (sum, s) => sum + (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000,
+      0,
+    );
+    const stoppedSeconds =
+      (Date.parse(segments.at(-1)!.endedAt) - Date.parse(segments[0]!.startedAt)) / 1000 -
+      wallSeconds;
+    const sum = (key: 'workerCpuSeconds' | 'serverCpuSeconds') =>
+      round(segments.reduce((total, s) => total + s[key], 0));
     return {
       benchmark: 'campaign',
       machine: { cpus: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30) },
@@ -129,18 +227,24 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
       wallSeconds: round(wallSeconds),
       samplesPerSecond: round(final.counts.done / wallSeconds, 2),
       maxHistoryEvents: histories.max,
-      workerRssMB: round(workerRss),
-      serverRssMB: round(serverRss),
+      workerRssMB: Math.max(...segments.map((s) => s.workerPeakRssMB)),
+      serverRssMB: Math.max(...segments.map((s) => s.serverPeakRssMB)),
       maxConcurrent,
       campaignRuns: histories.campaignRuns,
       campaignMaxHistoryEvents: histories.campaignMax,
       sampleWorkflows: histories.samples,
-      cpu,
-      seedSeconds: round(seedSeconds),
+      cpu: { workerSeconds: sum('workerCpuSeconds'), serverSeconds: sum('serverCpuSeconds') },
+      seedSeconds: round(state.seedSeconds),
+      // More than one when the run was interrupted and resumed: the stack was stopped and
+      // started again in between (its stop is not counted in wallSeconds).
+      segments: segments.length,
+      stoppedSeconds: round(stoppedSeconds),
       campaignId,
       dataRoot: root,
     };
   } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     clearInterval(sampler);
     await client.close();
     if (worker.exitCode === null && worker.signalCode === null) {
@@ -149,7 +253,7 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
       await exited;
     }
     await temporal.stop();
-    if (!args.includes('--keep')) await fsp.rm(root, { recursive: true, force: true });
+    if (completed && !args.includes('--keep')) await fsp.rm(root, { recursive: true, force: true });
   }
 }
 

@@ -22,4 +22,5 @@ const json = args.includes('--json');
 const result = await bench(args.filter((a) => a !== '--json'));
 if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else console.log(result);
-process.exit(0);
+// An interrupted benchmark measured nothing yet: its result only says how to resume it.
+process.exit(result.interrupted === true ? 3 : 0);
