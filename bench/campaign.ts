@@ -50,8 +50,9 @@ interface Segment {
   endedAt: string;
   /** Samples finished (done, failed or rejected) when the segment ended. */
   finished: number;
-  workerCpuSeconds: number;
-  serverCpuSeconds: number;
+  /** Null when not measured (a segment whose benchmark process died before it could). */
+  workerCpuSeconds: number | null;
+  serverCpuSeconds: number | null;
   workerPeakRssMB: number;
   serverPeakRssMB: number;
 }
@@ -67,6 +68,8 @@ interface BenchState {
 }
 
 const STATE_FILE = 'bench-campaign.json';
+/** How long the progress query may keep failing before the benchmark gives up. */
+const QUERY_PATIENCE_MS = 10 * 60_000;
 
 /** Peak resident set size of a process so far (VmHWM), in MiB. */
 function peakRssMiB(pid: number): number {
@@ -176,15 +179,26 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
     const campaignId = state.campaignId;
     let last = '';
     let finished = 0;
+    let answeredAt = Date.now();
     for (;;) {
-      const p = await client.campaignProgress(campaignId);
+      // A query times out when the campaign's workflow task is slow (a busy worker near a
+      // continue-as-new): the campaign goes on regardless, so ask again at the next poll.
+      const p = await client.campaignProgress(campaignId).catch((error: unknown) => {
+        if (Date.now() - answeredAt > QUERY_PATIENCE_MS) throw error;
+        progress(`progress query failed (${String(error)}); asking again`);
+        return undefined;
+      });
+      if (p !== undefined) answeredAt = Date.now();
       if (p) finished = p.counts.done + p.counts.failed + p.counts.rejected;
       if (p?.state === 'completed' || p?.state === 'cancelled') break;
       if (interrupted) break;
       if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
-      const line = p
-        ? `${finished}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
-        : 'starting';
+      const line =
+        p === undefined
+          ? last
+          : p
+            ? `${finished}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
+            : 'starting';
       if (line !== last) progress(line);
       last = line;
       await sleep(5000);
@@ -217,7 +231,9 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
       (Date.parse(segments.at(-1)!.endedAt) - Date.parse(segments[0]!.startedAt)) / 1000 -
       wallSeconds;
     const sum = (key: 'workerCpuSeconds' | 'serverCpuSeconds') =>
-      round(segments.reduce((total, s) => total + s[key], 0));
+      segments.some((s) => s[key] === null)
+        ? null
+        : round(segments.reduce((total, s) => total + s[key]!, 0));
     return {
       benchmark: 'campaign',
       machine: { cpus: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30) },
