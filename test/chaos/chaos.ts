@@ -218,9 +218,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         throw new Error(`${s.region}/${s.submissionId} was ${final.status}, not accepted`);
     }
 
-    const before = await slurmJobs();
-    if (before === null) throw new Error('the Slurm controller does not answer');
-    const firstJobId = Math.max(0, ...[...before.keys()].map(Number)) + 1;
+    const earlier = await slurmJobs();
+    if (earlier === null) throw new Error('the Slurm controller does not answer');
+    const firstJobId = Math.max(0, ...[...earlier.keys()].map(Number)) + 1;
     const { campaignId } = await client.startCampaign({
       name: 'chaos',
       pipelineVersion: VERSION,
