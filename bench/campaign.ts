@@ -23,11 +23,11 @@ import { createLogger } from '../src/logger.ts';
 import { startBenchTemporal } from './temporal.ts';
 import { option, round } from './args.ts';
 
-/** Resident set size of a process in MiB, or null once it is gone. */
-function rssMiB(pid: number): number | null {
+/** A memory field of /proc/<pid>/status (VmRSS now, VmHWM the peak so far) in MiB, or null once the process is gone. */
+function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
     return kb === undefined ? null : Number(kb) / 1024;
   } catch {
     return null;
@@ -70,16 +70,6 @@ interface BenchState {
 const STATE_FILE = 'bench-campaign.json';
 /** How long the progress query may keep failing before the benchmark gives up. */
 const QUERY_PATIENCE_MS = 10 * 60_000;
-
-/** Peak resident set size of a process so far (VmHWM), in MiB. */
-function peakRssMiB(pid: number): number {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? 0 : Number(kb) / 1024;
-  } catch {
-    return 0;
-  }
-}
 
 async function prepare(args: string[], progress: (text: string) => void) {
   const resumeAt = args.indexOf('--resume');
@@ -151,8 +141,8 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
   let workerRss = 0;
   let serverRss = 0;
   const sampler = setInterval(() => {
-    workerRss = Math.max(workerRss, rssMiB(workerPid) ?? 0);
-    serverRss = Math.max(serverRss, rssMiB(serverPid) ?? 0);
+    workerRss = Math.max(workerRss, memoryMiB(workerPid, 'VmRSS') ?? 0);
+    serverRss = Math.max(serverRss, memoryMiB(serverPid, 'VmRSS') ?? 0);
   }, 1000);
   let interrupted = false;
   const interrupt = () => (interrupted = true);
@@ -209,8 +199,8 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
       finished,
       workerCpuSeconds: round((cpuSeconds(workerPid) ?? 0) - cpuBefore.worker),
       serverCpuSeconds: round((cpuSeconds(serverPid) ?? 0) - cpuBefore.server),
-      workerPeakRssMB: round(Math.max(workerRss, peakRssMiB(workerPid))),
-      serverPeakRssMB: round(Math.max(serverRss, peakRssMiB(serverPid))),
+      workerPeakRssMB: round(Math.max(workerRss, memoryMiB(workerPid, 'VmHWM') ?? 0)),
+      serverPeakRssMB: round(Math.max(serverRss, memoryMiB(serverPid, 'VmHWM') ?? 0)),
     });
     await saveState();
     if (interrupted) {

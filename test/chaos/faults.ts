@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { livePid } from '../../infra/pid-file.ts';
 import { LOCAL_SLURM_CONF } from '../../src/config.ts';
 import { harmonise, type CliEnv } from '../helpers/cli.ts';
+import { isAlive } from '../helpers/processes.ts';
 import { SLURM_UP, slurmCommand } from '../helpers/slurm.ts';
 
 export type FaultKind = 'worker-sigkill' | 'temporal-sigkill' | 'slurmctld-restart' | 'node-drain';
@@ -23,15 +24,6 @@ export interface Injected {
 
 /** The node of the project's single-node cluster (infra/slurm/up.sh). */
 const NODE = 'localhost';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitForExit(pid: number, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

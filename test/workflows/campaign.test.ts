@@ -21,6 +21,7 @@ import {
 import { Catalogue } from '../../src/store/catalogue.ts';
 import { createLayout } from '../../src/store/layout.ts';
 import { createHarmoniseWorker, type HarmoniseWorker } from '../../src/worker.ts';
+import { isAlive } from '../helpers/processes.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { startTestTemporal, TEMPORAL_CLI, type TestTemporal } from '../helpers/temporal.ts';
 
@@ -234,7 +235,7 @@ describe('campaignWorkflow', () => {
     const jobsOf = () => ledgerJobs(':long/');
     await expect.poll(async () => (await jobsOf()).length, { timeout: 30_000 }).toBe(3);
     const jobs = await jobsOf();
-    for (const job of jobs) expect(alive(job.pid)).toBe(true);
+    for (const job of jobs) expect(isAlive(job.pid)).toBe(true);
 
     const cancelling = await client.controlCampaign(campaignId, 'cancel', 'test');
     expect(['cancelling', 'cancelled']).toContain(cancelling.state);
@@ -242,7 +243,9 @@ describe('campaignWorkflow', () => {
     expect(final.state).toBe('cancelled');
     expect(final.counts).toMatchObject({ total: 20, cancelled: 3, running: 0, pending: 17 });
     // The children ended only after their jobs were cancelled.
-    await expect.poll(() => jobs.filter((job) => alive(job.pid)).length, { timeout: 5000 }).toBe(0);
+    await expect
+      .poll(() => jobs.filter((job) => isAlive(job.pid)).length, { timeout: 5000 })
+      .toBe(0);
     const report = await readReport(final);
     expect(report.failures.map((f) => f.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     // No job of a cancelled campaign starts afterwards.
@@ -279,7 +282,7 @@ describe('campaignWorkflow', () => {
     expect(report.failures[0]!.errors[0]!.message).toMatch(/TERMINATED/);
     // Termination does not cancel jobs (cancel does): stop the orphan this test made.
     for (const { pid } of await ledgerJobs('sample:NGC000001:long/'))
-      if (alive(pid)) process.kill(-pid, 'SIGKILL');
+      if (isAlive(pid)) process.kill(-pid, 'SIGKILL');
   });
 });
 
@@ -289,13 +292,4 @@ async function ledgerJobs(part: string): Promise<{ key: string; pid: number }[]>
     .split('\n')
     .filter((line) => line.includes(part))
     .map((line) => JSON.parse(line) as { key: string; pid: number });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
