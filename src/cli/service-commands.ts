@@ -1,7 +1,8 @@
-/** `up`, `down`, `worker` and `demo`: the services and the main job. */
+/**
+ * `up`, `down`, `worker` and `demo`: the services and the main job. The API, the worker and the
+ * demo are imported when their command runs: every other command starts without loading them.
+ */
 import type { Command } from 'commander';
-import { runApi } from '../api/run.ts';
-import { runWorker } from '../worker.ts';
 import { newReleaseId } from '../client.ts';
 import { probeInputSchema } from '../domain/probe.ts';
 import {
@@ -12,7 +13,7 @@ import {
   parseInteger,
   withClient,
 } from './context.ts';
-import { demoSucceeded, runDemo, type DemoReport } from './demo.ts';
+import type { DemoReport } from './demo.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 import { down, up } from './services.ts';
 
@@ -94,6 +95,7 @@ export function addServiceCommands(program: Command): void {
     .description('run the HTTP API in the foreground (what "up" starts in the background)')
     .action(async () => {
       const ctx = context();
+      const { runApi } = await import('../api/run.ts');
       await runApi(ctx.config, ctx.logger);
     });
 
@@ -102,6 +104,7 @@ export function addServiceCommands(program: Command): void {
     .description('run a worker in the foreground (what "up" starts in the background)')
     .action(async () => {
       const ctx = context();
+      const { runWorker } = await import('../worker.ts');
       await runWorker(ctx.config, ctx.logger);
     });
 
@@ -117,6 +120,7 @@ export function addServiceCommands(program: Command): void {
     .action(
       async (opts: { json?: boolean; executor?: string; seed?: number; bootstrap: boolean }) => {
         const ctx = context(executorOverride(opts.executor));
+        const { demoSucceeded, runDemo } = await import('./demo.ts');
         const report = await runDemo(ctx.config, ctx.logger, {
           bootstrap: opts.bootstrap,
           executorChosen: executorChosen(opts.executor),
