@@ -26,7 +26,7 @@ import type { Logger } from './logger.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
-import { bundleInChild } from './workflow-bundle.ts';
+import { workerBundle } from './workflow-bundle.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -162,10 +162,11 @@ export async function createHarmoniseWorker(
 /** Runs a worker until SIGTERM or SIGINT (the `harmonise worker` command). */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const layout = createLayout(config.dataRoot);
-  const bundle = await bundleInChild(path.join(layout.runDir, `workflow-bundle-${process.pid}.js`));
-  const handle = await createHarmoniseWorker(config, logger, { workflowBundle: bundle });
-  // The worker has read it; the next worker makes its own.
-  await fs.rm(bundle, { force: true });
+  const bundle = await workerBundle(layout.runDir);
+  logger.info({ bundle: bundle.path, reused: bundle.reused }, 'workflow bundle');
+  const handle = await createHarmoniseWorker(config, logger, { workflowBundle: bundle.path });
+  // The worker has read it; a bundle of its own is not kept.
+  if (bundle.temporary) await fs.rm(bundle.path, { force: true });
   const stop = () => {
     logger.info('worker stopping; running jobs continue and will be re-attached');
     handle.worker.shutdown();

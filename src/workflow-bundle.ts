@@ -2,6 +2,10 @@
  * The workflow bundle of a long-running worker, made by a short-lived child process: webpack
  * needs a few hundred MB while it bundles, and a worker that bundled in-process keeps that
  * memory for its whole life. `node --import tsx src/workflow-bundle.ts <out>` writes the bundle.
+ *
+ * Bundling takes about 5 CPU-seconds, paid by every worker start; so a bundle is kept in
+ * `node_modules/.cache/harmonise/`, named by a hash of everything it can depend on (the sources
+ * and the locked dependency versions), and a worker started on the same code reuses it.
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { execa } from 'execa';
@@ -9,9 +13,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from './store/atomic.ts';
+import { digestFiles, filesUnder } from './store/source-digest.ts';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
+const PROJECT = path.dirname(path.dirname(SELF));
+const CACHE_DIR = path.join(PROJECT, 'node_modules', '.cache', 'harmonise');
+/** Bundles of other code older than this are removed when a new one is written. */
+const STALE_MS = 24 * 3600_000;
 
 /** Bundles the workflows in a child process into `outFile` (atomically). */
 export async function bundleInChild(outFile: string): Promise<string> {
@@ -20,6 +29,63 @@ export async function bundleInChild(outFile: string): Promise<string> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return outFile;
+}
+
+/**
+ * What the bundle can depend on: all of src/, the lock file and tsconfig.json. Conservative: any
+ * source change makes a new bundle.
+ */
+export async function bundleKey(project = PROJECT): Promise<string> {
+  const files = [
+    ...(await filesUnder(path.join(project, 'src'))),
+    path.join(project, 'package-lock.json'),
+    path.join(project, 'tsconfig.json'),
+  ];
+  return digestFiles('harmonise workflow bundle v1', project, files);
+}
+
+export interface WorkerBundle {
+  path: string;
+  /** Made for this worker alone (the cache could not be written): remove it once read. */
+  temporary: boolean;
+  reused: boolean;
+}
+
+/**
+ * The bundle for the code as it is now: from the cache when it is there, else made and cached.
+ * Where the install is read-only (a shared HPC software tree), it is made in `runDir` instead.
+ */
+export async function workerBundle(runDir: string): Promise<WorkerBundle> {
+  const cached = path.join(CACHE_DIR, `workflow-bundle-${await bundleKey()}.js`);
+  if (
+    await fs.stat(cached).then(
+      (s) => s.size > 0,
+      () => false,
+    )
+  ) {
+    return { path: cached, temporary: false, reused: true };
+  }
+  const writable = await fs.mkdir(CACHE_DIR, { recursive: true }).then(
+    () => fs.access(CACHE_DIR, fs.constants.W_OK).then(() => true),
+    () => false,
+  );
+  if (!writable) {
+    const own = await bundleInChild(path.join(runDir, `workflow-bundle-${process.pid}.js`));
+    return { path: own, temporary: true, reused: false };
+  }
+  await bundleInChild(cached);
+  await removeStale(path.basename(cached));
+  return { path: cached, temporary: false, reused: false };
+}
+
+/** Other code's bundles, once they are a day old: a worker still starting may be reading one. */
+async function removeStale(keep: string): Promise<void> {
+  for (const name of await fs.readdir(CACHE_DIR)) {
+    if (!name.startsWith('workflow-bundle-') || name === keep) continue;
+    const file = path.join(CACHE_DIR, name);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat && Date.now() - stat.mtimeMs > STALE_MS) await fs.rm(file, { force: true });
+  }
 }
 
 async function main(outFile: string): Promise<void> {

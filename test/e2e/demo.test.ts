@@ -87,6 +87,14 @@ describe('harmonise demo', () => {
     for (const key of startedBeforeKill) expect(keys.filter((k) => k === key)).toHaveLength(1);
     const log = await fs.readFile(path.join(root, 'logs/worker.log'), 'utf8');
     expect(log).toMatch(/"found":"(running|finished)".*"msg":"re-attached to job"/);
+    // The new worker took the workflow bundle the killed one had made or found, unchanged.
+    const bundles = log
+      .split('\n')
+      .filter((line) => line.includes('"msg":"workflow bundle"'))
+      .map((line) => JSON.parse(line) as { bundle: string; reused: boolean });
+    expect(bundles.length).toBeGreaterThanOrEqual(2);
+    expect(bundles.at(-1)).toEqual(expect.objectContaining({ reused: true }));
+    expect(new Set(bundles.map((b) => b.bundle)).size).toBe(1);
   });
 
   it('writes CRAMs on the national reference and indexed gVCFs, with honest provenance', async () => {

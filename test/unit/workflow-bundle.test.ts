@@ -1,0 +1,57 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleKey } from '../../src/workflow-bundle.ts';
+
+let project: string;
+
+beforeAll(async () => {
+  project = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-bundle-key-'));
+  await fs.mkdir(path.join(project, 'src/workflows'), { recursive: true });
+  await fs.writeFile(path.join(project, 'src/workflows/index.ts'), 'export const a = 1;\n');
+  await fs.writeFile(path.join(project, 'src/shared.ts'), 'export const b = 2;\n');
+  await fs.writeFile(path.join(project, 'package-lock.json'), '{"lockfileVersion":3}\n');
+  await fs.writeFile(path.join(project, 'tsconfig.json'), '{}\n');
+});
+
+afterAll(async () => {
+  await fs.rm(project, { recursive: true, force: true });
+});
+
+describe('bundleKey', () => {
+  it('is the same for the same code and changes with any source, the lock file or a rename', async () => {
+    const first = await bundleKey(project);
+    expect(first).toMatch(/^[0-9a-f]{32}$/);
+    expect(await bundleKey(project)).toBe(first);
+
+    const edits: [string, () => Promise<void>, () => Promise<void>][] = [
+      [
+        'a workflow source',
+        () => fs.appendFile(path.join(project, 'src/workflows/index.ts'), '// changed\n'),
+        () => fs.writeFile(path.join(project, 'src/workflows/index.ts'), 'export const a = 1;\n'),
+      ],
+      [
+        'a shared module',
+        () => fs.writeFile(path.join(project, 'src/shared.ts'), 'export const b = 3;\n'),
+        () => fs.writeFile(path.join(project, 'src/shared.ts'), 'export const b = 2;\n'),
+      ],
+      [
+        'the lock file',
+        () => fs.writeFile(path.join(project, 'package-lock.json'), '{"lockfileVersion":2}\n'),
+        () => fs.writeFile(path.join(project, 'package-lock.json'), '{"lockfileVersion":3}\n'),
+      ],
+      [
+        'a renamed file',
+        () => fs.rename(path.join(project, 'src/shared.ts'), path.join(project, 'src/other.ts')),
+        () => fs.rename(path.join(project, 'src/other.ts'), path.join(project, 'src/shared.ts')),
+      ],
+    ];
+    for (const [what, change, undo] of edits) {
+      await change();
+      expect(await bundleKey(project), what).not.toBe(first);
+      await undo();
+      expect(await bundleKey(project), `${what} undone`).toBe(first);
+    }
+  });
+});
