@@ -83,6 +83,8 @@ export const configSchema = z.strictObject({
     /** Length of the genomic shards a release is aggregated in, one job each. */
     shardBases: positiveInt,
   }),
+  /** Where `harmonise demo` keeps its generated submissions for other data roots; null: nowhere. */
+  demoCache: z.string().nullable(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
 });
 export type Config = z.infer<typeof configSchema>;
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     springBin: env.HARMONISE_SPRING_BIN ? path.resolve(env.HARMONISE_SPRING_BIN) : null,
     api: { host: env.HARMONISE_API_HOST ?? '127.0.0.1', port: env.HARMONISE_API_PORT ?? 8080 },
     frequency: { shardBases: env.HARMONISE_FREQUENCY_SHARD_BASES ?? 50_000_000 },
+    demoCache: env.HARMONISE_DEMO_CACHE ? path.resolve(env.HARMONISE_DEMO_CACHE) : null,
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',
   };
   const parsed = configSchema.safeParse(candidate);

@@ -2,9 +2,16 @@
 # Runs the suite's two vitest projects side by side, as two processes (vitest runs projects one
 # after the other): the Slurm tests mostly wait on the cluster, the local ones keep the CPUs
 # busy. The Slurm project's output is printed after the local one's; either failing fails all.
+# Both share one demo cache, so the demo genomes are simulated once per run, not once per demo.
 set -u
 cd "$(dirname "$0")/.."
 slurm_log=$(mktemp)
+own_cache=""
+if [ -z "${HARMONISE_DEMO_CACHE:-}" ]; then
+  own_cache=$(mktemp -d -t harmonise-demo-cache-XXXXXX)
+  HARMONISE_DEMO_CACHE=$own_cache
+  export HARMONISE_DEMO_CACHE
+fi
 # With a file filter, one project may have nothing to run; that is not a failure.
 extra=""
 [ "$#" -gt 0 ] && extra="--passWithNoTests"
@@ -16,5 +23,6 @@ wait "$slurm_pid"
 slurm_rc=$?
 cat "$slurm_log"
 rm -f "$slurm_log"
+[ -n "$own_cache" ] && rm -rf "$own_cache"
 echo "test projects: local exit $local_rc, slurm exit $slurm_rc" >&2
 [ "$local_rc" -eq 0 ] && [ "$slurm_rc" -eq 0 ]

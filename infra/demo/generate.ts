@@ -1,6 +1,7 @@
 // Writes the demo data under a data root: reference, per-region submissions, truth VCFs, layout.
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { cacheEntry, copyFromCache, ensureCacheEntry } from './cache.ts';
 import { truthVcfText } from './formats.ts';
 import { buildDemoGenome } from './genome.ts';
 import {
@@ -136,13 +137,17 @@ async function toMake(
  * and layout.json is written last, so its presence means the data is complete. With `regions`,
  * only those regions' submissions (and truth) are made; the reference always is. `submissions`
  * replaces the demo's sample table (the fault suite's larger cohort); the reference depends on
- * the seed alone, so every table aligns to the same national reference.
+ * the seed alone, so every table aligns to the same national reference. With `cacheDir`, the
+ * submissions are copied from a cache entry for this generator, seed and table (made there once,
+ * for every region of the table); the reference and truth are still made here.
  */
 export async function generateDemo(opts: {
   dataRoot: string;
   seed?: number;
   regions?: readonly string[];
   submissions?: readonly DemoSubmissionSpec[];
+  /** Copy the submissions from this cache (see cache.ts), making them there first if needed. */
+  cacheDir?: string;
   log?: (msg: string) => void;
 }): Promise<DemoLayout> {
   const dataRoot = path.resolve(opts.dataRoot);
@@ -157,8 +162,22 @@ export async function generateDemo(opts: {
     log(`demo data for seed ${seed} already complete under ${dataRoot}`);
     return layout;
   }
-  const missing = await toMake(selected, dataRoot, log);
+  let missing = await toMake(selected, dataRoot, log);
   await assertTools();
+  if (opts.cacheDir !== undefined && missing.length > 0) {
+    const entry = await cacheEntry(path.resolve(opts.cacheDir), seed, table);
+    const make = async (root: string) => {
+      await generateDemo({ dataRoot: root, seed, submissions: table, log });
+    };
+    await ensureCacheEntry(entry, make, log);
+    await copyFromCache(
+      entry,
+      dataRoot,
+      missing.map((m) => m.sub),
+      log,
+    );
+    missing = [];
+  }
   await mkdir(path.join(dataRoot, 'demo', 'truth'), { recursive: true });
   const scratch = await mkdtemp(path.join(dataRoot, 'demo', 'tmp-'));
   const pending: Pending[] = [];

@@ -54,6 +54,7 @@ export async function runDemo(
   const layout = await generateDemo({
     dataRoot: config.dataRoot,
     seed: options.seed ?? DEFAULT_SEED,
+    ...(config.demoCache ? { cacheDir: config.demoCache } : {}),
     log: (message) => progress(message),
   });
   // The demo's regions exercise every mode; an operator's own policy file is never replaced.

@@ -1,6 +1,6 @@
 // Runs the real demo generator (samtools, bwa, bcftools, tabix, dwgsim) into temp folders.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,6 +12,8 @@ import {
   generateDemo,
   type DemoLayout,
 } from '../../infra/demo/generate.ts';
+import { cacheEntry } from '../../infra/demo/cache.ts';
+import { DEMO_SUBMISSIONS } from '../../infra/demo/model.ts';
 
 const TIMEOUT = 180_000;
 const roots: string[] = [];
@@ -55,7 +57,10 @@ const cramHeader = async (cram: string) =>
 
 beforeAll(async () => {
   root = await newRoot();
-  layout = await generateDemo({ dataRoot: root });
+  // Under test/run.sh, from the suite's demo cache (made once for every demo run of the suite);
+  // the test of a generation elsewhere below then also shows the copy equals a generation.
+  const cacheDir = process.env.HARMONISE_DEMO_CACHE;
+  layout = await generateDemo({ dataRoot: root, ...(cacheDir ? { cacheDir } : {}) });
 }, TIMEOUT);
 
 afterAll(async () => {
@@ -333,6 +338,49 @@ describe('generateDemo', () => {
       ]);
       for (const f of files) await same(f);
       for (const s of second.samples) await same(sampleNamed(s.sampleId).truthVcf);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'copies a cache entry’s submissions byte for byte, without simulating them again',
+    async () => {
+      // A complete generation of the whole table is what a cache entry holds: the first root.
+      const cacheDir = await newRoot();
+      const entry = await cacheEntry(cacheDir, DEFAULT_SEED, DEMO_SUBMISSIONS);
+      await cp(root, entry, { recursive: true });
+      const other = await newRoot();
+      const logs: string[] = [];
+      const copied = await generateDemo({
+        dataRoot: other,
+        regions: ['hovedstaden', 'nordjylland'],
+        cacheDir,
+        log: (m) => logs.push(m),
+      });
+      expect(copied.samples.map((s) => s.sampleId)).toEqual([
+        'HOV001',
+        'HOV002',
+        'HOV003',
+        'NOR001',
+      ]);
+      expect(logs.filter((m) => m.includes('copied from the cache'))).toHaveLength(2);
+      expect(logs.filter((m) => /^sample /.test(m))).toEqual([]); // nothing simulated
+      for (const sub of copied.submissions) {
+        const mine = await listFiles(sub.dir);
+        const cached = path.join(root, path.relative(other, sub.dir));
+        expect(mine.map((f) => path.relative(sub.dir, f)).sort()).toEqual(
+          (await listFiles(cached)).map((f) => path.relative(cached, f)).sort(),
+        );
+        for (const f of mine) {
+          const original = path.join(cached, path.relative(sub.dir, f));
+          expect(md5(await readFile(f)), f).toBe(md5(await readFile(original)));
+        }
+      }
+      // The reference and truth are made in the data root itself, not taken from the cache.
+      expect(copied.referenceFasta.startsWith(other)).toBe(true);
+      await stat(`${copied.referenceFasta}.bwt`);
+      for (const s of copied.samples) await stat(s.truthVcf);
+      expect(await readdir(path.join(other, 'inbox'))).toEqual(['hovedstaden', 'nordjylland']);
     },
     TIMEOUT,
   );
