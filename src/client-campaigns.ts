@@ -2,7 +2,12 @@
  * The campaign half of the typed client (client.ts delegates here): starting a campaign after
  * checking its request, reading its progress, and pause / resume / cancel / set-concurrency.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -15,7 +20,7 @@ import {
   type CampaignReport,
 } from './domain/campaign.ts';
 import { parseSelection } from './domain/selection.ts';
-import { HarmoniseError, UsageError, errorMessage } from './errors.ts';
+import { HarmoniseError, UsageError, WorkflowBusyError, errorMessage } from './errors.ts';
 import { SearchAttribute, campaignWorkflowId } from './shared.ts';
 import { readJsonIfExists } from './store/atomic.ts';
 import { campaignFiles, readSampleIds, writeSampleList } from './store/campaigns.ts';
@@ -78,6 +83,19 @@ export async function startCampaign(
   return { campaignId, workflowId };
 }
 
+/** A dashboard or `status` gets an answer, or the reason there is none, within this. */
+const QUERY_DEADLINE_MS = 10_000;
+
+/** gRPC DEADLINE_EXCEEDED: Temporal's "query timed out before a worker could process it". */
+const DEADLINE_EXCEEDED = 4;
+
+function isQueryTimeout(error: unknown): boolean {
+  return (
+    error instanceof ServiceError &&
+    (error.cause as { code?: unknown } | undefined)?.code === DEADLINE_EXCEEDED
+  );
+}
+
 /** The live progress, else the report of a campaign Temporal no longer holds, else null. */
 export async function campaignProgress(
   ctx: CampaignClientContext,
@@ -85,8 +103,16 @@ export async function campaignProgress(
 ): Promise<CampaignProgress | null> {
   const handle = ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
   try {
-    return await handle.query(campaignProgressQuery);
+    return await ctx.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+      handle.query(campaignProgressQuery),
+    );
   } catch (error) {
+    if (isQueryTimeout(error)) {
+      throw new WorkflowBusyError(
+        `campaign ${campaignId} did not answer in time: its worker is down or busy; ask again`,
+        { cause: error },
+      );
+    }
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
   const report = await readJsonIfExists(campaignFiles(ctx.layout, campaignId).report);

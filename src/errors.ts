@@ -22,10 +22,18 @@ export class UsageError extends HarmoniseError {
 
 /** The Temporal service (or another required service) cannot be reached (CLI exit code 3). */
 export class ServiceUnreachableError extends HarmoniseError {
-  override readonly name = 'ServiceUnreachableError';
+  override readonly name: string = 'ServiceUnreachableError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('SERVICE_UNREACHABLE', message, options);
   }
+}
+
+/**
+ * A workflow did not answer a query in time: no worker took it within the deadline (the worker
+ * is down, or busy with a long workflow task). Asking again later may succeed.
+ */
+export class WorkflowBusyError extends ServiceUnreachableError {
+  override readonly name = 'WorkflowBusyError';
 }
 
 /** A tool or file the installation needs is missing. */

@@ -69,6 +69,9 @@ export function openApiDocument(routes: readonly RouteSpec[]): Record<string, un
         '401': error('no token, or an unknown one'),
         '403': error('the token’s role may not do this'),
         '404': error('not found'),
+        '503': error(
+          'Temporal unreachable, or a workflow did not answer a query in time (its worker down or busy); ask again',
+        ),
       },
     };
   }

@@ -3,12 +3,14 @@ import { Option, type Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CampaignProgress } from '../domain/campaign.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
-import { HarmoniseError, UsageError } from '../errors.ts';
+import { HarmoniseError, UsageError, WorkflowBusyError } from '../errors.ts';
 import { context, parseInteger, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 import { renderProgress } from './progress-bar.ts';
 
 const OPERATOR = 'operator:cli';
+/** How long `watch` keeps asking a campaign that does not answer before it gives up (exit 3). */
+const WATCH_PATIENCE_MS = 10 * 60_000;
 
 function printProgress(progress: CampaignProgress, json: boolean | undefined): void {
   if (json) printJson(progress);
@@ -133,15 +135,31 @@ export function addCampaignCommands(program: Command): void {
 
   campaign
     .command('watch <campaignId>')
-    .description('a live progress bar with counts and ETA, until the campaign ends')
+    .description(
+      'a live progress bar with counts and ETA, until the campaign ends; a campaign that does not answer (worker down or busy) is asked again for up to 10 minutes',
+    )
     .option('--interval <seconds>', 'seconds between refreshes', '2')
     .action(async (campaignId: string, opts: { interval: string }) => {
       const intervalMs = Math.max(0.2, Number(opts.interval)) * 1000;
       if (!Number.isFinite(intervalMs)) throw new UsageError('--interval must be a number');
       const tty = process.stdout.isTTY;
       await withClient(context(), async (client) => {
+        let unanswered: number | null = null;
         for (;;) {
-          const progress = await client.campaignProgress(campaignId);
+          let progress: CampaignProgress | null;
+          try {
+            progress = await client.campaignProgress(campaignId);
+          } catch (error) {
+            // Near a continue-as-new a busy worker's workflow task can outlast a query; a
+            // restarting worker answers none: either way ask again, for a while.
+            if (!(error instanceof WorkflowBusyError)) throw error;
+            unanswered ??= Date.now();
+            if (Date.now() - unanswered > WATCH_PATIENCE_MS) throw error;
+            process.stderr.write(`${tty ? '\n' : ''}harmonise: ${error.message}\n`);
+            await sleep(intervalMs);
+            continue;
+          }
+          unanswered = null;
           if (progress === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
           const line = renderProgress(progress);
           process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);

@@ -1,11 +1,13 @@
 /**
  * `harmonise campaign …` as an operator runs it, against the running service (`harmonise up`)
  * on a seeded catalogue with the repository's `noop` pipeline: start (selection and samples
- * file), pause, resume, set-concurrency, watch, status, and clear refusals of bad requests.
+ * file), pause, resume, set-concurrency, watch, status, clear refusals of bad requests, and what
+ * an operator sees while no worker answers.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
 import type { CampaignProgress, CampaignReport } from '../../src/domain/campaign.ts';
@@ -120,5 +122,46 @@ describe('harmonise campaign', () => {
     const missing = await harmonise(cli, ['campaign', 'status', 'no-such-campaign']);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/no campaign no-such-campaign/);
+  });
+
+  it('says a campaign did not answer while no worker runs (exit 3); watch asks until one does', async () => {
+    const start = await harmonise(cli, [
+      'campaign',
+      'start',
+      '--select',
+      'region=syddanmark',
+      '--pipeline',
+      'noop',
+      '--max-concurrent',
+      '1',
+      '--json',
+    ]);
+    expect(start.exitCode, start.stderr).toBe(0);
+    const { campaignId } = json<{ campaignId: string }>(start.stdout);
+    const pause = await harmonise(cli, ['campaign', 'pause', campaignId, '--json']);
+    expect(json<CampaignProgress>(pause.stdout).state).toBe('paused');
+
+    const pidFile = path.join(root, 'run/worker.pid');
+    const { pid } = JSON.parse(await fs.readFile(pidFile, 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGKILL');
+
+    const status = await harmonise(cli, ['campaign', 'status', campaignId]);
+    expect(status.exitCode, status.stderr).toBe(3);
+    expect(status.stderr).toContain(`campaign ${campaignId} did not answer in time`);
+
+    const watch = harmonise(cli, ['campaign', 'watch', campaignId, '--interval', '0.5']);
+    let stderr = '';
+    watch.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    while (!stderr.includes('did not answer in time')) {
+      expect(watch.exitCode ?? null, stderr).toBeNull();
+      await sleep(250);
+    }
+    const up = await harmonise(cli, ['up', '--json']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    const resume = await harmonise(cli, ['campaign', 'resume', campaignId]);
+    expect(resume.exitCode, resume.stderr).toBe(0);
+    const watched = await watch;
+    expect(watched.exitCode, watched.stderr).toBe(0);
+    expect(watched.stdout.trim().split('\n').at(-2)).toMatch(/\| completed \|.*failed 0/);
   });
 });
