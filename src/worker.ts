@@ -11,7 +11,6 @@ import {
 } from '@temporalio/worker';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createActivities, type Activities } from './activities/index.ts';
 import type { WorkflowDescriber } from './activities/deps.ts';
@@ -27,8 +26,6 @@ import { Catalogue } from './store/catalogue.ts';
 import { createLayout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
 import { workerBundle } from './workflow-bundle.ts';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
 export interface HarmoniseWorker {
   worker: Worker;
@@ -99,7 +96,7 @@ export function pollIntervalMs(config: Config): number {
 export async function createHarmoniseWorker(
   config: Config,
   logger: Logger,
-  overrides: { activities?: Partial<Activities>; workflowBundle?: string } = {},
+  overrides: { activities?: Partial<Activities> } = {},
 ): Promise<HarmoniseWorker> {
   installRuntime(logger);
   const layout = createLayout(config.dataRoot);
@@ -131,19 +128,21 @@ export async function createHarmoniseWorker(
     }),
     ...overrides.activities,
   };
+  const bundle = await workerBundle(layout.runDir);
+  logger.info({ bundle: bundle.path, reused: bundle.reused }, 'workflow bundle');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(overrides.workflowBundle
-      ? { workflowBundle: { codePath: overrides.workflowBundle } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: { codePath: bundle.path },
     activities,
     // Jobs are waited on by cheap polling activities, so many may be in flight at once.
     maxConcurrentActivityTaskExecutions: 200,
     shutdownGraceTime: '5 seconds',
   });
+  // The worker has read it; a bundle made for this worker alone is not kept.
+  if (bundle.temporary) await fs.rm(bundle.path, { force: true });
   return {
     worker,
     executor,
@@ -162,11 +161,7 @@ export async function createHarmoniseWorker(
 /** Runs a worker until SIGTERM or SIGINT (the `harmonise worker` command). */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const layout = createLayout(config.dataRoot);
-  const bundle = await workerBundle(layout.runDir);
-  logger.info({ bundle: bundle.path, reused: bundle.reused }, 'workflow bundle');
-  const handle = await createHarmoniseWorker(config, logger, { workflowBundle: bundle.path });
-  // The worker has read it; a bundle of its own is not kept.
-  if (bundle.temporary) await fs.rm(bundle.path, { force: true });
+  const handle = await createHarmoniseWorker(config, logger);
   const stop = () => {
     logger.info('worker stopping; running jobs continue and will be re-attached');
     handle.worker.shutdown();
