@@ -86,15 +86,23 @@ export async function startCampaign(
 /** A dashboard or `status` gets an answer, or the reason there is none, within this. */
 const QUERY_DEADLINE_MS = 10_000;
 
-/** gRPC DEADLINE_EXCEEDED: Temporal's "query timed out before a worker could process it". */
-const DEADLINE_EXCEEDED = 4;
-
-function isQueryTimeout(error: unknown): boolean {
-  return (
-    error instanceof ServiceError &&
-    (error.cause as { code?: unknown } | undefined)?.code === DEADLINE_EXCEEDED
-  );
+/**
+ * Why a query found no worker to answer it, or null if the error is another: the server's
+ * "query timed out before a worker could process it" (DEADLINE_EXCEEDED), the client's own
+ * deadline passing (CANCELLED), or "no poller seen for task queue recently" (FAILED_PRECONDITION).
+ */
+function unanswered(error: unknown, deadline: number): string | null {
+  if (!(error instanceof ServiceError)) return null;
+  const cause = error.cause as { code?: unknown; details?: unknown } | undefined;
+  const details = typeof cause?.details === 'string' ? cause.details : error.message;
+  if (cause?.code === GRPC.DEADLINE_EXCEEDED || cause?.code === GRPC.FAILED_PRECONDITION)
+    return details;
+  if (cause?.code === GRPC.CANCELLED && Date.now() >= deadline)
+    return `no answer within ${QUERY_DEADLINE_MS / 1000} s`;
+  return null;
 }
+
+const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, FAILED_PRECONDITION: 9 } as const;
 
 /** The live progress, else the report of a campaign Temporal no longer holds, else null. */
 export async function campaignProgress(
@@ -102,14 +110,14 @@ export async function campaignProgress(
   campaignId: string,
 ): Promise<CampaignProgress | null> {
   const handle = ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
+  const deadline = Date.now() + QUERY_DEADLINE_MS;
   try {
-    return await ctx.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-      handle.query(campaignProgressQuery),
-    );
+    return await ctx.temporal.withDeadline(deadline, () => handle.query(campaignProgressQuery));
   } catch (error) {
-    if (isQueryTimeout(error)) {
+    const why = unanswered(error, deadline);
+    if (why !== null) {
       throw new WorkflowBusyError(
-        `campaign ${campaignId} did not answer in time: its worker is down or busy; ask again`,
+        `campaign ${campaignId} did not answer (${why}): its worker is down or busy; ask again`,
         { cause: error },
       );
     }
