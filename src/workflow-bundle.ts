@@ -57,18 +57,15 @@ export interface WorkerBundle {
  */
 export async function workerBundle(runDir: string): Promise<WorkerBundle> {
   const cached = path.join(CACHE_DIR, `workflow-bundle-${await bundleKey()}.js`);
-  if (
-    await fs.stat(cached).then(
-      (s) => s.size > 0,
+  const found = await fs.stat(cached).catch(() => undefined);
+  if (found && found.size > 0) return { path: cached, temporary: false, reused: true };
+  const writable = await fs
+    .mkdir(CACHE_DIR, { recursive: true })
+    .then(() => fs.access(CACHE_DIR, fs.constants.W_OK))
+    .then(
+      () => true,
       () => false,
-    )
-  ) {
-    return { path: cached, temporary: false, reused: true };
-  }
-  const writable = await fs.mkdir(CACHE_DIR, { recursive: true }).then(
-    () => fs.access(CACHE_DIR, fs.constants.W_OK).then(() => true),
-    () => false,
-  );
+    );
   if (!writable) {
     const own = await bundleInChild(path.join(runDir, `workflow-bundle-${process.pid}.js`));
     return { path: own, temporary: true, reused: false };
