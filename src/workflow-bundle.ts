@@ -55,13 +55,13 @@ export interface WorkerBundle {
  * The bundle for the code as it is now: from the cache when it is there, else made and cached.
  * Where the install is read-only (a shared HPC software tree), it is made in `runDir` instead.
  */
-export async function workerBundle(runDir: string): Promise<WorkerBundle> {
-  const cached = path.join(CACHE_DIR, `workflow-bundle-${await bundleKey()}.js`);
+export async function workerBundle(runDir: string, cacheDir = CACHE_DIR): Promise<WorkerBundle> {
+  const cached = path.join(cacheDir, `workflow-bundle-${await bundleKey()}.js`);
   const found = await fs.stat(cached).catch(() => undefined);
   if (found && found.size > 0) return { path: cached, temporary: false, reused: true };
   const writable = await fs
-    .mkdir(CACHE_DIR, { recursive: true })
-    .then(() => fs.access(CACHE_DIR, fs.constants.W_OK))
+    .mkdir(cacheDir, { recursive: true })
+    .then(() => fs.access(cacheDir, fs.constants.W_OK))
     .then(
       () => true,
       () => false,
@@ -71,15 +71,15 @@ export async function workerBundle(runDir: string): Promise<WorkerBundle> {
     return { path: own, temporary: true, reused: false };
   }
   await bundleInChild(cached);
-  await removeStale(path.basename(cached));
+  await removeStale(cacheDir, path.basename(cached));
   return { path: cached, temporary: false, reused: false };
 }
 
 /** Other code's bundles, once they are a day old: a worker still starting may be reading one. */
-async function removeStale(keep: string): Promise<void> {
-  for (const name of await fs.readdir(CACHE_DIR)) {
+async function removeStale(cacheDir: string, keep: string): Promise<void> {
+  for (const name of await fs.readdir(cacheDir)) {
     if (!name.startsWith('workflow-bundle-') || name === keep) continue;
-    const file = path.join(CACHE_DIR, name);
+    const file = path.join(cacheDir, name);
     const stat = await fs.stat(file).catch(() => undefined);
     if (stat && Date.now() - stat.mtimeMs > STALE_MS) await fs.rm(file, { force: true });
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleKey } from '../../src/workflow-bundle.ts';
+import { bundleKey, workerBundle } from '../../src/workflow-bundle.ts';
 
 let project: string;
 
@@ -54,4 +54,14 @@ describe('bundleKey', () => {
       expect(await bundleKey(project), `${what} undone`).toBe(first);
     }
   });
+
+  it('makes a private bundle in the run folder when the cache folder cannot be made', async () => {
+    const blocker = path.join(project, 'not-a-folder');
+    await fs.writeFile(blocker, '');
+    const runDir = path.join(project, 'run');
+    const bundle = await workerBundle(runDir, path.join(blocker, 'cache'));
+    expect(bundle).toMatchObject({ temporary: true, reused: false });
+    expect(path.dirname(bundle.path)).toBe(runDir);
+    expect((await fs.stat(bundle.path)).size).toBeGreaterThan(100_000);
+  }, 120_000);
 });
