@@ -2,12 +2,15 @@
 // regional alignments takes about 110 CPU-seconds; copying them takes well under one. An entry is
 // named by the generator's sources, the seed and the sample table, so it is used only for data
 // this generator would make again byte for byte. One process makes an entry; others wait for it.
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive } from '../../src/executors/local-proc.ts';
+import { readJsonIfExists } from '../../src/store/atomic.ts';
 import { digestFiles, filesUnder } from '../../src/store/source-digest.ts';
+import { writePidFile, type PidRecord } from '../pid-file.ts';
 import { layoutPaths } from './layout.ts';
 import type { DemoSubmissionSpec } from './model.ts';
 import { exists, publish } from './tools.ts';
@@ -26,16 +29,11 @@ export async function cacheEntry(
   return path.join(cacheDir, `demo-${await digestFiles(tag, GENERATOR_DIR, sources)}`);
 }
 
-interface LockOwner {
-  pid: number;
-  host: string;
-}
+const ownerFile = (lock: string) => path.join(lock, 'owner.json');
 
 /** True while the lock's owner may still be making the entry (alive, or on another host). */
 async function ownerAlive(lock: string): Promise<boolean> {
-  const owner = await readFile(path.join(lock, 'owner.json'), 'utf8')
-    .then((text) => JSON.parse(text) as LockOwner)
-    .catch(() => undefined);
+  const owner = (await readJsonIfExists(ownerFile(lock))) as PidRecord | undefined;
   if (!owner) {
     // Just made and not yet written, or its maker died in between: give it a few seconds.
     const age = await stat(lock).then(
@@ -44,13 +42,8 @@ async function ownerAlive(lock: string): Promise<boolean> {
     );
     return age < 10_000;
   }
-  if (owner.host !== os.hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (owner.meta?.host !== os.hostname()) return true;
+  return isProcessAlive(owner.pid, owner.startTime);
 }
 
 /**
@@ -78,8 +71,9 @@ export async function ensureCacheEntry(
     );
     if (taken) {
       try {
-        const owner: LockOwner = { pid: process.pid, host: os.hostname() };
-        await writeFile(path.join(lock, 'owner.json'), JSON.stringify(owner));
+        await writePidFile(ownerFile(lock), process.pid, 'demo generator', {
+          host: os.hostname(),
+        });
         log(`cache: making ${entry}`);
         await make(entry);
       } finally {

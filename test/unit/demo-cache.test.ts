@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheEntry, ensureCacheEntry } from '../../infra/demo/cache.ts';
 import { DEMO_SUBMISSIONS } from '../../infra/demo/model.ts';
+import { writePidFile } from '../../infra/pid-file.ts';
 
 let dir: string;
 
@@ -56,10 +57,9 @@ describe('the demo data cache', () => {
     const entry = path.join(dir, 'orphaned');
     const dead = await execa('sh', ['-c', 'echo $$']).then((r) => Number(r.stdout));
     await fs.mkdir(`${entry}.lock`, { recursive: true });
-    await fs.writeFile(
-      path.join(`${entry}.lock`, 'owner.json'),
-      JSON.stringify({ pid: dead, host: os.hostname() }),
-    );
+    await writePidFile(path.join(`${entry}.lock`, 'owner.json'), dead, 'demo generator', {
+      host: os.hostname(),
+    });
     const calls: string[] = [];
     const logs: string[] = [];
     await ensureCacheEntry(entry, maker(calls, 10), (m) => logs.push(m));
