@@ -1,9 +1,7 @@
-/** Is a process with this pid there (signal 0)? For test code that started it itself. */
+import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+
+/** Is this pid a live process (a zombie is not)? For test code that started it itself. */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const startTime = processStartTime(pid);
+  return startTime !== null && isProcessAlive(pid, startTime);
 }
