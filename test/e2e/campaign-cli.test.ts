@@ -37,6 +37,16 @@ afterAll(async () => {
 
 const json = <T>(stdout: string) => JSON.parse(stdout) as T;
 
+/** `campaign start --samples <file> --pipeline noop --json` over these ids; must succeed. */
+async function startOnSamples(fileName: string, ids: string[], extra: string[] = []) {
+  const file = path.join(root, fileName);
+  await fs.writeFile(file, ids.map((id) => `${id}\n`).join(''));
+  const args = ['campaign', 'start', '--samples', file, '--pipeline', 'noop', '--json', ...extra];
+  const start = await harmonise(cli, args);
+  expect(start.exitCode, start.stderr).toBe(0);
+  return json<{ campaignId: string; progress?: CampaignProgress }>(start.stdout);
+}
+
 describe('harmonise campaign', () => {
   it('starts, pauses, resumes, widens, watches and reports a campaign', async () => {
     const start = await harmonise(cli, [
@@ -89,22 +99,13 @@ describe('harmonise campaign', () => {
   });
 
   it('runs a samples file and waits, skipping what is done', async () => {
-    const file = path.join(root, 'rerun.txt');
-    await fs.writeFile(file, 'NGC000008\nNGC000009\nNGC000000\n');
-    const run = await harmonise(cli, [
-      'campaign',
-      'start',
-      '--samples',
-      file,
-      '--pipeline',
-      'noop',
-      '--wait',
-      '--json',
-    ]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const result = json<{ campaignId: string; progress: CampaignProgress }>(run.stdout);
-    expect(result.progress.counts).toMatchObject({ total: 2, done: 2 });
-    expect(result.progress.alreadyDone).toBe(1);
+    const result = await startOnSamples(
+      'rerun.txt',
+      ['NGC000008', 'NGC000009', 'NGC000000'],
+      ['--wait'],
+    );
+    expect(result.progress?.counts).toMatchObject({ total: 2, done: 2 });
+    expect(result.progress?.alreadyDone).toBe(1);
   });
 
   it('refuses bad requests with exit 2 and says why; unknown campaigns exit 1', async () => {
@@ -125,19 +126,7 @@ describe('harmonise campaign', () => {
   });
 
   it('says a campaign did not answer while no worker runs (exit 3); watch asks until one does', async () => {
-    const file = path.join(root, 'unanswered.txt');
-    await fs.writeFile(file, 'NGC000010\nNGC000011\n');
-    const start = await harmonise(cli, [
-      'campaign',
-      'start',
-      '--samples',
-      file,
-      '--pipeline',
-      'noop',
-      '--json',
-    ]);
-    expect(start.exitCode, start.stderr).toBe(0);
-    const { campaignId } = json<{ campaignId: string }>(start.stdout);
+    const { campaignId } = await startOnSamples('unanswered.txt', ['NGC000010', 'NGC000011']);
 
     const pidFile = path.join(root, 'run/worker.pid');
     const { pid } = JSON.parse(await fs.readFile(pidFile, 'utf8')) as { pid: number };
