@@ -19,6 +19,7 @@ import { seedCatalogue } from '../infra/demo/seed-catalogue.ts';
 import { HarmoniseClient } from '../src/client.ts';
 import { writeJsonAtomic } from '../src/store/atomic.ts';
 import { DEFAULT_REGIONS, loadConfig, PROJECT_ROOT } from '../src/config.ts';
+import { WorkflowBusyError } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
 import { startBenchTemporal } from './temporal.ts';
 import { option, round } from './args.ts';
@@ -174,6 +175,7 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
       // A query times out when the campaign's workflow task is slow (a busy worker near a
       // continue-as-new): the campaign goes on regardless, so ask again at the next poll.
       const p = await client.campaignProgress(campaignId).catch((error: unknown) => {
+        if (!(error instanceof WorkflowBusyError)) throw error;
         if (Date.now() - answeredAt > QUERY_PATIENCE_MS) throw error;
         progress(`progress query failed (${String(error)}); asking again`);
         return undefined;
@@ -183,14 +185,14 @@ export async function runCampaignBench(args: string[]): Promise<Record<string, u
       if (p?.state === 'completed' || p?.state === 'cancelled') break;
       if (interrupted) break;
       if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
-      const line =
-        p === undefined
-          ? last
-          : p
-            ? `${finished}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
-            : 'starting';
-      if (line !== last) progress(line);
-      last = line;
+      // Unanswered (undefined): nothing new to print.
+      if (p !== undefined) {
+        const line = p
+          ? `${finished}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
+          : 'starting';
+        if (line !== last) progress(line);
+        last = line;
+      }
       await sleep(5000);
     }
     state.segments.push({

@@ -86,6 +86,8 @@ export async function startCampaign(
 /** A dashboard or `status` gets an answer, or the reason there is none, within this. */
 const QUERY_DEADLINE_MS = 10_000;
 
+const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, FAILED_PRECONDITION: 9 } as const;
+
 /**
  * Why a query found no worker to answer it, or null if the error is another: the server's
  * "query timed out before a worker could process it" (DEADLINE_EXCEEDED), the client's own
@@ -101,8 +103,6 @@ function unanswered(error: unknown, deadline: number): string | null {
     return `no answer within ${QUERY_DEADLINE_MS / 1000} s`;
   return null;
 }
-
-const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, FAILED_PRECONDITION: 9 } as const;
 
 /** The live progress, else the report of a campaign Temporal no longer holds, else null. */
 export async function campaignProgress(
