@@ -135,7 +135,16 @@ export async function recentCampaigns(
 ): Promise<CampaignProgress[]> {
   // Asked all at once: with the worker down each waits out the query deadline, together.
   const ids = await campaignIds(ctx.layout, limit);
-  const all = await Promise.all(ids.map((id) => campaignProgress(ctx, id).catch(() => null)));
+  // A campaign whose worker does not answer is left out; Temporal itself down is an error, never
+  // an empty list.
+  const all = await Promise.all(
+    ids.map((id) =>
+      campaignProgress(ctx, id).catch((error: unknown) => {
+        if (error instanceof WorkflowBusyError) return null;
+        throw error;
+      }),
+    ),
+  );
   return all.filter((progress) => progress !== null);
 }
 

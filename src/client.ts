@@ -22,7 +22,8 @@ import type { HarmonisationMode } from './domain/policy.ts';
 import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
 import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
-import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
+import { firstIdProblem, type IdKind } from './domain/id-rules.ts';
+import { HarmoniseError, ServiceUnreachableError, UsageError } from './errors.ts';
 import {
   campaignWorkflowId,
   frequencyWorkflowId,
@@ -30,11 +31,11 @@ import {
   sampleWorkflowId,
   submissionWorkflowId,
 } from './shared.ts';
-import { readJsonIfExists } from './store/atomic.ts';
 import { appendAudit } from './store/audit.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout, type Layout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
+import { composeSubmissionStatus, readSubmissionRecord } from './store/submissions.ts';
 import type { campaignWorkflow } from './workflows/campaign.ts';
 import type { frequencyReleaseWorkflow } from './workflows/frequency-release.ts';
 import type { JobProbeResult, jobProbeWorkflow } from './workflows/job-probe.ts';
@@ -64,6 +65,39 @@ export interface SampleStatusReport {
   sampleId: string;
   record: SampleRecord | null;
   workflows: SampleWorkflowReport[];
+}
+
+const FINISHED: ReadonlySet<string> = new Set([
+  'accepted',
+  'partially-accepted',
+  'rejected',
+  'failed',
+]);
+
+/** gRPC status codes that mean Temporal did not answer (not that it refused). */
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/**
+ * Why a failed call means Temporal cannot be reached (it is down, or did not answer within the
+ * caller's deadline), or null when the error is another. Looks through the error's causes.
+ */
+export function temporalUnavailable(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
+      return `Temporal did not answer (${code === GRPC_UNAVAILABLE ? 'unavailable' : 'deadline exceeded'}): is it running? ("harmonise up" starts it)`;
+    }
+    current = current.cause;
+  }
+  return null;
+}
+
+/** Refuses ids that break their rules, before anything is asked of Temporal (UsageError: 400, exit 2). */
+export function checkIds(ids: Partial<Record<IdKind, string>>): void {
+  const problem = firstIdProblem(ids);
+  if (problem !== null) throw new UsageError(problem.problem);
 }
 
 /** Release ids sort by time: `20261126T171500.123Z`. */
@@ -110,6 +144,7 @@ export class HarmoniseClient {
     submissionId: string,
     request: { requestedBy: string; mode?: HarmonisationMode },
   ): Promise<CompleteSubmissionResult> {
+    checkIds({ region, submissionId });
     const workflowId = submissionWorkflowId(region, submissionId);
     try {
       await this.temporal.workflow.signalWithStart<typeof submissionWorkflow, [typeof request]>(
@@ -133,26 +168,42 @@ export class HarmoniseClient {
     }
   }
 
-  /** The live status from the workflow, else the recorded outcome, else null. */
+  /**
+   * The live status (the workflow's progress with the per-sample list from its run's files),
+   * else the recorded outcome, else null.
+   */
   async submissionStatus(region: string, submissionId: string): Promise<SubmissionStatus | null> {
+    checkIds({ region, submissionId });
     const handle = this.temporal.workflow.getHandle(submissionWorkflowId(region, submissionId));
     try {
-      return await handle.query(submissionStatusQuery);
+      const progress = await handle.query(submissionStatusQuery);
+      // A run started before the per-sample list moved to disk answers the whole status.
+      if ('samples' in progress) return progress as unknown as SubmissionStatus;
+      if (FINISHED.has(progress.status)) {
+        const record = await readSubmissionRecord(this.layout, region, submissionId);
+        if (record !== null) return record;
+      }
+      return await composeSubmissionStatus(this.layout, progress);
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
-    const record = await readJsonIfExists(this.layout.submissionRecord(region, submissionId));
-    return (record as SubmissionStatus | undefined) ?? null;
+    return readSubmissionRecord(this.layout, region, submissionId);
   }
 
   async waitForSubmission(region: string, submissionId: string): Promise<SubmissionStatus> {
+    checkIds({ region, submissionId });
     const handle = this.temporal.workflow.getHandle<typeof submissionWorkflow>(
       submissionWorkflowId(region, submissionId),
     );
-    return handle.result();
+    const progress = await handle.result();
+    return (
+      (await readSubmissionRecord(this.layout, region, submissionId)) ??
+      composeSubmissionStatus(this.layout, progress)
+    );
   }
 
   async sampleStatus(sampleId: string): Promise<SampleStatusReport> {
+    checkIds({ sampleId });
     const record = await new Catalogue(this.layout).get(sampleId);
     const versions = await new PipelineRegistry(
       this.config.pipelinesDir,
@@ -206,6 +257,7 @@ export class HarmoniseClient {
     alreadyWithdrawn: boolean;
     releaseId: string | null;
   }> {
+    checkIds({ sampleId });
     const at = new Date().toISOString();
     const withdrawn = await new Catalogue(this.layout).withdrawConsent(sampleId, at);
     if (withdrawn === null) throw new HarmoniseError('NOT_FOUND', `no sample ${sampleId}`);
@@ -227,6 +279,7 @@ export class HarmoniseClient {
   }
 
   async waitForRelease(releaseId: string): Promise<PublishedRelease> {
+    checkIds({ releaseId });
     return this.temporal.workflow
       .getHandle<typeof frequencyReleaseWorkflow>(frequencyWorkflowId(releaseId))
       .result();
@@ -250,6 +303,7 @@ export class HarmoniseClient {
   }
 
   campaignProgress(campaignId: string) {
+    checkIds({ campaignId });
     return campaignProgress(this, campaignId);
   }
 
@@ -262,16 +316,19 @@ export class HarmoniseClient {
     action: Parameters<typeof controlCampaign>[2],
     requestedBy: string,
   ) {
+    checkIds({ campaignId });
     return controlCampaign(this, campaignId, action, requestedBy);
   }
 
   async waitForCampaign(campaignId: string): Promise<CampaignProgress> {
+    checkIds({ campaignId });
     return this.temporal.workflow
       .getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId))
       .result();
   }
 
   async releaseStatus(releaseId: string) {
+    checkIds({ releaseId });
     return this.temporal.workflow
       .getHandle(frequencyWorkflowId(releaseId))
       .query(releaseStatusQuery);

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ID_RULES } from './domain/id-rules.ts';
 import { DEFAULT_TASK_QUEUE } from './shared.ts';
 import { HarmoniseError, errorMessage } from './errors.ts';
 import { checkExtraArg } from './executors/slurm/sbatch-args.ts';
@@ -21,7 +22,7 @@ export const DEFAULT_REGIONS = [
   'hovedstaden',
 ] as const;
 
-const regionName = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'region names are lower-case words');
+const regionName = z.string().regex(ID_RULES.region.pattern, 'region names are lower-case words');
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
@@ -79,6 +80,22 @@ export const configSchema = z.strictObject({
     host: z.string().min(1),
     port,
   }),
+  /** Limits of intake (README "Limits"): what one submission and one submitted file may cost. */
+  intake: z.strictObject({
+    /** Samples one manifest may list (SUBMISSION_TOO_LARGE beyond). */
+    maxSamples: positiveInt,
+    /** Size of manifest.json (MANIFEST_TOO_LARGE beyond). */
+    maxManifestMiB: positiveInt,
+    /** Length of one FASTQ or VCF line (FILE_LINE_TOO_LONG beyond). */
+    maxLineKiB: positiveInt,
+    /** Decompressed bytes per compressed byte of a gzip file; 0 turns the check off. */
+    maxGzipRatio: z.coerce.number().min(0),
+    /** Decompressed size of one file (FILE_DECOMPRESSES_TOO_LARGE beyond). */
+    maxDecompressedGiB: positiveInt,
+    /** Time (and CPU) to read one file: this, plus secondsPerGiB per GiB of it. */
+    secondsPerFile: positiveInt,
+    secondsPerGiB: positiveInt,
+  }),
   frequency: z.strictObject({
     /** Length of the genomic shards a release is aggregated in, one job each. */
     shardBases: positiveInt,
@@ -131,6 +148,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     springBin: env.HARMONISE_SPRING_BIN ? path.resolve(env.HARMONISE_SPRING_BIN) : null,
     api: { host: env.HARMONISE_API_HOST ?? '127.0.0.1', port: env.HARMONISE_API_PORT ?? 8080 },
+    intake: {
+      maxSamples: env.HARMONISE_INTAKE_MAX_SAMPLES ?? 5000,
+      maxManifestMiB: env.HARMONISE_INTAKE_MAX_MANIFEST_MIB ?? 64,
+      maxLineKiB: env.HARMONISE_INTAKE_MAX_LINE_KIB ?? 16 * 1024,
+      maxGzipRatio: env.HARMONISE_INTAKE_MAX_GZIP_RATIO ?? 100,
+      maxDecompressedGiB: env.HARMONISE_INTAKE_MAX_DECOMPRESSED_GIB ?? 1024,
+      secondsPerFile: env.HARMONISE_INTAKE_SECONDS ?? 600,
+      secondsPerGiB: env.HARMONISE_INTAKE_SECONDS_PER_GIB ?? 300,
+    },
     frequency: { shardBases: env.HARMONISE_FREQUENCY_SHARD_BASES ?? 50_000_000 },
     demoCache: env.HARMONISE_DEMO_CACHE ? path.resolve(env.HARMONISE_DEMO_CACHE) : null,
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',

@@ -47,3 +47,15 @@ export class MissingDependencyError extends HarmoniseError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * An id (region, submission, sample, campaign, release, pipeline version) that breaks its rules,
+ * or a path that would leave its folder. Bad input, never worth a retry: activities throw it and
+ * the workflows' retry policies name it as non-retryable.
+ */
+export class InvalidIdError extends HarmoniseError {
+  override readonly name = 'InvalidIdError';
+  constructor(message: string) {
+    super('INVALID_ID', message);
+  }
+}

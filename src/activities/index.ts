@@ -7,6 +7,7 @@ import { createJobActivities } from './jobs.ts';
 import { createPlanningActivities } from './planning.ts';
 import { createRegistrationActivities } from './registration.ts';
 import { createRerunActivities } from './rerun.ts';
+import { createSubmissionActivities } from './submissions.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFrequencyActivities(deps),
     ...createRerunActivities(deps),
     ...createCampaignActivities(deps),
+    ...createSubmissionActivities(deps),
   };
 }
 

@@ -1,96 +1,174 @@
 /**
  * Intake: reads an in-place submission and says what is wrong with it, without changing a byte
- * of the inbox. A bad manifest rejects the submission; a bad file rejects only its sample.
- * Files are streamed (checksums), never read whole.
+ * of the inbox and without trusting a name in it. `validateSubmission` does the submission-wide
+ * part (folder, manifest, listed files, sample ids; no file content) and writes the intake list
+ * to the submission's run folder; `inspectSample` checks one sample's files (checksums, content)
+ * inside its own workflow, within the limits of config `intake`. A bad manifest rejects the
+ * submission; a bad file rejects only its sample.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import type { InputIssue } from '../domain/issues.ts';
-import { parseManifest } from '../domain/manifest.ts';
+import type { Config } from '../config.ts';
+import { boundIssues, type InputIssue } from '../domain/issues.ts';
+import { emptyCounts, type SubmissionCounts } from '../domain/status.ts';
+import { SampleClaims } from '../store/claims.ts';
+import {
+  readIntakeEntry,
+  writeIntake,
+  type IntakeEntry,
+  type IntakeRef,
+} from '../store/submissions.ts';
 import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
+import type { Inspector } from './intake/budget.ts';
 import { intakeSample, referenceFor, type IntakeSample } from './intake/files.ts';
+import {
+  checkListedFiles,
+  checkSampleIds,
+  manifestProblems,
+  readManifestText,
+  submissionFolder,
+  type SubmissionRef,
+} from './intake/submission.ts';
 
 export type { IntakeFile, IntakeSample } from './intake/files.ts';
 
-export interface ValidateSubmissionInput {
+export interface ValidateSubmissionInput extends SubmissionRef {
+  /** Names the run folder: the submission workflow's first run id. */
+  runId: string;
+}
+
+export interface IntakeResult {
+  /** Problems with the submission as a whole: any one rejects it. */
+  issues: InputIssue[];
+  pipeline: { name: string; version: string } | null;
+  /** The run folder, and the intake list in it (null when the submission was rejected). */
+  runDir: string | null;
+  intakeFile: string | null;
+  /** pending: to be inspected and harmonised; rejected and done: at intake. */
+  counts: SubmissionCounts;
+}
+
+export interface InspectSampleInput {
   region: string;
   submissionId: string;
+  sampleId: string;
+  /** The sample's line in the intake list. */
+  intake: IntakeRef;
   /** Files are checked against this pipeline's national reference. */
   pipelineVersion: string;
 }
 
-export interface IntakeResult {
-  submissionDir: string;
-  /** Problems with the submission as a whole: any one rejects it. */
-  issues: InputIssue[];
-  pipeline: { name: string; version: string } | null;
-  samples: IntakeSample[];
+/** The limits of config `intake` in bytes, with the current activity's heartbeat and cancellation. */
+export function inspectorFor(config: Config): Inspector {
+  const activity = currentActivity();
+  const { intake } = config;
+  return {
+    heartbeat: () => activity.heartbeat(),
+    signal: activity.cancellationSignal,
+    limits: {
+      maxLineBytes: intake.maxLineKiB * 1024,
+      maxGzipRatio: intake.maxGzipRatio,
+      maxDecompressedBytes: intake.maxDecompressedGiB * 2 ** 30,
+      secondsPerFile: intake.secondsPerFile,
+      secondsPerGiB: intake.secondsPerGiB,
+    },
+  };
 }
 
 export function createIntakeActivities(deps: ActivityDeps) {
+  const claims = new SampleClaims(deps.layout);
   return {
     async validateSubmission(input: ValidateSubmissionInput): Promise<IntakeResult> {
       const activity = currentActivity();
-      const dir = deps.layout.submissionDir(input.region, input.submissionId);
-      const reject = (issue: InputIssue): IntakeResult => ({
-        submissionDir: dir,
-        issues: [issue],
+      const rejected = (issues: InputIssue[]): IntakeResult => ({
+        issues: boundIssues(issues),
         pipeline: null,
-        samples: [],
+        runDir: null,
+        intakeFile: null,
+        counts: emptyCounts(),
       });
       if (!deps.config.regions.includes(input.region)) {
-        return reject({
-          code: 'SUBMISSION_UNKNOWN_REGION',
-          path: 'region',
-          message: `region "${input.region}" is not configured (known: ${deps.config.regions.join(', ')})`,
-        });
+        return rejected([
+          {
+            code: 'SUBMISSION_UNKNOWN_REGION',
+            path: 'region',
+            message: `region "${input.region}" is not configured (known: ${deps.config.regions.join(', ')})`,
+          },
+        ]);
       }
-      let text: string;
-      try {
-        text = await fs.readFile(path.join(dir, 'manifest.json'), 'utf8');
-      } catch (error) {
-        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        return reject({
-          code: missing ? 'SUBMISSION_NOT_FOUND' : 'SUBMISSION_UNREADABLE',
-          path: 'manifest.json',
-          message: missing
-            ? `no manifest.json in ${dir}`
-            : `cannot read ${path.join(dir, 'manifest.json')}: ${String(error)}`,
-        });
-      }
-      const parsed = parseManifest(text);
-      if (!parsed.ok)
-        return { submissionDir: dir, issues: parsed.issues, pipeline: null, samples: [] };
-      const manifest = parsed.manifest;
-      const issues: InputIssue[] = [];
-      if (manifest.region !== input.region) {
-        issues.push({
-          code: 'MANIFEST_REGION_MISMATCH',
-          path: 'region',
-          message: `the manifest says region "${manifest.region}" but the submission is in the folder of "${input.region}"`,
-        });
-      }
-      if (manifest.submissionId !== input.submissionId) {
-        issues.push({
-          code: 'MANIFEST_SUBMISSION_MISMATCH',
-          path: 'submissionId',
-          message: `the manifest says submissionId "${manifest.submissionId}" but its folder is "${input.submissionId}"`,
-        });
-      }
-      if (issues.length > 0) return { submissionDir: dir, issues, pipeline: null, samples: [] };
+      const folder = await submissionFolder(deps, input.region, input.submissionId);
+      if (!folder.ok) return rejected([folder.issue]);
+      const text = await readManifestText(
+        folder.realDir,
+        deps.config.intake.maxManifestMiB * 2 ** 20,
+      );
+      if (!text.ok) return rejected([text.issue]);
+      const parsed = manifestProblems(text.text, input, deps.config.intake.maxSamples);
+      if (!parsed.ok) return rejected(parsed.issues);
+      const { manifest } = parsed;
 
-      const realDir = await fs.realpath(dir);
-      const reference = await referenceFor(deps, input.pipelineVersion, manifest.samples);
-      const samples: IntakeSample[] = [];
-      for (const [i, sample] of manifest.samples.entries()) {
-        samples.push(await intakeSample(realDir, sample, i, reference, () => activity.heartbeat()));
+      const listed = await checkListedFiles(folder.realDir, manifest.samples, () =>
+        activity.heartbeat(),
+      );
+      if (listed.duplicates.length > 0) return rejected(listed.duplicates);
+
+      const entries: IntakeEntry[] = [];
+      const counts = { ...emptyCounts(), total: manifest.samples.length };
+      for (const [index, sample] of manifest.samples.entries()) {
+        const fileIssues = listed.perSample[index] ?? [];
+        const verdict =
+          fileIssues.length > 0
+            ? { status: 'rejected' as const, errors: boundIssues(fileIssues) }
+            : await checkSampleIds(deps, claims, input, sample, index);
+        counts[verdict.status] += 1;
+        entries.push({
+          index,
+          sampleId: sample.sampleId,
+          ...verdict,
+          ...(verdict.status === 'pending' ? { sample } : {}),
+        });
+        if (index % 100 === 0) activity.heartbeat();
       }
+      const runDir = deps.layout.submissionRunDir(input.region, input.submissionId, input.runId);
+      const intakeFile = await writeIntake(runDir, entries);
       deps.logger.info(
-        { region: input.region, submissionId: input.submissionId, samples: samples.length },
+        { region: input.region, submissionId: input.submissionId, ...counts },
         'submission validated',
       );
-      return { submissionDir: dir, issues: [], pipeline: manifest.pipeline, samples };
+      return { issues: [], pipeline: manifest.pipeline, runDir, intakeFile, counts };
+    },
+
+    /** One sample's files, as intake listed them: checksums, content, identity. */
+    async inspectSample(input: InspectSampleInput): Promise<IntakeSample> {
+      const entry = await readIntakeEntry(input.intake, input.sampleId);
+      if (entry.sample === undefined)
+        throw new Error(`${input.sampleId} has no manifest entry in ${input.intake.file}`);
+      const folder = await submissionFolder(deps, input.region, input.submissionId);
+      if (!folder.ok) {
+        return {
+          sampleId: entry.sampleId,
+          readType: entry.sample.readType,
+          consent: entry.sample.consent,
+          files: [],
+          issues: [folder.issue],
+        };
+      }
+      const reference = await referenceFor(deps, input.pipelineVersion, [entry.sample]);
+      const log = deps.logger.child({ sampleId: input.sampleId, submissionId: input.submissionId });
+      log.info('sample intake started');
+      try {
+        const sample = await intakeSample(
+          folder.realDir,
+          entry.sample,
+          entry.index,
+          reference,
+          inspectorFor(deps.config),
+        );
+        log.info({ issues: sample.issues.map((i) => i.code) }, 'sample intake finished');
+        return sample;
+      } catch (error) {
+        log.warn({ err: error }, 'sample intake stopped');
+        throw error;
+      }
     },
   };
 }

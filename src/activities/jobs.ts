@@ -8,6 +8,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { ExpectedInput } from '../domain/file-facts.ts';
 import type { JobResources, JobStepName } from '../domain/pipeline.ts';
 import type { StepKind, StepSettings } from '../domain/plan.ts';
 import type { ProbeSpec } from '../domain/probe.ts';
@@ -17,7 +18,13 @@ import type { TerminalJobStatus } from '../executors/poller.ts';
 import type { JobRef, JobSpec } from '../executors/port.ts';
 import { SlurmRejectedError } from '../executors/slurm/commands.ts';
 import { SbatchArgsError } from '../executors/slurm/sbatch-args.ts';
-import { commandLines, renderJobScript, TOOL_VERSIONS_NAME } from '../tools/job-script.ts';
+import {
+  INPUT_CHANGED_MARKER,
+  TOOL_VERSIONS_NAME,
+  commandLines,
+  renderJobScript,
+} from '../tools/job-script.ts';
+import { identityOf, sameIdentity } from './intake/open.ts';
 import { buildStepCommands } from '../tools/step-commands.ts';
 import { parseToolVersions } from '../tools/versions.ts';
 import { currentActivity, type ActivityHandle } from './context.ts';
@@ -45,6 +52,8 @@ export interface RunStepInput {
   probe?: ProbeSpec;
   /** The plan step's own settings (reads format, long reads, what to adopt). */
   settings?: StepSettings;
+  /** Submitted files among the inputs, by input name: they must still be what intake checked. */
+  inputIdentities?: Record<string, ExpectedInput>;
 }
 
 export interface StepResult {
@@ -121,11 +130,18 @@ export function createJobActivities(deps: ActivityDeps) {
         ...(input.settings ? { step: input.settings } : {}),
         springBin: deps.config.springBin,
       });
+      const expected = input.inputIdentities ?? {};
+      await refuseChangedInputs(input.inputs, expected);
       const script = renderJobScript({
         key,
         workDir,
         tools: commands.tools,
         lines: commands.lines,
+        // Checked again by the job itself: on a busy cluster it may start days from now.
+        inputChecks: Object.entries(expected).flatMap(([name, identity]) => {
+          const file = input.inputs[name];
+          return file === undefined ? [] : [{ path: file, ...identity }];
+        }),
       });
       const ref = await submitJob(deps, { key, workDir, script, resources: input.resources });
       const submittedAt = new Date().toISOString();
@@ -141,6 +157,10 @@ export function createJobActivities(deps: ActivityDeps) {
         (Date.now() - Date.parse(submittedAt)) / 1000,
       );
       if (status.state !== 'COMPLETED') {
+        const changed = await fs
+          .readFile(path.join(workDir, INPUT_CHANGED_MARKER), 'utf8')
+          .catch(() => null);
+        if (changed !== null) throw inputChanged([changed.trim()]);
         const details: JobFailureDetails = {
           key,
           jobId: ref.jobId,
@@ -201,6 +221,29 @@ export function createJobActivities(deps: ActivityDeps) {
       };
     },
   };
+}
+
+function inputChanged(labels: readonly string[]): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `${labels.join(', ')} changed after intake (replaced, rewritten or removed): the sample is not harmonised from a file other than the one checked; submit it again`,
+    FailureType.InputChangedAfterIntake,
+    { inputs: labels },
+  );
+}
+
+/** Fails the step before its job is submitted when a submitted input is not the file intake checked. */
+export async function refuseChangedInputs(
+  inputs: Readonly<Record<string, string>>,
+  expected: Readonly<Record<string, ExpectedInput>>,
+): Promise<void> {
+  const changed: string[] = [];
+  for (const [name, identity] of Object.entries(expected)) {
+    const file = inputs[name];
+    if (file === undefined) continue;
+    const now = await fs.stat(file, { bigint: true }).catch(() => null);
+    if (now === null || !sameIdentity(identity, identityOf(now))) changed.push(identity.label);
+  }
+  if (changed.length > 0) throw inputChanged(changed);
 }
 
 /** Submits, turning refusals that retrying cannot fix (bad partition, account...) into final failures. */

@@ -1,7 +1,7 @@
 /**
  * Registration: checks a harmonised sample's outputs, publishes them with their provenance into
  * the GDB (`gdb/samples/<sampleId>/<pipelineVersion>/`, one atomic rename) and records the
- * version in the catalogue. Also the records of submissions and the clean-up of job scratch.
+ * version in the catalogue. Also the clean-up of job scratch.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
@@ -10,9 +10,9 @@ import path from 'node:path';
 import type { FileKind } from '../domain/manifest.ts';
 import { PUBLISHED_NAMES, type PlanVerdict, type SampleWork } from '../domain/plan.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
-import type { StepAttempt, SubmissionStatus } from '../domain/status.ts';
+import type { StepAttempt } from '../domain/status.ts';
 import { FailureType } from '../errors.ts';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../store/atomic.ts';
+import { readJsonIfExists, writeFileAtomic } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
 import { compareReference, parseDictMd5s } from '../store/pipelines.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
@@ -129,19 +129,9 @@ export function createRegistrationActivities(deps: ActivityDeps) {
       return record?.versions[input.pipelineVersion] ?? null;
     },
 
-    async recordSubmission(status: SubmissionStatus): Promise<void> {
-      await writeJsonAtomic(
-        deps.layout.submissionRecord(status.region, status.submissionId),
-        status,
-      );
-    },
-
     async removeWorkDir(input: { workflowId: string }): Promise<void> {
-      const dir = deps.layout.workDir(input.workflowId);
-      const workRoot = deps.layout.workDir('');
-      if (!dir.startsWith(workRoot) || dir === workRoot)
-        throw new Error(`refusing to remove ${dir}`);
-      await fs.rm(dir, { recursive: true, force: true });
+      // The layout refuses any id that would lead out of the work root.
+      await fs.rm(deps.layout.workDir(input.workflowId), { recursive: true, force: true });
     },
   };
 }

@@ -5,8 +5,6 @@
  * checksums the earlier version's provenance recorded: a rerun never starts from inputs that
  * changed since, and says so instead.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { InputIssue } from '../domain/issues.ts';
 import { parseManifest } from '../domain/manifest.ts';
 import type { SampleWork } from '../domain/plan.ts';
@@ -14,9 +12,10 @@ import { modeForRegion, type HarmonisationMode } from '../domain/policy.ts';
 import { currentVersion } from '../domain/selection.ts';
 import { readJsonIfExists } from '../store/atomic.ts';
 import { readPolicy } from '../store/policy.ts';
-import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
+import { inspectorFor } from './intake.ts';
 import { intakeSample, referenceFor, type IntakeFile } from './intake/files.ts';
+import { readManifestText, submissionFolder } from './intake/submission.ts';
 import type { Provenance } from './provenance.ts';
 
 export interface PrepareRerunInput {
@@ -39,7 +38,6 @@ export type PreparedRerun =
 export function createRerunActivities(deps: ActivityDeps) {
   return {
     async prepareRerun(input: PrepareRerunInput): Promise<PreparedRerun> {
-      const activity = currentActivity();
       const refuse = (code: string, message: string): PreparedRerun => ({
         ok: false,
         issues: [{ code, path: `sample ${input.sampleId}`, message }],
@@ -65,29 +63,35 @@ export function createRerunActivities(deps: ActivityDeps) {
       if (source === null)
         return refuse('RERUN_NO_VERSION', `${input.sampleId} has no version to rerun from`);
 
-      const dir = deps.layout.submissionDir(record.region, source.submissionId);
-      const manifestFile = path.join(dir, 'manifest.json');
-      const text = await fs.readFile(manifestFile, 'utf8').catch(() => null);
-      if (text === null) {
+      const where = `inbox/${record.region}/${source.submissionId}`;
+      const folder = await submissionFolder(deps, record.region, source.submissionId);
+      const text = folder.ok
+        ? await readManifestText(folder.realDir, deps.config.intake.maxManifestMiB * 2 ** 20)
+        : null;
+      if (!folder.ok || text === null || !text.ok) {
         return refuse(
           'RERUN_INPUTS_MISSING',
-          `${input.sampleId} came from submission ${source.submissionId}, whose ${manifestFile} is gone`,
+          `${input.sampleId} came from submission ${source.submissionId}, whose ${where}/manifest.json cannot be read now (${folder.ok ? (text?.ok === false ? text.issue.message : 'unreadable') : folder.issue.message})`,
         );
       }
-      const parsed = parseManifest(text);
+      const parsed = parseManifest(text.text);
       const index = parsed.ok
         ? parsed.manifest.samples.findIndex((s) => s.sampleId === input.sampleId)
         : -1;
       if (!parsed.ok || index < 0) {
         return refuse(
           'RERUN_INPUTS_CHANGED',
-          `${manifestFile} no longer ${parsed.ok ? `lists ${input.sampleId}` : 'parses'}`,
+          `${where}/manifest.json no longer ${parsed.ok ? `lists ${input.sampleId}` : 'parses'}`,
         );
       }
       const sample = parsed.manifest.samples[index]!;
       const reference = await referenceFor(deps, input.pipelineVersion, [sample]);
-      const intake = await intakeSample(await fs.realpath(dir), sample, index, reference, () =>
-        activity.heartbeat(),
+      const intake = await intakeSample(
+        folder.realDir,
+        sample,
+        index,
+        reference,
+        inspectorFor(deps.config),
       );
       if (intake.issues.length > 0) return { ok: false, issues: intake.issues };
       const changed = await changedSince(source.files.provenance, intake.files);

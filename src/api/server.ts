@@ -10,7 +10,9 @@ import type { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { HarmoniseError, ServiceUnreachableError, UsageError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { temporalUnavailable } from '../client.ts';
 import { appendAudit } from '../store/audit.ts';
+import { redactDeep, type Redact } from '../store/redaction.ts';
 import type { Role, TokenRegistry } from './auth.ts';
 import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
 import { createApiMetrics } from './metrics-route.ts';
@@ -23,6 +25,8 @@ export interface ApiDeps {
   client: HarmoniseClient;
   tokens: TokenRegistry;
   logger: Logger;
+  /** Replaces personal numbers in what the audit log records (the logger's own redaction). */
+  redact: Redact;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
@@ -35,6 +39,14 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   throw new ApiError(400, 'BAD_REQUEST', problems.join('; '));
 }
 
+/** Fastify's own refusals of a request, by its error code: a 4xx with a stable code of ours. */
+const FASTIFY_REFUSALS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_REQUEST',
+};
+
 function failure(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof ApiError) return error;
   if (error instanceof UsageError)
@@ -43,12 +55,27 @@ function failure(error: unknown): { status: number; code: string; message: strin
     return { status: 503, code: error.code, message: error.message };
   if (error instanceof HarmoniseError && error.code === 'NOT_FOUND')
     return { status: 404, code: 'NOT_FOUND', message: error.message };
+  const unavailable = temporalUnavailable(error);
+  if (unavailable !== null)
+    return { status: 503, code: 'SERVICE_UNREACHABLE', message: unavailable };
+  const fastify = error as { code?: unknown; statusCode?: unknown; message?: unknown };
+  if (
+    typeof fastify.statusCode === 'number' &&
+    fastify.statusCode >= 400 &&
+    fastify.statusCode < 500
+  ) {
+    const code = FASTIFY_REFUSALS[String(fastify.code)] ?? 'BAD_REQUEST';
+    return { status: fastify.statusCode, code, message: String(fastify.message) };
+  }
   return {
     status: 500,
     code: 'INTERNAL',
     message: 'internal error (see the API log)',
   };
 }
+
+/** Every request's calls to Temporal end within this: Temporal down is a 503 in seconds. */
+const TEMPORAL_DEADLINE_MS = 5_000;
 
 /** Every route of the table (the OpenAPI document lists exactly these). */
 export function apiRoutes(client: HarmoniseClient): RouteSpec[] {
@@ -58,6 +85,8 @@ export function apiRoutes(client: HarmoniseClient): RouteSpec[] {
 export async function buildApi(deps: ApiDeps) {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }),
+    // Every body this API takes is a few hundred bytes.
+    bodyLimit: 1 << 20,
   });
   const routes = apiRoutes(deps.client);
   const dashboard = await fs.readFile(DASHBOARD_HTML, 'utf8');
@@ -74,16 +103,27 @@ export async function buildApi(deps: ApiDeps) {
 
   app.setErrorHandler((error, request, reply) => {
     const { status, code, message } = failure(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status >= 500) request.log.error({ err: error, code }, 'request failed');
     return reply.code(status).send({ code, message });
   });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      code: 'NOT_FOUND',
+      message: `no route ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  );
 
-  app.get('/healthz', async () => {
-    const temporal = await deps.client.temporal.connection.workflowService
-      .getSystemInfo({})
+  // `pid` lets `harmonise up` tell its own API from another server on the port.
+  app.get('/healthz', async (_request, reply) => {
+    const temporal = await deps.client.temporal
+      .withDeadline(Date.now() + 2000, () =>
+        deps.client.temporal.connection.workflowService.getSystemInfo({}),
+      )
       .then(() => true)
       .catch(() => false);
-    return { status: 'ok', temporal };
+    return reply
+      .code(temporal ? 200 : 503)
+      .send({ status: temporal ? 'ok' : 'degraded', temporal, pid: process.pid });
   });
 
   const metrics = createApiMetrics(deps.client);
@@ -91,7 +131,10 @@ export async function buildApi(deps: ApiDeps) {
     const role = authenticate(request, reply, deps);
     if (!mayCall('read', role, {}))
       throw new ApiError(403, 'FORBIDDEN', `GET /metrics needs ${whoMayCall('read')}`);
-    return reply.header('content-type', metrics.contentType).send(await metrics.render());
+    const text = await deps.client.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+      metrics.render(),
+    );
+    return reply.header('content-type', metrics.contentType).send(text);
   });
 
   // The page holds no data: it reads /api/v1/dashboard with the token the user gives it.
@@ -151,14 +194,17 @@ async function handle(
       at: new Date().toISOString(),
       action: `api ${spec.method} ${spec.url}`,
       requestedBy: `api:${role}`,
-      params: rawParams,
+      // As asked, but never a personal number (a salted hash stands in its place).
+      params: redactDeep(rawParams, deps.redact),
       outcome,
     });
   try {
     const params = parse(spec.params, rawParams, 'params');
     const body = parse(spec.body, request.body, 'body');
     const query = parse(spec.query, request.query, 'query');
-    const result = await spec.handler({ params, body, query, role, requestedBy: `api:${role}` });
+    const result = await deps.client.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+      spec.handler({ params, body, query, role, requestedBy: `api:${role}` }),
+    );
     if (changes) await audit(String(spec.status ?? 200));
     return await reply.code(spec.status ?? 200).send(result);
   } catch (error) {

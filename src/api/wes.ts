@@ -17,6 +17,7 @@ import { campaignProgressQuery, sampleStatusQuery } from '../workflows/messages.
 import { ApiError, route, type RouteSpec } from './route.ts';
 
 export const WES_BASE = '/ga4gh/wes/v1';
+const GRPC_INVALID_ARGUMENT = 3;
 const HARMONISE_VERSION = '0.1.0';
 
 const runParams = z.strictObject({
@@ -169,16 +170,31 @@ export function wesRoutes(client: HarmoniseClient): RouteSpec[] {
       access: 'read',
       query: z.strictObject({
         page_size: z.coerce.number().int().min(1).max(1000).default(100),
-        page_token: z.string().max(4000).optional(),
+        page_token: z
+          .string()
+          .max(4000)
+          .regex(/^[A-Za-z0-9_-]*$/, 'not a page token this server gave (base64url)')
+          .optional(),
       }),
       response: z.object({ runs: z.array(runStatus), next_page_token: z.string() }),
       handler: async ({ query }) => {
-        const page = await client.temporal.workflowService.listWorkflowExecutions({
-          namespace: client.config.temporal.namespace,
-          pageSize: query.page_size,
-          nextPageToken: query.page_token ? Buffer.from(query.page_token, 'base64url') : null,
-          query: '',
-        });
+        const page = await client.temporal.workflowService
+          .listWorkflowExecutions({
+            namespace: client.config.temporal.namespace,
+            pageSize: query.page_size,
+            nextPageToken: query.page_token ? Buffer.from(query.page_token, 'base64url') : null,
+            query: '',
+          })
+          .catch((error: unknown) => {
+            // Temporal refuses a token it did not make (INVALID_ARGUMENT): the caller's mistake.
+            if ((error as { code?: unknown }).code === GRPC_INVALID_ARGUMENT)
+              throw new ApiError(
+                400,
+                'BAD_REQUEST',
+                'query.page_token: not a page token this server gave',
+              );
+            throw error;
+          });
         return {
           runs: (page.executions ?? []).map((info) => ({
             run_id: info.execution?.workflowId ?? '',

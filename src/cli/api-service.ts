@@ -48,24 +48,43 @@ export async function ensureApi(config: Config): Promise<ApiState> {
       HARMONISE_API_PORT: String(config.api.port),
     },
   });
-  await waitForHealth(url, pid, files.log);
+  await waitForHealth(config, url, pid, files.log);
   return { url, tokensFile: tokens.tokensFile, pid, started: true, log: files.log };
 }
 
-async function waitForHealth(url: string, pid: number, logFile: string): Promise<void> {
+/**
+ * Waits until the API process `pid` answers /healthz. Another server answering on the port (its
+ * /healthz names another pid, or is not harmonise's) is an error naming the port: `up` never
+ * reports success for an API that died because the port was taken.
+ */
+async function waitForHealth(
+  config: Config,
+  url: string,
+  pid: number,
+  logFile: string,
+): Promise<void> {
   const started = processStartTime(pid) ?? '';
   const deadline = Date.now() + 60_000;
+  let other: string | null = null;
   while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })
-      .then((response) => response.ok)
-      .catch(() => false);
-    if (ok) return;
+    const answer = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(3000) })
+      .then(async (response) => (await response.json().catch(() => ({}))) as { pid?: unknown })
+      .catch(() => null);
+    if (answer !== null && answer.pid === pid) return;
+    if (answer !== null) {
+      other =
+        typeof answer.pid === 'number' ? `harmonise API pid ${answer.pid}` : 'not a harmonise API';
+    }
     if (!isProcessAlive(pid, started)) break;
     await sleep(200);
   }
+  const taken =
+    other === null
+      ? ''
+      : `port ${config.api.port} is answered by another server (${other}); choose another with HARMONISE_API_PORT. `;
   throw new HarmoniseError(
     'API_START',
-    `the API (pid ${pid}) did not answer at ${url}/healthz; its log ends:\n${await logTail(logFile, 20)}`,
+    `${taken}the API (pid ${pid}) did not answer at ${url}/healthz; its log ends:\n${await logTail(logFile, 20)}`,
   );
 }
 

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CampaignProgress } from '../domain/campaign.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError, UsageError, WorkflowBusyError } from '../errors.ts';
+import { checkIds } from '../client.ts';
 import { context, parseInteger, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 import { renderProgress } from './progress-bar.ts';
@@ -66,6 +67,7 @@ export function addCampaignCommands(program: Command): void {
       }) => {
         if ((opts.select === undefined) === (opts.samples === undefined))
           throw new UsageError('give exactly one of --select <expr> and --samples <file>');
+        checkIds({ pipelineVersion: opts.pipeline });
         const ctx = context();
         await withClient(ctx, async (client) => {
           const started = await client.startCampaign({
@@ -95,6 +97,7 @@ export function addCampaignCommands(program: Command): void {
     .description('counts per state, rate, ETA and, once ended, the report file')
     .option('--json', 'print one JSON document')
     .action(async (campaignId: string, opts: { json?: boolean }) => {
+      checkIds({ campaignId });
       await withClient(context(), async (client) => {
         const progress = await client.campaignProgress(campaignId);
         if (progress === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
@@ -113,6 +116,7 @@ export function addCampaignCommands(program: Command): void {
       .description(what)
       .option('--json', 'print one JSON document')
       .action(async (campaignId: string, opts: { json?: boolean }) => {
+        checkIds({ campaignId });
         await withClient(context(), async (client) => {
           printProgress(await client.controlCampaign(campaignId, action, OPERATOR), opts.json);
         });
@@ -124,6 +128,7 @@ export function addCampaignCommands(program: Command): void {
     .description('change how many samples run at once (1-1000)')
     .option('--json', 'print one JSON document')
     .action(async (campaignId: string, n: string, opts: { json?: boolean }) => {
+      checkIds({ campaignId });
       const maxConcurrent = parseInteger('<n>', n);
       await withClient(context(), async (client) => {
         printProgress(
@@ -140,6 +145,7 @@ export function addCampaignCommands(program: Command): void {
     )
     .option('--interval <seconds>', 'seconds between refreshes', '2')
     .action(async (campaignId: string, opts: { interval: string }) => {
+      checkIds({ campaignId });
       const intervalMs = Math.max(0.2, Number(opts.interval)) * 1000;
       if (!Number.isFinite(intervalMs)) throw new UsageError('--interval must be a number');
       const tty = process.stdout.isTTY;

@@ -1,9 +1,11 @@
 /** What every command needs: configuration, the root logger, and a connected client. */
 import { Option } from 'commander';
+import { TokenRegistry, tokenFiles } from '../api/auth.ts';
 import { HarmoniseClient } from '../client.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { loadSalt, personalNumberRedactor } from '../store/redaction.ts';
 
 export interface Context {
   config: Config;
@@ -12,7 +14,12 @@ export interface Context {
 
 export function context(overrides: Record<string, string | undefined> = {}): Context {
   const config = loadConfig({ ...process.env, ...overrides });
-  return { config, logger: createLogger(config.logLevel) };
+  return {
+    config,
+    logger: createLogger(config.logLevel, {
+      redact: personalNumberRedactor(loadSalt(config.dataRoot)),
+    }),
+  };
 }
 
 export async function withClient<T>(
@@ -48,4 +55,29 @@ export function parseInteger(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new UsageError(`${name} must be an integer, not "${value}"`);
   return n;
+}
+
+/**
+ * Who an operator action of the CLI is recorded as: the CLI talks to Temporal directly, so an
+ * override that only an operator may make needs an operator's token (HARMONISE_TOKEN), checked
+ * against the same token hashes as the API's. Without one the action is refused.
+ */
+export async function operatorIdentity(ctx: Context, what: string): Promise<string> {
+  const token = process.env.HARMONISE_TOKEN ?? '';
+  const hint = `set HARMONISE_TOKEN to an operator token ("harmonise up" writes development tokens to ${tokenFiles(ctx.config.dataRoot).tokensFile})`;
+  if (token === '') throw new UsageError(`${what} is an operator decision: ${hint}`);
+  const registry = await TokenRegistry.load(tokenFiles(ctx.config.dataRoot).hashesFile).catch(
+    (error: unknown) => {
+      throw new UsageError(
+        `${what} needs an operator token, and no token is known here (${String(error)})`,
+      );
+    },
+  );
+  const role = registry.roleOf(`Bearer ${token}`);
+  if (role !== 'operator') {
+    throw new UsageError(
+      `${what} is an operator decision: HARMONISE_TOKEN is ${role === null ? 'not a known token' : `a ${role} token`}; ${hint}`,
+    );
+  }
+  return 'operator:cli';
 }

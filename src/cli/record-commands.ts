@@ -1,8 +1,9 @@
 /** `submission`, `sample` and `frequency`: signalling work and reading its state. */
 import { Option, type Command } from 'commander';
+import { checkIds } from '../client.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError } from '../errors.ts';
-import { context, withClient } from './context.ts';
+import { context, operatorIdentity, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 
 export function addRecordCommands(program: Command): void {
@@ -13,11 +14,10 @@ export function addRecordCommands(program: Command): void {
       'signal that a submission folder in the inbox is complete (starts its harmonisation once)',
     )
     .addOption(
-      new Option('--mode <mode>', 'operator override of the policy mode').choices([
-        'full',
-        'partial',
-        'none',
-      ]),
+      new Option(
+        '--mode <mode>',
+        'operator override of the policy mode (needs an operator token in HARMONISE_TOKEN)',
+      ).choices(['full', 'partial', 'none']),
     )
     .option('--wait', 'wait for the outcome')
     .option('--json', 'print one JSON document')
@@ -27,11 +27,14 @@ export function addRecordCommands(program: Command): void {
         submissionId: string,
         opts: { mode?: string; wait?: boolean; json?: boolean },
       ) => {
+        checkIds({ region, submissionId });
         const ctx = context();
         const mode = opts.mode === undefined ? undefined : harmonisationModeSchema.parse(opts.mode);
+        // A regional pipeline runs this command too: only an operator may choose the mode.
+        const requestedBy = mode ? await operatorIdentity(ctx, '--mode') : `cli:${region}`;
         await withClient(ctx, async (client) => {
           const signalled = await client.completeSubmission(region, submissionId, {
-            requestedBy: mode ? 'operator:cli' : `cli:${region}`,
+            requestedBy,
             ...(mode ? { mode } : {}),
           });
           const status = opts.wait
@@ -53,6 +56,7 @@ export function addRecordCommands(program: Command): void {
     .description('the status of a submission, with every error and each sample')
     .option('--json', 'print one JSON document (DESIGN §8)')
     .action(async (region: string, submissionId: string, opts: { json?: boolean }) => {
+      checkIds({ region, submissionId });
       const ctx = context();
       await withClient(ctx, async (client) => {
         const status = await client.submissionStatus(region, submissionId);
@@ -80,6 +84,7 @@ export function addRecordCommands(program: Command): void {
     .description('a sample: its catalogue record and its workflows with every step attempt')
     .option('--json', 'print one JSON document')
     .action(async (sampleId: string, opts: { json?: boolean }) => {
+      checkIds({ sampleId });
       const ctx = context();
       await withClient(ctx, async (client) => {
         const report = await client.sampleStatus(sampleId);
@@ -123,6 +128,7 @@ export function addRecordCommands(program: Command): void {
     )
     .action(
       async (sampleId: string, opts: { release: boolean; wait?: boolean; json?: boolean }) => {
+        checkIds({ sampleId });
         await withClient(context(), async (client) => {
           const withdrawn = await client.withdrawConsent(sampleId, {
             requestedBy: 'operator:cli',
@@ -155,6 +161,7 @@ export function addRecordCommands(program: Command): void {
     .option('--pipeline <version>', 'pipeline version (default: the newest)')
     .option('--json', 'print one JSON document')
     .action(async (opts: { pipeline?: string; json?: boolean }) => {
+      if (opts.pipeline !== undefined) checkIds({ pipelineVersion: opts.pipeline });
       const ctx = context();
       await withClient(ctx, async (client) => {
         const releaseId = await client.startRelease({

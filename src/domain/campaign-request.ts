@@ -4,10 +4,16 @@
  */
 import { z } from 'zod';
 import { MAX_CONCURRENT_LIMIT, type CampaignRequest } from './campaign.ts';
+import { containsCpr } from './id-rules.ts';
 import { harmonisationModeSchema } from './policy.ts';
 
 export const campaignRequestSchema = z.strictObject({
-  name: z.string().max(200).default(''),
+  // The name becomes part of the campaign id: never a personal number.
+  name: z
+    .string()
+    .max(200)
+    .refine((name) => !containsCpr(name), 'must not contain a CPR-shaped number')
+    .default(''),
   pipelineVersion: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$/),
   selection: z.union([
     z.strictObject({ expression: z.string().min(1).max(2000) }),

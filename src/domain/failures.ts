@@ -27,5 +27,7 @@ export const FailureType = {
   NoEligibleSamples: 'NoEligibleSamples',
   /** A campaign's selection or samples file cannot be used. */
   CampaignInvalid: 'CampaignInvalid',
+  /** A submitted file a job was to read is not the one intake checked (replaced or changed). */
+  InputChangedAfterIntake: 'INPUT_CHANGED_AFTER_INTAKE',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -37,3 +37,20 @@ export type FileFacts =
   | { kind: 'alignment'; facts: AlignmentFacts }
   | { kind: 'variants'; facts: VariantFacts }
   | { kind: 'other' };
+
+/** What makes a file the same file: recorded at intake, checked again by every job. */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: number;
+  /** Modification time in nanoseconds since the epoch, as a decimal string. */
+  mtimeNs: string;
+  /** The host that recorded it: device numbers compare only on the same host. */
+  host: string;
+}
+
+/** A submitted file a job reads, as intake recorded it, and how messages name it. */
+export interface ExpectedInput extends FileIdentity {
+  /** The path as the manifest lists it. */
+  label: string;
+}

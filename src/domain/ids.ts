@@ -1,19 +1,36 @@
+/** zod schemas of the ids (the rules themselves are in id-rules.ts, shared with workflow code). */
 import { z } from 'zod';
+import { ID_PATTERN, ID_RULES, containsCpr, type IdKind } from './id-rules.ts';
 
-/** Submission and sample ids: safe in paths, workflow ids and job names. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export { ID_PATTERN, containsCpr };
 
-/** Ten digits, with or without a dash after the sixth: the shape of a Danish CPR number. */
-const CPR_LIKE = /^\d{6}-?\d{4}$/;
-
+/** Whether the id is CPR-shaped or contains a CPR-shaped number. */
 export function looksLikeCpr(id: string): boolean {
-  return CPR_LIKE.test(id);
+  return containsCpr(id);
 }
 
+const CPR_REFINEMENT = {
+  message: 'contains what looks like a CPR number: ids must not carry personal identifiers',
+  params: { code: 'ID_LOOKS_LIKE_CPR' },
+} as const;
+
+/** The schema of one kind of id: its pattern, and never a personal number (refused once, for that). */
+export function idSchemaOf(kind: IdKind) {
+  const rule = ID_RULES[kind];
+  return z.string().superRefine((id, ctx) => {
+    if (containsCpr(id)) ctx.addIssue({ code: 'custom', ...CPR_REFINEMENT });
+    else if (!rule.pattern.test(id))
+      ctx.addIssue({ code: 'custom', message: rule.says, params: { code: 'ID_INVALID' } });
+  });
+}
+
+/** Submission and sample ids: safe in paths, workflow ids and job names. */
 export const idSchema = z
   .string()
   .regex(ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
-  .refine((id) => !looksLikeCpr(id), {
-    message: 'looks like a CPR number: ids must not carry personal identifiers',
-    params: { code: 'ID_LOOKS_LIKE_CPR' },
-  });
+  .refine((id) => !containsCpr(id), CPR_REFINEMENT);
+
+export const regionIdSchema = idSchemaOf('region');
+export const campaignIdSchema = idSchemaOf('campaignId');
+export const releaseIdSchema = idSchemaOf('releaseId');
+export const pipelineVersionSchema = idSchemaOf('pipelineVersion');

@@ -1,7 +1,8 @@
 /** The submission manifest, schema v1 (DESIGN §6): one zod schema, one source of truth. */
 import { z } from 'zod';
+import { ID_RULES } from './id-rules.ts';
 import { idSchema } from './ids.ts';
-import { zodIssuesToInputIssues, type InputIssue } from './issues.ts';
+import { clipMessage, zodIssuesToInputIssues, type InputIssue } from './issues.ts';
 
 export const MANIFEST_SCHEMA = 'harmonise.submission/v1';
 
@@ -23,7 +24,7 @@ export type FileKind = (typeof FILE_KINDS)[number];
 
 export const regionSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,31}$/, 'must be a lower-case region name such as "syddanmark"');
+  .regex(ID_RULES.region.pattern, 'must be a lower-case region name such as "syddanmark"');
 
 /** Relative, inside the submission folder; `..`, absolute paths and odd characters are refused. */
 export const relativePathSchema = z
@@ -81,6 +82,7 @@ export const manifestSchema = z
   })
   .superRefine((manifest, ctx) => {
     const seenSamples = new Map<string, number>();
+    // `S/r1.fq.gz`, `S//r1.fq.gz` and `S/r1.fq.gz/` name one file (symlinks are found at intake).
     const seenPaths = new Map<string, string>();
     manifest.samples.forEach((sample, i) => {
       const first = seenSamples.get(sample.sampleId);
@@ -94,15 +96,19 @@ export const manifestSchema = z
       } else seenSamples.set(sample.sampleId, i);
       sample.files.forEach((file, j) => {
         const where = `samples[${i}].files[${j}]`;
-        const previous = seenPaths.get(file.path);
+        const normal = file.path
+          .split('/')
+          .filter((part) => part !== '')
+          .join('/');
+        const previous = seenPaths.get(normal);
         if (previous !== undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['samples', i, 'files', j, 'path'],
-            message: `file "${file.path}" is listed twice (also at ${previous})`,
+            message: `file "${clipMessage(file.path, 200)}" is listed twice (also at ${previous})`,
             params: { code: 'MANIFEST_DUPLICATE_FILE' },
           });
-        } else seenPaths.set(file.path, where);
+        } else seenPaths.set(normal, where);
       });
     });
   });
@@ -110,8 +116,27 @@ export type Manifest = z.infer<typeof manifestSchema>;
 
 export type ManifestParse = { ok: true; manifest: Manifest } | { ok: false; issues: InputIssue[] };
 
+export interface ManifestLimits {
+  /** More samples than this reject the submission as SUBMISSION_TOO_LARGE (before parsing them). */
+  maxSamples: number;
+}
+
+/** A JSON syntax error, described by where it is, never by quoting the text around it. */
+export function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const at = /at position (\d+)/.exec(message)?.[1];
+  if (at !== undefined) {
+    const before = text.slice(0, Number(at));
+    const line = before.split('\n').length;
+    const column = Number(at) - before.lastIndexOf('\n');
+    return `not valid JSON: syntax error at line ${line}, column ${column}`;
+  }
+  if (/end of (JSON )?input/i.test(message)) return 'not valid JSON: it ends too early';
+  return 'not valid JSON: syntax error';
+}
+
 /** Parses manifest text; every problem names its JSON path. */
-export function parseManifest(text: string): ManifestParse {
+export function parseManifest(text: string, limits?: ManifestLimits): ManifestParse {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -122,7 +147,20 @@ export function parseManifest(text: string): ManifestParse {
         {
           code: 'MANIFEST_NOT_JSON',
           path: 'manifest.json',
-          message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+          message: describeJsonError(error, text),
+        },
+      ],
+    };
+  }
+  const samples = (json as { samples?: unknown } | null)?.samples;
+  if (limits && Array.isArray(samples) && samples.length > limits.maxSamples) {
+    return {
+      ok: false,
+      issues: [
+        {
+          code: 'SUBMISSION_TOO_LARGE',
+          path: 'samples',
+          message: `the manifest lists ${samples.length} samples; a submission may hold at most ${limits.maxSamples}: split it into several submissions`,
         },
       ],
     };

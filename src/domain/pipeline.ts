@@ -4,10 +4,11 @@
  * on retries. A sample's provenance names the spec version and its checksum.
  */
 import { z } from 'zod';
+import { ID_RULES } from './id-rules.ts';
 
 export const PIPELINE_SCHEMA = 'harmonise.pipeline/v1';
 
-export const PIPELINE_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$/;
+export const PIPELINE_VERSION_PATTERN = ID_RULES.pipelineVersion.pattern;
 
 export const resourcesSchema = z.strictObject({
   cpus: z.number().int().min(1).max(256),

@@ -29,6 +29,16 @@ export interface SubmissionSampleStatus {
   workflowId: string | null;
 }
 
+/** How many of a submission's samples are where; `total` is every sample of the manifest. */
+export interface SubmissionCounts {
+  total: number;
+  pending: number;
+  running: number;
+  done: number;
+  rejected: number;
+  failed: number;
+}
+
 export interface SubmissionStatus {
   region: string;
   submissionId: string;
@@ -46,6 +56,34 @@ export interface SubmissionStatus {
   signals: number;
   receivedAt: string;
   updatedAt: string;
+  /** The samples' counts (absent in records written before they were kept). */
+  counts?: SubmissionCounts;
+}
+
+/**
+ * What a submission's workflow itself holds and answers: its status without the per-sample list,
+ * which lives on disk (store/submissions.ts composes the full status). Everything here is small
+ * whatever the number of samples: the samples in flight, and outcomes not yet written.
+ */
+export interface SubmissionProgress extends Omit<SubmissionStatus, 'samples' | 'counts'> {
+  counts: SubmissionCounts;
+  /** The run folder with the intake list and the outcome batches; null before intake. */
+  runDir: string | null;
+  running: { sampleId: string; workflowId: string }[];
+  /** Finished samples whose outcome is not yet on disk. */
+  recent: SubmissionSampleStatus[];
+}
+
+export function emptyCounts(): SubmissionCounts {
+  return { total: 0, pending: 0, running: 0, done: 0, rejected: 0, failed: 0 };
+}
+
+/** The final status of a submission from its samples' counts. */
+export function finalStatusFromCounts(counts: SubmissionCounts): SubmissionStatusName {
+  if (counts.total > 0 && counts.done === counts.total) return 'accepted';
+  if (counts.done > 0) return 'partially-accepted';
+  if (counts.failed > 0) return 'failed';
+  return 'rejected';
 }
 
 /** The final status of a submission from its samples' outcomes. */

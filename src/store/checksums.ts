@@ -1,16 +1,39 @@
 /** Streaming checksums: never a whole file in memory. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 
+/**
+ * The checksum of a file by name, or of an open descriptor (read from its start, positionally,
+ * so the descriptor can be shared). `onChunk` runs after every MiB: heartbeats, cancellation.
+ */
 export async function hashFile(
-  file: string,
+  file: string | FileHandle,
   algorithm: 'md5' | 'sha256',
   onChunk?: () => void,
 ): Promise<string> {
   const hash = createHash(algorithm);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  const chunks =
+    typeof file === 'string' ? createReadStream(file, { highWaterMark: 1 << 20 }) : chunksOf(file);
+  for await (const chunk of chunks) {
     hash.update(chunk as Buffer);
     onChunk?.();
   }
   return hash.digest('hex');
+}
+
+/**
+ * An open file's content from its start, a MiB at a time, by positional reads: the descriptor
+ * is neither moved nor closed (a stream over a FileHandle closes it when destroyed), so several
+ * checks can read one opened file in turn.
+ */
+export async function* chunksOf(handle: FileHandle, chunkBytes = 1 << 20): AsyncGenerator<Buffer> {
+  let position = 0;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    const { bytesRead } = await handle.read(buffer, 0, chunkBytes, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
 }

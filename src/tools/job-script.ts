@@ -14,12 +14,50 @@ export const SCRIPT_NAME = 'job.sh';
 export const STDOUT_NAME = 'stdout.log';
 export const STDERR_NAME = 'stderr.log';
 export const TOOL_VERSIONS_NAME = 'tool-versions.tsv';
+/** Written (with the file's manifest path) when a submitted input is not the file intake checked. */
+export const INPUT_CHANGED_MARKER = 'input-changed';
+/** The exit code of a job that refused to read a changed input. */
+export const INPUT_CHANGED_EXIT = 97;
+
+/** A submitted file the job reads: it must still be the file intake checked. */
+export interface InputCheck {
+  path: string;
+  /** How the manifest names it (for the marker and the message). */
+  label: string;
+  ino: string;
+  size: number;
+  mtimeNs: string;
+}
 
 export interface JobScriptInput {
   key: string;
   workDir: string;
   tools: readonly Tool[];
   lines: readonly ScriptLine[];
+  /** Checked before anything else runs; the device is not, as it differs between hosts. */
+  inputChecks?: readonly InputCheck[];
+}
+
+/** `stat -c %.9Y` of a nanosecond mtime: seconds, a point, nine digits. */
+export function statMtime(mtimeNs: string): string {
+  const ns = BigInt(mtimeNs);
+  const second = 1_000_000_000n;
+  return `${ns / second}.${(ns % second).toString().padStart(9, '0')}`;
+}
+
+function inputCheckLines(checks: readonly InputCheck[]): string[] {
+  if (checks.length === 0) return [];
+  return [
+    'harmonise_input_changed() {',
+    `  printf '%s\\n' "$1" > ${INPUT_CHANGED_MARKER}`,
+    '  echo "harmonise: $1 is not the file intake checked (replaced or changed since)" >&2',
+    `  exit ${INPUT_CHANGED_EXIT}`,
+    '}',
+    ...checks.map(
+      (check) =>
+        `[ "$(stat -L -c '%i %s %.9Y' -- ${shellQuote(check.path)})" = ${shellQuote(`${check.ino} ${check.size} ${statMtime(check.mtimeNs)}`)} ] || harmonise_input_changed ${shellQuote(check.label)}`,
+    ),
+  ];
 }
 
 export function renderJobScript(input: JobScriptInput): string {
@@ -42,6 +80,7 @@ export function renderJobScript(input: JobScriptInput): string {
     'umask 022',
     `export TMPDIR=${shellQuote(`${input.workDir}/tmp`)}`,
     'mkdir -p -- "$TMPDIR"',
+    ...inputCheckLines(input.inputChecks ?? []),
     ...versionProbeLines(input.tools, TOOL_VERSIONS_NAME),
     ...input.lines.map(renderLine),
     'harmonise_finished=1',

@@ -15,7 +15,9 @@ const transientRetry = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '1 minute',
-} as const;
+  // Bad ids are bad input: retrying cannot fix them (errors.ts InvalidIdError).
+  nonRetryableErrorTypes: ['InvalidIdError'],
+};
 
 export const jobActivities = proxyActivities<Pick<Activities, 'runStep'>>({
   startToCloseTimeout: '7 days',
@@ -28,17 +30,33 @@ export const jobActivities = proxyActivities<Pick<Activities, 'runStep'>>({
 export const fileActivities = proxyActivities<
   Pick<
     Activities,
-    | 'validateSubmission'
-    | 'registerSample'
-    | 'publishRelease'
-    | 'snapshotRelease'
-    | 'recordSubmission'
-    | 'prepareRerun'
+    'validateSubmission' | 'registerSample' | 'publishRelease' | 'snapshotRelease' | 'prepareRerun'
   >
 >({
   startToCloseTimeout: '2 hours',
   // Every long read, hash, check or copy in these heartbeats at least every 5 s, so the timeout
   // can be short: a worker killed during one is replaced within half a minute, not two.
+  heartbeatTimeout: '30 seconds',
+  retry: transientRetry,
+});
+
+/**
+ * One sample's intake (checksums and content of files up to hundreds of GB): bounded by its own
+ * budget per file (config intake), heartbeating, and stopped when the sample is cancelled.
+ */
+export const intakeActivities = proxyActivities<Pick<Activities, 'inspectSample'>>({
+  startToCloseTimeout: '2 days',
+  heartbeatTimeout: '30 seconds',
+  retry: transientRetry,
+  // A cancelled (or terminated) sample ends only after its inspection stopped.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** A submission's bookkeeping: pages of its intake list, outcome batches, its record. */
+export const submissionActivities = proxyActivities<
+  Pick<Activities, 'readSubmissionPage' | 'recordSubmissionOutcomes' | 'recordSubmission'>
+>({
+  startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: transientRetry,
 });

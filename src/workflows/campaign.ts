@@ -7,6 +7,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import {
+  ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
@@ -37,6 +38,7 @@ import {
   type CampaignState,
   type SampleFinished,
 } from '../domain/campaign.ts';
+import { INVALID_ID, firstIdProblem } from '../domain/id-rules.ts';
 import { SearchAttribute, sampleWorkflowId } from '../shared.ts';
 import { campaignActivities } from './activities.ts';
 import {
@@ -77,6 +79,8 @@ function now(): string {
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignProgress> {
   const { campaignId, request } = input;
+  const invalid = firstIdProblem({ campaignId, pipelineVersion: request.pipelineVersion });
+  if (invalid !== null) throw ApplicationFailure.nonRetryable(invalid.problem, INVALID_ID);
   const workflowId = workflowInfo().workflowId;
   const canAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   const carry: CampaignCarry = input.carried ?? newCarry(request.maxConcurrent, now());

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { PublishedRelease } from '../activities/frequency.ts';
 import { FailureType } from '../domain/failures.ts';
+import { INVALID_ID, firstIdProblem } from '../domain/id-rules.ts';
 import { resolveStepInputs, type PlanStep } from '../domain/plan.ts';
 import { FREQUENCY_OUTPUTS } from '../domain/shards.ts';
 import type { ReleaseStage, ReleaseWorkflowStatus } from '../domain/status.ts';
@@ -28,6 +29,11 @@ export interface FrequencyReleaseInput {
 export async function frequencyReleaseWorkflow(
   input: FrequencyReleaseInput,
 ): Promise<PublishedRelease> {
+  const invalid = firstIdProblem({
+    releaseId: input.releaseId,
+    ...(input.pipelineVersion === null ? {} : { pipelineVersion: input.pipelineVersion }),
+  });
+  if (invalid !== null) throw ApplicationFailure.nonRetryable(invalid.problem, INVALID_ID);
   const { workflowId } = workflowInfo();
   const status: ReleaseWorkflowStatus = {
     releaseId: input.releaseId,

@@ -6,7 +6,7 @@ import type {
   ReleaseWorkflowStatus,
   SampleWorkflowStatus,
   StepStatus,
-  SubmissionStatus,
+  SubmissionProgress,
 } from '../domain/status.ts';
 
 export interface SubmissionCompleteRequest {
@@ -18,7 +18,8 @@ export interface SubmissionCompleteRequest {
 
 export const submissionCompleteSignal =
   defineSignal<[SubmissionCompleteRequest]>('submissionComplete');
-export const submissionStatusQuery = defineQuery<SubmissionStatus>('submissionStatus');
+/** The workflow's own small record; clients compose the full status with the run's files. */
+export const submissionStatusQuery = defineQuery<SubmissionProgress>('submissionStatus');
 export const sampleStatusQuery = defineQuery<SampleWorkflowStatus>('sampleStatus');
 export const releaseStatusQuery = defineQuery<ReleaseWorkflowStatus>('releaseStatus');
 export const probeStatusQuery = defineQuery<StepStatus>('probeStatus');

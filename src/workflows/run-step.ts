@@ -35,6 +35,8 @@ export interface RunStepArgs {
   probe?: ProbeSpec;
   /** The plan step's own settings (reads format, long reads, adopt). */
   settings?: RunStepInput['settings'];
+  /** Submitted files among the inputs, by input name, as intake recorded them. */
+  inputIdentities?: RunStepInput['inputIdentities'];
   /** Called whenever the status changed, so the caller can refresh what queries see. */
   onChange?: () => void;
 }
@@ -73,6 +75,7 @@ export async function runStepWithRetries(args: RunStepArgs): Promise<StepResult>
         ...(args.regions ? { regions: args.regions } : {}),
         ...(args.probe ? { probe: args.probe } : {}),
         ...(args.settings ? { settings: args.settings } : {}),
+        ...(args.inputIdentities ? { inputIdentities: args.inputIdentities } : {}),
       });
       // The moment the workflow learnt of the end, not the activity's clock.
       Object.assign(record, { jobId: result.jobId, state: 'COMPLETED', endedAt: now() });
@@ -89,6 +92,10 @@ export async function runStepWithRetries(args: RunStepArgs): Promise<StepResult>
         record.reason = error instanceof Error ? error.message : String(error);
         args.status.status = 'failed';
         args.onChange?.();
+        // A typed failure keeps its type (INPUT_CHANGED_AFTER_INTAKE, ConfigInvalid...), so the
+        // sample's error says what happened rather than "the activity failed".
+        if (cause instanceof ApplicationFailure && cause.type)
+          throw ApplicationFailure.nonRetryable(cause.message, cause.type);
         throw error;
       }
       const details = cause.details?.[0] as JobFailureDetails | undefined;

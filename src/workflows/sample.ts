@@ -15,6 +15,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IntakeFile } from '../activities/intake.ts';
+import type { IntakeRef } from '../domain/intake-list.ts';
+import { INVALID_ID, firstIdProblem } from '../domain/id-rules.ts';
 import type { StepResult } from '../activities/jobs.ts';
 import type { SampleFinished } from '../domain/campaign.ts';
 import type { InputIssue } from '../domain/issues.ts';
@@ -28,13 +30,26 @@ import type { HarmonisationMode } from '../domain/policy.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { SampleStage, SampleWorkflowStatus } from '../domain/status.ts';
 import { SearchAttribute } from '../shared.ts';
-import { fileActivities, localActivities } from './activities.ts';
+import { fileActivities, intakeActivities, localActivities } from './activities.ts';
 import { sampleFinishedSignal, sampleStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
 
+/** A sample whose files were inspected before its workflow started (and a rerun's prepared work). */
 export interface SubmittedSampleInput extends SampleWork {
   files: IntakeFile[];
   campaignId?: string;
+}
+
+/** A submission's sample: its workflow inspects its files first, from its line of the intake list. */
+export interface IntakeSampleInput {
+  intake: {
+    sampleId: string;
+    region: string;
+    submissionId: string;
+    mode: HarmonisationMode;
+    pipelineVersion: string;
+    ref: IntakeRef;
+  };
 }
 
 export interface RerunSampleInput {
@@ -49,7 +64,7 @@ export interface RerunSampleInput {
   };
 }
 
-export type SampleWorkflowInput = SubmittedSampleInput | RerunSampleInput;
+export type SampleWorkflowInput = SubmittedSampleInput | IntakeSampleInput | RerunSampleInput;
 
 export type SampleWorkflowResult =
   | { sampleId: string; status: 'done'; version: SampleVersion; errors: [] }
@@ -57,16 +72,19 @@ export type SampleWorkflowResult =
 
 export async function sampleWorkflow(input: SampleWorkflowInput): Promise<SampleWorkflowResult> {
   const rerun = 'rerun' in input ? input.rerun : null;
-  const submitted = 'rerun' in input ? null : input;
-  const { sampleId, pipelineVersion } = rerun ?? submitted!;
+  const intake = 'intake' in input ? input.intake : null;
+  const submitted = 'rerun' in input || 'intake' in input ? null : input;
+  const { sampleId, pipelineVersion } = rerun ?? intake ?? submitted!;
+  const invalid = firstIdProblem({ sampleId, pipelineVersion });
+  if (invalid !== null) throw ApplicationFailure.nonRetryable(invalid.problem, INVALID_ID);
   const campaignId = rerun?.campaignId ?? submitted?.campaignId ?? null;
   const status: SampleWorkflowStatus = {
     sampleId,
-    region: submitted?.region ?? null,
+    region: submitted?.region ?? intake?.region ?? null,
     pipelineVersion,
-    mode: submitted?.mode ?? null,
+    mode: submitted?.mode ?? intake?.mode ?? null,
     campaignId,
-    stage: rerun ? 'preparing' : 'planning',
+    stage: submitted ? 'planning' : 'preparing',
     steps: [],
     errors: [],
     verdict: null,
@@ -116,6 +134,29 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
         return { sampleId, status: 'rejected', errors: prepared.issues };
       }
       work = { ...prepared.work, campaignId: rerun.campaignId };
+    } else if (intake) {
+      const checked = await intakeActivities.inspectSample({
+        region: intake.region,
+        submissionId: intake.submissionId,
+        sampleId,
+        intake: intake.ref,
+        pipelineVersion,
+      });
+      if (checked.issues.length > 0) {
+        status.errors = checked.issues;
+        setStage('rejected');
+        return { sampleId, status: 'rejected', errors: checked.issues };
+      }
+      work = {
+        sampleId,
+        region: intake.region,
+        submissionId: intake.submissionId,
+        readType: checked.readType,
+        consent: checked.consent,
+        mode: intake.mode,
+        pipelineVersion,
+        files: checked.files,
+      };
     } else {
       work = submitted!;
     }
@@ -180,14 +221,28 @@ async function harmonise(
 
   const done: StepOutputs = {};
   const results: StepResult[] = [];
+  // Each job checks that the submitted files it reads are the ones intake checked.
+  const identities = new Map(
+    input.files.flatMap((f) =>
+      f.identity ? [[f.path, { ...f.identity, label: f.relativePath }] as const] : [],
+    ),
+  );
   for (const [i, step] of plan.steps.entries()) {
     setStage(step.name);
+    const inputs = resolveStepInputs(step, done);
+    const expected = Object.fromEntries(
+      Object.entries(inputs).flatMap(([name, file]) => {
+        const identity = identities.get(file);
+        return identity ? [[name, identity]] : [];
+      }),
+    );
     const result = await runStepWithRetries({
       workflowId,
       sampleId: input.sampleId,
       pipelineVersion: input.pipelineVersion,
       step,
-      inputs: resolveStepInputs(step, done),
+      inputs,
+      ...(Object.keys(expected).length > 0 ? { inputIdentities: expected } : {}),
       caps: plan.retry,
       status: status.steps[i]!,
       settings: {
@@ -234,7 +289,12 @@ async function harmonise(
 export function sampleStartAttributes(
   start:
     | { pipelineVersion: string; campaignId: string }
-    | { pipelineVersion: string; region: string; mode: HarmonisationMode },
+    | {
+        pipelineVersion: string;
+        region: string;
+        mode: HarmonisationMode;
+        stage?: 'planning' | 'preparing';
+      },
 ) {
   if ('campaignId' in start) {
     return [
@@ -247,7 +307,7 @@ export function sampleStartAttributes(
     { key: SearchAttribute.Region, value: start.region },
     { key: SearchAttribute.PipelineVersion, value: start.pipelineVersion },
     { key: SearchAttribute.HarmonisationMode, value: start.mode },
-    { key: SearchAttribute.Stage, value: 'planning' },
+    { key: SearchAttribute.Stage, value: start.stage ?? 'planning' },
   ];
 }
 

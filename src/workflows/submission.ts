@@ -1,23 +1,37 @@
 /**
  * submissionWorkflow (`submission:<region>:<submissionId>`), started by signal-with-start of
- * `submissionComplete`: validates the in-place submission, rejects it with reasons or runs one
- * sampleWorkflow per valid sample, and records the outcome. Repeated signals start nothing new.
+ * `submissionComplete`: checks the submission as a whole (intake writes its sample list to disk),
+ * rejects it with reasons or runs one sampleWorkflow per accepted sample in a sliding window,
+ * and records the outcome. Repeated signals start nothing new.
+ *
+ * Whatever the number of samples, history holds only counters, the window and a page of the
+ * list: the list is read from disk a page at a time, outcomes go to disk in batches, and the
+ * workflow continues as new (after its window has drained) long before history limits.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
   ChildWorkflowFailure,
   WorkflowIdReusePolicy,
+  allHandlersFinished,
   condition,
+  continueAsNew,
   executeChild,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { IntakePageEntry } from '../domain/intake-list.ts';
+import { INVALID_ID, firstIdProblem } from '../domain/id-rules.ts';
 import type { InputIssue } from '../domain/issues.ts';
-import { finalSubmissionStatus, type SubmissionStatus } from '../domain/status.ts';
+import {
+  emptyCounts,
+  finalStatusFromCounts,
+  type SubmissionProgress,
+  type SubmissionSampleStatus,
+} from '../domain/status.ts';
 import { SearchAttribute, sampleWorkflowId } from '../shared.ts';
-import { fileActivities, quickActivities } from './activities.ts';
+import { fileActivities, quickActivities, submissionActivities } from './activities.ts';
 import {
   submissionCompleteSignal,
   submissionStatusQuery,
@@ -28,7 +42,31 @@ import { sampleStartAttributes, sampleWorkflow } from './sample.ts';
 export interface SubmissionWorkflowInput {
   region: string;
   submissionId: string;
+  /** Continue-as-new once history has this many events (tests lower it). */
+  continueAsNewAfterEvents?: number;
+  /** At most this many samples in flight at once (tests lower it). */
+  window?: number;
+  carried?: SubmissionCarry;
 }
+
+/** What crosses continue-as-new: plain JSON, small whatever the number of samples. */
+export interface SubmissionCarry {
+  progress: SubmissionProgress;
+  request: SubmissionCompleteRequest;
+  intakeFile: string;
+  /** The intake list's next page starts at this byte. */
+  nextByte: number;
+  /** Intake entries read so far (of progress.counts.total). */
+  read: number;
+  outcomeSeq: number;
+}
+
+const DEFAULT_CONTINUE_AS_NEW_AFTER = 4000;
+/** Samples in flight at once: far below Temporal's 2,000 pending children per run. */
+const DEFAULT_WINDOW = 100;
+const PAGE_SIZE = 100;
+/** Outcomes are written to disk in batches of this size (and always before continue-as-new). */
+const FLUSH_EVERY = 100;
 
 function now(): string {
   return new Date(Date.now()).toISOString();
@@ -36,145 +74,255 @@ function now(): string {
 
 export async function submissionWorkflow(
   input: SubmissionWorkflowInput,
-): Promise<SubmissionStatus> {
-  const state: SubmissionStatus = {
+): Promise<SubmissionProgress> {
+  const invalid = firstIdProblem({ region: input.region, submissionId: input.submissionId });
+  if (invalid !== null) throw ApplicationFailure.nonRetryable(invalid.problem, INVALID_ID);
+  const info = workflowInfo();
+  const canAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
+  const window = input.window ?? DEFAULT_WINDOW;
+  const progress: SubmissionProgress = input.carried?.progress ?? {
     region: input.region,
     submissionId: input.submissionId,
-    workflowId: workflowInfo().workflowId,
+    workflowId: info.workflowId,
     status: 'received',
     mode: null,
     modeSource: null,
     modeDecidedBy: null,
     pipelineVersion: null,
     errors: [],
-    samples: [],
     signals: 0,
     receivedAt: now(),
     updatedAt: now(),
+    counts: emptyCounts(),
+    runDir: null,
+    running: [],
+    recent: [],
   };
-  let request: SubmissionCompleteRequest | null = null;
+  let request: SubmissionCompleteRequest | null = input.carried?.request ?? null;
   setHandler(submissionCompleteSignal, (req) => {
-    state.signals += 1;
+    progress.signals += 1;
     request ??= req;
-    state.updatedAt = now();
+    progress.updatedAt = now();
   });
-  setHandler(submissionStatusQuery, () => state);
-  const setStatus = (status: SubmissionStatus['status']) => {
-    state.status = status;
-    state.updatedAt = now();
+  setHandler(submissionStatusQuery, () => progress);
+  const setStatus = (status: SubmissionProgress['status']) => {
+    progress.status = status;
+    progress.updatedAt = now();
     upsertSearchAttributes([{ key: SearchAttribute.Stage, value: status }]);
   };
-  upsertSearchAttributes([{ key: SearchAttribute.Region, value: input.region }]);
 
-  await condition(() => request !== null);
-  const accepted = request as SubmissionCompleteRequest | null;
-  if (accepted === null) throw new Error('unreachable: no submissionComplete request');
+  let carry = input.carried;
+  if (carry === undefined) {
+    upsertSearchAttributes([{ key: SearchAttribute.Region, value: input.region }]);
+    await condition(() => request !== null);
+    // The signal handler set it (TypeScript cannot see that `condition` waited for it).
+    const accepted: SubmissionCompleteRequest | null = request;
+    if (accepted === null) throw new Error('unreachable: no submissionComplete request');
 
-  // The policy comes first: its pipeline names the reference the files are checked against.
-  const policy = await quickActivities.resolvePolicy({ region: input.region });
-  const mode = accepted.mode ?? policy.mode;
-  state.mode = mode;
-  state.modeSource = accepted.mode ? 'operator' : 'policy';
-  state.modeDecidedBy = accepted.mode ? accepted.requestedBy : 'policy';
-  state.pipelineVersion = policy.pipelineVersion;
-  upsertSearchAttributes([
-    { key: SearchAttribute.HarmonisationMode, value: mode },
-    { key: SearchAttribute.PipelineVersion, value: policy.pipelineVersion },
-  ]);
+    // The policy comes first: its pipeline names the reference the files are checked against.
+    const policy = await quickActivities.resolvePolicy({ region: input.region });
+    progress.mode = accepted.mode ?? policy.mode;
+    progress.modeSource = accepted.mode ? 'operator' : 'policy';
+    progress.modeDecidedBy = accepted.mode ? accepted.requestedBy : 'policy';
+    progress.pipelineVersion = policy.pipelineVersion;
+    upsertSearchAttributes([
+      { key: SearchAttribute.HarmonisationMode, value: progress.mode },
+      { key: SearchAttribute.PipelineVersion, value: policy.pipelineVersion },
+    ]);
 
-  setStatus('validating');
-  const intake = await fileActivities.validateSubmission({
-    ...input,
-    pipelineVersion: policy.pipelineVersion,
-  });
-  if (intake.issues.length > 0) {
-    state.errors = intake.issues;
-    setStatus('rejected');
-    await fileActivities.recordSubmission(state);
-    return state;
-  }
-
-  state.samples = intake.samples.map((sample) => ({
-    sampleId: sample.sampleId,
-    status: sample.issues.length > 0 ? 'rejected' : 'pending',
-    mode,
-    errors: sample.issues,
-    workflowId: null,
-  }));
-  setStatus('running');
-
-  await Promise.all(
-    intake.samples.map(async (sample, index) => {
-      const entry = state.samples[index]!;
-      if (entry.status === 'rejected') return;
-      const childId = sampleWorkflowId(sample.sampleId, policy.pipelineVersion);
-      entry.workflowId = childId;
-      entry.status = 'running';
-      try {
-        const result = await executeChild(sampleWorkflow, {
-          workflowId: childId,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-          typedSearchAttributes: sampleStartAttributes({
-            region: input.region,
-            pipelineVersion: policy.pipelineVersion,
-            mode,
-          }),
-          args: [
-            {
-              sampleId: sample.sampleId,
-              region: input.region,
-              submissionId: input.submissionId,
-              readType: sample.readType,
-              consent: sample.consent,
-              mode,
-              pipelineVersion: policy.pipelineVersion,
-              files: sample.files,
-            },
-          ],
-        });
-        entry.status = result.status;
-        entry.errors = result.errors;
-      } catch (error) {
-        entry.errors = [await sampleFailure(error, sample.sampleId, policy.pipelineVersion, index)];
-        entry.status = entry.errors[0]!.code === 'SAMPLE_ALREADY_HARMONISED' ? 'done' : 'failed';
-        if (entry.status === 'done') entry.errors = [];
-      }
-      state.updatedAt = now();
-    }),
-  );
-
-  setStatus(finalSubmissionStatus(state.samples));
-  await fileActivities.recordSubmission(state);
-  return state;
-}
-
-/** Turns a child's failure into the sample's error; an earlier harmonisation counts as done. */
-async function sampleFailure(
-  error: unknown,
-  sampleId: string,
-  pipelineVersion: string,
-  index: number,
-): Promise<InputIssue> {
-  const path = `samples[${index}]`;
-  if (error instanceof WorkflowExecutionAlreadyStartedError) {
-    const existing = await quickActivities.findHarmonised({ sampleId, pipelineVersion });
-    if (existing) {
-      return {
-        code: 'SAMPLE_ALREADY_HARMONISED',
-        path,
-        message: `already harmonised in ${existing.dir}`,
-      };
+    setStatus('validating');
+    const intake = await fileActivities.validateSubmission({
+      region: input.region,
+      submissionId: input.submissionId,
+      pipelineVersion: policy.pipelineVersion,
+      workflowId: info.workflowId,
+      runId: info.firstExecutionRunId,
+    });
+    if (intake.issues.length > 0 || intake.intakeFile === null) {
+      progress.errors = intake.issues;
+      setStatus('rejected');
+      await submissionActivities.recordSubmission(progress);
+      return progress;
     }
-    return {
-      code: 'SAMPLE_IN_PROGRESS',
-      path,
-      message: `${sampleWorkflowId(sampleId, pipelineVersion)} is already running for another request`,
+    progress.runDir = intake.runDir;
+    progress.counts = intake.counts;
+    setStatus('running');
+    carry = {
+      progress,
+      request: accepted,
+      intakeFile: intake.intakeFile,
+      nextByte: 0,
+      read: 0,
+      outcomeSeq: 1,
     };
   }
+  const state = carry;
+  const mode = progress.mode!;
+  const pipelineVersion = progress.pipelineVersion!;
+  const runDir = progress.runDir!;
+  // Read from the list, not yet started.
+  const queued: IntakePageEntry[] = [];
+  let draining = false;
+
+  const flush = async () => {
+    if (progress.recent.length === 0) return;
+    // Kept in `recent` until written, so a status read meanwhile still sees them.
+    const outcomes = progress.recent.slice();
+    await submissionActivities.recordSubmissionOutcomes({
+      region: input.region,
+      submissionId: input.submissionId,
+      runDir,
+      seq: state.outcomeSeq,
+      outcomes,
+    });
+    state.outcomeSeq += 1;
+    progress.recent.splice(0, outcomes.length);
+  };
+
+  const runSample = async (entry: IntakePageEntry) => {
+    const childId = sampleWorkflowId(entry.sampleId, pipelineVersion);
+    progress.running.push({ sampleId: entry.sampleId, workflowId: childId });
+    progress.counts.pending -= 1;
+    progress.counts.running += 1;
+    let outcome: SubmissionSampleStatus;
+    try {
+      const result = await executeChild(sampleWorkflow, {
+        workflowId: childId,
+        // Only this submission holds the sample's claim: an earlier run that ended (rejected,
+        // failed) may be run again; one still running elsewhere refuses the start.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: sampleStartAttributes({
+          region: input.region,
+          pipelineVersion,
+          mode,
+          stage: 'preparing',
+        }),
+        args: [
+          {
+            intake: {
+              sampleId: entry.sampleId,
+              region: input.region,
+              submissionId: input.submissionId,
+              mode,
+              pipelineVersion,
+              ref: entry.ref,
+            },
+          },
+        ],
+      });
+      outcome = {
+        sampleId: entry.sampleId,
+        status: result.status,
+        mode,
+        errors: result.errors,
+        workflowId: childId,
+      };
+    } catch (error) {
+      outcome = await sampleFailure(error, entry, pipelineVersion, input.submissionId);
+      outcome.mode = mode;
+    }
+    progress.running = progress.running.filter((r) => r.sampleId !== entry.sampleId);
+    progress.counts.running -= 1;
+    progress.counts[
+      outcome.status === 'done' ? 'done' : outcome.status === 'failed' ? 'failed' : 'rejected'
+    ] += 1;
+    progress.recent.push(outcome);
+    progress.updatedAt = now();
+  };
+
+  const moreToRead = () => state.read < progress.counts.total;
+  const canStart = () =>
+    !draining && progress.running.length < window && (queued.length > 0 || moreToRead());
+  const allDone = () => !moreToRead() && queued.length === 0 && progress.running.length === 0;
+  const historyFull = () =>
+    workflowInfo().historyLength >= canAfter || workflowInfo().continueAsNewSuggested;
+
+  const startMore = async () => {
+    if (queued.length === 0) {
+      const page = await submissionActivities.readSubmissionPage({
+        intakeFile: state.intakeFile,
+        from: state.nextByte,
+        limit: PAGE_SIZE,
+      });
+      if (page.entries.length === 0)
+        throw new Error(`${state.intakeFile} ended early at ${state.read}`);
+      state.nextByte = page.next;
+      state.read += page.entries.length;
+      // Rejected and done samples were settled by intake: their outcome is already on disk.
+      queued.push(...page.entries.filter((entry) => entry.status === 'pending'));
+    }
+    while (queued.length > 0 && progress.running.length < window) void runSample(queued.shift()!);
+  };
+
+  for (;;) {
+    await condition(
+      () =>
+        canStart() ||
+        allDone() ||
+        progress.recent.length >= FLUSH_EVERY ||
+        (!draining && historyFull()) ||
+        (draining && progress.running.length === 0),
+    );
+    if (progress.recent.length >= FLUSH_EVERY) await flush();
+    if (allDone()) break;
+    if (!draining && historyFull()) draining = true;
+    if (draining) {
+      if (progress.running.length > 0) continue;
+      // The window is empty: what was read but not started is read again by the next run.
+      // (Its `index` is its line in the list: that many entries stand before it.)
+      const first = queued[0];
+      if (first !== undefined) {
+        state.nextByte = first.ref.offset;
+        state.read = first.index;
+        queued.length = 0;
+      }
+      await flush();
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof submissionWorkflow>({ ...input, carried: state });
+    }
+    if (canStart()) await startMore();
+  }
+
+  setStatus(finalStatusFromCounts(progress.counts));
+  await flush();
+  await submissionActivities.recordSubmission(progress);
+  return progress;
+}
+
+/** Turns a child's failure into the sample's outcome; this submission's own earlier harmonisation counts as done. */
+async function sampleFailure(
+  error: unknown,
+  entry: IntakePageEntry,
+  pipelineVersion: string,
+  submissionId: string,
+): Promise<SubmissionSampleStatus> {
+  const path = `samples[${entry.index}]`;
+  const workflowId = sampleWorkflowId(entry.sampleId, pipelineVersion);
+  const failed = (issue: InputIssue): SubmissionSampleStatus => ({
+    sampleId: entry.sampleId,
+    status: 'failed',
+    mode: null,
+    errors: [issue],
+    workflowId,
+  });
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    const existing = await quickActivities.findHarmonised({
+      sampleId: entry.sampleId,
+      pipelineVersion,
+    });
+    if (existing?.submissionId === submissionId) {
+      return { sampleId: entry.sampleId, status: 'done', mode: null, errors: [], workflowId };
+    }
+    return failed({
+      code: 'SAMPLE_IN_PROGRESS',
+      path,
+      message: `${workflowId} is already running for another request`,
+    });
+  }
   const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
-  return {
+  return failed({
     code: cause instanceof ApplicationFailure && cause.type ? cause.type : 'SAMPLE_FAILED',
     path,
     message: cause instanceof Error ? cause.message : String(cause),
-  };
+  });
 }

@@ -12,7 +12,8 @@ import {
   fileAt,
   makeTempDir,
   mutate,
-  noHeartbeat,
+  testBudget,
+  closeOpenedFiles,
   randomContigs,
   readCompressed,
   simulatePairs,
@@ -27,8 +28,8 @@ let national: ReferenceInfo;
 let gvcfText: string;
 let vcfText: string;
 const at = (name: string) => path.join(dir, name);
-const inspect = (name: string, kind: FileKind) =>
-  inspectFile(fileAt(dir, name, kind), national, noHeartbeat);
+const inspect = async (name: string, kind: FileKind) =>
+  inspectFile(await fileAt(dir, name, kind), national, testBudget());
 const codes = (issues: { code: string }[]) => issues.map((i) => i.code);
 function variantFacts(facts: { kind: string; facts?: unknown }): VariantFacts {
   expect(facts.kind).toBe('variants');
@@ -67,6 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeOpenedFiles();
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -172,7 +174,7 @@ describe('broken VCFs', () => {
     await writeBgzip(at('undeclared.vcf.gz'), vcfText.replace(/^##contig=<ID=chr2,.*\n/m, ''));
     const result = await inspect('undeclared.vcf.gz', 'vcf');
     expect(codes(result.issues)).toEqual(['VCF_CONTIG_UNDECLARED']);
-    expect(result.issues[0]!.message).toContain(': chr2');
+    expect(result.issues[0]!.message).toContain(': "chr2"');
   });
 
   it('reports records out of order, which cannot be indexed', async () => {

@@ -163,3 +163,132 @@ describe('runStep', () => {
     process.kill(-job.pid, 'SIGKILL');
   });
 });
+
+describe('a submitted input that changed after intake', () => {
+  async function identityOf(file: string) {
+    const stat = await fs.stat(file, { bigint: true });
+    return {
+      dev: stat.dev.toString(),
+      ino: stat.ino.toString(),
+      size: Number(stat.size),
+      mtimeNs: stat.mtimeNs.toString(),
+      host: os.hostname(),
+      label: `S/${path.basename(file)}`,
+    };
+  }
+
+  it('fails the step before any job is submitted', async () => {
+    const cram = path.join(root, 'checked.cram');
+    await fs.writeFile(cram, 'as intake read it');
+    const identity = await identityOf(cram);
+    await fs.writeFile(cram, 'replaced by the region since');
+    const input = step({
+      workflowId: 'sample:TST010:1',
+      sampleId: 'TST010',
+      inputs: { cram, crai: '' },
+      inputIdentities: { cram: identity },
+    });
+    const error = await mockEnvironment()
+      .run(activities.runStep, input)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).type).toBe('INPUT_CHANGED_AFTER_INTAKE');
+    expect((error as ApplicationFailure).message).toContain('S/checked.cram changed after intake');
+    await expect(fs.access(path.join(root, 'work', 'sample:TST010:1'))).rejects.toThrow();
+  });
+
+  it('fails the job itself when the file changes while the job waits its turn', async () => {
+    // One CPU: a job blocked on a FIFO holds it, so the next job waits in the queue.
+    const layout = createLayout(root);
+    const single = new LocalExecutor({
+      cpus: 1,
+      memMiB: 4096,
+      ledgerFile: layout.localJobLedger,
+      logger: testLogger,
+      killGraceMs: 500,
+    });
+    const singlePoller = new JobPoller(single, {
+      intervalMs: 100,
+      missingGraceMs: 5000,
+      logger: testLogger,
+    });
+    const config = loadConfig({ HARMONISE_DATA: root });
+    const queued = createJobActivities({
+      config,
+      layout,
+      executor: single,
+      poller: singlePoller,
+      pipelines: new PipelineRegistry(config.pipelinesDir, root),
+      catalogue: new Catalogue(layout),
+      logger: testLogger,
+    });
+    try {
+      const fifo = path.join(root, 'TST011.fifo');
+      await execa('mkfifo', [fifo]);
+      const blocker = mockEnvironment()
+        .run(
+          queued.runStep,
+          step({
+            workflowId: 'sample:TST011:1',
+            sampleId: 'TST011',
+            step: 'align',
+            kind: 'align-bwa',
+            inputs: { r1: fifo, r2: fifo },
+            outputs: ['aligned.bam'],
+          }),
+        )
+        .catch((e: unknown) => e);
+      const blockerJob = path.join(
+        root,
+        'work',
+        'sample:TST011:1',
+        'run-1',
+        'align',
+        '1',
+        JOB_FILE,
+      );
+      await expect
+        .poll(async () => JSON.parse(await fs.readFile(blockerJob, 'utf8').catch(() => '{}')).pid, {
+          timeout: 5000,
+        })
+        .toBeGreaterThan(0);
+
+      const cram = path.join(root, 'waiting.cram');
+      await fs.writeFile(cram, 'as intake read it');
+      const waiting = mockEnvironment()
+        .run(
+          queued.runStep,
+          step({
+            workflowId: 'sample:TST012:1',
+            sampleId: 'TST012',
+            inputs: { cram, crai: '' },
+            inputIdentities: { cram: await identityOf(cram) },
+          }),
+        )
+        .catch((e: unknown) => e);
+      const waitingJob = path.join(root, 'work', 'sample:TST012:1', 'run-1', 'call', '1', JOB_FILE);
+      await expect
+        .poll(async () => JSON.parse(await fs.readFile(waitingJob, 'utf8').catch(() => '{}')).phase)
+        .toBe('queued');
+      // Replaced after the step was submitted, before its job started.
+      await fs.writeFile(cram, 'replaced while the job waited');
+      const { pid } = JSON.parse(await fs.readFile(blockerJob, 'utf8')) as { pid: number };
+      process.kill(-pid, 'SIGKILL');
+      await blocker;
+
+      const error = (await waiting) as ApplicationFailure;
+      expect(error).toBeInstanceOf(ApplicationFailure);
+      expect(error.type).toBe('INPUT_CHANGED_AFTER_INTAKE');
+      expect(error.message).toContain('S/waiting.cram changed after intake');
+      const workDir = path.dirname(waitingJob);
+      expect(await fs.readFile(path.join(workDir, 'input-changed'), 'utf8')).toBe(
+        'S/waiting.cram\n',
+      );
+      // The job stopped before it ran any tool.
+      await expect(fs.access(path.join(workDir, 'tool-versions.tsv'))).rejects.toThrow();
+    } finally {
+      singlePoller.close();
+      await single.close();
+    }
+  });
+});

@@ -73,7 +73,8 @@ export async function hashTree(dir: string): Promise<string> {
       hash.update(`${path.relative(dir, full)}\0${stat.mode}\0${stat.mtimeMs}\0`);
       if (stat.isDirectory()) await walk(full);
       else if (stat.isSymbolicLink()) hash.update(await fs.readlink(full));
-      else hash.update(await fs.readFile(full));
+      else if (stat.isFile()) hash.update(await fs.readFile(full));
+      // A FIFO, socket or device: its name and mode say it all (reading one could block).
     }
   }
   await walk(dir);

@@ -4,11 +4,12 @@
  * pairs, alignments and variant calls.
  */
 import { execa } from 'execa';
-import fs from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FileKind } from '../../src/domain/manifest.ts';
+import { budgetFor, type Budget, type IntakeLimits } from '../../src/activities/intake/budget.ts';
 import type { FileToInspect, ReferenceInfo } from '../../src/activities/intake/inspect.ts';
 
 export interface Contig {
@@ -168,22 +169,50 @@ export async function corruptMiddleCopy(
   await fs.writeFile(to, data);
 }
 
-/** How the caller would describe a file of the submission in `dir`. */
-export function fileAt(
+const openFiles: FileHandle[] = [];
+
+/** How intake would hand a file of the submission in `dir` to its checks: opened. */
+export async function fileAt(
   dir: string,
   relativePath: string,
   kind: FileKind,
   index = 0,
-): FileToInspect {
+): Promise<FileToInspect> {
+  const file = path.join(dir, relativePath);
+  const handle = await fs.open(file, 'r');
+  openFiles.push(handle);
   return {
     kind,
-    path: path.join(dir, relativePath),
+    handle,
+    path: file,
     relativePath,
     jsonPath: `samples[0].files[${index}]`,
+    size: (await handle.stat()).size,
   };
 }
 
-export const noHeartbeat = (): void => undefined;
+/** Closes every file fileAt opened (call in afterAll). */
+export async function closeOpenedFiles(): Promise<void> {
+  await Promise.all(openFiles.splice(0).map((handle) => handle.close()));
+}
+
+/** The defaults of config `intake`, in bytes. */
+export const TEST_LIMITS: IntakeLimits = {
+  maxLineBytes: 16 * 2 ** 20,
+  maxGzipRatio: 100,
+  maxDecompressedBytes: 2 ** 40,
+  secondsPerFile: 600,
+  secondsPerGiB: 300,
+};
+
+/** A budget as intake gives one file, with the default limits unless told otherwise. */
+export function testBudget(
+  heartbeat: () => void = () => undefined,
+  limits: Partial<IntakeLimits> = {},
+  signal?: AbortSignal,
+): Budget {
+  return budgetFor({ heartbeat, signal, limits: { ...TEST_LIMITS, ...limits } }, 0);
+}
 
 export interface RecordingProxy {
   /** The first line each client sent, e.g. `CONNECT www.ebi.ac.uk:443 HTTP/1.1`. */

@@ -174,7 +174,7 @@ describe('parseManifest', () => {
     const parsed = parseManifest(
       variant((m) => {
         m.extra = true;
-        m.samples[0].sampleId = '1234567890';
+        m.samples[0].sampleId = '0101901234';
       }),
     );
     expect(parsed.ok).toBe(false);
@@ -190,8 +190,14 @@ describe('ids and paths', () => {
   it.each([
     ['0101901234', true],
     ['010190-1234', true],
-    ['01019012345', false],
-    ['P0101901234', false],
+    // Inside a longer id a personal number is still one.
+    ['01019012345', true],
+    ['P0101901234', true],
+    ['NOR-010190-1234', true],
+    ['010190_1234', true],
+    // Not a date: 34 is no month, 31 April no day.
+    ['1234567890', false],
+    ['3104901234', false],
     ['HOV001', false],
   ])('looksLikeCpr(%s) is %s', (id, expected) => {
     expect(looksLikeCpr(id)).toBe(expected);

@@ -8,7 +8,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunStepInput, StepResult } from '../../src/activities/jobs.ts';
+import {
+  refuseChangedInputs,
+  type RunStepInput,
+  type StepResult,
+} from '../../src/activities/jobs.ts';
 import type { PlanSampleInput } from '../../src/activities/planning.ts';
 import type { RegisterSampleInput } from '../../src/activities/registration.ts';
 import { HarmoniseClient } from '../../src/client.ts';
@@ -20,6 +24,9 @@ import type { SampleVersion } from '../../src/domain/sample-record.ts';
 import { sampleWorkflowId, submissionWorkflowId } from '../../src/shared.ts';
 import { sampleStatusQuery, submissionStatusQuery } from '../../src/workflows/messages.ts';
 import { createHarmoniseWorker, type HarmoniseWorker } from '../../src/worker.ts';
+import { Catalogue } from '../../src/store/catalogue.ts';
+import { createLayout } from '../../src/store/layout.ts';
+import { TRAVERSALS } from '../helpers/hostile.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal.ts';
@@ -52,6 +59,8 @@ const fakeActivities = {
     stepCalls.push(input);
     const id = input.sampleId ?? '';
     if (input.step === 'align') await gated.get(id);
+    // The real check of the real runStep: submitted files must be the ones intake checked.
+    await refuseChangedInputs(input.inputs, input.inputIdentities ?? {});
     if (id.startsWith('OOM') && input.step === 'align' && input.resources.memMiB < 8192) {
       throw ApplicationFailure.nonRetryable(
         'align job ended OUT_OF_MEMORY',
@@ -270,4 +279,192 @@ describe('submissionWorkflow', () => {
       expect.arrayContaining([sampleWorkflowId('OOM920', '1'), sampleWorkflowId('HOV910', '1')]),
     );
   });
+});
+
+describe('ids thrown at the workflows directly', () => {
+  it('fails every workflow type on every traversal spelling, writing nothing', async () => {
+    const before = await hashTree(root);
+    const starts: { what: string; run: Promise<unknown> }[] = [];
+    const start = (what: string, type: string, args: unknown[]) => {
+      const workflowId = `hostile-${starts.length}`;
+      starts.push({
+        what,
+        // Settled at once, so that no failure waits unhandled for its turn to be read.
+        run: client.temporal.workflow
+          .start(type, { workflowId, taskQueue: config.temporal.taskQueue, args })
+          .then((handle) => handle.result())
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
+      });
+    };
+    for (const bad of TRAVERSALS) {
+      start(`submission region ${JSON.stringify(bad)}`, 'submissionWorkflow', [
+        { region: bad, submissionId: 'S1' },
+      ]);
+      start(`submission id ${JSON.stringify(bad)}`, 'submissionWorkflow', [
+        { region: 'hovedstaden', submissionId: bad },
+      ]);
+      start(`sample id ${JSON.stringify(bad)}`, 'sampleWorkflow', [
+        {
+          rerun: {
+            sampleId: bad,
+            pipelineVersion: '1',
+            mode: null,
+            campaignId: 'c1',
+            campaignWorkflowId: 'campaign:c1',
+          },
+        },
+      ]);
+      start(`campaign id ${JSON.stringify(bad)}`, 'campaignWorkflow', [
+        {
+          campaignId: bad,
+          request: {
+            name: '',
+            pipelineVersion: '1',
+            selection: { expression: 'region=hovedstaden' },
+            maxConcurrent: 1,
+            requestedBy: 'test',
+          },
+        },
+      ]);
+      start(`release id ${JSON.stringify(bad)}`, 'frequencyReleaseWorkflow', [
+        { releaseId: bad, pipelineVersion: null, requestedBy: 'test' },
+      ]);
+    }
+    const wrong: string[] = [];
+    for (const { what, run } of starts) {
+      const error = await run;
+      const cause = (error as { cause?: unknown } | null)?.cause;
+      if (!(cause instanceof ApplicationFailure) || cause.type !== 'INVALID_ID')
+        wrong.push(`${what}: ${String(error)}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(await hashTree(root)).toBe(before);
+  });
+});
+
+describe('samples whose ids exist or are claimed', () => {
+  async function registered(sampleId: string, region: string, submissionId: string) {
+    await new Catalogue(createLayout(root)).recordVersion(
+      { sampleId, region, readType: 'short', consent: { research: true } },
+      {
+        pipelineVersion: '1',
+        mode: 'full',
+        status: 'harmonised',
+        submissionId,
+        workflowId: `sample:${sampleId}:1`,
+        publishedAt: new Date().toISOString(),
+        dir: path.join(root, 'gdb', 'samples', sampleId, '1'),
+        files: {},
+        sha256: {},
+        verdict: { alignment: 'aligned', variants: 'called', reasons: [] },
+      },
+    );
+  }
+
+  it("rejects another region's id and a region's resubmission; neither runs", async () => {
+    await registered('HOV950', 'hovedstaden', 'HOV-FIRST');
+    await writeSubmission(root, 'syddanmark', 'RSD-TAKE-1', [{ sampleId: 'HOV950' }]);
+    await writeSubmission(root, 'hovedstaden', 'HOV-AGAIN-1', [
+      { sampleId: 'HOV950', research: false },
+    ]);
+    const other = await complete('syddanmark', 'RSD-TAKE-1');
+    expect(other.status).toBe('rejected');
+    expect(other.samples[0]).toMatchObject({
+      status: 'rejected',
+      errors: [{ code: 'SAMPLE_ID_CONFLICT' }],
+    });
+    const again = await complete('hovedstaden', 'HOV-AGAIN-1');
+    expect(again.samples[0]).toMatchObject({
+      status: 'rejected',
+      errors: [{ code: 'SAMPLE_ALREADY_REGISTERED' }],
+    });
+    expect((await new Catalogue(createLayout(root)).get('HOV950'))!.consent).toEqual({
+      research: true,
+    });
+    expect(stepCalls.filter((c) => c.sampleId === 'HOV950')).toEqual([]);
+  });
+
+  it('lets one of two submissions claiming a new id at once run it; the other is told why', async () => {
+    await writeSubmission(root, 'syddanmark', 'RSD-RACE-1', [{ sampleId: 'NEW960' }]);
+    await writeSubmission(root, 'sjaelland', 'SJA-RACE-1', [{ sampleId: 'NEW960' }]);
+    const [a, b] = await Promise.all([
+      complete('syddanmark', 'RSD-RACE-1'),
+      complete('sjaelland', 'SJA-RACE-1'),
+    ]);
+    const outcomes = [a, b].map((s) => s.samples[0]!);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['done', 'rejected']);
+    expect(outcomes.find((o) => o.status === 'rejected')!.errors[0]!.code).toBe(
+      'SAMPLE_ID_CONFLICT',
+    );
+    expect(stepCalls.filter((c) => c.sampleId === 'NEW960' && c.step === 'align')).toHaveLength(1);
+  });
+});
+
+describe('a submitted file replaced after intake', () => {
+  it('fails its sample with INPUT_CHANGED_AFTER_INTAKE before a job reads it', async () => {
+    gate('CHG970');
+    const dir = await writeSubmission(root, 'hovedstaden', 'HOV-CHG-1', [{ sampleId: 'CHG970' }]);
+    await client.completeSubmission('hovedstaden', 'HOV-CHG-1', { requestedBy: 'test' });
+    const sample = client.temporal.workflow.getHandle(sampleWorkflowId('CHG970', '1'));
+    await expect
+      .poll(async () => (await sample.query(sampleStatusQuery).catch(() => null))?.stage, {
+        timeout: 30_000,
+      })
+      .toBe('align');
+    // The region rewrites R2 once intake has checked it (same name, another file).
+    const r2 = path.join(dir, 'CHG970', 'CHG970_R2.fastq.gz');
+    const content = await fs.readFile(r2);
+    await fs.rm(r2);
+    await fs.writeFile(r2, content);
+    gates.get('CHG970')!();
+    const final = await client.waitForSubmission('hovedstaden', 'HOV-CHG-1');
+    expect(final.status).toBe('failed');
+    expect(final.samples[0]!.errors[0]).toMatchObject({ code: 'INPUT_CHANGED_AFTER_INTAKE' });
+    expect(final.samples[0]!.errors[0]!.message).toContain('CHG970/CHG970_R2.fastq.gz');
+    // The submitter sees paths relative to the submission, never the server's.
+    expect(JSON.stringify(final)).not.toContain(root);
+  });
+});
+
+describe('a submission of many samples', () => {
+  it('runs them all through a window, continuing as new, with the list on disk', async () => {
+    const samples = Array.from({ length: 240 }, (_, i) => ({
+      sampleId: `BIG${String(i).padStart(4, '0')}`,
+    }));
+    await writeSubmission(root, 'midtjylland', 'MID-BIG-1', samples);
+    const workflowId = submissionWorkflowId('midtjylland', 'MID-BIG-1');
+    await client.temporal.workflow.signalWithStart('submissionWorkflow', {
+      workflowId,
+      taskQueue: config.temporal.taskQueue,
+      args: [
+        {
+          region: 'midtjylland',
+          submissionId: 'MID-BIG-1',
+          window: 15,
+          continueAsNewAfterEvents: 300,
+        },
+      ],
+      signal: 'submissionComplete',
+      signalArgs: [{ requestedBy: 'test:midtjylland' }],
+    });
+    const final = await client.waitForSubmission('midtjylland', 'MID-BIG-1');
+    expect(final.status).toBe('accepted');
+    expect(final.counts).toMatchObject({ total: 240, done: 240, running: 0, pending: 0 });
+    expect(final.samples.map((s) => s.sampleId)).toEqual(samples.map((s) => s.sampleId));
+    expect(new Set(final.samples.map((s) => s.status))).toEqual(new Set(['done']));
+    // Each sample ran once; the workflow continued as new several times, each run small.
+    const aligns = stepCalls.filter((c) => c.sampleId?.startsWith('BIG') && c.step === 'align');
+    expect(aligns).toHaveLength(240);
+    const runs: { runId: string; historyLength: number }[] = [];
+    for await (const run of client.temporal.workflow.list({
+      query: `WorkflowId = '${workflowId}'`,
+    })) {
+      runs.push({ runId: run.runId, historyLength: run.historyLength });
+    }
+    expect(runs.length).toBeGreaterThan(2);
+    for (const run of runs) expect(run.historyLength).toBeLessThan(300 + 15 * 12);
+  }, 240_000);
 });

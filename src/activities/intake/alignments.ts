@@ -14,7 +14,8 @@ import {
   fileIssue,
   toolSays,
 } from './codes.ts';
-import { readHead, runTool, type ToolRun } from './gzip.ts';
+import type { Budget } from './budget.ts';
+import { readHead, runTool, toolInput, type ToolRun } from './gzip.ts';
 import type { AlignmentFacts, FileToInspect, Inspection, ReferenceInfo } from './inspect.ts';
 import type { InputIssue } from '../../domain/issues.ts';
 
@@ -27,6 +28,9 @@ export const NO_REFERENCE_FETCH = {
 /** htslib's `required_fields` bit for FLAG: counting flags needs no sequence, no reference. */
 const FLAGS_ONLY = ['--input-fmt-option', 'required_fields=0x2'];
 
+/** @PG records kept as facts (the planner reads the aligner's; real headers have a handful). */
+const MAX_PROGRAMS = 100;
+
 interface SqLine {
   name: string;
   m5: string | null;
@@ -35,11 +39,11 @@ interface SqLine {
 export async function inspectAlignment(
   file: FileToInspect,
   reference: ReferenceInfo,
-  heartbeat: () => void,
+  budget: Budget,
 ): Promise<Inspection> {
   const issues: InputIssue[] = [];
   const expected = file.kind === 'bam' ? 'bam' : 'cram';
-  const head = await readHead(file.path, 4);
+  const head = await readHead(file.handle, 4);
   const format =
     head.toString('latin1') === 'CRAM'
       ? 'cram'
@@ -74,10 +78,11 @@ export async function inspectAlignment(
       ),
     );
   }
-  const run = (args: string[]) => runTool('samtools', args, { heartbeat, env: NO_REFERENCE_FETCH });
+  const run = (args: string[]) => runTool('samtools', args, { budget, env: NO_REFERENCE_FETCH });
+  const input = toolInput(file.handle, file.path);
   const withReference = facts.format === 'cram' ? ['--reference', reference.fasta] : [];
 
-  const quick = await run(['quickcheck', '-v', '-u', file.path]);
+  const quick = await run(['quickcheck', '-v', '-u', input]);
   if (quick.exitCode !== 0) {
     const says = toolSays(file, quick.stderr.length > 0 ? quick.stderr : quick.stdout);
     issues.push(
@@ -90,7 +95,7 @@ export async function inspectAlignment(
     return done();
   }
 
-  const header = await run(['view', '-H', '--no-PG', ...withReference, file.path]);
+  const header = await run(['view', '-H', '--no-PG', ...withReference, input]);
   if (toolFailed(header)) {
     issues.push(
       fileIssue(
@@ -108,12 +113,15 @@ export async function inspectAlignment(
       const m5 = fields.get('M5')?.toLowerCase() ?? null;
       sq.push({ name: fields.get('SN') ?? '', m5 });
       if (m5 !== null) facts.m5s[fields.get('SN') ?? ''] = m5;
-    } else if (line.startsWith('@PG\t')) {
+    } else if (line.startsWith('@PG\t') && facts.programs.length < MAX_PROGRAMS) {
+      // Facts travel through workflow history: a hostile header is cut to size.
+      const clip = (value: string | undefined) =>
+        value === undefined ? null : value.slice(0, 2000);
       facts.programs.push({
-        id: fields.get('ID') ?? '',
-        name: fields.get('PN') ?? null,
-        version: fields.get('VN') ?? null,
-        commandLine: fields.get('CL') ?? null,
+        id: clip(fields.get('ID')) ?? '',
+        name: clip(fields.get('PN')),
+        version: clip(fields.get('VN')),
+        commandLine: clip(fields.get('CL')),
       });
     }
   }
@@ -145,12 +153,12 @@ export async function inspectAlignment(
         `was made against a reference NGC does not have (${shown}${foreign.length > 3 ? '; …' : ''}); NGC cannot decode it: re-create it with the national reference, or submit it as BAM`,
       ),
     );
-    const flags = await run(['view', '-c', ...FLAGS_ONLY, ...withReference, file.path]);
+    const flags = await run(['view', '-c', ...FLAGS_ONLY, ...withReference, input]);
     if (!toolFailed(flags)) facts.records = parseCount(flags) ?? 0;
     return done();
   }
 
-  const decode = await run(['view', '-c', ...withReference, file.path]);
+  const decode = await run(['view', '-c', ...withReference, input]);
   const records = parseCount(decode);
   if (toolFailed(decode) || records === null) {
     issues.push(
@@ -166,11 +174,11 @@ export async function inspectAlignment(
   if (records === 0) issues.push(fileIssue(file, ALIGNMENT_EMPTY, 'holds no records'));
 
   if (sq.length === 0 && records > 0) {
-    const mapped = await run(['view', '-c', '-F', '4', ...FLAGS_ONLY, file.path]);
+    const mapped = await run(['view', '-c', '-F', '4', ...FLAGS_ONLY, input]);
     const count = parseCount(mapped);
     if (toolFailed(mapped) || count === null) {
       throw new Error(
-        `samtools could not count mapped reads of ${file.path} it decoded: ${mapped.stderr.join(' | ')}`,
+        `samtools could not count mapped reads of ${file.path} it decoded: ${mapped.stderr.slice(0, 5).join(' | ')}`,
       );
     }
     facts.unaligned = count === 0;

@@ -3,7 +3,27 @@
  * one way such an issue is built. Codes are API: operators, the CLI and tests match on them.
  */
 import type { InputIssue } from '../../domain/issues.ts';
+import { toolInput } from './gzip.ts';
 import type { FileToInspect } from './inspect.ts';
+
+/** A listed file is not there. */
+export const FILE_MISSING = 'FILE_MISSING';
+/** A listed file is a symbolic link that leads outside the submission folder. */
+export const FILE_OUTSIDE_SUBMISSION = 'FILE_OUTSIDE_SUBMISSION';
+/** A listed path is a folder, a FIFO, a socket or a device: refused before it is opened. */
+export const FILE_NOT_REGULAR = 'FILE_NOT_REGULAR';
+/** NGC may not read a listed file (permissions). */
+export const FILE_UNREADABLE = 'FILE_UNREADABLE';
+/** A listed file was replaced or changed while intake read it. */
+export const FILE_CHANGED_DURING_INTAKE = 'FILE_CHANGED_DURING_INTAKE';
+/** A file's checksum is not the one the manifest lists. */
+export const FILE_CHECKSUM_MISMATCH = 'FILE_CHECKSUM_MISMATCH';
+/** A line (of a FASTQ or VCF file) is longer than the limit: no line end within it. */
+export const FILE_LINE_TOO_LONG = 'FILE_LINE_TOO_LONG';
+/** A compressed file decompresses to more than the limit, or by more than the ratio limit. */
+export const FILE_DECOMPRESSES_TOO_LARGE = 'FILE_DECOMPRESSES_TOO_LARGE';
+/** Reading a file took longer (or more CPU) than its budget. */
+export const FILE_INSPECTION_TOO_SLOW = 'FILE_INSPECTION_TOO_SLOW';
 
 /** A gzip-compressed file is truncated or corrupt (zlib cannot decode it to the end). */
 export const FILE_GZIP_CORRUPT = 'FILE_GZIP_CORRUPT';
@@ -49,10 +69,16 @@ export function fileIssue(file: FileToInspect, code: string, message: string): I
   return { code, path: `${file.jsonPath}.path`, message: `${file.relativePath}: ${message}` };
 }
 
-/** The first lines of a tool's stderr, with the absolute path shown as the manifest's. */
+/** The first lines of a tool's stderr, with every path to the file shown as the manifest's. */
 export function toolSays(file: FileToInspect, stderr: readonly string[], max = 3): string {
   const lines = stderr
-    .map((line) => line.replaceAll(file.path, file.relativePath).trim())
+    .map((line) =>
+      line
+        .replaceAll(toolInput(file.handle, file.path), file.relativePath)
+        .replaceAll(file.path, file.relativePath)
+        .slice(0, 300)
+        .trim(),
+    )
     .filter((line) => line !== '');
   if (lines.length === 0) return 'no message';
   const shown = lines.slice(0, max).join(' | ');

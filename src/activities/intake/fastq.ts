@@ -3,6 +3,7 @@
  * start with the gzip magic). Each file: every record well-formed, at least one read, the gzip
  * stream intact to its end. Each R1/R2 pair: same read count, names pairing up record by record
  * (bwa mem silently drops a read when R2 is one record short, so this must be checked here).
+ * Messages say where and what is wrong, never quote the file's content.
  */
 import type { InputIssue } from '../../domain/issues.ts';
 import {
@@ -13,6 +14,12 @@ import {
   FILE_GZIP_CORRUPT,
   fileIssue,
 } from './codes.ts';
+import {
+  BudgetExceededError,
+  DecompressedTooLargeError,
+  LineTooLongError,
+  type Budget,
+} from './budget.ts';
 import { GzipCorruptError, LineReader } from './gzip.ts';
 import type { FileToInspect, Inspection } from './inspect.ts';
 
@@ -45,9 +52,8 @@ async function nextRecord(lines: LineReader): Promise<Step> {
   if (sequence === undefined || plus === undefined || quality === undefined) {
     return bad('the file ends inside the record (a FASTQ record is 4 lines)');
   }
-  if (!header.startsWith('@'))
-    return bad(`the header line does not start with "@": ${show(header)}`);
-  if (!plus.startsWith('+')) return bad(`the third line does not start with "+": ${show(plus)}`);
+  if (!header.startsWith('@')) return bad('the header line does not start with "@"');
+  if (!plus.startsWith('+')) return bad('the third line does not start with "+"');
   if (sequence.length !== quality.length) {
     return bad(
       `the sequence has ${sequence.length} bases but the quality has ${quality.length} characters`,
@@ -55,23 +61,20 @@ async function nextRecord(lines: LineReader): Promise<Step> {
   }
   if (!SEQUENCE.test(sequence)) {
     return bad(
-      `the sequence has characters other than ACGTN: ${show(firstOutside(sequence, SEQUENCE))}`,
+      `the sequence has a character other than ACGTN at base ${firstOutside(sequence, SEQUENCE)}`,
     );
   }
   if (!QUALITY.test(quality)) {
     return bad(
-      `the quality has characters outside '!'..'~': ${show(firstOutside(quality, QUALITY))}`,
+      `the quality has a character outside '!'..'~' at position ${firstOutside(quality, QUALITY)}`,
     );
   }
   return { kind: 'record', name: header.slice(1) };
 }
 
 /** Checks one FASTQ file: every record, then the gzip stream to its end. */
-export async function inspectFastq(
-  file: FileToInspect,
-  heartbeat: () => void,
-): Promise<Inspection> {
-  const lines = new LineReader(file.path);
+export async function inspectFastq(file: FileToInspect, budget: Budget): Promise<Inspection> {
+  const lines = new LineReader(file.handle, budget);
   let reads = 0;
   try {
     for (;;) {
@@ -79,8 +82,11 @@ export async function inspectFastq(
       if (step.kind === 'end') break;
       if (step.kind === 'malformed') {
         // Garbage from a corrupt gzip member often looks malformed before zlib's CRC check
-        // fails at the member's end: read on, so corruption is reported as what it is.
-        await lines.drain();
+        // fails at the member's end: read on, so corruption is reported as what it is. A limit
+        // broken meanwhile changes nothing: the record is malformed either way.
+        await lines.drain().catch((error: unknown) => {
+          if (error instanceof GzipCorruptError || !isLimit(error)) throw error;
+        });
         const message = `record ${reads + 1} (line ${step.line}) is malformed: ${step.reason}`;
         return {
           issues: [fileIssue(file, FASTQ_MALFORMED, message)],
@@ -88,7 +94,7 @@ export async function inspectFastq(
         };
       }
       reads += 1;
-      if (reads % HEARTBEAT_EVERY === 0) heartbeat();
+      if (reads % HEARTBEAT_EVERY === 0) budget.heartbeat();
     }
   } catch (error) {
     if (!(error instanceof GzipCorruptError)) throw error;
@@ -96,7 +102,7 @@ export async function inspectFastq(
   } finally {
     await lines.close();
   }
-  heartbeat();
+  budget.heartbeat();
   const issues = reads === 0 ? [fileIssue(file, FASTQ_EMPTY, 'the file holds no reads')] : [];
   return { issues, facts: { kind: 'fastq', reads } };
 }
@@ -108,10 +114,10 @@ export async function inspectFastq(
 export async function inspectFastqPair(
   r1: FileToInspect,
   r2: FileToInspect,
-  heartbeat: () => void,
+  budget: Budget,
 ): Promise<InputIssue[]> {
-  const a = new LineReader(r1.path);
-  const b = new LineReader(r2.path);
+  const a = new LineReader(r1.handle, budget);
+  const b = new LineReader(r2.handle, budget);
   const issues: InputIssue[] = [];
   try {
     let record = 0;
@@ -139,18 +145,18 @@ export async function inspectFastqPair(
           fileIssue(
             r2,
             FASTQ_PAIR_NAME_MISMATCH,
-            `read ${record} is "${show(y.name)}" but read ${record} of ${r1.relativePath} is "${show(x.name)}": R1 and R2 must list the same reads in the same order`,
+            `read ${record} has another name than read ${record} of ${r1.relativePath} (compared without /1, /2 and anything after a space): R1 and R2 must list the same reads in the same order`,
           ),
         );
       }
-      if (record % HEARTBEAT_EVERY === 0) heartbeat();
+      if (record % HEARTBEAT_EVERY === 0) budget.heartbeat();
     }
   } catch (error) {
     if (error instanceof GzipCorruptError) return [];
     throw error;
   } finally {
     await Promise.all([a.close(), b.close()]);
-    heartbeat();
+    budget.heartbeat();
   }
 }
 
@@ -180,13 +186,20 @@ function gzipIssue(file: FileToInspect, error: GzipCorruptError): InputIssue {
   );
 }
 
-function firstOutside(text: string, allowed: RegExp): string {
-  for (const char of text) if (!allowed.test(char)) return char;
-  return text;
+/** The 1-based position of the first character `allowed` refuses. */
+function firstOutside(text: string, allowed: RegExp): number {
+  let position = 0;
+  for (const char of text) {
+    position += 1;
+    if (!allowed.test(char)) return position;
+  }
+  return position;
 }
 
-/** A short, printable rendering of input text for a message. */
-function show(text: string): string {
-  const printable = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-  return printable.slice(1, -1);
+function isLimit(error: unknown): boolean {
+  return (
+    error instanceof LineTooLongError ||
+    error instanceof DecompressedTooLargeError ||
+    error instanceof BudgetExceededError
+  );
 }

@@ -1,31 +1,37 @@
 /**
- * Intake of one sample's files: each listed path must stay inside the submission and match its
- * checksums, then its content is read (intake/sample.ts). Used by a submission's validation and
- * again before a campaign reruns the sample, so a rerun never starts from changed inputs.
+ * Intake of one sample's files: each listed path is opened inside the submission as a regular
+ * file (open.ts), its checksums are computed from that descriptor, its content is read from it
+ * (intake/sample.ts), and its identity is checked once more at the end, so what was checked is
+ * what is recorded. Used by the sample workflow of a submission, and again before a campaign
+ * reruns the sample, so a rerun never starts from changed inputs.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { FileFacts } from '../../domain/file-facts.ts';
-import type { InputIssue } from '../../domain/issues.ts';
+import { boundIssues, type InputIssue } from '../../domain/issues.ts';
 import type { FileKind, ManifestFile, ManifestSample } from '../../domain/manifest.ts';
 import { FailureType, errorMessage } from '../../errors.ts';
 import { hashFile } from '../../store/checksums.ts';
 import { verifyReference } from '../../store/pipelines.ts';
 import type { ActivityDeps } from '../deps.ts';
-import type { ReferenceInfo } from './inspect.ts';
-import { inspectSampleFiles, needsReference, type CheckedFile } from './sample.ts';
+import { checkBudget, type Inspector } from './budget.ts';
+import { FILE_CHANGED_DURING_INTAKE, FILE_CHECKSUM_MISMATCH } from './codes.ts';
+import type { FileToInspect, ReferenceInfo } from './inspect.ts';
+import { identityOf, openInside, sameIdentity, type FileIdentity } from './open.ts';
+import { inspectSampleFiles, needsReference } from './sample.ts';
 
 export interface IntakeFile {
   kind: FileKind;
   /** As written in the manifest. */
   relativePath: string;
-  /** Absolute, after resolving symlinks. */
+  /** Absolute: the real path of the file intake opened (inside the submission). */
   path: string;
   md5: string | null;
   sha256: string | null;
   /** What content inspection learnt (headers, references, programs); null when not inspected. */
   facts: FileFacts | null;
+  /** The file intake checked: every job compares it again before reading (absent in old runs). */
+  identity?: FileIdentity;
 }
 
 export interface IntakeSample {
@@ -36,90 +42,141 @@ export interface IntakeSample {
   issues: InputIssue[];
 }
 
+/** The manifest entry of a file, e.g. `samples[0].files[1]`. */
+export function fileJsonPath(sampleIndex: number, fileIndex: number): string {
+  return `samples[${sampleIndex}].files[${fileIndex}]`;
+}
+
+/**
+ * The cheap part of intake for every listed file, before any is read: there, a regular file,
+ * inside the submission. Returns the problems and the identity of each file that passed.
+ */
+export async function listedFiles(
+  realDir: string,
+  sample: ManifestSample,
+  index: number,
+): Promise<{ issues: InputIssue[]; identities: { jsonPath: string; identity: FileIdentity }[] }> {
+  const issues: InputIssue[] = [];
+  const identities: { jsonPath: string; identity: FileIdentity }[] = [];
+  for (const [j, file] of sample.files.entries()) {
+    const jsonPath = fileJsonPath(index, j);
+    const opened = await openInside(realDir, file.path);
+    if (!opened.ok) {
+      issues.push({ code: opened.code, path: `${jsonPath}.path`, message: opened.message });
+      continue;
+    }
+    identities.push({ jsonPath, identity: opened.file.identity });
+    await opened.file.handle.close();
+  }
+  return { issues, identities };
+}
+
 /** Checks and inspects the files of the manifest's sample number `index`. */
 export async function intakeSample(
   realDir: string,
   sample: ManifestSample,
   index: number,
   reference: ReferenceInfo | null,
-  heartbeat: () => void,
+  inspector: Inspector,
 ): Promise<IntakeSample> {
   const files: IntakeFile[] = [];
-  const checkedFiles: CheckedFile[] = [];
+  const opened: FileToInspect[] = [];
   const issues: InputIssue[] = [];
-  for (const [j, file] of sample.files.entries()) {
-    const jsonPath = `samples[${index}].files[${j}]`;
-    const checked = await checkFile(realDir, file, jsonPath, heartbeat);
-    if ('issue' in checked) {
-      issues.push(checked.issue);
-      continue;
+  try {
+    for (const [j, file] of sample.files.entries()) {
+      const jsonPath = fileJsonPath(index, j);
+      const result = await openInside(realDir, file.path);
+      if (!result.ok) {
+        issues.push({ code: result.code, path: `${jsonPath}.path`, message: result.message });
+        continue;
+      }
+      const { handle, real, identity } = result.file;
+      const toInspect = {
+        kind: file.kind,
+        handle,
+        path: real,
+        relativePath: file.path,
+        jsonPath,
+        size: identity.size,
+      };
+      opened.push(toInspect);
+      const mismatch = await checksumProblem(toInspect, file, inspector);
+      if (mismatch !== null) {
+        issues.push(mismatch);
+        continue;
+      }
+      files.push({
+        kind: file.kind,
+        relativePath: file.path,
+        path: real,
+        md5: file.md5 ?? null,
+        sha256: file.sha256 ?? null,
+        facts: null,
+        identity,
+      });
     }
-    files.push(checked.file);
-    checkedFiles.push({ ...checked.file, jsonPath });
-  }
-  // Content is read only when every file is there and intact as listed.
-  if (issues.length === 0) {
-    const content = await inspectSampleFiles(checkedFiles, reference ?? NO_REFERENCE, heartbeat);
-    issues.push(...content.issues);
-    content.facts.forEach((facts, k) => (files[k]!.facts = facts));
+    // Content is read only when every file is there and intact as listed.
+    if (issues.length === 0) {
+      const content = await inspectSampleFiles(opened, reference ?? NO_REFERENCE, inspector);
+      issues.push(...content.issues);
+      content.facts.forEach((facts, k) => (files[k]!.facts = facts));
+      // What was read must be what is recorded: the same file, unchanged, under its name.
+      for (const [k, file] of files.entries()) {
+        if (!(await unchanged(file, opened[k]!))) {
+          issues.push({
+            code: FILE_CHANGED_DURING_INTAKE,
+            path: `${opened[k]!.jsonPath}.path`,
+            message: `${file.relativePath} changed while NGC was reading it; signal the submission again once it is complete`,
+          });
+        }
+      }
+    }
+  } finally {
+    await Promise.all(opened.map((file) => file.handle.close()));
   }
   return {
     sampleId: sample.sampleId,
     readType: sample.readType,
     consent: sample.consent,
     files,
-    issues,
+    issues: boundIssues(issues),
   };
 }
 
-async function checkFile(
-  realDir: string,
-  file: ManifestFile,
-  jsonPath: string,
-  heartbeat: () => void,
-): Promise<{ file: IntakeFile } | { issue: InputIssue }> {
-  const issue = (code: string, message: string) => ({
-    issue: { code, path: `${jsonPath}.path`, message },
-  });
-  const listed = path.join(realDir, file.path);
-  let real: string;
-  try {
-    real = await fs.realpath(listed);
-  } catch {
-    return issue('FILE_MISSING', `${file.path} does not exist in the submission`);
-  }
-  if (real !== realDir && !real.startsWith(realDir + path.sep)) {
-    return issue(
-      'FILE_OUTSIDE_SUBMISSION',
-      `${file.path} resolves to ${real}, outside the submission folder`,
-    );
-  }
-  const stat = await fs.stat(real);
-  if (!stat.isFile()) return issue('FILE_NOT_REGULAR', `${file.path} is not a regular file`);
+async function checksumProblem(
+  file: FileToInspect,
+  listed: ManifestFile,
+  inspector: Inspector,
+): Promise<InputIssue | null> {
+  const budget = { ...inspector, deadline: Number.POSITIVE_INFINITY, seconds: 0 };
   for (const algorithm of ['md5', 'sha256'] as const) {
-    const expected = file[algorithm];
+    const expected = listed[algorithm];
     if (expected === undefined) continue;
-    const actual = await hashFile(real, algorithm, heartbeat);
+    const actual = await hashFile(file.handle, algorithm, () => {
+      inspector.heartbeat();
+      checkBudget(budget);
+    });
     if (actual !== expected) {
       return {
-        issue: {
-          code: 'FILE_CHECKSUM_MISMATCH',
-          path: `${jsonPath}.${algorithm}`,
-          message: `${file.path}: ${algorithm} is ${actual}, the manifest says ${expected}`,
-        },
+        code: FILE_CHECKSUM_MISMATCH,
+        path: `${file.jsonPath}.${algorithm}`,
+        message: `${file.relativePath}: ${algorithm} is ${actual}, the manifest says ${expected}`,
       };
     }
   }
-  return {
-    file: {
-      kind: file.kind,
-      relativePath: file.path,
-      path: real,
-      md5: file.md5 ?? null,
-      sha256: file.sha256 ?? null,
-      facts: null,
-    },
-  };
+  return null;
+}
+
+/** The descriptor's file is unchanged since it was opened, and its name still leads to it. */
+async function unchanged(file: IntakeFile, opened: FileToInspect): Promise<boolean> {
+  if (file.identity === undefined) return true;
+  const now = identityOf(await opened.handle.stat({ bigint: true }));
+  const named = await fs.stat(file.path, { bigint: true }).catch(() => null);
+  return (
+    sameIdentity(file.identity, now) &&
+    named !== null &&
+    sameIdentity(file.identity, identityOf(named))
+  );
 }
 
 /** Only FASTQ is read without a reference; it is never consulted then. */

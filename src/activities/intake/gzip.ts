@@ -1,30 +1,35 @@
 /**
- * Reading submitted files without holding them in memory: magic bytes, line streams over zlib,
- * the BGZF end-of-file marker, and the runner for the external readers (gzip, bgzip, samtools,
- * bcftools) with argv arrays, heartbeats and stderr kept for messages.
+ * Reading submitted files without holding them in memory and without trusting them: magic
+ * bytes, line streams over zlib (bounded in line length, decompressed size and gzip ratio), the
+ * BGZF end-of-file marker, and the runner for the external readers (bgzip, samtools, bcftools):
+ * argv arrays, the opened descriptor as their input, a CPU limit, a deadline, cancellation,
+ * heartbeats, and stderr kept for messages.
  */
 import { execa } from 'execa';
-import { createReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { CancelledFailure } from '@temporalio/common';
 import { MissingDependencyError } from '../../errors.ts';
+import { chunksOf } from '../../store/checksums.ts';
+import {
+  BudgetExceededError,
+  LineTooLongError,
+  checkBudget,
+  checkDecompressed,
+  type Budget,
+} from './budget.ts';
 
 /** zlib could not decode the stream: corrupt or truncated gzip. Bad input, not a bug. */
 export class GzipCorruptError extends Error {
   override readonly name = 'GzipCorruptError';
 }
 
-/** The first `length` bytes of a file (fewer if the file is shorter). */
-export async function readHead(file: string, length: number): Promise<Buffer> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+/** The first `length` bytes of an open file (fewer if the file is shorter). */
+export async function readHead(handle: FileHandle, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, 0);
+  return buffer.subarray(0, bytesRead);
 }
 
 export function isGzip(head: Buffer): boolean {
@@ -44,23 +49,19 @@ export function isBgzf(head: Buffer): boolean {
 const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
 
 /** Whether the file ends with the empty BGZF block that marks a complete file. */
-export async function hasBgzfEof(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size < BGZF_EOF.length) return false;
-    const tail = Buffer.alloc(BGZF_EOF.length);
-    await handle.read(tail, 0, tail.length, size - tail.length);
-    return tail.equals(BGZF_EOF);
-  } finally {
-    await handle.close();
-  }
+export async function hasBgzfEof(handle: FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  if (size < BGZF_EOF.length) return false;
+  const tail = Buffer.alloc(BGZF_EOF.length);
+  await handle.read(tail, 0, tail.length, size - tail.length);
+  return tail.equals(BGZF_EOF);
 }
 
 /**
- * Lines of a file, gunzipped when it starts with the gzip magic (concatenated members, as in
- * BGZF, included). Lines are decoded as latin1 so every byte stays visible to the checks.
- * Iteration throws `GzipCorruptError` when zlib fails (truncation, bad CRC, bad data).
+ * Lines of an open file, gunzipped when it starts with the gzip magic (concatenated members, as
+ * in BGZF, included). Lines are decoded as latin1 so every byte stays visible to the checks.
+ * Iteration throws `GzipCorruptError` when zlib fails (truncation, bad CRC, bad data),
+ * `LineTooLongError`, `DecompressedTooLargeError`, `BudgetExceededError`, or `CancelledFailure`.
  */
 export class LineReader {
   private lines: string[] = [];
@@ -70,8 +71,8 @@ export class LineReader {
   /** 1-based number of the line last taken. */
   lineNumber = 0;
 
-  constructor(file: string) {
-    this.batches = lineBatches(file);
+  constructor(handle: FileHandle, budget: Budget) {
+    this.batches = lineBatches(handle, budget);
   }
 
   /** Whether `count` lines can be taken without waiting (callers skip the await when so). */
@@ -115,22 +116,53 @@ export class LineReader {
   }
 }
 
-async function* lineBatches(file: string): AsyncGenerator<string[]> {
-  const gzip = isGzip(await readHead(file, 2));
-  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+async function* lineBatches(handle: FileHandle, budget: Budget): AsyncGenerator<string[]> {
+  const gzip = isGzip(await readHead(handle, 2));
+  // Positional reads from 0: the descriptor is shared with the other checks of the file.
+  let compressed = 0;
+  const source = Readable.from(
+    (async function* () {
+      for await (const chunk of chunksOf(handle)) {
+        compressed += chunk.length;
+        yield chunk;
+      }
+    })(),
+  );
   let stream: Readable = source;
   if (gzip) {
     const gunzip = createGunzip();
     source.on('error', (error) => gunzip.destroy(error));
     stream = source.pipe(gunzip);
   }
-  let rest = '';
+  const maxLine = budget.limits.maxLineBytes;
+  // The unfinished last line, in pieces: joined once its end arrives (never re-split).
+  let partial: string[] = [];
+  let partialLength = 0;
+  let decompressed = 0;
+  let lineNumber = 0;
   try {
     for await (const chunk of stream) {
-      const text = rest + (chunk as Buffer).toString('latin1');
+      checkBudget(budget);
+      const text = (chunk as Buffer).toString('latin1');
+      decompressed += text.length;
+      if (gzip) checkDecompressed(budget, decompressed, compressed);
       const lines = text.split('\n');
-      rest = lines.pop() ?? '';
-      if (lines.length > 0) yield lines;
+      const last = lines.pop() ?? '';
+      if (lines.length > 0) {
+        lines[0] = partial.join('') + lines[0]!;
+        partial = [];
+        partialLength = 0;
+        for (const line of lines) {
+          lineNumber += 1;
+          if (line.length > maxLine) throw new LineTooLongError(lineNumber, maxLine);
+        }
+        yield lines;
+      }
+      if (last !== '') {
+        partial.push(last);
+        partialLength += last.length;
+        if (partialLength > maxLine) throw new LineTooLongError(lineNumber + 1, maxLine);
+      }
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -142,7 +174,7 @@ async function* lineBatches(file: string): AsyncGenerator<string[]> {
     stream.destroy();
     source.destroy();
   }
-  if (rest !== '') yield [rest];
+  if (partialLength > 0) yield [partial.join('')];
 }
 
 export interface ToolRun {
@@ -157,33 +189,53 @@ export interface ToolRun {
 }
 
 export interface ToolOptions {
-  heartbeat: () => void;
+  budget: Budget;
   env?: Record<string, string>;
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
 }
 
+/**
+ * The name under which a tool opens the very file this process holds open (Linux: this
+ * process's descriptor in /proc, which the tool reopens: the same inode, whatever the name in
+ * the submission leads to now); elsewhere its real path.
+ */
+export function toolInput(handle: FileHandle, realPath: string): string {
+  return process.platform === 'linux' ? `/proc/${process.pid}/fd/${handle.fd}` : realPath;
+}
+
 const HEARTBEAT_MS = 5_000;
+const MAX_TOOL_LINE = 1 << 20;
 const KEPT_STDERR_LINES = 200;
 
 /**
- * Runs a reader tool to its end. Failure to read the input is data (exit code, crash signal,
- * stderr); a missing tool or an outside kill (SIGKILL, SIGTERM) is thrown.
+ * Runs a reader tool to its end under the budget: `prlimit --cpu` caps its CPU time, the
+ * deadline its wall time, and the activity's cancellation kills it. Failure to read the input
+ * is data (exit code, crash signal, stderr); a missing tool or an outside kill is thrown, and
+ * so are BudgetExceededError and CancelledFailure.
  */
 export async function runTool(
   command: string,
   args: readonly string[],
   options: ToolOptions,
 ): Promise<ToolRun> {
-  const child = execa(command, args, {
+  const { budget } = options;
+  checkBudget(budget);
+  const remainingMs = Math.max(1000, budget.deadline - Date.now());
+  const cpuSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
+  // Soft limit: SIGXCPU (the budget); hard limit a little later: SIGKILL for a tool that ignores it.
+  const cpu = `--cpu=${cpuSeconds}:${cpuSeconds + 5}`;
+  const child = execa('prlimit', [cpu, '--', command, ...args], {
     reject: false,
     buffer: false,
     stdin: 'ignore',
+    timeout: remainingMs,
+    ...(budget.signal ? { cancelSignal: budget.signal } : {}),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const timer = setInterval(options.heartbeat, HEARTBEAT_MS);
+  const timer = setInterval(budget.heartbeat, HEARTBEAT_MS);
   try {
     const [result] = await Promise.all([
       child,
@@ -193,13 +245,17 @@ export async function runTool(
         options.onStderrLine?.(line);
       }),
     ]);
+    if (result.isCanceled) throw new CancelledFailure('intake stopped: its activity was cancelled');
+    if (result.timedOut || result.signal === 'SIGXCPU')
+      throw new BudgetExceededError(budget.seconds);
+    const missing = result.exitCode === 127 && stderr.some((l) => l.includes('failed to execute'));
     if (
       result.code === 'ENOENT' ||
+      missing ||
       (result.exitCode === undefined && result.signal === undefined)
     ) {
-      const why = result.code ?? 'spawn failed';
       throw new MissingDependencyError(
-        `cannot run ${command} (${why}): is it installed and on PATH?`,
+        `cannot run ${command} (${result.code ?? 'not found'}): is it installed and on PATH?`,
       );
     }
     const signal = result.signal ?? null;
@@ -210,7 +266,7 @@ export async function runTool(
     return { exitCode: result.exitCode ?? null, signal, stdout, stderr };
   } finally {
     clearInterval(timer);
-    options.heartbeat();
+    budget.heartbeat();
   }
 }
 
@@ -220,8 +276,9 @@ async function eachLine(stream: Readable | null, onLine: (line: string) => void)
   let rest = '';
   for await (const chunk of stream) {
     const lines = (rest + (chunk as string)).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
+    // A tool's line without an end (a hostile header) is kept to its first MiB.
+    rest = (lines.pop() ?? '').slice(0, MAX_TOOL_LINE);
+    for (const line of lines) onLine(line.slice(0, MAX_TOOL_LINE));
   }
   if (rest !== '') onLine(rest);
 }

@@ -1,12 +1,16 @@
 /**
  * Content checks of submitted files, by manifest kind: the entry points intake and the planner
  * code against. Bad content is returned as issues (never thrown); a missing tool or an I/O
- * failure of this machine is thrown. Every file is streamed or read by a tool, never loaded.
+ * failure of this machine is thrown, and so are the budget's and cancellation's errors (the
+ * caller turns a broken limit into the file's issue). Every file is read through the descriptor
+ * intake opened, streamed or by a tool, never loaded whole.
  */
+import type { FileHandle } from 'node:fs/promises';
 import type { InputIssue } from '../../domain/issues.ts';
 import type { FileFacts } from '../../domain/file-facts.ts';
 import type { FileKind } from '../../domain/manifest.ts';
 import { inspectAlignment } from './alignments.ts';
+import type { Budget } from './budget.ts';
 import { inspectFastq, inspectFastqPair } from './fastq.ts';
 import { inspectVariants } from './variants.ts';
 
@@ -17,12 +21,15 @@ export interface ReferenceInfo {
 
 export interface FileToInspect {
   kind: FileKind;
-  /** Absolute, after resolving symlinks. */
+  /** The opened file: every check reads this descriptor, not the name. */
+  handle: FileHandle;
+  /** Its real path (inside the submission), only to be hidden from messages. */
   path: string;
   /** As written in the manifest; used in messages. */
   relativePath: string;
   /** The manifest entry, e.g. `samples[0].files[1]`; issues point at its `.path`. */
   jsonPath: string;
+  size: number;
 }
 
 // The facts' shapes live in the domain, where the planner reads them; re-exported as this API.
@@ -36,24 +43,24 @@ export interface Inspection {
   facts: FileFacts;
 }
 
-/** Content checks of one file by its manifest kind. heartbeat() is called periodically during long reads. */
+/** Content checks of one file by its manifest kind, within its budget. */
 export async function inspectFile(
   file: FileToInspect,
   reference: ReferenceInfo,
-  heartbeat: () => void,
+  budget: Budget,
 ): Promise<Inspection> {
   switch (file.kind) {
     case 'fastq-r1':
     case 'fastq-r2':
     case 'fastq':
-      return inspectFastq(file, heartbeat);
+      return inspectFastq(file, budget);
     case 'cram':
     case 'bam':
     case 'ucram':
-      return inspectAlignment(file, reference, heartbeat);
+      return inspectAlignment(file, reference, budget);
     case 'vcf':
     case 'gvcf':
-      return inspectVariants(file, reference, heartbeat);
+      return inspectVariants(file, reference, budget);
     case 'crai':
     case 'bai':
     case 'tbi':
@@ -69,7 +76,9 @@ export async function inspectFile(
 export async function inspectReadPair(
   r1: FileToInspect,
   r2: FileToInspect,
-  heartbeat: () => void,
+  budget: Budget,
 ): Promise<InputIssue[]> {
-  return inspectFastqPair(r1, r2, heartbeat);
+  return inspectFastqPair(r1, r2, budget);
 }
+
+export type { FileHandle };

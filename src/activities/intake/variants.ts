@@ -16,6 +16,7 @@ import {
   fileIssue,
   toolSays,
 } from './codes.ts';
+import type { Budget } from './budget.ts';
 import {
   GzipCorruptError,
   LineReader,
@@ -24,6 +25,7 @@ import {
   isGzip,
   readHead,
   runTool,
+  toolInput,
 } from './gzip.ts';
 import type { FileToInspect, Inspection, ReferenceInfo, VariantFacts } from './inspect.ts';
 
@@ -38,7 +40,7 @@ const GVCF_ALT = new Set(['<*>', '<NON_REF>']);
 export async function inspectVariants(
   file: FileToInspect,
   reference: ReferenceInfo,
-  heartbeat: () => void,
+  budget: Budget,
 ): Promise<Inspection> {
   const issues: InputIssue[] = [];
   const facts: VariantFacts = {
@@ -53,18 +55,18 @@ export async function inspectVariants(
     return { issues, facts: { kind: 'variants', facts } };
   };
 
-  const head = await readHead(file.path, 18);
+  const head = await readHead(file.handle, 18);
   if (!isBgzf(head)) {
     const what = isGzip(head) ? 'gzip-compressed but not with bgzip' : 'not compressed';
     return done(VCF_NOT_BGZIPPED, `is ${what}; compress it with bgzip (BGZF) so it can be indexed`);
   }
-  if (!(await hasBgzfEof(file.path))) {
+  if (!(await hasBgzfEof(file.handle))) {
     return done(
       VCF_CORRUPT,
       'is truncated: the BGZF end-of-file block is missing; upload it again',
     );
   }
-  const test = await runTool('bgzip', ['-t', file.path], { heartbeat });
+  const test = await runTool('bgzip', ['-t', toolInput(file.handle, file.path)], { budget });
   if (test.exitCode !== 0 || test.stderr.some((line) => line.startsWith('[E::'))) {
     return done(
       VCF_CORRUPT,
@@ -72,7 +74,7 @@ export async function inspectVariants(
     );
   }
 
-  const header = await readHeader(file);
+  const header = await readHeader(file, budget);
   if ('problem' in header) return done(header.code, header.problem);
   facts.contigs = header.contigs.map((c) => c.name);
   const national = new Map(reference.sequences.map((s) => [s.name, s.length]));
@@ -81,10 +83,10 @@ export async function inspectVariants(
     new Set(facts.contigs).size === national.size &&
     header.contigs.every((c) => c.length !== null && national.get(c.name) === c.length);
 
-  const scan = await scanRecords(file, header, facts, heartbeat);
+  const scan = await scanRecords(file, header, facts, budget);
   if (scan !== null) return done(scan.code, scan.problem);
 
-  if (facts.onNationalReference) await checkRefAlleles(file, reference, facts, issues, heartbeat);
+  if (facts.onNationalReference) await checkRefAlleles(file, reference, facts, issues, budget);
   if (file.kind === 'gvcf' && !facts.gvcf) {
     const why =
       facts.records === 0
@@ -110,7 +112,7 @@ async function scanRecords(
   file: FileToInspect,
   header: Header,
   facts: VariantFacts,
-  heartbeat: () => void,
+  budget: Budget,
 ): Promise<Problem | null> {
   const format = `%CHROM\t%POS\t%ALT\t${header.declaresEnd ? '%INFO/END' : '.'}\n`;
   const undeclared = new Set<string>();
@@ -118,28 +120,32 @@ async function scanRecords(
   let chrom = '';
   let pos = 0;
   let unsorted = null as string | null;
-  const query = await runTool('bcftools', ['query', '-f', format, file.path], {
-    heartbeat,
-    onStdoutLine: (line) => {
-      facts.records += 1;
-      const [c = '', p = '', alt = '', end = '.'] = line.split('\t');
-      if (c !== chrom) {
-        if (finished.has(c))
-          unsorted ??= `${c}:${p} (record ${facts.records}) comes after other contigs`;
-        finished.add(chrom);
-        chrom = c;
-      } else if (Number(p) < pos)
-        unsorted ??= `${c}:${p} (record ${facts.records}) comes after ${c}:${pos}`;
-      pos = Number(p);
-      if (!facts.gvcf) {
-        facts.gvcf = alt.split(',').some((a) => GVCF_ALT.has(a)) || (alt === '.' && end !== '.');
-      }
+  const query = await runTool(
+    'bcftools',
+    ['query', '-f', format, toolInput(file.handle, file.path)],
+    {
+      budget,
+      onStdoutLine: (line) => {
+        facts.records += 1;
+        const [c = '', p = '', alt = '', end = '.'] = line.split('\t');
+        if (c !== chrom) {
+          if (finished.has(c))
+            unsorted ??= `${c}:${p} (record ${facts.records}) comes after other contigs`;
+          finished.add(chrom);
+          chrom = c;
+        } else if (Number(p) < pos)
+          unsorted ??= `${c}:${p} (record ${facts.records}) comes after ${c}:${pos}`;
+        pos = Number(p);
+        if (!facts.gvcf) {
+          facts.gvcf = alt.split(',').some((a) => GVCF_ALT.has(a)) || (alt === '.' && end !== '.');
+        }
+      },
+      onStderrLine: (line) => {
+        const contig = UNDECLARED.exec(line)?.[1];
+        if (contig !== undefined) undeclared.add(contig);
+      },
     },
-    onStderrLine: (line) => {
-      const contig = UNDECLARED.exec(line)?.[1];
-      if (contig !== undefined) undeclared.add(contig);
-    },
-  });
+  );
   // bcftools query exits 0 after a BGZF CRC error, having printed it: read stderr too.
   const errors = query.stderr.filter(
     (l) => l.startsWith('[E::') || /error|failed|could not/i.test(l),
@@ -152,7 +158,10 @@ async function scanRecords(
     return { code: VCF_CORRUPT, problem: `fails to decode (bcftools: ${says}); upload it again` };
   }
   if (undeclared.size > 0) {
-    const names = [...undeclared].slice(0, 5).join(', ');
+    const names = [...undeclared]
+      .slice(0, 5)
+      .map((name) => JSON.stringify(name.slice(0, 40)))
+      .join(', ');
     const problem = `has records on contigs its header does not declare with ##contig: ${names}`;
     return { code: VCF_CONTIG_UNDECLARED, problem };
   }
@@ -169,21 +178,32 @@ async function checkRefAlleles(
   reference: ReferenceInfo,
   facts: VariantFacts,
   issues: InputIssue[],
-  heartbeat: () => void,
+  budget: Budget,
 ): Promise<void> {
   let mismatches = 0;
   let first: string | null = null;
   const norm = await runTool(
     'bcftools',
-    ['norm', '--no-version', '-f', reference.fasta, '-c', 'w', '-Ou', '-o', '/dev/null', file.path],
+    [
+      'norm',
+      '--no-version',
+      '-f',
+      reference.fasta,
+      '-c',
+      'w',
+      '-Ou',
+      '-o',
+      '/dev/null',
+      toolInput(file.handle, file.path),
+    ],
     {
-      heartbeat,
+      budget,
       onStderrLine: (line) => {
         if (!line.startsWith('REF_MISMATCH\t')) return;
         mismatches += 1;
         if (first === null) {
-          const [, chrom, pos, vcfRef, refSeq] = line.split('\t');
-          first = `${chrom}:${pos} (the file says ${vcfRef}, the reference has ${refSeq})`;
+          const [, chrom = '', pos = ''] = line.split('\t');
+          first = `${chrom.slice(0, 40)}:${pos.slice(0, 12)}`;
         }
       },
     },
@@ -214,9 +234,9 @@ async function checkRefAlleles(
 type Problem = { code: string; problem: string };
 
 /** Reads the header lines only (streamed; stops at the #CHROM line). */
-async function readHeader(file: FileToInspect): Promise<Header | Problem> {
+async function readHeader(file: FileToInspect, budget: Budget): Promise<Header | Problem> {
   const invalid = (problem: string) => ({ code: VCF_HEADER_INVALID, problem });
-  const lines = new LineReader(file.path);
+  const lines = new LineReader(file.handle, budget);
   const header: Header = { contigs: [], declaresEnd: false };
   try {
     const first = await lines.next();
