@@ -31,6 +31,7 @@ import {
   type JobFile,
 } from './local-job-file.ts';
 import {
+  fullDiskReason,
   readExitCode,
   readOutcome,
   statusFromMarkers,
@@ -72,6 +73,8 @@ export class LocalExecutor implements JobExecutor {
   readonly kind = 'local' as const;
   private readonly queue: Queued[] = [];
   private readonly running = new Map<string, Running>();
+  /** Ends this worker could not write to a job's folder (its file system full). */
+  private readonly unwritten = new Map<string, Outcome>();
   private readonly watchTimer: NodeJS.Timeout;
   private readonly killGraceMs: number;
   private readonly minuteMs: number;
@@ -207,13 +210,16 @@ export class LocalExecutor implements JobExecutor {
       const fits = this.budget.fits(running, head.file.resources);
       if (!fits) return;
       this.queue.shift();
-      this.start(head).catch((error: unknown) => {
+      this.start(head).catch(async (error: unknown) => {
         this.finished(head.ref.jobId);
         this.options.logger.error({ err: error, jobId: head.ref.jobId }, 'could not start job');
-        void writeOutcome(head.ref.workDir, {
-          state: 'NODE_FAIL',
-          reason: `could not start: ${error instanceof Error ? error.message : String(error)}`,
-        }).catch(() => undefined);
+        const why =
+          (await fullDiskReason(head.ref.workDir)) ??
+          (error instanceof Error ? error.message : String(error));
+        const outcome: Outcome = { state: 'NODE_FAIL', reason: `could not start: ${why}` };
+        // On a full disk the outcome cannot be written either: this worker remembers it.
+        this.unwritten.set(head.ref.jobId, outcome);
+        await writeOutcome(head.ref.workDir, outcome).catch(() => undefined);
       });
     }
   }
@@ -314,6 +320,8 @@ export class LocalExecutor implements JobExecutor {
   private async statusOf(job: JobRef): Promise<JobStatus | null> {
     const ended = await statusFromMarkers(job.workDir);
     if (ended) return ended;
+    const unwritten = this.unwritten.get(job.jobId);
+    if (unwritten) return { state: unwritten.state, exitCode: null, reason: unwritten.reason };
     if (this.queue.some((q) => q.ref.jobId === job.jobId)) {
       return { state: 'PENDING', exitCode: null };
     }
@@ -334,7 +342,9 @@ export class LocalExecutor implements JobExecutor {
       late ?? {
         state: 'NODE_FAIL',
         exitCode: null,
-        reason: 'the job process vanished without writing its exit marker',
+        reason:
+          (await fullDiskReason(job.workDir)) ??
+          'the job process vanished without writing its exit marker',
       }
     );
   }

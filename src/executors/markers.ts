@@ -63,3 +63,18 @@ export async function statusFromMarkers(workDir: string): Promise<JobStatus | nu
     ? { state: 'COMPLETED', exitCode }
     : { state: 'FAILED', exitCode, reason: `exit code ${exitCode}` };
 }
+
+/** Below this much free space a job's work folder counts as full. */
+const FULL_BELOW_BYTES = 1 << 20;
+
+/**
+ * Why a job may have left no exit marker: its work folder's file system is full (a job that
+ * cannot write cannot record its own end either). Null when there is room.
+ */
+export async function fullDiskReason(workDir: string): Promise<string | null> {
+  const stats = await fs.statfs(workDir).catch(() => null);
+  if (stats === null) return null;
+  const free = stats.bavail * stats.bsize;
+  if (free >= FULL_BELOW_BYTES) return null;
+  return `the file system of its work folder ${workDir} is full (${free} bytes free): the job could not write its outputs or its exit marker; free space and retry`;
+}

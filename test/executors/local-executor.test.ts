@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -213,6 +214,30 @@ describe('LocalExecutor', () => {
     expect(status.state).toBe('NODE_FAIL');
     expect(status.reason).toMatch(/vanished/);
   });
+
+  // A file system of its own to fill: a tmpfs, which only root may mount (CI runs as root).
+  it.runIf(process.getuid?.() === 0)(
+    'says a job on a full work disk could not write its end, and why',
+    async () => {
+      const disk = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-full-'));
+      await execa('mount', ['-t', 'tmpfs', '-o', 'size=1M', 'tmpfs', disk]);
+      try {
+        const exec = executor();
+        const workDir = path.join(disk, 'job');
+        const job = {
+          ...spec('full', 'head -c 4000000 /dev/zero > big; echo done'),
+          workDir,
+        };
+        job.script = job.script.replaceAll(path.join(root, 'full'), workDir);
+        const status = await poller(exec).wait(await exec.submit(job));
+        expect(status.state).toBe('NODE_FAIL');
+        expect(status.reason).toContain(`work folder ${workDir} is full`);
+      } finally {
+        await execa('umount', ['-l', disk]);
+        await fs.rm(disk, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('JobPoller', () => {
