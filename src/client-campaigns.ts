@@ -133,10 +133,11 @@ export async function recentCampaigns(
   ctx: CampaignClientContext,
   limit: number,
 ): Promise<CampaignProgress[]> {
+  // Temporal itself down is an error (503), never an empty list.
+  await ctx.temporal.connection.workflowService.getSystemInfo({});
   // Asked all at once: with the worker down each waits out the query deadline, together.
   const ids = await campaignIds(ctx.layout, limit);
-  // A campaign whose worker does not answer is left out; Temporal itself down is an error, never
-  // an empty list.
+  // A campaign whose worker does not answer is left out.
   const all = await Promise.all(
     ids.map((id) =>
       campaignProgress(ctx, id).catch((error: unknown) => {

@@ -91,6 +91,8 @@ export async function buildApi(deps: ApiDeps) {
   const routes = apiRoutes(deps.client);
   const dashboard = await fs.readFile(DASHBOARD_HTML, 'utf8');
 
+  // JSON only: any other content type is a 415, not a string for the schemas to puzzle over.
+  app.removeContentTypeParser('text/plain');
   // An empty body is no body (zod defaults apply), whatever its content type says.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     if (text === '') return done(null, undefined);

@@ -3,8 +3,6 @@
  * strings, never class names, so every failure type here is a stable string constant.
  */
 export const FailureType = {
-  /** The manifest cannot be read or does not satisfy schema v1. */
-  ManifestInvalid: 'ManifestInvalid',
   /** A job's tool exited non-zero: the step fails with the tail of stderr. */
   JobFailed: 'JobFailed',
   /** The job went over its memory: retry with more memory. */
