@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
   align,
   corruptMiddleCopy,
@@ -412,6 +413,52 @@ export async function buildCorpus(dataRoot: string, reference: string): Promise<
     { rel: `${s}/${s}.spring`, kind: 'spring', content: 'SPRING archive' },
   ]);
   await add('sample', 'PLAN_NO_READS', pair, (m) => (sample(m).readType = 'long'));
+
+  // Hostile submissions: special files, links out, one file twice, a bomb, personal numbers.
+  const caseDir = () => path.join(inbox, 'hovedstaden', `BAD-${String(n).padStart(3, '0')}`);
+  const caseSample = () => `BAD${String(n).padStart(3, '0')}`;
+  await add('submission', 'MANIFEST_NOT_REGULAR', pair);
+  await fs.rm(path.join(caseDir(), 'manifest.json'));
+  await execa('mkfifo', [path.join(caseDir(), 'manifest.json')]);
+  await add('submission', 'MANIFEST_SYMLINK', pair);
+  await fs.rename(path.join(caseDir(), 'manifest.json'), path.join(caseDir(), 'real.json'));
+  await fs.symlink('real.json', path.join(caseDir(), 'manifest.json'));
+  await add('submission', 'SUBMISSION_SYMLINK', pair);
+  const elsewhere = path.join(work, `elsewhere-${n}`);
+  await fs.rename(caseDir(), elsewhere);
+  await fs.symlink(elsewhere, caseDir());
+  await add('sample', 'FILE_NOT_REGULAR', pair);
+  const fifo = path.join(caseDir(), caseSample(), `${caseSample()}_R2.fastq.gz`);
+  await fs.rm(fifo);
+  await execa('mkfifo', [fifo]);
+  await add('submission', 'MANIFEST_DUPLICATE_FILE', pair, (m) => {
+    sample(m).files[1] = {
+      ...sample(m).files[0],
+      path: sample(m).files[0].path.replace('/', '//'),
+    };
+  });
+  await add('submission', 'MANIFEST_DUPLICATE_FILE', pair, (m) => {
+    sample(m).files[1].md5 = sample(m).files[0].md5;
+  });
+  const linkedR2 = path.join(caseDir(), caseSample(), `${caseSample()}_R2.fastq.gz`);
+  await fs.rm(linkedR2);
+  await fs.symlink(`${caseSample()}_R1.fastq.gz`, linkedR2);
+  const bomb = path.join(work, 'zero-bomb.gz');
+  await fs.writeFile(bomb, gzipSync(Buffer.alloc(64 * 2 ** 20), { level: 9 }));
+  await add('sample', 'FILE_DECOMPRESSES_TOO_LARGE', (s) => [
+    { ...pair(s)[0]!, source: bomb },
+    pair(s)[1]!,
+  ]);
+  await add(
+    'submission',
+    'ID_LOOKS_LIKE_CPR',
+    pair,
+    (m) => (sample(m).sampleId = 'NOR-010190-1234'),
+  );
+  await add('submission', 'ID_LOOKS_LIKE_CPR', pair, (m) => (sample(m).sampleId = '010190_1234'));
+  await add('submission', 'SUBMISSION_TOO_LARGE', pair, (m) => {
+    m.samples = Array.from({ length: 5001 }, (_, i) => ({ ...sample(m), sampleId: `MANY${i}` }));
+  });
   return cases;
 }
 

@@ -113,14 +113,19 @@ describe('CPR-shaped numbers', () => {
       'got 0101901234',
     );
     logger.warn({ err: new Error('bad id 0101901234') }, 'failed');
+    // Under any key, and nested (the SDK's own log fields carry errors so).
+    logger.warn({ error: new Error('worker lost'), meta: { failure: new Error('deep') } }, 'sdk');
     logger.flush();
     await handle.close();
     const text = await fs.readFile(file, 'utf8');
     await fs.rm(dir, { recursive: true, force: true });
     expect(text).not.toMatch(/0101901234|010190_1234/);
     expect(text).toContain(`cpr:${saltedHash(salt, '0101901234')}`);
-    // An error keeps its message (redacted), not "err":{}.
+    // An error keeps its message (redacted), never "error":{}.
     expect(text).toContain('"message":"bad id cpr:');
+    expect(text).toContain('"message":"worker lost"');
+    expect(text).toContain('"message":"deep"');
+    expect(text).not.toContain('{}');
   });
 });
 

@@ -10,7 +10,6 @@ import { constants, type BigIntStats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-
 import type { FileIdentity } from '../../domain/file-facts.ts';
 
 export type { FileIdentity };
