@@ -69,8 +69,14 @@ export function openApiDocument(routes: readonly RouteSpec[]): Record<string, un
         '401': error('no token, or an unknown one'),
         '403': error('the token’s role may not do this'),
         '404': error('not found'),
+        ...(spec.body
+          ? {
+              '413': error('the body is over 1 MiB'),
+              '415': error('the body is not application/json'),
+            }
+          : {}),
         '503': error(
-          'Temporal unreachable, or a workflow did not answer a query in time (its worker down or busy); ask again',
+          'Temporal did not answer within 5 s (down or unreachable), or a workflow did not answer a query in time (its worker down or busy); ask again',
         ),
       },
     };

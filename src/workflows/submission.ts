@@ -23,7 +23,7 @@ import {
 } from '@temporalio/workflow';
 import type { IntakePageEntry } from '../domain/intake-list.ts';
 import { INVALID_ID, firstIdProblem } from '../domain/id-rules.ts';
-import type { InputIssue } from '../domain/issues.ts';
+import { boundIssues, type InputIssue } from '../domain/issues.ts';
 import {
   emptyCounts,
   finalStatusFromCounts,
@@ -67,6 +67,13 @@ const DEFAULT_WINDOW = 100;
 const PAGE_SIZE = 100;
 /** Outcomes are written to disk in batches of this size (and always before continue-as-new). */
 const FLUSH_EVERY = 100;
+/** Errors kept per sample outcome. */
+const MAX_OUTCOME_ERRORS = 10;
+
+/** The count a finished sample adds to. */
+function ended(status: SubmissionSampleStatus['status']): 'done' | 'failed' | 'rejected' {
+  return status === 'done' || status === 'failed' ? status : 'rejected';
+}
 
 function now(): string {
   return new Date(Date.now()).toISOString();
@@ -223,10 +230,9 @@ export async function submissionWorkflow(
     }
     progress.running = progress.running.filter((r) => r.sampleId !== entry.sampleId);
     progress.counts.running -= 1;
-    progress.counts[
-      outcome.status === 'done' ? 'done' : outcome.status === 'failed' ? 'failed' : 'rejected'
-    ] += 1;
-    progress.recent.push(outcome);
+    progress.counts[ended(outcome.status)] += 1;
+    // What the query answers stays small: a sample's first errors (all are in its own status).
+    progress.recent.push({ ...outcome, errors: boundIssues(outcome.errors, MAX_OUTCOME_ERRORS) });
     progress.updatedAt = now();
   };
 

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityOf } from '../../src/activities/intake/open.ts';
 import { createJobActivities, type RunStepInput } from '../../src/activities/jobs.ts';
 import { loadConfig } from '../../src/config.ts';
 import { FailureType } from '../../src/domain/failures.ts';
@@ -165,22 +166,16 @@ describe('runStep', () => {
 });
 
 describe('a submitted input that changed after intake', () => {
-  async function identityOf(file: string) {
-    const stat = await fs.stat(file, { bigint: true });
-    return {
-      dev: stat.dev.toString(),
-      ino: stat.ino.toString(),
-      size: Number(stat.size),
-      mtimeNs: stat.mtimeNs.toString(),
-      host: os.hostname(),
-      label: `S/${path.basename(file)}`,
-    };
-  }
+  /** What intake records of a file (as the manifest lists it: `S/<name>`). */
+  const expected = async (file: string) => ({
+    ...identityOf(await fs.stat(file, { bigint: true })),
+    label: `S/${path.basename(file)}`,
+  });
 
   it('fails the step before any job is submitted', async () => {
     const cram = path.join(root, 'checked.cram');
     await fs.writeFile(cram, 'as intake read it');
-    const identity = await identityOf(cram);
+    const identity = await expected(cram);
     await fs.writeFile(cram, 'replaced by the region since');
     const input = step({
       workflowId: 'sample:TST010:1',
@@ -262,7 +257,7 @@ describe('a submitted input that changed after intake', () => {
             workflowId: 'sample:TST012:1',
             sampleId: 'TST012',
             inputs: { cram, crai: '' },
-            inputIdentities: { cram: await identityOf(cram) },
+            inputIdentities: { cram: await expected(cram) },
           }),
         )
         .catch((e: unknown) => e);
