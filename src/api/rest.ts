@@ -6,8 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { campaignRequestSchema } from '../domain/campaign-request.ts';
-import { idSchema } from '../domain/ids.ts';
-import { regionSchema } from '../domain/manifest.ts';
+import { idSchemaOf } from '../domain/ids.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError } from '../errors.ts';
 import { readJsonIfExists } from '../store/atomic.ts';
@@ -15,10 +14,14 @@ import { releaseSummaries } from '../store/listings.ts';
 import type { Role } from './auth.ts';
 import { ApiError, route, type Access, type RouteSpec } from './route.ts';
 
-const submissionParams = z.strictObject({ region: regionSchema, submissionId: idSchema });
-const sampleParams = z.strictObject({ sampleId: idSchema });
-const campaignParams = z.strictObject({ campaignId: z.string().regex(/^[0-9A-Za-z-]{1,100}$/) });
-const releaseParams = z.strictObject({ releaseId: z.string().regex(/^[0-9TZ.:-]{8,40}$/) });
+// The same id rules as the CLI's, the workflows' and the layout's (domain/id-rules.ts).
+const submissionParams = z.strictObject({
+  region: idSchemaOf('region'),
+  submissionId: idSchemaOf('submissionId'),
+});
+const sampleParams = z.strictObject({ sampleId: idSchemaOf('sampleId') });
+const campaignParams = z.strictObject({ campaignId: idSchemaOf('campaignId') });
+const releaseParams = z.strictObject({ releaseId: idSchemaOf('releaseId') });
 
 const issue = z.object({ code: z.string(), path: z.string(), message: z.string() });
 const submissionStatus = z.looseObject({
@@ -200,10 +203,7 @@ export function restRoutes(client: HarmoniseClient): RouteSpec[] {
       access: 'operator',
       body: z
         .strictObject({
-          pipelineVersion: z
-            .string()
-            .regex(/^[0-9A-Za-z.-]{1,32}$/)
-            .optional(),
+          pipelineVersion: idSchemaOf('pipelineVersion').optional(),
         })
         .default({}),
       response: z.object({ releaseId: z.string() }),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MAX_CONCURRENT_LIMIT, type CampaignRequest } from './campaign.ts';
 import { containsCpr } from './id-rules.ts';
+import { idSchemaOf } from './ids.ts';
 import { harmonisationModeSchema } from './policy.ts';
 
 export const campaignRequestSchema = z.strictObject({
@@ -14,7 +15,7 @@ export const campaignRequestSchema = z.strictObject({
     .max(200)
     .refine((name) => !containsCpr(name), 'must not contain a CPR-shaped number')
     .default(''),
-  pipelineVersion: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.-]{0,31}$/),
+  pipelineVersion: idSchemaOf('pipelineVersion'),
   selection: z.union([
     z.strictObject({ expression: z.string().min(1).max(2000) }),
     z.strictObject({ samplesFile: z.string().min(1) }),

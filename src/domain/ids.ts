@@ -14,14 +14,16 @@ const CPR_REFINEMENT = {
   params: { code: 'ID_LOOKS_LIKE_CPR' },
 } as const;
 
-/** The schema of one kind of id: its pattern, and never a personal number (refused once, for that). */
+/**
+ * The schema of one kind of id: its pattern (which the OpenAPI document shows), and never a
+ * personal number.
+ */
 export function idSchemaOf(kind: IdKind) {
   const rule = ID_RULES[kind];
-  return z.string().superRefine((id, ctx) => {
-    if (containsCpr(id)) ctx.addIssue({ code: 'custom', ...CPR_REFINEMENT });
-    else if (!rule.pattern.test(id))
-      ctx.addIssue({ code: 'custom', message: rule.says, params: { code: 'ID_INVALID' } });
-  });
+  return z
+    .string()
+    .regex(rule.pattern, rule.says)
+    .refine((id) => !containsCpr(id), CPR_REFINEMENT);
 }
 
 /** Submission and sample ids: safe in paths, workflow ids and job names. */
