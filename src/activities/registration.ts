@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { FileIdentity } from '../domain/file-facts.ts';
 import type { FileKind } from '../domain/manifest.ts';
 import { PUBLISHED_NAMES, type PlanVerdict, type SampleWork } from '../domain/plan.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
@@ -25,7 +26,14 @@ export interface RegisterSampleInput extends SampleWork {
   workflowId: string;
   runId: string;
   verdict: PlanVerdict;
-  inputs: { kind: FileKind; relativePath: string; md5: string | null; sha256: string | null }[];
+  inputs: {
+    kind: FileKind;
+    relativePath: string;
+    md5: string | null;
+    sha256: string | null;
+    /** The file intake checked (and every job checked again): its size, inode and mtime. */
+    identity?: FileIdentity;
+  }[];
   steps: StepResult[];
   /** Every attempt of every step, failed ones included, as the workflow saw them. */
   attempts: (StepAttempt & { step: string })[];

@@ -273,6 +273,7 @@ async function harmonise(
       relativePath: f.relativePath,
       md5: f.md5,
       sha256: f.sha256,
+      ...(f.identity ? { identity: f.identity } : {}),
     })),
     steps: results,
     attempts: status.steps.flatMap((s) => s.attempts.map((a) => ({ ...a, step: s.name }))),
