@@ -138,12 +138,21 @@ async function samplesOnDisk(runDir: string): Promise<Map<string, SubmissionSamp
  * What a submitter may see of a message: no path of the server. The submission folder becomes
  * the manifest's relative paths, anything else under the data root `<data>/…`.
  */
-export function forSubmitter(message: string, layout: Layout, submissionDir: string): string {
-  return message
-    .replaceAll(`${submissionDir}/`, '')
-    .replaceAll(submissionDir, '.')
-    .replaceAll(`${layout.root}/`, '<data>/')
-    .replaceAll(layout.root, '<data>');
+export function forSubmitter(
+  message: string,
+  roots: { dataRoot: readonly string[]; submissionDir: readonly string[] },
+): string {
+  let out = message;
+  for (const dir of roots.submissionDir) out = out.replaceAll(`${dir}/`, '').replaceAll(dir, '.');
+  for (const root of roots.dataRoot)
+    out = out.replaceAll(`${root}/`, '<data>/').replaceAll(root, '<data>');
+  return out;
+}
+
+/** A path as it is written and as it is (through any symbolic link on the way). */
+async function spellings(dir: string): Promise<string[]> {
+  const real = await fs.realpath(dir).catch(() => dir);
+  return real === dir ? [dir] : [dir, real];
 }
 
 /**
@@ -168,10 +177,13 @@ export async function composeSubmissionStatus(
     });
   }
   for (const outcome of progress.recent) samples.set(outcome.sampleId, outcome);
-  const dir = layout.submissionDir(progress.region, progress.submissionId);
+  const roots = {
+    dataRoot: await spellings(layout.root),
+    submissionDir: await spellings(layout.submissionDir(progress.region, progress.submissionId)),
+  };
   const tidy = (issue: InputIssue): InputIssue => ({
     ...issue,
-    message: forSubmitter(issue.message, layout, dir),
+    message: forSubmitter(issue.message, roots),
   });
   const status: SubmissionStatus & Partial<SubmissionProgress> = {
     ...progress,
