@@ -22,8 +22,8 @@ import type { HarmonisationMode } from './domain/policy.ts';
 import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
 import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
-import { firstIdProblem, type IdKind } from './domain/id-rules.ts';
-import { HarmoniseError, ServiceUnreachableError, UsageError } from './errors.ts';
+import { checkIds } from './client-checks.ts';
+import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
 import {
   campaignWorkflowId,
   frequencyWorkflowId,
@@ -73,32 +73,6 @@ const FINISHED: ReadonlySet<string> = new Set([
   'rejected',
   'failed',
 ]);
-
-/** gRPC status codes that mean Temporal did not answer (not that it refused). */
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
-
-/**
- * Why a failed call means Temporal cannot be reached (it is down, or did not answer within the
- * caller's deadline), or null when the error is another. Looks through the error's causes.
- */
-export function temporalUnavailable(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
-      return `Temporal did not answer (${code === GRPC_UNAVAILABLE ? 'unavailable' : 'deadline exceeded'}): is it running? ("harmonise up" starts it)`;
-    }
-    current = current.cause;
-  }
-  return null;
-}
-
-/** Refuses ids that break their rules, before anything is asked of Temporal (UsageError: 400, exit 2). */
-export function checkIds(ids: Partial<Record<IdKind, string>>): void {
-  const problem = firstIdProblem(ids);
-  if (problem !== null) throw new UsageError(problem.problem);
-}
 
 /** Release ids sort by time: `20261126T171500.123Z`. */
 export function newReleaseId(now = new Date()): string {

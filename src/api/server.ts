@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { HarmoniseError, ServiceUnreachableError, UsageError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { temporalUnavailable } from '../client.ts';
+import { temporalUnavailable } from '../client-checks.ts';
 import { appendAudit } from '../store/audit.ts';
 import { redactDeep, type Redact } from '../store/redaction.ts';
 import type { Role, TokenRegistry } from './auth.ts';

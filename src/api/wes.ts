@@ -5,7 +5,6 @@
  * sample's job attempts. Runs are started through harmonise's own routes, not through WES.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import proto from '@temporalio/proto';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
@@ -15,6 +14,7 @@ import { WES_STATES, wesState, type WesState } from '../domain/wes-state.ts';
 import { SearchAttribute } from '../shared.ts';
 import { PipelineRegistry } from '../store/pipelines.ts';
 import { loadSalt } from '../store/redaction.ts';
+import { pageTokenCodec } from './page-tokens.ts';
 import { campaignProgressQuery, sampleStatusQuery } from '../workflows/messages.ts';
 import { ApiError, route, type RouteSpec } from './route.ts';
 
@@ -105,30 +105,6 @@ function taskLogs(steps: readonly StepStatus[]) {
       system_logs: [`${a.state}${a.reason ? `: ${a.reason}` : ''}`],
     })),
   );
-}
-
-/**
- * WES page tokens: Temporal's, signed with the data root's secret, so that a token this server
- * did not give is refused here instead of being sent on.
- */
-function pageTokenCodec(secret: Buffer) {
-  const sign = (token: Buffer) =>
-    createHmac('sha256', secret)
-      .update('wes-page-token')
-      .update(token)
-      .digest('base64url')
-      .slice(0, 22);
-  return {
-    encode: (token: Buffer) => `${token.toString('base64url')}.${sign(token)}`,
-    decode(text: string): Buffer | null {
-      const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})$/.exec(text);
-      if (!match) return null;
-      const token = Buffer.from(match[1]!, 'base64url');
-      const expected = Buffer.from(sign(token));
-      const given = Buffer.from(match[2]!);
-      return expected.length === given.length && timingSafeEqual(expected, given) ? token : null;
-    },
-  };
 }
 
 export function wesRoutes(client: HarmoniseClient): RouteSpec[] {

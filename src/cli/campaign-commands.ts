@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CampaignProgress } from '../domain/campaign.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError, UsageError, WorkflowBusyError } from '../errors.ts';
-import { checkIds } from '../client.ts';
+import { checkIds } from '../client-checks.ts';
 import { context, parseInteger, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 import { renderProgress } from './progress-bar.ts';

@@ -1,6 +1,6 @@
 /** `submission`, `sample` and `frequency`: signalling work and reading its state. */
 import { Option, type Command } from 'commander';
-import { checkIds } from '../client.ts';
+import { checkIds } from '../client-checks.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError } from '../errors.ts';
 import { context, operatorIdentity, withClient } from './context.ts';

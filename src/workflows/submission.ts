@@ -8,10 +8,8 @@
  * list: the list is read from disk a page at a time, outcomes go to disk in batches, and the
  * workflow continues as new (after its window has drained) long before history limits.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
-  ChildWorkflowFailure,
   WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
@@ -23,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { IntakePageEntry } from '../domain/intake-list.ts';
 import { INVALID_ID, firstIdProblem } from '../domain/id-rules.ts';
-import { boundIssues, type InputIssue } from '../domain/issues.ts';
+import { boundIssues } from '../domain/issues.ts';
 import {
   emptyCounts,
   finalStatusFromCounts,
@@ -38,6 +36,7 @@ import {
   type SubmissionCompleteRequest,
 } from './messages.ts';
 import { sampleStartAttributes, sampleWorkflow } from './sample.ts';
+import { ended, sampleFailure } from './submission-outcomes.ts';
 
 export interface SubmissionWorkflowInput {
   region: string;
@@ -69,11 +68,6 @@ const PAGE_SIZE = 100;
 const FLUSH_EVERY = 100;
 /** Errors kept per sample outcome. */
 const MAX_OUTCOME_ERRORS = 10;
-
-/** The count a finished sample adds to. */
-function ended(status: SubmissionSampleStatus['status']): 'done' | 'failed' | 'rejected' {
-  return status === 'done' || status === 'failed' ? status : 'rejected';
-}
 
 function now(): string {
   return new Date(Date.now()).toISOString();
@@ -293,42 +287,4 @@ export async function submissionWorkflow(
   await flush();
   await submissionActivities.recordSubmission(progress);
   return progress;
-}
-
-/** Turns a child's failure into the sample's outcome; this submission's own earlier harmonisation counts as done. */
-async function sampleFailure(
-  error: unknown,
-  entry: IntakePageEntry,
-  pipelineVersion: string,
-  submissionId: string,
-): Promise<SubmissionSampleStatus> {
-  const path = `samples[${entry.index}]`;
-  const workflowId = sampleWorkflowId(entry.sampleId, pipelineVersion);
-  const failed = (issue: InputIssue): SubmissionSampleStatus => ({
-    sampleId: entry.sampleId,
-    status: 'failed',
-    mode: null,
-    errors: [issue],
-    workflowId,
-  });
-  if (error instanceof WorkflowExecutionAlreadyStartedError) {
-    const existing = await quickActivities.findHarmonised({
-      sampleId: entry.sampleId,
-      pipelineVersion,
-    });
-    if (existing?.submissionId === submissionId) {
-      return { sampleId: entry.sampleId, status: 'done', mode: null, errors: [], workflowId };
-    }
-    return failed({
-      code: 'SAMPLE_IN_PROGRESS',
-      path,
-      message: `${workflowId} is already running for another request`,
-    });
-  }
-  const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
-  return failed({
-    code: cause instanceof ApplicationFailure && cause.type ? cause.type : 'SAMPLE_FAILED',
-    path,
-    message: cause instanceof Error ? cause.message : String(cause),
-  });
 }
