@@ -24,7 +24,7 @@ import {
   commandLines,
   renderJobScript,
 } from '../tools/job-script.ts';
-import { identityOf, sameIdentity } from './intake/open.ts';
+import { identityOf, sameIdentity } from '../store/file-identity.ts';
 import { buildStepCommands } from '../tools/step-commands.ts';
 import { parseToolVersions } from '../tools/versions.ts';
 import { currentActivity, type ActivityHandle } from './context.ts';

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityOf } from '../../src/activities/intake/open.ts';
+import { identityOf } from '../../src/store/file-identity.ts';
 import { createJobActivities, type RunStepInput } from '../../src/activities/jobs.ts';
 import { loadConfig } from '../../src/config.ts';
 import { FailureType } from '../../src/domain/failures.ts';

@@ -17,7 +17,8 @@ import type { ActivityDeps } from '../deps.ts';
 import { checkBudget, type Inspector } from './budget.ts';
 import { FILE_CHANGED_DURING_INTAKE, FILE_CHECKSUM_MISMATCH } from './codes.ts';
 import type { FileToInspect, ReferenceInfo } from './inspect.ts';
-import { identityOf, openInside, sameIdentity, type FileIdentity } from './open.ts';
+import { identityOf, sameIdentity } from '../../store/file-identity.ts';
+import { openInside, type FileIdentity } from './open.ts';
 import { inspectSampleFiles, needsReference } from './sample.ts';
 
 export interface IntakeFile {

@@ -8,9 +8,9 @@
  */
 import { constants, type BigIntStats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { FileIdentity } from '../../domain/file-facts.ts';
+import { identityOf } from '../../store/file-identity.ts';
 
 export type { FileIdentity };
 
@@ -24,20 +24,24 @@ export interface OpenedFile {
 export type OpenResult =
   { ok: true; file: OpenedFile } | { ok: false; code: string; message: string };
 
-export function identityOf(stat: BigIntStats): FileIdentity {
-  return {
-    dev: stat.dev.toString(),
-    ino: stat.ino.toString(),
-    size: Number(stat.size),
-    mtimeNs: stat.mtimeNs.toString(),
-    host: os.hostname(),
-  };
-}
-
-/** Same inode, size and mtime (and device, when both were read on one host). */
-export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  const device = a.host !== b.host || a.dev === b.dev;
-  return device && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+/** A failed lstat/stat/open as the file's problem; an error that is not about the file is thrown. */
+function refusedBy(error: unknown, relative: string, loop: string): OpenResult {
+  const code = (error as NodeJS.ErrnoException).code;
+  const refuse = (problem: string, message: string): OpenResult => ({
+    ok: false,
+    code: problem,
+    message,
+  });
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return refuse('FILE_MISSING', `${relative} does not exist in the submission`);
+  if (code === 'ELOOP') {
+    return loop === 'FILE_SYMLINK'
+      ? refuse(loop, `${relative} is a symbolic link; it must be the file itself`)
+      : refuse(loop, `${relative} is a loop of symbolic links`);
+  }
+  if (code === 'EACCES')
+    return refuse('FILE_UNREADABLE', `${relative} cannot be read by NGC (permission denied)`);
+  throw error;
 }
 
 /** What is at a path instead of a regular file, in words. */
@@ -90,15 +94,7 @@ export async function openInside(
     }
     before = link.isSymbolicLink() ? await fs.stat(name, { bigint: true }) : link;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return refuse('FILE_MISSING', `${relative} does not exist in the submission`);
-    }
-    if (code === 'ELOOP')
-      return refuse('FILE_OUTSIDE_SUBMISSION', `${relative} is a loop of symbolic links`);
-    if (code === 'EACCES')
-      return refuse('FILE_UNREADABLE', `${relative} cannot be read by NGC (permission denied)`);
-    throw error;
+    return refusedBy(error, relative, 'FILE_OUTSIDE_SUBMISSION');
   }
   if (!before.isFile()) {
     return refuse('FILE_NOT_REGULAR', `${relative} is ${kindOf(before)}, not a regular file`);
@@ -112,14 +108,8 @@ export async function openInside(
       (options.noFollow ? constants.O_NOFOLLOW : 0);
     handle = await fs.open(name, flags);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      return refuse('FILE_MISSING', `${relative} does not exist in the submission`);
-    if (code === 'ELOOP')
-      return refuse('FILE_SYMLINK', `${relative} is a symbolic link; it must be the file itself`);
-    if (code === 'EACCES')
-      return refuse('FILE_UNREADABLE', `${relative} cannot be read by NGC (permission denied)`);
-    throw error;
+    // ELOOP here: O_NOFOLLOW met a link that appeared since lstat.
+    return refusedBy(error, relative, 'FILE_SYMLINK');
   }
   try {
     const opened = await handle.stat({ bigint: true });
