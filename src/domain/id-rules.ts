@@ -92,6 +92,19 @@ export function findCprNumbers(text: string): [number, number][] {
   return found;
 }
 
+/** The text with each CPR-shaped number replaced by what `by` makes of it. */
+export function replaceCprNumbers(text: string, by: (number: string) => string): string {
+  const found = findCprNumbers(text);
+  if (found.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const [start, end] of found) {
+    out += text.slice(from, start) + by(text.slice(start, end));
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
 /**
  * Whether the text contains a CPR-shaped number: six digits that form a valid DDMMYY, an
  * optional separator (- _ . space /), four digits. Anywhere in the text, not only all of it: a

@@ -1,8 +1,6 @@
 /** zod schemas of the ids (the rules themselves are in id-rules.ts, shared with workflow code). */
 import { z } from 'zod';
-import { ID_PATTERN, ID_RULES, containsCpr, type IdKind } from './id-rules.ts';
-
-export { ID_PATTERN, containsCpr };
+import { ID_RULES, containsCpr, type IdKind } from './id-rules.ts';
 
 /** Whether the id is CPR-shaped or contains a CPR-shaped number. */
 export function looksLikeCpr(id: string): boolean {
@@ -27,12 +25,4 @@ export function idSchemaOf(kind: IdKind) {
 }
 
 /** Submission and sample ids: safe in paths, workflow ids and job names. */
-export const idSchema = z
-  .string()
-  .regex(ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
-  .refine((id) => !containsCpr(id), CPR_REFINEMENT);
-
-export const regionIdSchema = idSchemaOf('region');
-export const campaignIdSchema = idSchemaOf('campaignId');
-export const releaseIdSchema = idSchemaOf('releaseId');
-export const pipelineVersionSchema = idSchemaOf('pipelineVersion');
+export const idSchema = idSchemaOf('sampleId');

@@ -3,7 +3,7 @@
  * message a person can act on. Shared by the manifest schema, intake validation and the CLI.
  */
 import type { z } from 'zod';
-import { findCprNumbers } from './id-rules.ts';
+import { replaceCprNumbers } from './id-rules.ts';
 
 export interface InputIssue {
   code: string;
@@ -23,15 +23,7 @@ export function clipMessage(text: string, max = MAX_MESSAGE_CHARS): string {
 
 /** The text with every CPR-shaped number replaced: statuses and records never hold one. */
 export function withoutPersonalNumbers(text: string): string {
-  const found = findCprNumbers(text);
-  if (found.length === 0) return text;
-  let out = '';
-  let from = 0;
-  for (const [start, end] of found) {
-    out += `${text.slice(from, start)}[personal number removed]`;
-    from = end;
-  }
-  return out + text.slice(from);
+  return replaceCprNumbers(text, () => '[personal number removed]');
 }
 
 /**

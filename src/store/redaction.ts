@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findCprNumbers } from '../domain/id-rules.ts';
+import { replaceCprNumbers } from '../domain/id-rules.ts';
 
 export type Redact = (text: string) => string;
 
@@ -39,17 +39,7 @@ export function saltedHash(salt: Buffer, value: string): string {
 }
 
 export function personalNumberRedactor(salt: Buffer = randomBytes(32)): Redact {
-  return (text) => {
-    const found = findCprNumbers(text);
-    if (found.length === 0) return text;
-    let out = '';
-    let from = 0;
-    for (const [start, end] of found) {
-      out += `${text.slice(from, start)}cpr:${saltedHash(salt, text.slice(start, end))}`;
-      from = end;
-    }
-    return out + text.slice(from);
-  };
+  return (text) => replaceCprNumbers(text, (number) => `cpr:${saltedHash(salt, number)}`);
 }
 
 /**

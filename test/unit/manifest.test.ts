@@ -187,17 +187,12 @@ describe('parseManifest', () => {
 });
 
 describe('ids and paths', () => {
+  // The full table of CPR shapes is in ids.test.ts.
   it.each([
     ['0101901234', true],
     ['010190-1234', true],
-    // Inside a longer id a personal number is still one.
-    ['01019012345', true],
     ['P0101901234', true],
-    ['NOR-010190-1234', true],
-    ['010190_1234', true],
-    // Not a date: 34 is no month, 31 April no day.
     ['1234567890', false],
-    ['3104901234', false],
     ['HOV001', false],
   ])('looksLikeCpr(%s) is %s', (id, expected) => {
     expect(looksLikeCpr(id)).toBe(expected);

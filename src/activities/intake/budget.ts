@@ -64,10 +64,14 @@ export class DecompressedTooLargeError extends Error {
   override readonly name = 'DecompressedTooLargeError';
 }
 
+/** Throws when the activity was cancelled. */
+export function checkCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledFailure('intake stopped: its activity was cancelled');
+}
+
 /** Throws when the activity was cancelled or the budget is spent; call it between chunks. */
 export function checkBudget(budget: Budget): void {
-  if (budget.signal?.aborted)
-    throw new CancelledFailure('intake stopped: its activity was cancelled');
+  checkCancelled(budget.signal);
   if (Date.now() > budget.deadline) throw new BudgetExceededError(budget.seconds);
 }
 

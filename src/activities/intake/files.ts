@@ -14,7 +14,7 @@ import { FailureType, errorMessage } from '../../errors.ts';
 import { hashFile } from '../../store/checksums.ts';
 import { verifyReference } from '../../store/pipelines.ts';
 import type { ActivityDeps } from '../deps.ts';
-import { checkBudget, type Inspector } from './budget.ts';
+import { checkCancelled, type Inspector } from './budget.ts';
 import { FILE_CHANGED_DURING_INTAKE, FILE_CHECKSUM_MISMATCH } from './codes.ts';
 import type { FileToInspect, ReferenceInfo } from './inspect.ts';
 import { identityOf, sameIdentity } from '../../store/file-identity.ts';
@@ -149,13 +149,13 @@ async function checksumProblem(
   listed: ManifestFile,
   inspector: Inspector,
 ): Promise<InputIssue | null> {
-  const budget = { ...inspector, deadline: Number.POSITIVE_INFINITY, seconds: 0 };
   for (const algorithm of ['md5', 'sha256'] as const) {
     const expected = listed[algorithm];
     if (expected === undefined) continue;
     const actual = await hashFile(file.handle, algorithm, () => {
+      // Hashing has no time budget of its own: it is bounded by the file's size.
       inspector.heartbeat();
-      checkBudget(budget);
+      checkCancelled(inspector.signal);
     });
     if (actual !== expected) {
       return {
