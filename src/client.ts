@@ -21,7 +21,11 @@ import type { CampaignProgress } from './domain/campaign.ts';
 import type { HarmonisationMode } from './domain/policy.ts';
 import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
-import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
+import {
+  submissionEnded,
+  type SampleWorkflowStatus,
+  type SubmissionStatus,
+} from './domain/status.ts';
 import { checkIds } from './client-checks.ts';
 import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
 import {
@@ -66,13 +70,6 @@ export interface SampleStatusReport {
   record: SampleRecord | null;
   workflows: SampleWorkflowReport[];
 }
-
-const FINISHED: ReadonlySet<string> = new Set([
-  'accepted',
-  'partially-accepted',
-  'rejected',
-  'failed',
-]);
 
 /** Release ids sort by time: `20261126T171500.123Z`. */
 export function newReleaseId(now = new Date()): string {
@@ -153,7 +150,7 @@ export class HarmoniseClient {
       const progress = await handle.query(submissionStatusQuery);
       // A run started before the per-sample list moved to disk answers the whole status.
       if ('samples' in progress) return progress as unknown as SubmissionStatus;
-      if (FINISHED.has(progress.status)) {
+      if (submissionEnded(progress.status)) {
         const record = await readSubmissionRecord(this.layout, region, submissionId);
         if (record !== null) return record;
       }

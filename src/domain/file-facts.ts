@@ -54,3 +54,20 @@ export interface ExpectedInput extends FileIdentity {
   /** The path as the manifest lists it. */
   label: string;
 }
+
+/**
+ * The submitted files among a step's inputs (name → path), by input name, as intake recorded
+ * them: what the step's job must find unchanged.
+ */
+export function expectedInputs(
+  inputs: Readonly<Record<string, string>>,
+  files: readonly { path: string; relativePath: string; identity?: FileIdentity }[],
+): Record<string, ExpectedInput> {
+  const expected: Record<string, ExpectedInput> = {};
+  for (const [name, file] of Object.entries(inputs)) {
+    const submitted = files.find((f) => f.path === file && f.identity !== undefined);
+    if (submitted?.identity)
+      expected[name] = { ...submitted.identity, label: submitted.relativePath };
+  }
+  return expected;
+}

@@ -19,6 +19,11 @@ export const SUBMISSION_STATUSES = [
 ] as const;
 export type SubmissionStatusName = (typeof SUBMISSION_STATUSES)[number];
 
+/** A submission in one of these has ended: its outcome record is its status. */
+export function submissionEnded(status: SubmissionStatusName): boolean {
+  return ['accepted', 'partially-accepted', 'rejected', 'failed'].includes(status);
+}
+
 export type SampleOutcome = 'pending' | 'running' | 'done' | 'rejected' | 'failed';
 
 export interface SubmissionSampleStatus {

@@ -14,6 +14,17 @@ export type Redact = (text: string) => string;
 /** The data root's salt, made on first use; a data root that cannot be written gets a fresh one. */
 export function loadSalt(dataRoot: string): Buffer {
   const file = path.join(dataRoot, 'run', 'redaction-salt');
+  const known = salts.get(file);
+  if (known) return known;
+  const salt = readOrMakeSalt(file);
+  salts.set(file, salt);
+  return salt;
+}
+
+/** Salts read in this process, by file: the logger, the audit trail and WES tokens share one read. */
+const salts = new Map<string, Buffer>();
+
+function readOrMakeSalt(file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch {

@@ -19,6 +19,7 @@ import type { IntakeRef } from '../domain/intake-list.ts';
 import { INVALID_ID, firstIdProblem } from '../domain/id-rules.ts';
 import type { StepResult } from '../activities/jobs.ts';
 import type { SampleFinished } from '../domain/campaign.ts';
+import { expectedInputs } from '../domain/file-facts.ts';
 import type { InputIssue } from '../domain/issues.ts';
 import {
   resolveOutput,
@@ -221,21 +222,11 @@ async function harmonise(
 
   const done: StepOutputs = {};
   const results: StepResult[] = [];
-  // Each job checks that the submitted files it reads are the ones intake checked.
-  const identities = new Map(
-    input.files.flatMap((f) =>
-      f.identity ? [[f.path, { ...f.identity, label: f.relativePath }] as const] : [],
-    ),
-  );
   for (const [i, step] of plan.steps.entries()) {
     setStage(step.name);
     const inputs = resolveStepInputs(step, done);
-    const expected = Object.fromEntries(
-      Object.entries(inputs).flatMap(([name, file]) => {
-        const identity = identities.get(file);
-        return identity ? [[name, identity]] : [];
-      }),
-    );
+    // Each job checks that the submitted files it reads are the ones intake checked.
+    const expected = expectedInputs(inputs, input.files);
     const result = await runStepWithRetries({
       workflowId,
       sampleId: input.sampleId,
