@@ -1,7 +1,7 @@
 /**
- * The on-disk layout under the data root (DESIGN §5): every path is built here and only here,
- * by one function (`inside`) that checks each id against its rules and refuses to leave its
- * folder. A bad id is an InvalidIdError, never a path elsewhere.
+ * The on-disk layout under the data root (README "Layout"): every path is built here and only
+ * here, by one function (`inside`) that checks each id against its rules and refuses to leave
+ * its folder. A bad id is an InvalidIdError, never a path elsewhere.
  */
 import path from 'node:path';
 import { firstIdProblem, type IdKind } from '../domain/id-rules.ts';
