@@ -6,7 +6,8 @@
  * worker may have died between sbatch and the record). Job ids are only trusted together with
  * their name: slurmctld can reuse ids after a crash. Status is read from the job's markers first
  * and from Slurm's own record second, in one squeue call for every job in flight, at most once
- * per status interval however often the poller asks.
+ * per status interval however often the poller asks. The look-ups before sbatch are coalesced
+ * too (key-lookup.ts): submissions made at the same time share one squeue.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { SCRIPT_NAME, STDERR_NAME, STDOUT_NAME } from '../../tools/job-script.ts
 import { statusFromMarkers, writeOutcome } from '../markers.ts';
 import type { JobExecutor, JobRef, JobSpec, JobStatus } from '../port.ts';
 import { SlurmUnavailableError, type SlurmCommands } from './commands.ts';
+import { KeyLookup } from './key-lookup.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { buildSbatchArgs, type SlurmSiteOptions } from './sbatch-args.ts';
 
@@ -56,11 +58,13 @@ interface SlurmView {
 export class SlurmExecutor implements JobExecutor {
   readonly kind = 'slurm' as const;
   private readonly limiter: RateLimiter;
+  private readonly lookup: KeyLookup;
   private readonly views = new Map<string, SlurmView>();
   private lastStatusCall = 0;
 
   constructor(private readonly options: SlurmExecutorOptions) {
     this.limiter = new RateLimiter(options.submitRatePerSecond);
+    this.lookup = new KeyLookup(options.commands);
   }
 
   async submit(spec: JobSpec): Promise<JobRef> {
@@ -78,7 +82,7 @@ export class SlurmExecutor implements JobExecutor {
     // sbatch for it was under way when its worker died, is it in accounting?
     const searchAccounting = recorded?.source === 'intent';
     const existing = await this.retrying(spec.key, 'look-up', () =>
-      this.findByKey(spec.key, searchAccounting),
+      this.lookup.find(spec.key, searchAccounting),
     );
     if (existing) {
       await this.writeRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
@@ -140,6 +144,12 @@ export class SlurmExecutor implements JobExecutor {
     return this.options.commands.statusCalls;
   }
 
+  /** Every Slurm call made so far, by purpose: status polls, key look-ups, sbatch. */
+  get slurmCalls(): { status: number; lookup: number; sbatch: number } {
+    const { statusCalls, lookupCalls, sbatchCalls } = this.options.commands;
+    return { status: statusCalls, lookup: lookupCalls, sbatch: sbatchCalls };
+  }
+
   close(): Promise<void> {
     this.views.clear();
     return Promise.resolve();
@@ -165,25 +175,13 @@ export class SlurmExecutor implements JobExecutor {
   }
 
   /**
-   * A job with this key as its name: squeue (live, or finished within MinJobAge), then, when a
-   * submission may have happened without being recorded, accounting too.
-   */
-  private async findByKey(key: string, searchAccounting: boolean): Promise<string | null> {
-    const live = await this.options.commands.squeueByName(key);
-    if (live.length > 0) return live.at(-1)!.jobId;
-    if (!searchAccounting) return null;
-    const finished = await this.options.commands.sacct({ name: key });
-    return finished.at(-1)?.jobId ?? null;
-  }
-
-  /**
    * sbatch, rate-limited. Before a retry the key is looked up: an sbatch that timed out may
    * still have submitted the job.
    */
   private sbatchOnce(key: string, args: string[]): Promise<string> {
     return this.retrying(key, 'sbatch', async (attempt) => {
       if (attempt > 1) {
-        const submitted = await this.findByKey(key, true);
+        const submitted = await this.lookup.find(key, true);
         if (submitted) return submitted;
       }
       await this.limiter.take();

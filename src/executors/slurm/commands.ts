@@ -49,7 +49,7 @@ const TRANSIENT = [
 export class SlurmCommands {
   /** squeue / sacct calls that ask about jobs in flight: the poller's "status calls". */
   statusCalls = 0;
-  /** Look-ups of one job key before its sbatch. */
+  /** Look-ups of job keys before their sbatch (one call covers every key asked at once). */
   lookupCalls = 0;
   sbatchCalls = 0;
 
@@ -108,26 +108,49 @@ export class SlurmCommands {
   }
 
   /** Jobs with this exact name (the job key), live or recently finished. */
-  async squeueByName(name: string): Promise<SlurmJobRow[]> {
+  squeueByName(name: string): Promise<SlurmJobRow[]> {
+    return this.squeueByNames([name]);
+  }
+
+  /**
+   * Jobs with any of these exact names (job keys), live or recently finished, in one call: the
+   * look-ups of many submissions at once cost one squeue, not one each.
+   */
+  async squeueByNames(names: readonly string[]): Promise<SlurmJobRow[]> {
+    if (names.length === 0) return [];
     this.lookupCalls += 1;
     const { stdout, stderr, exitCode } = await this.run('squeue', [
       '-h',
       '-t',
       'all',
-      `--name=${name}`,
+      `--name=${names.join(',')}`,
       '-o',
       SQUEUE_FORMAT,
     ]);
     if (exitCode !== 0) this.fail('squeue', stderr);
-    return parseSqueue(stdout).filter((row) => row.name === name);
+    const wanted = new Set(names);
+    return parseSqueue(stdout).filter((row) => wanted.has(row.name));
   }
 
-  /** Finished jobs from accounting (slurmdbd or the jobcomp file), by ids or by name. */
-  async sacct(filter: { jobIds: readonly string[] } | { name: string }): Promise<SacctRow[]> {
+  /** Finished jobs from accounting (slurmdbd or the jobcomp file), by ids or by names. */
+  async sacct(
+    filter: { jobIds: readonly string[] } | { name: string } | { names: readonly string[] },
+  ): Promise<SacctRow[]> {
     if (this.options.accounting === 'none') return [];
-    if ('jobIds' in filter && filter.jobIds.length === 0) return [];
-    if ('jobIds' in filter) this.statusCalls += 1;
-    else this.lookupCalls += 1;
+    if ('jobIds' in filter) {
+      if (filter.jobIds.length === 0) return [];
+      this.statusCalls += 1;
+      return this.accounting(['-j', filter.jobIds.join(',')]);
+    }
+    const names = 'name' in filter ? [filter.name] : filter.names;
+    if (names.length === 0) return [];
+    this.lookupCalls += 1;
+    const wanted = new Set(names);
+    const rows = await this.accounting([`--name=${names.join(',')}`, '-S', 'now-30days']);
+    return rows.filter((row) => wanted.has(row.name));
+  }
+
+  private async accounting(selection: string[]): Promise<SacctRow[]> {
     const args = [
       ...(this.options.accounting === 'jobcomp' ? ['-c'] : []),
       '-X',
@@ -135,14 +158,11 @@ export class SlurmCommands {
       '-P',
       '-o',
       SACCT_FIELDS,
-      ...('jobIds' in filter
-        ? ['-j', filter.jobIds.join(',')]
-        : [`--name=${filter.name}`, '-S', 'now-30days']),
+      ...selection,
     ];
     const { stdout, stderr, exitCode } = await this.run('sacct', args);
     if (exitCode !== 0) this.fail('sacct', stderr);
-    const rows = parseSacct(stdout);
-    return 'name' in filter ? rows.filter((row) => row.name === filter.name) : rows;
+    return parseSacct(stdout);
   }
 
   /** Cancels a job only if it still carries the expected name (job ids can be reused). */
