@@ -14,7 +14,7 @@ import {
   withClient,
 } from './context.ts';
 import type { DemoReport } from './demo.ts';
-import { ExitCode, printJson, printLine } from './output.ts';
+import { ExitCode, printJson, printLine, progress } from './output.ts';
 import { down, up } from './services.ts';
 
 function printDemo(report: DemoReport): void {
@@ -78,16 +78,27 @@ export function addServiceCommands(program: Command): void {
 
   program
     .command('down')
-    .description('stop the HTTP API, the worker and the embedded Temporal server started by "up"')
+    .description(
+      'stop the HTTP API, the worker, the embedded Temporal server and a single-node Slurm cluster started by "up" (exits 1 when nothing was running under the data root)',
+    )
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
       const ctx = context();
       const result = await down(ctx.config);
       if (opts.json) printJson(result);
-      else
+      else {
         printLine(
-          `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}`,
+          `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}, slurm ${result.slurm?.stopped ? 'stopped' : '-'}`,
         );
+        if (result.slurm?.leftRunning) printLine(`left running: ${result.slurm.leftRunning}`);
+      }
+      if (result.nothingFound) {
+        progress(
+          `nothing harmonise started was running under the data root ${result.dataRoot}; ` +
+            'if the services were started with another HARMONISE_DATA, run "down" with that one',
+        );
+        process.exitCode = ExitCode.failed;
+      }
     });
 
   program
