@@ -194,9 +194,20 @@ describe('SlurmExecutor on a real cluster', () => {
   }, 120_000);
 
   it('asks Slurm once per interval for 100 jobs in flight', async () => {
-    const refs = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => executor.submit(spec(`many-${i}`, 'sleep 600'))),
-    );
+    const lookupsBefore = commands.lookupCalls;
+    const jobs = Array.from({ length: 100 }, (_, i) => spec(`many-${i}`, 'sleep 600'));
+    const refs = await Promise.all(jobs.map((job) => executor.submit(job)));
+    // First attempts, in work directories made just then: nothing to look up.
+    expect(commands.lookupCalls - lookupsBefore).toBe(0);
+    // Their records lost (as if each worker died right after sbatch): every job is found again
+    // by its name, and the look-ups made at the same time share a few squeues.
+    await Promise.all(jobs.map((job) => fs.rm(path.join(job.workDir, SLURM_JOB_FILE))));
+    const sbatchBefore = commands.sbatchCalls;
+    const again = await Promise.all(jobs.map((job) => executor.submit(job)));
+    expect(again.map((ref) => ref.jobId)).toEqual(refs.map((ref) => ref.jobId));
+    expect(commands.sbatchCalls - sbatchBefore).toBe(0);
+    expect(commands.lookupCalls - lookupsBefore).toBeGreaterThanOrEqual(1);
+    expect(commands.lookupCalls - lookupsBefore).toBeLessThanOrEqual(10);
     const p = poller();
     const waits = refs.map((ref) => p.wait(ref));
     const callsBefore = commands.statusCalls;

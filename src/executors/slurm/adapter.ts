@@ -2,12 +2,14 @@
  * The `slurm` executor: the JobExecutor port on a real Slurm cluster.
  *
  * Exactly one sbatch per job key: the job id is recorded in `slurm-job.json` beside the script,
- * and before any sbatch the key is looked up as a job name in squeue and in accounting (the
- * worker may have died between sbatch and the record). Job ids are only trusted together with
- * their name: slurmctld can reuse ids after a crash. Status is read from the job's markers first
- * and from Slurm's own record second, in one squeue call for every job in flight, at most once
- * per status interval however often the poller asks. The look-ups before sbatch are coalesced
- * too (key-lookup.ts): submissions made at the same time share one squeue.
+ * after an intent record written before sbatch. When the key's work directory already existed
+ * (an earlier attempt at the key), the key is looked up as a job name in squeue, and in
+ * accounting when an sbatch was under way (the worker may have died between sbatch and the
+ * record); a work directory made just now has seen no sbatch and needs no look-up. Look-ups
+ * are coalesced (key-lookup.ts): re-attaching many jobs at once costs a few squeues. Job ids
+ * are only trusted together with their name: slurmctld can reuse ids after a crash. Status is
+ * read from the job's markers first and from Slurm's own record second, in one squeue call for
+ * every job in flight, at most once per status interval however often the poller asks.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -68,27 +70,14 @@ export class SlurmExecutor implements JobExecutor {
   }
 
   async submit(spec: JobSpec): Promise<JobRef> {
-    await fs.mkdir(spec.workDir, { recursive: true });
+    // Every sbatch of a key happens in its work directory, after its intent record: a work
+    // directory that did not exist until now has had no sbatch, and needs no look-up.
+    const fresh = (await fs.mkdir(spec.workDir, { recursive: true })) !== undefined;
+    if (!fresh) {
+      const existing = await this.reattach(spec);
+      if (existing) return existing;
+    }
     const log = this.options.logger.child({ key: spec.key });
-    const recorded = await this.readRecord(spec.workDir);
-    if (recorded && recorded.key !== spec.key) {
-      throw new Error(`${spec.workDir} belongs to job key ${recorded.key}, not ${spec.key}`);
-    }
-    if (recorded?.jobId) {
-      log.info({ jobId: recorded.jobId, found: 'record' }, 're-attached to job');
-      return this.ref(spec, recorded.jobId);
-    }
-    // Before any sbatch: is a job with this key live or recently finished? And if an earlier
-    // sbatch for it was under way when its worker died, is it in accounting?
-    const searchAccounting = recorded?.source === 'intent';
-    const existing = await this.retrying(spec.key, 'look-up', () =>
-      this.lookup.find(spec.key, searchAccounting),
-    );
-    if (existing) {
-      await this.writeRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
-      log.info({ jobId: existing, found: 'slurm' }, 're-attached to job');
-      return this.ref(spec, existing);
-    }
     const scriptPath = path.join(spec.workDir, SCRIPT_NAME);
     await writeFileAtomic(scriptPath, spec.script, 0o755);
     const args = buildSbatchArgs(
@@ -107,6 +96,31 @@ export class SlurmExecutor implements JobExecutor {
     await this.writeRecord(spec.workDir, { key: spec.key, jobId, source: 'sbatch' });
     log.info({ jobId, resources: spec.resources }, 'job submitted to Slurm');
     return this.ref(spec, jobId);
+  }
+
+  /**
+   * The job an earlier attempt at this key submitted: from its record, else (the worker may have
+   * died between sbatch and the record) from Slurm by name, accounting included when an sbatch
+   * was under way.
+   */
+  private async reattach(spec: JobSpec): Promise<JobRef | null> {
+    const log = this.options.logger.child({ key: spec.key });
+    const recorded = await this.readRecord(spec.workDir);
+    if (recorded && recorded.key !== spec.key) {
+      throw new Error(`${spec.workDir} belongs to job key ${recorded.key}, not ${spec.key}`);
+    }
+    if (recorded?.jobId) {
+      log.info({ jobId: recorded.jobId, found: 'record' }, 're-attached to job');
+      return this.ref(spec, recorded.jobId);
+    }
+    const searchAccounting = recorded?.source === 'intent';
+    const existing = await this.retrying(spec.key, 'look-up', () =>
+      this.lookup.find(spec.key, searchAccounting),
+    );
+    if (!existing) return null;
+    await this.writeRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
+    log.info({ jobId: existing, found: 'slurm' }, 're-attached to job');
+    return this.ref(spec, existing);
   }
 
   async status(jobs: readonly JobRef[]): Promise<Map<string, JobStatus>> {
