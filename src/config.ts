@@ -72,6 +72,8 @@ export const configSchema = z.strictObject({
     /** Slurm is asked about jobs in flight at most this often (one squeue for all of them). */
     statusIntervalMs: positiveInt,
     submitRatePerSecond: z.coerce.number().positive(),
+    /** sbatch calls that may go at once before the rate applies (a campaign's first window). */
+    submitBurst: positiveInt,
     /** Start the project's single-node cluster (infra/slurm) when no controller answers. */
     startLocal: z.boolean(),
   }),
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
         (env.HARMONISE_SLURM_CONF === undefined ? 'jobcomp' : 'db'),
       statusIntervalMs: env.HARMONISE_SLURM_STATUS_INTERVAL_MS ?? 1000,
       submitRatePerSecond: env.HARMONISE_SLURM_SUBMIT_RATE ?? 20,
+      submitBurst: env.HARMONISE_SLURM_SUBMIT_BURST ?? 100,
       startLocal: env.HARMONISE_SLURM_START_LOCAL !== 'false',
     },
     springBin: env.HARMONISE_SPRING_BIN ? path.resolve(env.HARMONISE_SPRING_BIN) : null,

@@ -71,6 +71,7 @@ export function createExecutor(config: Config, logger: Logger): JobExecutor {
         extraArgs: slurm.extraArgs,
       },
       submitRatePerSecond: slurm.submitRatePerSecond,
+      submitBurst: slurm.submitBurst,
       statusIntervalMs: slurm.statusIntervalMs,
       logger: logger.child({ component: 'slurm-executor' }),
     });

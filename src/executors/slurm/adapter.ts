@@ -25,6 +25,7 @@ import { SlurmUnavailableError, type SlurmCommands } from './commands.ts';
 import { KeyLookup } from './key-lookup.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { buildSbatchArgs, type SlurmSiteOptions } from './sbatch-args.ts';
+import { Slots } from './slots.ts';
 
 export const SLURM_JOB_FILE = 'slurm-job.json';
 
@@ -41,8 +42,15 @@ type SlurmJobRecord = z.infer<typeof recordSchema>;
 export interface SlurmExecutorOptions {
   commands: SlurmCommands;
   site: SlurmSiteOptions;
-  /** sbatch calls per second at most (a busy controller is protected by this). */
+  /** sbatch calls per second at most, sustained (a busy controller is protected by this). */
   submitRatePerSecond: number;
+  /**
+   * sbatch calls that may go at once before the rate applies (default: one second's worth), so
+   * that a batch of jobs started together does not queue behind the rate.
+   */
+  submitBurst?: number;
+  /** Submissions (script, records, sbatch) under way at once at most; the others wait in order (default 8). */
+  submitSlots?: number;
   /** Slurm is asked about jobs at most this often; markers are read on every poll. */
   statusIntervalMs: number;
   logger: Logger;
@@ -61,12 +69,17 @@ export class SlurmExecutor implements JobExecutor {
   readonly kind = 'slurm' as const;
   private readonly limiter: RateLimiter;
   private readonly lookup: KeyLookup;
+  private readonly submitSlots: Slots;
   private readonly views = new Map<string, SlurmView>();
   private lastStatusCall = 0;
 
   constructor(private readonly options: SlurmExecutorOptions) {
-    this.limiter = new RateLimiter(options.submitRatePerSecond);
+    this.limiter = new RateLimiter(
+      options.submitRatePerSecond,
+      options.submitBurst ?? Math.max(1, Math.ceil(options.submitRatePerSecond)),
+    );
     this.lookup = new KeyLookup(options.commands);
+    this.submitSlots = new Slots(options.submitSlots ?? 8);
   }
 
   async submit(spec: JobSpec): Promise<JobRef> {
@@ -77,9 +90,21 @@ export class SlurmExecutor implements JobExecutor {
       const existing = await this.reattach(spec);
       if (existing) return existing;
     }
-    const log = this.options.logger.child({ key: spec.key });
+    // The script, the intent record (each synced to disk) and sbatch: a few submissions at a
+    // time, in order. A hundred at once would take turns on the disk and the thread pool step by
+    // step and all reach Slurm at the end; in order, the first reach it first.
+    const jobId = await this.submitSlots.run(() => this.sbatch(spec));
+    await this.writeRecord(spec.workDir, { key: spec.key, jobId, source: 'sbatch' });
+    this.options.logger.info(
+      { key: spec.key, jobId, resources: spec.resources },
+      'job submitted to Slurm',
+    );
+    return this.ref(spec, jobId);
+  }
+
+  /** Writes the script and the intent record, then submits; the job id. */
+  private async sbatch(spec: JobSpec): Promise<string> {
     const scriptPath = path.join(spec.workDir, SCRIPT_NAME);
-    await writeFileAtomic(scriptPath, spec.script, 0o755);
     const args = buildSbatchArgs(
       {
         key: spec.key,
@@ -91,11 +116,12 @@ export class SlurmExecutor implements JobExecutor {
       },
       this.options.site,
     );
-    await this.writeRecord(spec.workDir, { key: spec.key, source: 'intent' });
-    const jobId = await this.sbatchOnce(spec.key, args);
-    await this.writeRecord(spec.workDir, { key: spec.key, jobId, source: 'sbatch' });
-    log.info({ jobId, resources: spec.resources }, 'job submitted to Slurm');
-    return this.ref(spec, jobId);
+    // Both must be on disk before sbatch; their order does not matter.
+    await Promise.all([
+      writeFileAtomic(scriptPath, spec.script, 0o755),
+      this.writeRecord(spec.workDir, { key: spec.key, source: 'intent' }),
+    ]);
+    return this.sbatchOnce(spec.key, args);
   }
 
   /**
