@@ -139,20 +139,14 @@ describe('prepareRerun', () => {
     // A provenance that recorded other checksums: the inputs changed since pipeline 1 ran.
     const id = 'NGC000013';
     const record = (await deps.catalogue.get(id))!;
+    const seeded = JSON.parse(
+      await fs.readFile(record.versions['1']!.files.provenance!, 'utf8'),
+    ) as {
+      inputs: { md5: string | null }[];
+    };
+    seeded.inputs[0]!.md5 = '0'.repeat(32);
     const provenance = path.join(root, 'prov-13.json');
-    await fs.writeFile(
-      provenance,
-      JSON.stringify({
-        inputs: [
-          {
-            kind: 'fastq-r1',
-            relativePath: `${id}_R1.fastq.gz`,
-            md5: '0'.repeat(32),
-            sha256: null,
-          },
-        ],
-      }),
-    );
+    await fs.writeFile(provenance, JSON.stringify(seeded));
     await deps.catalogue.recordVersion(record, {
       ...record.versions['1']!,
       files: { provenance },

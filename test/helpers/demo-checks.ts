@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
+import { provenanceSchema, type Provenance } from '../../src/domain/provenance.ts';
 import { harmonise, type CliEnv } from './cli.ts';
 import {
   carriedVariants,
@@ -121,16 +122,6 @@ export async function checkDemoReport(report: DemoReport, root: string): Promise
   expect(report.release!.sites).toBeGreaterThan(200);
 }
 
-interface Provenance {
-  mode: string;
-  verdict: { alignment: string; variants: string; reasons: string[] };
-  pipeline: { version: string; specSha256: string };
-  reference: { sequences: { name: string; md5: string }[] };
-  tools: Record<string, string>;
-  steps: { name: string; key: string; jobId: string; executor: string; commands: string[] }[];
-  outputs: Record<string, { sha256: string }>;
-}
-
 async function sha256(file: string): Promise<string> {
   return createHash('sha256')
     .update(await fs.readFile(file))
@@ -175,9 +166,11 @@ export async function checkSampleOutputs(
     expect(indexed.stdout.split('\n')).toEqual(['chr1', 'chr2', 'chr3']);
 
     const dir = path.dirname(sample.cram!);
-    const provenance = JSON.parse(
-      await fs.readFile(path.join(dir, 'provenance.json'), 'utf8'),
-    ) as Provenance;
+    // What a later rerun reads back: a document the schema accepts, of this sample.
+    const provenance = provenanceSchema.parse(
+      JSON.parse(await fs.readFile(path.join(dir, 'provenance.json'), 'utf8')),
+    );
+    expect(provenance.sampleId).toBe(sample.sampleId);
     expect(provenance.pipeline.version).toBe('1');
     expect(provenance.mode).toBe(expected.expectedMode);
     expect(provenance.reference.sequences.map((s) => [s.name, s.md5])).toEqual([...dict.entries()]);

@@ -57,6 +57,7 @@ beforeAll(async () => {
     samples: 60,
     regions: ['hovedstaden', 'syddanmark', 'midtjylland'],
     perSubmission: 10,
+    pipelinesDir: path.join(root, 'pipelines'),
   });
   config = loadConfig({
     HARMONISE_DATA: root,
@@ -124,13 +125,15 @@ async function listByCampaign(campaignId: string): Promise<string[]> {
 
 describe('campaignWorkflow', () => {
   it('reruns a selection in a window across continue-as-new, losing no sample, and reports', async () => {
-    // One sample's file changed in the inbox since it was harmonised: it alone is rejected.
+    // One sample's file changed in the inbox since it was harmonised: it is rejected.
     const changed = path.join(
       createLayout(root).submissionDir('hovedstaden', 'seed-0000'),
       'NGC000003_R1.fastq.gz',
     );
     await fs.rm(changed);
     await fs.writeFile(changed, 'changed');
+    // Another's earlier provenance is gone: it cannot be compared, so it is rejected too.
+    await fs.rm(path.join(createLayout(root).sampleDir('NGC000005', '1'), 'provenance.json'));
     const { campaignId } = await client.startCampaign(
       {
         name: 'rerun hovedstaden',
@@ -149,8 +152,8 @@ describe('campaignWorkflow', () => {
       total: 20,
       pending: 0,
       running: 0,
-      done: 19,
-      rejected: 1,
+      done: 18,
+      rejected: 2,
       failed: 0,
     });
     expect(final.run).toBeGreaterThan(1);
@@ -160,14 +163,18 @@ describe('campaignWorkflow', () => {
     expect(new Set(report.samples.map((s) => s.sampleId)).size).toBe(20);
     expect(report.failures).toMatchObject([
       { sampleId: 'NGC000003', status: 'rejected', errors: [{ code: 'FILE_CHECKSUM_MISMATCH' }] },
+      { sampleId: 'NGC000005', status: 'rejected', errors: [{ code: 'RERUN_PROVENANCE_MISSING' }] },
     ]);
+    expect(report.failures[1]!.errors[0]!.message).toMatch(
+      /^NGC000005 cannot be rerun from its pipeline 1 version: \S+\/gdb\/samples\/NGC000005\/1\/provenance\.json does not exist/,
+    );
 
     const catalogue = new Catalogue(createLayout(root));
     for (const outcome of report.samples) {
       const record = await catalogue.get(outcome.sampleId);
       expect(record?.region).toBe('hovedstaden');
       expect(record?.versions.noop?.status).toBe(
-        outcome.sampleId === 'NGC000003' ? undefined : 'benchmark',
+        ['NGC000003', 'NGC000005'].includes(outcome.sampleId) ? undefined : 'benchmark',
       );
     }
 
@@ -180,15 +187,15 @@ describe('campaignWorkflow', () => {
       .poll(async () => [...new Set(await listByCampaign(campaignId))].sort(), { timeout: 30_000 })
       .toEqual(expected);
 
-    // Starting the same selection again runs only what is not done: the rejected sample.
+    // Starting the same selection again runs only what is not done: the rejected samples.
     const again = await client.startCampaign({
       pipelineVersion: 'noop',
       selection: { expression: 'region=hovedstaden' },
       requestedBy: 'test',
     });
     const second = await client.waitForCampaign(again.campaignId);
-    expect(second.alreadyDone).toBe(19);
-    expect(second.counts).toMatchObject({ total: 1, rejected: 1 });
+    expect(second.alreadyDone).toBe(18);
+    expect(second.counts).toMatchObject({ total: 2, rejected: 2 });
     expect(second.state).toBe('completed');
   });
 
