@@ -21,7 +21,7 @@ import {
 import { Catalogue } from '../../src/store/catalogue.ts';
 import { createLayout } from '../../src/store/layout.ts';
 import { createHarmoniseWorker, type HarmoniseWorker } from '../../src/worker.ts';
-import { isAlive } from '../helpers/processes.ts';
+import { isAlive, processGroup } from '../helpers/processes.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startTestTemporal, TEMPORAL_CLI, type TestTemporal } from '../helpers/temporal.ts';
@@ -255,10 +255,11 @@ describe('campaignWorkflow', () => {
     const final = await client.waitForCampaign(campaignId);
     expect(final.state).toBe('cancelled');
     expect(final.counts).toMatchObject({ total: 20, cancelled: 3, running: 0, pending: 17 });
-    // The children ended only after their jobs were cancelled.
-    await expect
-      .poll(() => jobs.filter((job) => isAlive(job.pid)).length, { timeout: 5000 })
-      .toBe(0);
+    // The children ended only after their jobs were cancelled: every process of each job goes.
+    await waitFor(() => jobs.every((job) => processGroup(job.pid).length === 0), {
+      what: `every process of the cancelled jobs (groups ${jobs.map((j) => j.pid).join(', ')}) to be gone`,
+      timeoutMs: 10_000,
+    });
     const report = await readReport(final);
     expect(report.failures.map((f) => f.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     // No job of a cancelled campaign starts afterwards: once none of its sample workflows runs
