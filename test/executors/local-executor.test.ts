@@ -186,6 +186,7 @@ describe('LocalExecutor', () => {
 
   it('ends a job over its memory as OUT_OF_MEMORY', async () => {
     const exec = executor();
+    // It holds its memory (sleeping) until the executor's memory watch sees it.
     const ref = await exec.submit(
       spec('oom', `perl -e '$x = "a" x (300 * 1024 * 1024); sleep 30'`, {
         cpus: 1,
@@ -257,7 +258,7 @@ describe('LocalExecutor', () => {
 
   it('reports a job killed from outside, without its marker, as NODE_FAIL', async () => {
     const exec = executor();
-    const ref = await exec.submit(spec('vanish', 'sleep 30'));
+    const ref = await exec.submit(spec('vanish', 'sleep 30')); // running when it is killed
     const { pid } = await jobPid(ref);
     process.kill(-pid, 'SIGKILL');
     const status = await poller(exec).wait(ref);
@@ -322,6 +323,7 @@ describe('JobPoller', () => {
       missingGraceMs: 5000,
       logger: testLogger,
     });
+    // Jobs that take a second, so that they stay in flight over several poller rounds.
     const refs = await Promise.all(
       Array.from({ length: 20 }, (_, i) => exec.submit(spec(`many-${i}`, 'sleep 1'))),
     );
@@ -426,7 +428,7 @@ describe('JobPoller', () => {
 
   it('stops waiting when aborted', async () => {
     const exec = executor();
-    const ref = await exec.submit(spec('abort', 'sleep 5'));
+    const ref = await exec.submit(spec('abort', 'sleep 5')); // running when the wait is aborted
     const controller = new AbortController();
     const waiting = poller(exec).wait(ref, { signal: controller.signal });
     controller.abort(new Error('activity cancelled'));

@@ -112,6 +112,7 @@ describe('SlurmExecutor on a real cluster', () => {
   });
 
   it('reports a job over its memory as OUT_OF_MEMORY', async () => {
+    // It holds its memory (sleeping) long enough for Slurm's memory accounting to see it.
     const ref = await executor.submit(
       spec('oom', `perl -e '$x = "a" x (300 * 1024 * 1024); sleep 5'`, {
         cpus: 1,
@@ -123,14 +124,14 @@ describe('SlurmExecutor on a real cluster', () => {
   });
 
   it('reports a job cancelled from outside as CANCELLED', async () => {
-    const ref = await executor.submit(spec('outside', 'sleep 120'));
+    const ref = await executor.submit(spec('outside', 'sleep 120')); // running until cancelled
     await waitForState(ref, 'RUNNING');
     await slurmCommand('scancel', [ref.jobId]);
     expect((await poller().wait(ref)).state).toBe('CANCELLED');
   });
 
   it('cancels its own job only under the job name it expects', async () => {
-    const ref = await executor.submit(spec('cancel', 'sleep 120'));
+    const ref = await executor.submit(spec('cancel', 'sleep 120')); // running until cancelled
     await waitForState(ref, 'RUNNING');
     await executor.cancel({ ...ref, key: 'someone-else' });
     // scancel returns once the controller has acted on the request: had it cancelled the job,
@@ -144,7 +145,7 @@ describe('SlurmExecutor on a real cluster', () => {
   });
 
   it('does not take a job id that Slurm gave to another job as its own', async () => {
-    const other = await executor.submit(spec('other', 'sleep 1'));
+    const other = await executor.submit(spec('other', 'sleep 1')); // a real job of another key
     // A record naming that id under a different key, as after a controller crash reused it.
     const job = spec('reused', 'true');
     await fs.mkdir(job.workDir, { recursive: true });

@@ -144,7 +144,7 @@ describe('job outcomes on Slurm, one at a time (they touch the whole node)', () 
       `--cpus-per-task=${cpus}`,
       '--mem=64M',
       '--output=/dev/null',
-      '--wrap=sleep 2',
+      '--wrap=sleep 2', // it only has to run, briefly, in the probe's place
     ]);
     expect(urgent.exitCode, urgent.stderr).toBe(0);
     const result = (await handle.result()) as JobProbeResult;
