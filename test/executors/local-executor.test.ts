@@ -97,11 +97,12 @@ const UNTIL_RELEASED = 'until [ -e release ]; do sleep 0.05; done';
 const release = (ref: JobRef) => fs.writeFile(path.join(ref.workDir, 'release'), '');
 
 /**
- * A job body that starts two sleeping grandchildren of the job's shell and writes the pids of
- * all three processes below that shell to `pids`, one a line.
+ * A job body that starts two sleeping grandchildren of the job's shell, the first of which
+ * ignores SIGTERM (so only SIGKILL ends it), and writes the pids of all three processes below
+ * that shell to `pids`, one a line.
  */
 const WITH_GRANDCHILDREN =
-  'sleep 60 & echo $! >> pids; sleep 60 & echo $! >> pids; echo $$ >> pids; wait';
+  "(trap '' TERM; exec sleep 60) & echo $! >> pids; sleep 60 & echo $! >> pids; echo $$ >> pids; wait";
 
 /** The processes a WITH_GRANDCHILDREN job recorded, once all three have, while they live. */
 async function recordedProcesses(ref: JobRef): Promise<ProcessInfo[]> {
