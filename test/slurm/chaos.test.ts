@@ -5,7 +5,8 @@
  * submitted twice or corrupted, and the release must equal an independent recomputation.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPlan, runChaos, type ChaosReport } from '../chaos/chaos.ts';
+import { runChaos, type ChaosReport } from '../chaos/chaos.ts';
+import { faultPlan } from '../chaos/plan.ts';
 import { ensureTestSlurm } from '../helpers/slurm.ts';
 
 describe('fault plan', () => {
