@@ -2,6 +2,8 @@
  * Configuration, read once at start-up from the environment and validated with zod.
  * Every setting has a default that gives the embedded stack (DESIGN §10) on one machine.
  */
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,8 +173,21 @@ export function loadConfig(env: Env = process.env): Config {
   return parsed.data;
 }
 
-/** The project's own single-node cluster (infra/slurm/up.sh) keeps its slurm.conf here. */
-export const LOCAL_SLURM_CONF = path.join(PROJECT_ROOT, '.tools/slurm/etc/slurm.conf');
+/**
+ * The runtime folder of this checkout's own single-node cluster (infra/slurm/up.sh): outside
+ * the checkout, since munged refuses a socket under a folder that is not world-traversable (a
+ * home folder, a `mktemp -d` folder), and named by a digest of the checkout's real path, so
+ * that two checkouts never share daemons. infra/slurm/runtime.sh computes the same path.
+ */
+export function localSlurmDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HARMONISE_SLURM_DIR) return path.resolve(env.HARMONISE_SLURM_DIR);
+  const base = env.HARMONISE_SLURM_BASE || '/var/lib/harmonise/slurm';
+  const digest = createHash('sha256').update(realpathSync(PROJECT_ROOT)).digest('hex');
+  return path.join(path.resolve(base), digest.slice(0, 16));
+}
+
+/** The slurm.conf of this checkout's single-node cluster. */
+export const LOCAL_SLURM_CONF = path.join(localSlurmDir(), 'etc', 'slurm.conf');
 
 /** Unset: the project's single-node cluster; `system`: Slurm's own default; else a path. */
 function slurmConf(value: string | undefined): string | null {

@@ -14,7 +14,7 @@ import {
   withClient,
 } from './context.ts';
 import type { DemoReport } from './demo.ts';
-import { ExitCode, printJson, printLine } from './output.ts';
+import { ExitCode, printJson, printLine, progress } from './output.ts';
 import { down, up } from './services.ts';
 
 function printDemo(report: DemoReport): void {
@@ -22,6 +22,9 @@ function printDemo(report: DemoReport): void {
   printLine(`  data root     ${report.dataRoot}`);
   printLine(`  reference     ${report.reference}`);
   printLine(`  Temporal UI   ${report.temporalUi}`);
+  printLine(`  API           ${report.api}`);
+  printLine(`  dashboard     ${report.dashboard}`);
+  printLine(`  API tokens    ${report.tokensFile}`);
   for (const s of report.submissions)
     printLine(`  submission    ${s.region}/${s.submissionId}: ${s.status}`);
   for (const s of report.samples) {
@@ -78,16 +81,27 @@ export function addServiceCommands(program: Command): void {
 
   program
     .command('down')
-    .description('stop the HTTP API, the worker and the embedded Temporal server started by "up"')
+    .description(
+      'stop the HTTP API, the worker, the embedded Temporal server and a single-node Slurm cluster started by "up" (exits 1 when nothing was running under the data root)',
+    )
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
       const ctx = context();
       const result = await down(ctx.config);
       if (opts.json) printJson(result);
-      else
+      else {
         printLine(
-          `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}`,
+          `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}, slurm ${result.slurm?.stopped ? 'stopped' : '-'}`,
         );
+        if (result.slurm?.leftRunning) printLine(`left running: ${result.slurm.leftRunning}`);
+      }
+      if (result.nothingFound) {
+        progress(
+          `nothing harmonise started was running under the data root ${result.dataRoot}; ` +
+            'if the services were started with another HARMONISE_DATA, run "down" with that one',
+        );
+        process.exitCode = ExitCode.failed;
+      }
     });
 
   program
@@ -113,7 +127,7 @@ export function addServiceCommands(program: Command): void {
     .description(
       'the main job: synthetic regions submit, genomes are harmonised, a frequency release is cut, a campaign reruns one region',
     )
-    .option('--json', 'print one JSON document (DESIGN §8)')
+    .option('--json', 'print one JSON document (see the README, "Machine-readable output")')
     .addOption(executorOption())
     .option('--seed <n>', 'seed of the synthetic genomes', (v) => parseInteger('--seed', v))
     .option('--no-bootstrap', 'do not install missing tools')

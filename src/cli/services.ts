@@ -6,6 +6,7 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { execa } from 'execa';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDevServer, stopDevServer } from '../../infra/temporal/dev-server.ts';
@@ -16,8 +17,13 @@ import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
 import type { Logger } from '../logger.ts';
 import { ensureApi, stopApi } from './api-service.ts';
 import { startInBackground } from './background.ts';
-import { ensureSlurmCluster, type SlurmClusterState } from './slurm-cluster.ts';
-import { readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
+import {
+  ensureSlurmCluster,
+  stopSlurmCluster,
+  type SlurmClusterState,
+  type SlurmClusterStop,
+} from './slurm-cluster.ts';
+import { pathExists, readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
 import { createLayout } from '../store/layout.ts';
 
 export interface UpResult {
@@ -42,6 +48,8 @@ function files(config: Config) {
     workerPid: path.join(layout.runDir, 'worker.pid'),
     /** The executor this data root's workers use, kept across `down` and crashes. */
     executorChoice: path.join(layout.runDir, 'executor.json'),
+    /** Present while this checkout's single-node cluster runs because this data root's `up` started it. */
+    slurmStarted: path.join(layout.runDir, 'slurm-started.json'),
     workerLog: path.join(layout.logsDir, 'worker.log'),
     temporalDir: layout.temporalDir,
   };
@@ -90,6 +98,12 @@ export async function up(
     logger,
   );
   const slurm = config.executor.kind === 'slurm' ? await ensureSlurmCluster(config) : null;
+  if (slurm?.started) {
+    await writeJsonAtomic(paths.slurmStarted, {
+      conf: slurm.conf,
+      startedAt: new Date().toISOString(),
+    });
+  }
   const worker = await ensureWorker(config, logger);
   await writeJsonAtomic(paths.executorChoice, { executor: config.executor.kind });
   const api = await ensureApi(config);
@@ -163,12 +177,17 @@ async function waitForWorker(config: Config, pid: number, logFile: string): Prom
 }
 
 export interface DownResult {
+  dataRoot: string;
   api: number | null;
   worker: number | null;
   temporal: number | null;
+  /** The Slurm cluster this data root's workers used (executor slurm), stopped or left running. */
+  slurm: SlurmClusterStop | null;
+  /** True when nothing harmonise started was running under this data root. */
+  nothingFound: boolean;
 }
 
-/** Stops the worker, then the Temporal server, each by its recorded pid. */
+/** Stops the API, the worker, the Temporal server and a Slurm cluster `up` started, each by its recorded pid. */
 export async function down(config: Config): Promise<DownResult> {
   const paths = files(config);
   const api = await stopApi(config);
@@ -176,5 +195,20 @@ export async function down(config: Config): Promise<DownResult> {
   const temporalPid = await stopDevServer(paths.temporalDir);
   // The SQLite database must be closed before the next start; give the server a moment.
   if (temporalPid !== null) await sleep(200);
-  return { api, worker: worker?.pid ?? null, temporal: temporalPid };
+  const choice = (await readJsonIfExists(paths.executorChoice)) as
+    { executor?: string } | undefined;
+  const startedByUp = await pathExists(paths.slurmStarted);
+  const slurm =
+    choice?.executor === 'slurm' || startedByUp
+      ? await stopSlurmCluster(config, startedByUp)
+      : null;
+  if (slurm?.stopped) await fs.rm(paths.slurmStarted, { force: true });
+  return {
+    dataRoot: config.dataRoot,
+    api,
+    worker: worker?.pid ?? null,
+    temporal: temporalPid,
+    slurm,
+    nothingFound: api === null && worker === null && temporalPid === null && !slurm?.stopped,
+  };
 }

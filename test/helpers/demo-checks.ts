@@ -81,6 +81,17 @@ export async function checkDemoReport(report: DemoReport, root: string): Promise
   const layout = await demoLayout(root);
   expect(report.dataRoot).toBe(root);
   expect(path.isAbsolute(report.reference)).toBe(true);
+  // Where a newcomer goes next: the dashboard answers, and the tokens file opens it.
+  expect(report.dashboard).toBe(`${report.api}/`);
+  const page = await fetch(report.dashboard);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toContain('text/html');
+  expect((await fs.stat(report.tokensFile)).mode & 0o777).toBe(0o600);
+  const tokens = JSON.parse(await fs.readFile(report.tokensFile, 'utf8')) as Record<string, string>;
+  const dashboardData = await fetch(`${report.api}/api/v1/dashboard`, {
+    headers: { authorization: `Bearer ${tokens.viewer}` },
+  });
+  expect(dashboardData.status).toBe(200);
   expect(report.submissions).toEqual(
     layout.submissions.map((s) => ({
       region: s.region,

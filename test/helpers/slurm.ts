@@ -6,13 +6,13 @@
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LOCAL_SLURM_CONF, PROJECT_ROOT } from '../../src/config.ts';
+import { LOCAL_SLURM_CONF, localSlurmDir, PROJECT_ROOT } from '../../src/config.ts';
 import { SlurmCommands } from '../../src/executors/slurm/commands.ts';
 
 export const SLURM_UP = path.join(PROJECT_ROOT, 'infra/slurm/up.sh');
 export const SLURM_DOWN = path.join(PROJECT_ROOT, 'infra/slurm/down.sh');
 /** Present while the cluster runs because the test suite started it. */
-export const STARTED_BY_TESTS = path.join(PROJECT_ROOT, '.tools/slurm/run/started-by-tests');
+export const STARTED_BY_TESTS = path.join(localSlurmDir(), 'run', 'started-by-tests');
 
 export async function ensureTestSlurm(): Promise<string> {
   const commands = new SlurmCommands({ conf: LOCAL_SLURM_CONF, accounting: 'jobcomp' });
