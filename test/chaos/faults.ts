@@ -117,7 +117,8 @@ async function jobsRunning(deadline: number, why: string): Promise<string[]> {
 /** The node's state as sinfo shows it (`idle`, `mixed`, `down*`, `drained`...). */
 async function nodeState(): Promise<string> {
   const result = await slurmCommand('sinfo', ['-h', '-N', '-n', NODE, '-o', '%T']);
-  return result.stdout.trim();
+  // One line per partition the node is in: the same state on each.
+  return [...new Set(result.stdout.split('\n').filter(Boolean))].join(',');
 }
 
 const inService = (state: string) => /^(idle|mixed|allocated|completing)$/.test(state);
@@ -171,8 +172,11 @@ export async function downNode(timeoutMs = 300_000): Promise<Injected> {
   if (!inService(await nodeState())) {
     const resumed = await slurmCommand('scontrol', ['update', `NodeName=${NODE}`, 'State=RESUME']);
     // A node that came back meanwhile refuses RESUME: only an error while it stays out counts.
-    if (resumed.exitCode !== 0 && !inService(await nodeState()))
-      throw new Error(`scontrol update State=RESUME failed: ${resumed.stderr.trim()}`);
+    const now = await nodeState();
+    if (resumed.exitCode !== 0 && !inService(now))
+      throw new Error(
+        `scontrol update State=RESUME failed (node ${now}): ${resumed.stderr.trim()}`,
+      );
     back = 'resumed';
   }
   while (!inService(await nodeState())) {
