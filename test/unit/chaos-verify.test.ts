@@ -91,6 +91,23 @@ describe('fault suite checks on Slurm records', () => {
 });
 
 describe('fault suite: a step run again after the node-down fault', () => {
+  // What `sacct -c` recorded for the campaign of `npm run chaos` (capture.sh jobcomp): the
+  // node was set DOWN under job 19000133, which ended NODE_FAIL and ran again as align/2.
+  const campaign = parseJobRecords(fixture('sacct-jobcomp-campaign.txt'), '');
+
+  it('counts the captured campaign clean: one retried step, nothing repeated or duplicated', () => {
+    const killed = new Set(['19000133']);
+    expect([...campaign.values()].filter((j) => isCampaignJob('2')(j.name))).toHaveLength(151);
+    expect(nodeDownRetries(campaign, '2', killed)).toEqual({
+      retried: ['sample:MIDC004:2/align'],
+      findings: [],
+    });
+    expect(repeatedSteps(campaign, '2', killed)).toEqual([]);
+    expect(duplicateSubmissions(campaign, '2')).toEqual([]);
+    // Without knowing what the fault killed, the retry is a repeated step.
+    expect(repeatedSteps(campaign, '2').map((f) => f.sampleId)).toEqual(['MIDC004']);
+  });
+
   const records = jobs([
     ['20', 'sample:A1:2/r/align/1', 'NODE_FAIL'],
     ['23', 'sample:A1:2/r/align/2'],
@@ -139,22 +156,27 @@ describe('fault suite: a step run again after the node-down fault', () => {
 });
 
 describe('fault suite: recall of the truth variants', () => {
-  // Captured from a harmonised demo genome (capture-variants.sh): its truth and its gVCF.
+  // Captured from a sample of `npm run chaos` (capture.sh variants): its truth and its gVCF.
   const truth = carriedKeys(fixture('NORC001.truth.txt'));
   const called = carriedKeys(fixture('NORC001.gvcf.txt'));
   const unnormalised = carriedKeys(fixture('NORC001.gvcf-unnormalised.txt'));
 
-  it('finds every planted variant in the gVCF once both sides are normalised', () => {
-    expect(truth.size).toBe(127);
-    expect(recallOf(truth, called)).toEqual({ truth: 127, recalled: 127, recall: 1, missed: [] });
+  it('finds the planted variants in the gVCF once both sides are normalised', () => {
+    // The one miss is real: a het SNV with 3 of 16 reads showing the ALT, called 0/0.
+    expect(recallOf(truth, called)).toEqual({
+      truth: 111,
+      recalled: 110,
+      recall: 110 / 111,
+      missed: ['chr3:82110:C:T'],
+    });
   });
 
   it('would miss indels written as bcftools call writes them (why both sides are normalised)', () => {
     const raw = recallOf(truth, unnormalised);
-    expect(raw.recalled).toBe(118);
+    expect(raw.recalled).toBe(101);
     expect(raw.recall).toBeLessThan(MIN_RECALL);
-    expect(raw.missed).toContain('chr1:16627:T:TGAC');
-    expect(unnormalised.has('chr1:16627:TG:TGACG')).toBe(true);
+    expect(raw.missed).toContain('chr1:66987:C:CGATT');
+    expect(unnormalised.has('chr1:66987:CG:CGATTG')).toBe(true);
   });
 
   it('keeps only records the sample carries, never a gVCF <*> allele', () => {
