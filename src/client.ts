@@ -27,6 +27,7 @@ import {
   type SubmissionStatus,
 } from './domain/status.ts';
 import { checkIds } from './client-checks.ts';
+import { serviceHealth } from './client-health.ts';
 import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
 import {
   campaignWorkflowId,
@@ -263,6 +264,11 @@ export class HarmoniseClient {
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
     });
+  }
+
+  /** Whether Temporal answers and a worker polls the task queue (client-health.ts). */
+  health() {
+    return serviceHealth(this);
   }
 
   /** See client-campaigns.ts. */
