@@ -26,6 +26,7 @@ import {
   type SampleWorkflowStatus,
   type SubmissionStatus,
 } from './domain/status.ts';
+import { CampaignMemory } from './client-campaign-fallback.ts';
 import { checkIds } from './client-checks.ts';
 import { serviceHealth } from './client-health.ts';
 import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
@@ -79,6 +80,8 @@ export function newReleaseId(now = new Date()): string {
 
 export class HarmoniseClient {
   readonly layout: Layout;
+  /** The last progress each campaign answered, shown when it does not answer (client-campaigns.ts). */
+  readonly campaignMemory = new CampaignMemory();
 
   private constructor(
     readonly config: Config,

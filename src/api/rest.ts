@@ -47,6 +47,18 @@ const campaignProgress = z.looseObject({
   samplesPerSecond: z.number().nullable(),
   etaSeconds: z.number().nullable(),
 });
+/** In a list, a campaign that did not answer is there too, with its last known progress. */
+const campaignListing = campaignProgress.extend({
+  progressUnavailable: z
+    .string()
+    .optional()
+    .describe('the campaign did not answer its query: why; the progress shown is the last known'),
+  progressAsOf: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('when the campaign last answered with it (null: from its records and files)'),
+});
 const releaseSummary = z.looseObject({
   releaseId: z.string(),
   createdAt: z.string(),
@@ -164,10 +176,11 @@ export function restRoutes(client: HarmoniseClient): RouteSpec[] {
     route({
       method: 'GET',
       url: '/api/v1/campaigns',
-      summary: 'Campaigns, newest first, with their progress',
+      summary:
+        'Campaigns, newest first, with their progress (the last known, marked, for one that does not answer)',
       tag: 'campaigns',
       access: 'read',
-      response: z.object({ campaigns: z.array(campaignProgress) }),
+      response: z.object({ campaigns: z.array(campaignListing) }),
       handler: async () => ({ campaigns: await client.recentCampaigns(50) }),
     }),
     route({
