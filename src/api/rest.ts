@@ -12,6 +12,7 @@ import { HarmoniseError } from '../errors.ts';
 import { readJsonIfExists } from '../store/atomic.ts';
 import { releaseSummaries } from '../store/listings.ts';
 import type { Role } from './auth.ts';
+import { pendingActivity } from './pending-activity-schema.ts';
 import { ApiError, route, type Access, type RouteSpec } from './route.ts';
 
 // The same id rules as the CLI's, the workflows' and the layout's (domain/id-rules.ts).
@@ -39,6 +40,12 @@ const submissionStatus = z.looseObject({
       errors: z.array(issue),
     }),
   ),
+  receivedAt: z.string().describe('when the workflow received the submission (its age)'),
+  updatedAt: z.string(),
+  pendingActivities: z
+    .array(pendingActivity)
+    .optional()
+    .describe('while it runs: the activities it waits on, with attempts and last failure'),
 });
 const campaignProgress = z.looseObject({
   campaignId: z.string(),
