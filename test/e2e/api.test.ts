@@ -127,15 +127,36 @@ const readers: Caller[] = ['operator', 'viewer'];
 describe('the HTTP API', () => {
   it('answers /healthz and /openapi.json without a token', async () => {
     // Its pid lets `harmonise up` tell its own API from another server on the port.
+    // The worker `up` started polls the task queue (from its first poll on).
+    await expect
+      .poll(
+        async () =>
+          ((await call('none', 'GET', '/healthz')).body as { worker?: { polling?: boolean } })
+            .worker?.polling,
+      )
+      .toBe(true);
     expect(await call('none', 'GET', '/healthz')).toEqual({
       status: 200,
-      body: { status: 'ok', temporal: true, pid: expect.any(Number) },
+      body: {
+        status: 'ok',
+        temporal: true,
+        pid: expect.any(Number),
+        worker: {
+          taskQueue: 'harmonise',
+          polling: true,
+          workflowPollers: expect.any(Number),
+          activityPollers: expect.any(Number),
+          lastPollAt: expect.any(String),
+        },
+        checkedAt: expect.any(String),
+      },
     });
     const doc = (await call('none', 'GET', '/openapi.json')).body as {
       openapi: string;
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     };
     expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths['/healthz']?.get?.responses ?? {})).toEqual(['200', '503']);
     for (const spec of specs) {
       const operation = doc.paths[spec.url.replace(/:(\w+)/g, '{$1}')]?.[spec.method.toLowerCase()];
       expect(operation, `${spec.method} ${spec.url}`).toBeDefined();
