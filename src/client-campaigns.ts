@@ -11,6 +11,11 @@ import {
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  progressWithoutWorker,
+  type CampaignListing,
+  type CampaignMemory,
+} from './client-campaign-fallback.ts';
 import type { Config } from './config.ts';
 import { campaignRequestSchema } from './domain/campaign-request.ts';
 import {
@@ -40,6 +45,8 @@ export interface CampaignClientContext {
   config: Config;
   layout: Layout;
   temporal: Client;
+  /** The last progress each campaign answered, for when it does not (absent: none kept). */
+  campaignMemory?: CampaignMemory;
 }
 
 /**
@@ -83,8 +90,13 @@ export async function startCampaign(
   return { campaignId, workflowId };
 }
 
-/** A dashboard or `status` gets an answer, or the reason there is none, within this. */
+/** `status` gets an answer, or the reason there is none, within this. */
 const QUERY_DEADLINE_MS = 10_000;
+/**
+ * A list (dashboard, REST, metrics) asks each campaign for this long: short enough that what it
+ * shows instead of a silent campaign is still asked within the request's own 5 s.
+ */
+const LIST_QUERY_DEADLINE_MS = 2_500;
 
 const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, FAILED_PRECONDITION: 9 } as const;
 
@@ -93,14 +105,14 @@ const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, FAILED_PRECONDITION: 9 } as c
  * "query timed out before a worker could process it" (DEADLINE_EXCEEDED), the client's own
  * deadline passing (CANCELLED), or "no poller seen for task queue recently" (FAILED_PRECONDITION).
  */
-function unanswered(error: unknown, deadline: number): string | null {
+function unanswered(error: unknown, deadline: number, waitedMs: number): string | null {
   if (!(error instanceof ServiceError)) return null;
   const cause = error.cause as { code?: unknown; details?: unknown } | undefined;
   const details = typeof cause?.details === 'string' ? cause.details : error.message;
   if (cause?.code === GRPC.DEADLINE_EXCEEDED || cause?.code === GRPC.FAILED_PRECONDITION)
     return details;
   if (cause?.code === GRPC.CANCELLED && Date.now() >= deadline)
-    return `no answer within ${QUERY_DEADLINE_MS / 1000} s`;
+    return `no answer within ${waitedMs / 1000} s`;
   return null;
 }
 
@@ -108,13 +120,14 @@ function unanswered(error: unknown, deadline: number): string | null {
 export async function campaignProgress(
   ctx: CampaignClientContext,
   campaignId: string,
+  waitMs = QUERY_DEADLINE_MS,
 ): Promise<CampaignProgress | null> {
   const handle = ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
-  const deadline = Date.now() + QUERY_DEADLINE_MS;
+  const deadline = Date.now() + waitMs;
   try {
     return await ctx.temporal.withDeadline(deadline, () => handle.query(campaignProgressQuery));
   } catch (error) {
-    const why = unanswered(error, deadline);
+    const why = unanswered(error, deadline, waitMs);
     if (why !== null) {
       throw new WorkflowBusyError(
         `campaign ${campaignId} did not answer (${why}): its worker is down or busy; ask again`,
@@ -128,23 +141,38 @@ export async function campaignProgress(
   return progressOfReport(report as CampaignReport);
 }
 
-/** The newest `limit` campaigns' progress (ids start with their time), newest first. */
+/**
+ * The newest `limit` campaigns' progress (ids start with their time), newest first. A campaign
+ * that does not answer is still listed: with its last known progress and the reason
+ * (client-campaign-fallback.ts).
+ */
 export async function recentCampaigns(
   ctx: CampaignClientContext,
   limit: number,
-): Promise<CampaignProgress[]> {
+): Promise<CampaignListing[]> {
   // Temporal itself down is an error (503), never an empty list.
   await ctx.temporal.connection.workflowService.getSystemInfo({});
   // Asked all at once: with the worker down each waits out the query deadline, together.
   const ids = await campaignIds(ctx.layout, limit);
-  // A campaign whose worker does not answer is left out.
   const all = await Promise.all(
-    ids.map((id) =>
-      campaignProgress(ctx, id).catch((error: unknown) => {
-        if (error instanceof WorkflowBusyError) return null;
-        throw error;
-      }),
-    ),
+    ids.map(async (id): Promise<CampaignListing | null> => {
+      const ended = ctx.campaignMemory?.ended(id);
+      if (ended) return ended;
+      try {
+        const progress = await campaignProgress(ctx, id, LIST_QUERY_DEADLINE_MS);
+        if (progress !== null) ctx.campaignMemory?.remember(progress);
+        return progress;
+      } catch (error) {
+        if (!(error instanceof WorkflowBusyError)) throw error;
+        const reason = error.message;
+        const known = ctx.campaignMemory?.recall(id);
+        if (known)
+          return { ...known.progress, progressUnavailable: reason, progressAsOf: known.at };
+        const pieced = await progressWithoutWorker(ctx, id);
+        if (pieced === null) return null;
+        return { ...pieced, progressUnavailable: reason, progressAsOf: null };
+      }
+    }),
   );
   return all.filter((progress) => progress !== null);
 }

@@ -1,5 +1,5 @@
 /**
- * The typed client used by cli/ (and later api/): starts and signals workflows, reads their
+ * The typed client used by cli/ and api/: starts and signals workflows, reads their
  * status, and falls back to the on-disk records when Temporal no longer holds a workflow.
  */
 import {
@@ -21,12 +21,11 @@ import type { CampaignProgress } from './domain/campaign.ts';
 import type { HarmonisationMode } from './domain/policy.ts';
 import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
-import {
-  submissionEnded,
-  type SampleWorkflowStatus,
-  type SubmissionStatus,
-} from './domain/status.ts';
+import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
+import { CampaignMemory } from './client-campaign-fallback.ts';
 import { checkIds } from './client-checks.ts';
+import { serviceHealth } from './client-health.ts';
+import { submissionStatus } from './client-submissions.ts';
 import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
 import {
   campaignWorkflowId,
@@ -47,7 +46,6 @@ import {
   releaseStatusQuery,
   sampleStatusQuery,
   submissionCompleteSignal,
-  submissionStatusQuery,
 } from './workflows/messages.ts';
 import type { submissionWorkflow } from './workflows/submission.ts';
 
@@ -78,6 +76,8 @@ export function newReleaseId(now = new Date()): string {
 
 export class HarmoniseClient {
   readonly layout: Layout;
+  /** The last progress each campaign answered, shown when it does not answer (client-campaigns.ts). */
+  readonly campaignMemory = new CampaignMemory();
 
   private constructor(
     readonly config: Config,
@@ -139,26 +139,10 @@ export class HarmoniseClient {
     }
   }
 
-  /**
-   * The live status (the workflow's progress with the per-sample list from its run's files),
-   * else the recorded outcome, else null.
-   */
-  async submissionStatus(region: string, submissionId: string): Promise<SubmissionStatus | null> {
+  /** See client-submissions.ts. */
+  submissionStatus(region: string, submissionId: string): Promise<SubmissionStatus | null> {
     checkIds({ region, submissionId });
-    const handle = this.temporal.workflow.getHandle(submissionWorkflowId(region, submissionId));
-    try {
-      const progress = await handle.query(submissionStatusQuery);
-      // A run started before the per-sample list moved to disk answers the whole status.
-      if ('samples' in progress) return progress as unknown as SubmissionStatus;
-      if (submissionEnded(progress.status)) {
-        const record = await readSubmissionRecord(this.layout, region, submissionId);
-        if (record !== null) return record;
-      }
-      return await composeSubmissionStatus(this.layout, progress);
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
-    return readSubmissionRecord(this.layout, region, submissionId);
+    return submissionStatus(this, region, submissionId);
   }
 
   async waitForSubmission(region: string, submissionId: string): Promise<SubmissionStatus> {
@@ -263,6 +247,11 @@ export class HarmoniseClient {
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
     });
+  }
+
+  /** Whether Temporal answers and a worker polls the task queue (client-health.ts). */
+  health() {
+    return serviceHealth(this);
   }
 
   /** See client-campaigns.ts. */

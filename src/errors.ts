@@ -59,3 +59,16 @@ export class InvalidIdError extends HarmoniseError {
     super('INVALID_ID', message);
   }
 }
+
+/**
+ * The provenance.json a published version names is missing, unreadable, or not a
+ * harmonise.provenance/v1 document of that sample and version. Retrying cannot make it appear:
+ * a rerun refuses the sample (`RERUN_PROVENANCE_MISSING`) instead of treating its inputs as
+ * unchanged.
+ */
+export class ProvenanceMissingError extends HarmoniseError {
+  override readonly name = 'ProvenanceMissingError';
+  constructor(message: string) {
+    super('RERUN_PROVENANCE_MISSING', message);
+  }
+}

@@ -1,16 +1,28 @@
 /**
  * A synthetic national catalogue for campaign tests and benchmarks: `samples` records, spread
  * over the regions, each already harmonised with `fromVersion` from an in-place submission of
- * 100 samples whose tiny FASTQ pairs are hard links to one template pair. A campaign can then
- * rerun any selection of them; intake runs on every rerun, as it would at NGC.
+ * 100 samples whose tiny FASTQ pairs are hard links to one template pair. Each version has a
+ * real provenance.json (the registration's own builder, the spec's real checksum, the inputs'
+ * checksums computed from the files): nothing ran and nothing was published, so it lists no
+ * step, no tool and no output. A campaign can then rerun any selection of them; intake and the
+ * comparison with the provenance run on every rerun, as they would at NGC.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { buildProvenance } from '../../src/activities/provenance.ts';
+import type { RegisterSampleInput } from '../../src/activities/registration.ts';
+import { PROJECT_ROOT } from '../../src/config.ts';
+import type { FileKind } from '../../src/domain/manifest.ts';
+import type { PlanVerdict } from '../../src/domain/plan.ts';
 import type { HarmonisationMode } from '../../src/domain/policy.ts';
+import { PROVENANCE_FILE } from '../../src/domain/provenance.ts';
 import { SAMPLE_RECORD_SCHEMA, type SampleRecord } from '../../src/domain/sample-record.ts';
+import { hashFile } from '../../src/store/checksums.ts';
+import { identityOf } from '../../src/store/file-identity.ts';
 import { createLayout } from '../../src/store/layout.ts';
+import { PipelineRegistry, type LoadedPipeline } from '../../src/store/pipelines.ts';
 
 export interface SeedOptions {
   dataRoot: string;
@@ -22,6 +34,8 @@ export interface SeedOptions {
   perSubmission?: number;
   /** Sample id prefix (ids are `<prefix><number>`, zero-padded to 6 digits). */
   prefix?: string;
+  /** Where `fromVersion`'s spec is (its checksum goes into the provenance); default pipelines/. */
+  pipelinesDir?: string;
 }
 
 export interface SeededCatalogue {
@@ -34,6 +48,11 @@ export async function seedCatalogue(opts: SeedOptions): Promise<SeededCatalogue>
   const perSubmission = opts.perSubmission ?? 100;
   const fromVersion = opts.fromVersion ?? '1';
   const prefix = opts.prefix ?? 'NGC';
+  const pipeline = await new PipelineRegistry(
+    opts.pipelinesDir ?? path.join(PROJECT_ROOT, 'pipelines'),
+    layout.root,
+  ).load(fromVersion);
+  const inputOf = inputReader();
   const template = path.join(layout.root, 'seed-template');
   await fs.mkdir(template, { recursive: true });
   const pair = await writeTemplatePair(template);
@@ -70,8 +89,36 @@ export async function seedCatalogue(opts: SeedOptions): Promise<SeededCatalogue>
     };
     await fs.writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
     const publishedAt = new Date(Date.UTC(2026, 0, 1) + submissions * 1000).toISOString();
+    const mode = opts.mode ?? 'full';
+    const verdict: PlanVerdict = {
+      alignment: 'aligned',
+      variants: 'called',
+      reasons: ['seeded'],
+    };
     await Promise.all(
-      ids.map((sampleId) => {
+      entries.map(async (entry) => {
+        const { sampleId } = entry;
+        const sample = {
+          workflowId: `seed:${sampleId}`,
+          sampleId,
+          region,
+          submissionId,
+          readType: 'short' as const,
+          consent: { research: true },
+          mode,
+          pipelineVersion: fromVersion,
+        };
+        const sampleDir = layout.sampleDir(sampleId, fromVersion);
+        const provenanceFile = path.join(sampleDir, PROVENANCE_FILE);
+        await writeSeedProvenance(provenanceFile, pipeline, {
+          ...sample,
+          runId: 'seed',
+          verdict,
+          inputs: await Promise.all(entry.files.map((f) => inputOf(dir, f))),
+          steps: [],
+          attempts: [],
+          publish: {},
+        });
         const record: SampleRecord = {
           schema: SAMPLE_RECORD_SCHEMA,
           sampleId,
@@ -81,26 +128,60 @@ export async function seedCatalogue(opts: SeedOptions): Promise<SeededCatalogue>
           versions: {
             [fromVersion]: {
               pipelineVersion: fromVersion,
-              mode: opts.mode ?? 'full',
+              mode,
               status: 'harmonised',
               submissionId,
-              workflowId: `seed:${sampleId}`,
+              workflowId: sample.workflowId,
               publishedAt,
-              dir: layout.sampleDir(sampleId, fromVersion),
-              files: {},
+              dir: sampleDir,
+              files: { provenance: provenanceFile },
               sha256: {},
-              verdict: { alignment: 'aligned', variants: 'called', reasons: ['seeded'] },
+              verdict,
             },
           },
           updatedAt: publishedAt,
         };
-        return fs.writeFile(layout.catalogueFile(sampleId), `${JSON.stringify(record)}\n`);
+        await fs.writeFile(layout.catalogueFile(sampleId), `${JSON.stringify(record)}\n`);
       }),
     );
     sampleIds.push(...ids);
     submissions += 1;
   }
   return { sampleIds, submissions };
+}
+
+/**
+ * A seeded file as a registration records it: kind, path, checksums (computed once per file,
+ * since the seeded files are hard links to one template pair) and identity.
+ */
+function inputReader() {
+  const sums = new Map<string, Promise<{ md5: string; sha256: string }>>();
+  return async (
+    submissionDir: string,
+    file: { path: string; kind: FileKind },
+  ): Promise<RegisterSampleInput['inputs'][number]> => {
+    const name = path.join(submissionDir, file.path);
+    const identity = identityOf(await fs.stat(name, { bigint: true }));
+    const key = `${identity.dev}:${identity.ino}:${identity.size}:${identity.mtimeNs}`;
+    let known = sums.get(key);
+    if (known === undefined) {
+      known = Promise.all([hashFile(name, 'md5'), hashFile(name, 'sha256')]).then(
+        ([md5, sha256]) => ({ md5, sha256 }),
+      );
+      sums.set(key, known);
+    }
+    return { kind: file.kind, relativePath: file.path, ...(await known), identity };
+  };
+}
+
+async function writeSeedProvenance(
+  file: string,
+  pipeline: LoadedPipeline,
+  input: RegisterSampleInput,
+): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const provenance = buildProvenance(input, pipeline, {});
+  await fs.writeFile(file, `${JSON.stringify(provenance, null, 2)}\n`);
 }
 
 async function writeTemplatePair(dir: string) {

@@ -1,51 +1,10 @@
 /**
- * provenance.json: what a published sample is and how it came to be (pipeline version and spec
- * checksum, reference MD5s, the tool versions each job recorded, command lines, job ids, every
- * attempt, the submitted inputs with their checksums, and the published files' sha256).
+ * Builds a published sample's provenance.json (schema and its meaning: domain/provenance.ts) from
+ * what its registration was given.
  */
-import type { PlanVerdict } from '../domain/plan.ts';
-import type { JobResources } from '../domain/pipeline.ts';
+import { PROVENANCE_SCHEMA, type Provenance } from '../domain/provenance.ts';
 import type { LoadedPipeline } from '../store/pipelines.ts';
 import type { RegisterSampleInput } from './registration.ts';
-
-export const PROVENANCE_SCHEMA = 'harmonise.provenance/v1';
-export const PROVENANCE_FILE = 'provenance.json';
-
-interface ProvenanceStep {
-  name: string;
-  attempt: number;
-  key: string;
-  jobId: string;
-  executor: string;
-  resources: JobResources;
-  submittedAt: string;
-  endedAt: string;
-  toolVersions: Record<string, string>;
-  commands: string[];
-}
-
-export interface Provenance {
-  schema: typeof PROVENANCE_SCHEMA;
-  sampleId: string;
-  region: string;
-  submissionId: string;
-  mode: string;
-  readType: string;
-  pipeline: { name: string; version: string; specSha256: string };
-  reference: {
-    name: string;
-    fasta: string;
-    sequences: { name: string; length: number; md5: string }[];
-  };
-  tools: Record<string, string>;
-  steps: ProvenanceStep[];
-  attempts: RegisterSampleInput['attempts'];
-  inputs: RegisterSampleInput['inputs'];
-  outputs: Record<string, { sha256: string }>;
-  verdict: PlanVerdict;
-  workflow: { id: string; runId: string };
-  createdAt: string;
-}
 
 export function buildProvenance(
   input: RegisterSampleInput,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { FileIdentity } from '../domain/file-facts.ts';
 import type { FileKind } from '../domain/manifest.ts';
 import { PUBLISHED_NAMES, type PlanVerdict, type SampleWork } from '../domain/plan.ts';
+import { PROVENANCE_FILE } from '../domain/provenance.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { StepAttempt } from '../domain/status.ts';
 import { FailureType } from '../errors.ts';
@@ -19,7 +20,7 @@ import { compareReference, parseDictMd5s } from '../store/pipelines.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { beating, currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { buildProvenance, PROVENANCE_FILE } from './provenance.ts';
+import { buildProvenance } from './provenance.ts';
 import type { StepResult } from './jobs.ts';
 
 export interface RegisterSampleInput extends SampleWork {

@@ -3,20 +3,23 @@
  * submission it came from; its files are found in the region's folder and checked again, as at
  * intake (paths, checksums, content against the new pipeline's reference), and against the
  * checksums the earlier version's provenance recorded: a rerun never starts from inputs that
- * changed since, and says so instead.
+ * changed since, and says so instead. A version whose provenance is gone or unusable cannot
+ * vouch for its inputs: the sample is refused (RERUN_PROVENANCE_MISSING), never taken as unchanged.
  */
 import type { InputIssue } from '../domain/issues.ts';
 import { parseManifest } from '../domain/manifest.ts';
 import type { SampleWork } from '../domain/plan.ts';
 import { modeForRegion, type HarmonisationMode } from '../domain/policy.ts';
 import { currentVersion } from '../domain/selection.ts';
-import { readJsonIfExists } from '../store/atomic.ts';
+import type { Provenance } from '../domain/provenance.ts';
+import type { SampleVersion } from '../domain/sample-record.ts';
+import { ProvenanceMissingError } from '../errors.ts';
 import { readPolicy } from '../store/policy.ts';
+import { readProvenance } from '../store/provenance.ts';
 import type { ActivityDeps } from './deps.ts';
 import { inspectorFor } from './intake.ts';
 import { intakeSample, referenceFor, type IntakeFile } from './intake/files.ts';
 import { readManifestText, submissionFolder } from './intake/submission.ts';
-import type { Provenance } from './provenance.ts';
 
 export interface PrepareRerunInput {
   sampleId: string;
@@ -62,6 +65,17 @@ export function createRerunActivities(deps: ActivityDeps) {
       const source = currentVersion(record);
       if (source === null)
         return refuse('RERUN_NO_VERSION', `${input.sampleId} has no version to rerun from`);
+      // Read first: without it nothing can be compared, and intake may read hundreds of GB.
+      let before: Provenance;
+      try {
+        before = await provenanceOf(input.sampleId, source);
+      } catch (error) {
+        if (!(error instanceof ProvenanceMissingError)) throw error;
+        return refuse(
+          error.code,
+          `${input.sampleId} cannot be rerun from its pipeline ${source.pipelineVersion} version: ${error.message}, so whether its inputs changed since cannot be checked`,
+        );
+      }
 
       const where = `inbox/${record.region}/${source.submissionId}`;
       const folder = await submissionFolder(deps, record.region, source.submissionId);
@@ -94,7 +108,7 @@ export function createRerunActivities(deps: ActivityDeps) {
         inspectorFor(deps.config),
       );
       if (intake.issues.length > 0) return { ok: false, issues: intake.issues };
-      const changed = await changedSince(source.files.provenance, intake.files);
+      const changed = changedSince(before, intake.files);
       if (changed.length > 0) {
         return refuse(
           'RERUN_INPUTS_CHANGED',
@@ -123,16 +137,18 @@ export function createRerunActivities(deps: ActivityDeps) {
   };
 }
 
+/** The provenance the version's catalogue entry names; one it names none for is missing too. */
+async function provenanceOf(sampleId: string, version: SampleVersion): Promise<Provenance> {
+  const file = version.files.provenance;
+  if (file === undefined)
+    throw new ProvenanceMissingError('its catalogue entry names no provenance.json');
+  return readProvenance(file, { sampleId, pipelineVersion: version.pipelineVersion });
+}
+
 /** Files whose checksum now differs from the one the earlier version's provenance recorded. */
-async function changedSince(
-  provenanceFile: string | undefined,
-  files: readonly IntakeFile[],
-): Promise<string[]> {
-  if (provenanceFile === undefined) return [];
-  const provenance = (await readJsonIfExists(provenanceFile)) as
-    Pick<Provenance, 'inputs'> | undefined;
+function changedSince(provenance: Provenance, files: readonly IntakeFile[]): string[] {
   const changed: string[] = [];
-  for (const before of provenance?.inputs ?? []) {
+  for (const before of provenance.inputs) {
     const now = files.find((f) => f.relativePath === before.relativePath);
     if (now === undefined) {
       changed.push(`${before.relativePath} is no longer listed`);

@@ -1,65 +1,104 @@
 /**
  * The dashboard: `GET /` serves one self-contained page (no script or style from anywhere else)
- * that reads `GET /api/v1/dashboard` with the caller's token every few seconds: campaigns with
- * progress bars, recent submissions with their status and rejection reasons, samples by stage,
- * and releases, each workflow linked to the Temporal UI.
+ * that reads `GET /api/v1/dashboard` with the caller's token every few seconds: the services'
+ * health, campaigns with progress bars, recent submissions with their status, age, what they wait
+ * on and their rejection reasons, genomes by stage, and releases, each workflow linked to the
+ * Temporal UI.
+ *
+ * Nothing that does not answer is left out: a campaign or submission whose workflow does not
+ * answer its query is shown with what is known of it and why the rest is missing.
  */
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl } from '../config.ts';
-import type { SubmissionStatus } from '../domain/status.ts';
-import { releaseSummaries, submissionRecords } from '../store/listings.ts';
+import { errorMessage } from '../errors.ts';
+import { releaseSummaries } from '../store/listings.ts';
+import { healthResponse } from './health.ts';
 import { route, type RouteSpec } from './route.ts';
+import { createSampleCounter } from './sample-counts.ts';
+import { recentSubmissions } from './dashboard-submissions.ts';
+import { pendingActivity } from './pending-activity-schema.ts';
 
 export const DASHBOARD_HTML = new URL('./dashboard.html', import.meta.url);
 
 const RECENT = 20;
-const SAMPLE_STAGES = [
-  'preparing',
-  'planning',
-  'running',
-  'done',
-  'failed',
-  'rejected',
-  'cancelled',
-];
+/**
+ * An answer younger than this is given again: every open dashboard asks every 3 s, and each
+ * answer costs Temporal a few calls per campaign and live submission.
+ */
+const SHARED_FOR_MS = 2_000;
 
-/** Finished submissions from their records, running ones from their workflows; newest first. */
-async function recentSubmissions(client: HarmoniseClient): Promise<SubmissionStatus[]> {
-  const found = new Map<string, SubmissionStatus>();
-  for (const record of await submissionRecords(client.layout)) {
-    if (record.workflowId) found.set(record.workflowId, record);
-  }
-  const running = client.temporal.workflow.list({
-    query: 'WorkflowType="submissionWorkflow" AND ExecutionStatus="Running"',
-    pageSize: RECENT,
-  });
-  let seen = 0;
-  for await (const info of running) {
-    if (seen++ >= RECENT) break;
-    // `submission:<region>:<submissionId>`; neither part can hold a colon.
-    const [, region, submissionId] = info.workflowId.split(':');
-    if (!region || !submissionId) continue;
-    const status = await client.submissionStatus(region, submissionId).catch(() => null);
-    if (status) found.set(info.workflowId, status);
-  }
-  return [...found.values()]
-    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-    .slice(0, RECENT);
-}
+const stageCounts = z.record(z.string(), z.number());
 
-async function samplesByStage(client: HarmoniseClient): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const stage of SAMPLE_STAGES) {
-    const { count } = await client.temporal.workflow.count(
-      `WorkflowType="sampleWorkflow" AND Stage="${stage}"`,
-    );
-    counts[stage] = count;
-  }
-  return counts;
-}
+const dashboardResponse = z.looseObject({
+  generatedAt: z.string(),
+  temporalUi: z.string(),
+  namespace: z.string(),
+  health: healthResponse.pick({ temporal: true, worker: true, checkedAt: true }),
+  campaigns: z.array(
+    z.looseObject({
+      campaignId: z.string(),
+      state: z.string(),
+      progressUnavailable: z
+        .string()
+        .optional()
+        .describe('the campaign did not answer: why; the progress shown is the last known'),
+      progressAsOf: z
+        .string()
+        .nullable()
+        .optional()
+        .describe('when the campaign last answered with it (null: from its records and files)'),
+    }),
+  ),
+  submissions: z.array(
+    z.looseObject({
+      workflowId: z.string(),
+      status: z.string(),
+      receivedAt: z.string(),
+      pendingActivities: z.array(pendingActivity).optional(),
+      statusUnavailable: z
+        .string()
+        .optional()
+        .describe('the workflow did not answer its query: why (its samples are then not listed)'),
+    }),
+  ),
+  samplesByStage: stageCounts.describe(
+    'genomes: each sample once, in the stage of its latest sampleWorkflow run',
+  ),
+  runsByStage: stageCounts.describe('sampleWorkflow runs (a rerun sample counts once per run)'),
+  samplesByStageComplete: z
+    .boolean()
+    .describe('false until the API has read every closed run once (its first refreshes)'),
+  releases: z.array(z.looseObject({ releaseId: z.string() })),
+});
 
 export function dashboardRoutes(client: HarmoniseClient): RouteSpec[] {
+  const countSamples = createSampleCounter(client);
+  let shared: { at: number; answer: Promise<unknown> } | null = null;
+
+  const answer = async () => {
+    // Asked side by side: the slowest part (a workflow that does not answer) sets the time.
+    const [health, campaigns, submissions, samples, releases] = await Promise.all([
+      client.health(),
+      client.recentCampaigns(RECENT),
+      recentSubmissions(client, RECENT),
+      countSamples(),
+      releaseSummaries(client.layout, 10),
+    ]);
+    return {
+      generatedAt: new Date().toISOString(),
+      temporalUi: temporalUiUrl(client.config),
+      namespace: client.config.temporal.namespace,
+      health: { temporal: health.temporal, worker: health.worker, checkedAt: health.checkedAt },
+      campaigns,
+      submissions,
+      samplesByStage: samples.samplesByStage,
+      runsByStage: samples.runsByStage,
+      samplesByStageComplete: samples.complete,
+      releases,
+    };
+  };
+
   return [
     route({
       method: 'GET',
@@ -67,24 +106,20 @@ export function dashboardRoutes(client: HarmoniseClient): RouteSpec[] {
       summary: 'Everything the dashboard shows, in one answer',
       tag: 'dashboard',
       access: 'read',
-      response: z.looseObject({
-        generatedAt: z.string(),
-        temporalUi: z.string(),
-        namespace: z.string(),
-        campaigns: z.array(z.looseObject({ campaignId: z.string(), state: z.string() })),
-        submissions: z.array(z.looseObject({ workflowId: z.string(), status: z.string() })),
-        samplesByStage: z.record(z.string(), z.number()),
-        releases: z.array(z.looseObject({ releaseId: z.string() })),
-      }),
-      handler: async () => ({
-        generatedAt: new Date().toISOString(),
-        temporalUi: temporalUiUrl(client.config),
-        namespace: client.config.temporal.namespace,
-        campaigns: await client.recentCampaigns(RECENT),
-        submissions: await recentSubmissions(client),
-        samplesByStage: await samplesByStage(client),
-        releases: await releaseSummaries(client.layout, 10),
-      }),
+      response: dashboardResponse,
+      handler: () => {
+        const now = Date.now();
+        if (shared === null || now - shared.at >= SHARED_FOR_MS) {
+          const fresh = { at: now, answer: answer() };
+          shared = fresh;
+          // A failed answer is not given again.
+          fresh.answer.catch((error: unknown) => {
+            if (shared === fresh) shared = null;
+            return errorMessage(error);
+          });
+        }
+        return shared.answer;
+      },
     }),
   ];
 }

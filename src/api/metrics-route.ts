@@ -29,6 +29,8 @@ export function createApiMetrics(client: HarmoniseClient) {
     samples.reset();
     rate.reset();
     for (const progress of await client.recentCampaigns(CAMPAIGNS_SHOWN)) {
+      // A gauge is now or never: a campaign that did not answer has no series this scrape.
+      if (progress.progressUnavailable !== undefined) continue;
       const campaign = progress.campaignId;
       for (const [state, count] of Object.entries(progress.counts) as [string, number][]) {
         if (state !== 'total') samples.set({ campaign, state }, count);

@@ -3,6 +3,7 @@
  * server validates with (zod's own JSON Schema output).
  */
 import { z } from 'zod';
+import { healthResponse } from './health.ts';
 import { whoMayCall, type RouteSpec } from './route.ts';
 
 const VERSION = '1.0.0';
@@ -81,6 +82,24 @@ export function openApiDocument(routes: readonly RouteSpec[]): Record<string, un
       },
     };
   }
+  paths['/healthz'] = {
+    get: {
+      summary: 'Whether the API and Temporal answer and a worker polls the task queue',
+      tags: ['health'],
+      description: 'Who may call it: anyone (no token).',
+      security: [],
+      responses: {
+        '200': {
+          description: 'Temporal answers (see `worker` for whether a worker polls)',
+          content: { 'application/json': { schema: jsonSchema(healthResponse, 'output') } },
+        },
+        '503': {
+          description: 'Temporal does not answer',
+          content: { 'application/json': { schema: jsonSchema(healthResponse, 'output') } },
+        },
+      },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {

@@ -12,6 +12,7 @@ import { HarmoniseError } from '../errors.ts';
 import { readJsonIfExists } from '../store/atomic.ts';
 import { releaseSummaries } from '../store/listings.ts';
 import type { Role } from './auth.ts';
+import { pendingActivity } from './pending-activity-schema.ts';
 import { ApiError, route, type Access, type RouteSpec } from './route.ts';
 
 // The same id rules as the CLI's, the workflows' and the layout's (domain/id-rules.ts).
@@ -39,6 +40,12 @@ const submissionStatus = z.looseObject({
       errors: z.array(issue),
     }),
   ),
+  receivedAt: z.string().describe('when the workflow received the submission (its age)'),
+  updatedAt: z.string(),
+  pendingActivities: z
+    .array(pendingActivity)
+    .optional()
+    .describe('while it runs: the activities it waits on, with attempts and last failure'),
 });
 const campaignProgress = z.looseObject({
   campaignId: z.string(),
@@ -46,6 +53,18 @@ const campaignProgress = z.looseObject({
   counts: z.looseObject({ total: z.number(), done: z.number(), failed: z.number() }),
   samplesPerSecond: z.number().nullable(),
   etaSeconds: z.number().nullable(),
+});
+/** In a list, a campaign that did not answer is there too, with its last known progress. */
+const campaignListing = campaignProgress.extend({
+  progressUnavailable: z
+    .string()
+    .optional()
+    .describe('the campaign did not answer its query: why; the progress shown is the last known'),
+  progressAsOf: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('when the campaign last answered with it (null: from its records and files)'),
 });
 const releaseSummary = z.looseObject({
   releaseId: z.string(),
@@ -164,10 +183,11 @@ export function restRoutes(client: HarmoniseClient): RouteSpec[] {
     route({
       method: 'GET',
       url: '/api/v1/campaigns',
-      summary: 'Campaigns, newest first, with their progress',
+      summary:
+        'Campaigns, newest first, with their progress (the last known, marked, for one that does not answer)',
       tag: 'campaigns',
       access: 'read',
-      response: z.object({ campaigns: z.array(campaignProgress) }),
+      response: z.object({ campaigns: z.array(campaignListing) }),
       handler: async () => ({ campaigns: await client.recentCampaigns(50) }),
     }),
     route({

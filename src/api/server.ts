@@ -15,6 +15,7 @@ import { appendAudit } from '../store/audit.ts';
 import { redactDeep, type Redact } from '../store/redaction.ts';
 import type { Role, TokenRegistry } from './auth.ts';
 import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
+import { healthAnswer } from './health.ts';
 import { createApiMetrics } from './metrics-route.ts';
 import { openApiDocument } from './openapi.ts';
 import { restRoutes } from './rest.ts';
@@ -117,15 +118,8 @@ export async function buildApi(deps: ApiDeps) {
 
   // `pid` lets `harmonise up` tell its own API from another server on the port.
   app.get('/healthz', async (_request, reply) => {
-    const temporal = await deps.client.temporal
-      .withDeadline(Date.now() + 2000, () =>
-        deps.client.temporal.connection.workflowService.getSystemInfo({}),
-      )
-      .then(() => true)
-      .catch(() => false);
-    return reply
-      .code(temporal ? 200 : 503)
-      .send({ status: temporal ? 'ok' : 'degraded', temporal, pid: process.pid });
+    const { httpStatus, body } = await healthAnswer(deps.client);
+    return reply.code(httpStatus).send(body);
   });
 
   const metrics = createApiMetrics(deps.client);

@@ -5,7 +5,6 @@
  * sample's job attempts. Runs are started through harmonise's own routes, not through WES.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { apiUrl } from '../config.ts';
@@ -17,6 +16,7 @@ import { loadSalt } from '../store/redaction.ts';
 import { pageTokenCodec } from './page-tokens.ts';
 import { campaignProgressQuery, sampleStatusQuery } from '../workflows/messages.ts';
 import { ApiError, route, type RouteSpec } from './route.ts';
+import { rawStage, statusName } from '../temporal-records.ts';
 
 export const WES_BASE = '/ga4gh/wes/v1';
 const HARMONISE_VERSION = '0.1.0';
@@ -31,25 +31,6 @@ const runParams = z.strictObject({
 });
 const state = z.enum(WES_STATES);
 const runStatus = z.object({ run_id: z.string(), state });
-
-const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
-const statusName = (value: number | null | undefined): string =>
-  (proto.temporal.api.enums.v1.WorkflowExecutionStatus[value ?? 0] ?? 'UNSPECIFIED').replace(
-    STATUS_PREFIX,
-    '',
-  );
-
-/** The Stage attribute of a raw execution (a JSON-encoded keyword payload), or null. */
-function rawStage(info: proto.temporal.api.workflow.v1.IWorkflowExecutionInfo): string | null {
-  const payload = info.searchAttributes?.indexedFields?.Stage;
-  if (!payload?.data) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
-    return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : null;
-  } catch {
-    return null;
-  }
-}
 
 const iso = (date: Date | undefined | null) => (date ? date.toISOString() : null);
 

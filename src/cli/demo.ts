@@ -13,11 +13,16 @@ import type { Logger } from '../logger.ts';
 import { progress } from './output.ts';
 import { up } from './services.ts';
 
-/** The machine-readable result (DESIGN §8, `harmonise demo --json`). */
+/** The machine-readable result (`harmonise demo --json`, see the README). */
 export interface DemoReport {
   dataRoot: string;
   reference: string;
   temporalUi: string;
+  /** The HTTP API's base URL; the dashboard is its root page. */
+  api: string;
+  dashboard: string;
+  /** Development tokens for the API and the dashboard, role → token (mode 0600). */
+  tokensFile: string;
   submissions: { region: string; submissionId: string; status: string }[];
   samples: {
     sampleId: string;
@@ -50,6 +55,7 @@ export async function runDemo(
     executorChosen: options.executorChosen,
   });
   progress(`Temporal UI: ${services.temporalUi}`);
+  progress(`API and dashboard: ${services.api}/ (tokens in ${services.tokensFile})`);
   progress('generating the synthetic reference and regional submissions');
   const layout = await generateDemo({
     dataRoot: config.dataRoot,
@@ -127,6 +133,9 @@ export async function runDemo(
       dataRoot: config.dataRoot,
       reference: layout.referenceFasta,
       temporalUi: temporalUiUrl(config),
+      api: services.api,
+      dashboard: `${services.api}/`,
+      tokensFile: services.tokensFile,
       submissions: finals.map((s) => ({
         region: s.region,
         submissionId: s.submissionId,

@@ -70,6 +70,11 @@ export function addRecordCommands(program: Command): void {
           `${region}/${submissionId}: ${status.status} (mode ${status.mode ?? '-'}, pipeline ${status.pipelineVersion ?? '-'})`,
         );
         for (const e of status.errors) printLine(`  error ${e.code} at ${e.path}: ${e.message}`);
+        // What a live submission waits on: a validation that keeps failing says so here.
+        for (const a of status.pendingActivities ?? []) {
+          const failure = a.lastFailure === null ? '' : `; last failure: ${a.lastFailure}`;
+          printLine(`  waiting on ${a.activity} (${a.state}), attempt ${a.attempt}${failure}`);
+        }
         for (const s of status.samples) {
           printLine(`  ${s.sampleId}: ${s.status}`);
           for (const e of s.errors) printLine(`    error ${e.code} at ${e.path}: ${e.message}`);

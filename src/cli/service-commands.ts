@@ -22,6 +22,9 @@ function printDemo(report: DemoReport): void {
   printLine(`  data root     ${report.dataRoot}`);
   printLine(`  reference     ${report.reference}`);
   printLine(`  Temporal UI   ${report.temporalUi}`);
+  printLine(`  API           ${report.api}`);
+  printLine(`  dashboard     ${report.dashboard}`);
+  printLine(`  API tokens    ${report.tokensFile}`);
   for (const s of report.submissions)
     printLine(`  submission    ${s.region}/${s.submissionId}: ${s.status}`);
   for (const s of report.samples) {
@@ -124,7 +127,7 @@ export function addServiceCommands(program: Command): void {
     .description(
       'the main job: synthetic regions submit, genomes are harmonised, a frequency release is cut, a campaign reruns one region',
     )
-    .option('--json', 'print one JSON document (DESIGN §8)')
+    .option('--json', 'print one JSON document (see the README, "Machine-readable output")')
     .addOption(executorOption())
     .option('--seed <n>', 'seed of the synthetic genomes', (v) => parseInteger('--seed', v))
     .option('--no-bootstrap', 'do not install missing tools')

@@ -63,6 +63,30 @@ export interface SubmissionStatus {
   updatedAt: string;
   /** The samples' counts (absent in records written before they were kept). */
   counts?: SubmissionCounts;
+  /**
+   * While the workflow runs: the activities it waits on, as Temporal's server reports them (a
+   * validation that keeps failing shows here, with its attempts and last failure). Absent once
+   * the submission has ended, and in records.
+   */
+  pendingActivities?: PendingActivity[];
+}
+
+/** An activity a running workflow waits on (Temporal's pending activity; no worker needed). */
+export interface PendingActivity {
+  /** The activity's name: validateSubmission, resolvePolicy, recordSubmission… */
+  activity: string;
+  /** `scheduled`: waiting for a worker, or for its next attempt; `started`: a worker runs it. */
+  state: 'scheduled' | 'started' | 'cancel-requested' | 'paused' | 'unknown';
+  /** 1 on the first try; each failed attempt adds one. */
+  attempt: number;
+  /** Null: retried until it succeeds (or the workflow says otherwise). */
+  maximumAttempts: number | null;
+  /** The last attempt's failure message, or null if no attempt has failed. */
+  lastFailure: string | null;
+  scheduledAt: string | null;
+  lastStartedAt: string | null;
+  /** When the next attempt starts, while it waits for its retry. */
+  nextAttemptAt: string | null;
 }
 
 /**

@@ -311,8 +311,13 @@ export class LocalExecutor implements JobExecutor {
     );
     if (job.pid < 0) return;
     killProcessGroup(job.pid, 'SIGTERM');
+    // A process of the job that ignores TERM outlives the leader, so the whole group is killed
+    // whether or not the leader still lives. Linux never hands out a pid still in use as a
+    // process group id: while any member lives, the group's id is the job's. Only another live
+    // process under the leader's pid means the group is gone and its number taken.
     const timer = setTimeout(() => {
-      if (isProcessAlive(job.pid, job.pidStartTime)) killProcessGroup(job.pid, 'SIGKILL');
+      const start = processStartTime(job.pid);
+      if (start === null || start === job.pidStartTime) killProcessGroup(job.pid, 'SIGKILL');
     }, this.killGraceMs);
     timer.unref();
   }

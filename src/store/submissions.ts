@@ -155,6 +155,19 @@ async function spellings(dir: string): Promise<string[]> {
   return real === dir ? [dir] : [dir, real];
 }
 
+/** Rewrites a message of this submission for its submitter (forSubmitter, both spellings). */
+export async function submitterView(
+  layout: Layout,
+  region: string,
+  submissionId: string,
+): Promise<(message: string) => string> {
+  const roots = {
+    dataRoot: await spellings(layout.root),
+    submissionDir: await spellings(layout.submissionDir(region, submissionId)),
+  };
+  return (message) => forSubmitter(message, roots);
+}
+
 /**
  * The full status of a submission (the contract of `submission status --json`) from the
  * workflow's progress and the files of its run: every sample in manifest order.
@@ -177,14 +190,8 @@ export async function composeSubmissionStatus(
     });
   }
   for (const outcome of progress.recent) samples.set(outcome.sampleId, outcome);
-  const roots = {
-    dataRoot: await spellings(layout.root),
-    submissionDir: await spellings(layout.submissionDir(progress.region, progress.submissionId)),
-  };
-  const tidy = (issue: InputIssue): InputIssue => ({
-    ...issue,
-    message: forSubmitter(issue.message, roots),
-  });
+  const view = await submitterView(layout, progress.region, progress.submissionId);
+  const tidy = (issue: InputIssue): InputIssue => ({ ...issue, message: view(issue.message) });
   const status: SubmissionStatus & Partial<SubmissionProgress> = {
     ...progress,
     errors: progress.errors.map(tidy),

@@ -139,20 +139,14 @@ describe('prepareRerun', () => {
     // A provenance that recorded other checksums: the inputs changed since pipeline 1 ran.
     const id = 'NGC000013';
     const record = (await deps.catalogue.get(id))!;
+    const seeded = JSON.parse(
+      await fs.readFile(record.versions['1']!.files.provenance!, 'utf8'),
+    ) as {
+      inputs: { md5: string | null }[];
+    };
+    seeded.inputs[0]!.md5 = '0'.repeat(32);
     const provenance = path.join(root, 'prov-13.json');
-    await fs.writeFile(
-      provenance,
-      JSON.stringify({
-        inputs: [
-          {
-            kind: 'fastq-r1',
-            relativePath: `${id}_R1.fastq.gz`,
-            md5: '0'.repeat(32),
-            sha256: null,
-          },
-        ],
-      }),
-    );
+    await fs.writeFile(provenance, JSON.stringify(seeded));
     await deps.catalogue.recordVersion(record, {
       ...record.versions['1']!,
       files: { provenance },
@@ -210,17 +204,40 @@ describe('campaign outcomes and report', () => {
       seq: 1,
       outcomes: [{ sampleId: 'C', status: 'rejected', workflowId: 'w-c', errors: [], at }],
     });
+    // Later batches speak last: A ran again and was done; B, once done, failed afterwards.
+    // Batch 10 is written before batch 2, and sorts after it only by number.
+    const later = '2026-11-27T00:00:00.000Z';
+    await campaign.recordCampaignOutcomes({
+      campaignId: 'c-report',
+      seq: 10,
+      outcomes: [{ sampleId: 'A', status: 'done', workflowId: 'w-a2', errors: [], at: later }],
+    });
+    await campaign.recordCampaignOutcomes({
+      campaignId: 'c-report',
+      seq: 2,
+      outcomes: [
+        {
+          sampleId: 'B',
+          status: 'failed',
+          workflowId: 'w-b2',
+          errors: [{ code: 'Y', path: 'q', message: 'n' }],
+          at: later,
+        },
+        { sampleId: 'A', status: 'cancelled', workflowId: 'w-a1', errors: [], at: later },
+      ],
+    });
     const file = await campaign.writeCampaignReport({
       progress: { campaignId: 'c-report', state: 'completed' } as CampaignProgress,
     });
     const report = JSON.parse(await fs.readFile(file, 'utf8')) as CampaignReport;
     expect(report.schema).toBe('harmonise.campaign-report/v1');
     expect(report.reportFile).toBe(file);
-    expect(report.samples.map((s) => [s.sampleId, s.status])).toEqual([
-      ['A', 'failed'],
-      ['B', 'done'],
-      ['C', 'rejected'],
+    expect(report.samples.map((s) => [s.sampleId, s.status, s.workflowId])).toEqual([
+      ['A', 'done', 'w-a2'],
+      ['B', 'failed', 'w-b2'],
+      ['C', 'rejected', 'w-c'],
     ]);
-    expect(report.failures.map((s) => s.sampleId)).toEqual(['A', 'C']);
+    expect(report.samples.find((s) => s.sampleId === 'A')!.errors).toEqual([]);
+    expect(report.failures.map((s) => s.sampleId)).toEqual(['B', 'C']);
   });
 });

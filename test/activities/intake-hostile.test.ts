@@ -326,6 +326,8 @@ describe('the listed files', () => {
       inspector,
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CancelledFailure);
+    // It stopped at its next check, long before another heartbeat's worth of reading.
+    expect(beats).toBe(1);
   });
 });
 

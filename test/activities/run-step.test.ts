@@ -9,19 +9,19 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityOf } from '../../src/store/file-identity.ts';
 import { createJobActivities, type RunStepInput } from '../../src/activities/jobs.ts';
 import { loadConfig } from '../../src/config.ts';
 import { FailureType } from '../../src/domain/failures.ts';
 import { LocalExecutor, JOB_FILE } from '../../src/executors/local.ts';
-import { isProcessAlive } from '../../src/executors/local-proc.ts';
 import { JobPoller } from '../../src/executors/poller.ts';
 import { Catalogue } from '../../src/store/catalogue.ts';
 import { createLayout } from '../../src/store/layout.ts';
 import { PipelineRegistry } from '../../src/store/pipelines.ts';
 import { testLogger } from '../helpers/logger.ts';
+import { processGroup, stillAlive } from '../helpers/processes.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let root: string;
 let executor: LocalExecutor;
@@ -133,20 +133,26 @@ describe('runStep', () => {
         pid?: number;
         pidStartTime?: string;
       };
-    await expect.poll(async () => (await readJob()).pid, { timeout: 5000 }).toBeGreaterThan(0);
-    const { pid, pidStartTime } = (await readJob()) as { pid: number; pidStartTime: string };
-    await sleep(300);
-    expect(isProcessAlive(pid, pidStartTime)).toBe(true); // bwa is blocked on the FIFO
-    return { env, result, pid, pidStartTime, workDir: path.dirname(jobFile) };
+    const pid = await waitFor(async () => (await readJob()).pid, {
+      what: `the align job of ${sampleId} to record its pid`,
+    });
+    // bwa blocks opening the FIFO: from then on the job runs until it is stopped.
+    const bwa = await waitFor(() => processGroup(pid).find((p) => p.command === 'bwa'), {
+      what: `bwa to start in the align job of ${sampleId}`,
+    });
+    return { env, result, pid, bwa, workDir: path.dirname(jobFile) };
   }
 
   it('cancels the job and everything it started when the workflow cancels the activity', async () => {
     const job = await startBlockedAlign('TST002');
+    const processes = processGroup(job.pid);
+    expect(processes.map((p) => p.pid)).toEqual(expect.arrayContaining([job.pid, job.bwa.pid]));
     job.env.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
     await job.result;
-    await expect
-      .poll(() => isProcessAlive(job.pid, job.pidStartTime), { timeout: 5000 })
-      .toBe(false);
+    await waitFor(() => stillAlive(processes).length === 0 && processGroup(job.pid).length === 0, {
+      what: `every process of the cancelled job (${processes.map((p) => `${p.pid} ${p.command}`).join(', ')}) to be gone`,
+      timeoutMs: 10_000,
+    });
     const outcome = JSON.parse(
       await fs.readFile(path.join(job.workDir, 'outcome.json'), 'utf8'),
     ) as {
@@ -157,10 +163,20 @@ describe('runStep', () => {
 
   it('leaves the job running when only the worker is shutting down', async () => {
     const job = await startBlockedAlign('TST003');
+    const processes = processGroup(job.pid);
     job.env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
     await job.result;
-    await sleep(700);
-    expect(isProcessAlive(job.pid, job.pidStartTime)).toBe(true);
+    // Stopping a job writes its outcome before the first signal: the activity has ended, and
+    // nothing was stopped, nor is the executor about to.
+    await expect(fs.access(path.join(job.workDir, 'outcome.json'))).rejects.toThrow();
+    const file = JSON.parse(await fs.readFile(path.join(job.workDir, JOB_FILE), 'utf8')) as {
+      jobId: string;
+      key: string;
+    };
+    const { jobId, key } = file;
+    const ref = { executor: 'local' as const, jobId, key, workDir: job.workDir };
+    expect((await executor.status([ref])).get(jobId)?.state).toBe('RUNNING');
+    expect(stillAlive(processes)).toEqual(processes);
     process.kill(-job.pid, 'SIGKILL');
   });
 });

@@ -9,7 +9,10 @@
  * new number, written into this run's own pipelines folder: the repository's specs are untouched.
  *
  * A fault counts as recovered when the stack is whole again and harmonise has moved on since the
- * fault: a new job in Slurm's records or one more sample finished.
+ * fault: a new job in Slurm's records or one more sample finished. Besides form (nothing lost,
+ * submitted twice or broken: verify.ts), the suite checks content (content.ts): every read
+ * submitted is in the harmonised CRAM, every gVCF calls the planted truth variants, and the
+ * release lists exactly the cohort.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -18,29 +21,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { round } from '../../bench/args.ts';
 import { generateDemo } from '../../infra/demo/generate.ts';
 import { HarmoniseClient } from '../../src/client.ts';
-import { LOCAL_SLURM_CONF, loadConfig, PROJECT_ROOT } from '../../src/config.ts';
-import type { CampaignProgress } from '../../src/domain/campaign.ts';
-import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
-import { chaosSubmissions } from './cohort.ts';
-import {
-  drainNode,
-  killTemporal,
-  killWorker,
-  restartSlurmctld,
-  up,
-  type FaultKind,
-  type Injected,
-} from './faults.ts';
-import { slurmJobs, type SlurmJob } from './slurm-records.ts';
+import { LOCAL_SLURM_CONF, loadConfig } from '../../src/config.ts';
+import { cliEnv, harmonise } from '../helpers/cli.ts';
+import { chaosSubmissions, writeSetup } from './cohort.ts';
+import { contentOf, minRecall, sampleSetDiff, type SampleContent } from './content.ts';
+import { up } from './faults.ts';
+import { faultPlan, injectFaults, type FaultRecord } from './plan.ts';
+import { slurmJobs } from './slurm-records.ts';
 import {
   corruptOutputs,
   duplicateSubmissions,
-  isCampaignJob,
   lostSamples,
+  nodeDownRetries,
   releaseMismatches,
   repeatedSteps,
   type Finding,
 } from './verify.ts';
+import { Watch } from './watch.ts';
+
+export type { FaultRecord } from './plan.ts';
 
 export interface ChaosOptions {
   samples: number;
@@ -54,16 +53,6 @@ export interface ChaosOptions {
   /** Gives up on the campaign after this long. */
   timeoutMinutes: number;
   log: (line: string) => void;
-}
-
-export interface FaultRecord {
-  kind: FaultKind;
-  at: string;
-  /** Seconds since the campaign started. */
-  atSeconds: number;
-  detail: string;
-  recoveredAt: string | null;
-  recoverySeconds: number | null;
 }
 
 export interface ChaosReport {
@@ -80,9 +69,22 @@ export interface ChaosReport {
   corruptOutputs: number;
   /** Samples with more than one completed run for the version (a sample done twice). */
   doneTwice: number;
-  /** Steps that needed more than one attempt: none of these faults may fail a job. */
+  /**
+   * Steps that needed more than one attempt for a reason other than the node-down fault: none of
+   * the other faults may fail a job.
+   */
   repeatedSteps: number;
+  /** Steps run again under a new attempt key after the node-down fault killed their job. */
+  nodeDownRetries: number;
+  /** Samples whose harmonised CRAM does not hold exactly the reads they submitted. */
+  readCountMismatches: number;
+  /** The lowest fraction of a sample's truth variants its gVCF calls (null: none checked). */
+  minRecall: number | null;
+  /** The release's samples.tsv lists exactly the cohort: none missing, none extra, none twice. */
+  releaseSampleSetExact: boolean;
   release: { releaseId: string; samples: number; sites: number; mismatches: number };
+  /** Per sample: reads submitted and in the CRAM, truth variants and how many the gVCF calls. */
+  sampleContent: SampleContent[];
   faults: FaultRecord[];
   /** Everything found wrong, one line each; empty when the run is clean. */
   findings: Finding[];
@@ -96,92 +98,6 @@ export interface ChaosReport {
 
 const VERSION = '2';
 const CONTIGS = ['chr1', 'chr2', 'chr3'];
-
-/** The order of faults: the worker kills, with the three one-off faults spread among them. */
-export function faultPlan(workerKills: number): FaultKind[] {
-  const plan: FaultKind[] = Array.from({ length: workerKills }, () => 'worker-sigkill');
-  const total = workerKills + 3;
-  const specials: FaultKind[] = ['temporal-sigkill', 'slurmctld-restart', 'node-drain'];
-  specials.forEach((kind, i) => plan.splice(Math.round(((i + 1) * total) / 4), 0, kind));
-  return plan;
-}
-
-async function writeSetup(root: string): Promise<void> {
-  const pipelines = path.join(root, 'pipelines');
-  await fs.mkdir(pipelines, { recursive: true });
-  const one = await fs.readFile(path.join(PROJECT_ROOT, 'pipelines/1.json'), 'utf8');
-  await fs.writeFile(path.join(pipelines, '1.json'), one);
-  const two = {
-    ...(JSON.parse(one) as Record<string, unknown>),
-    version: VERSION,
-    description: 'Fault suite: national pipeline 1 under a new number, so a campaign reruns all.',
-  };
-  await fs.writeFile(path.join(pipelines, `${VERSION}.json`), JSON.stringify(two, null, 2));
-  const policy = { schema: 'harmonise.policy/v1', default: 'none', pipelineVersion: '1' };
-  await fs.writeFile(path.join(root, 'policy.json'), JSON.stringify(policy, null, 2));
-}
-
-/** Jobs Slurm recorded for the campaign, remembered across moments it does not answer. */
-class Watch {
-  readonly jobs = new Map<string, SlurmJob>();
-  finished = 0;
-  progress: CampaignProgress | null = null;
-
-  constructor(
-    private readonly client: HarmoniseClient,
-    private readonly campaignId: string,
-    /** Jobs up to this id were there before the campaign (the cluster outlives data roots). */
-    private readonly firstJobId: number,
-  ) {}
-
-  /** Keeps the campaign's jobs among Slurm's records. */
-  add(jobs: ReadonlyMap<string, SlurmJob> | null): void {
-    for (const job of jobs?.values() ?? [])
-      if (Number(job.jobId) >= this.firstJobId && isCampaignJob(VERSION)(job.name))
-        this.jobs.set(job.jobId, job);
-  }
-
-  /** Jobs seen plus samples finished: grows only when harmonise moves on. */
-  async read(): Promise<number> {
-    this.add(await slurmJobs().catch(() => null));
-    const progress = await within(5000, this.client.campaignProgress(this.campaignId));
-    if (progress) {
-      this.progress = progress;
-      const c = progress.counts;
-      this.finished = c.done + c.failed + c.rejected + c.skipped + c.cancelled;
-    }
-    return this.jobs.size + this.finished;
-  }
-
-  get ended(): boolean {
-    const state = this.progress?.state;
-    return state === 'completed' || state === 'cancelled';
-  }
-}
-
-/** The promise's value, or null when it fails or takes longer (a server being restarted). */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([promise.catch(() => null), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function inject(kind: FaultKind, cli: CliEnv): Promise<Injected> {
-  switch (kind) {
-    case 'worker-sigkill':
-      return killWorker(cli);
-    case 'temporal-sigkill':
-      return killTemporal(cli);
-    case 'slurmctld-restart':
-      return restartSlurmctld();
-    case 'node-drain':
-      return drainNode();
-  }
-}
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log;
@@ -199,7 +115,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let clean = false;
   let client: HarmoniseClient | null = null;
   try {
-    await writeSetup(root);
+    await writeSetup(root, VERSION);
     const layout = await generateDemo({
       dataRoot: root,
       submissions: chaosSubmissions(options.samples),
@@ -231,45 +147,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     const campaignStart = Date.now();
     const deadline = campaignStart + options.timeoutMinutes * 60_000;
-    const watch = new Watch(client, campaignId, firstJobId);
+    const watch = new Watch(client, campaignId, VERSION, firstJobId);
     log(`campaign ${campaignId}: ${sampleIds.length} samples to pipeline ${VERSION}, mode full`);
 
-    const faults: FaultRecord[] = [];
     const plan = faultPlan(options.workerKills);
     // Jobs must be under way before the first fault.
     while ((await watch.read()) === 0 && Date.now() < deadline) await sleep(500);
-    for (const [i, kind] of plan.entries()) {
-      if (watch.ended || Date.now() > deadline) break;
-      const before = await watch.read();
-      const at = Date.now();
-      const injected = await inject(kind, cli);
-      const record: FaultRecord = {
-        kind,
-        at: new Date(at).toISOString(),
-        atSeconds: round((at - campaignStart) / 1000),
-        detail: injected.detail,
-        recoveredAt: null,
-        recoverySeconds: null,
-      };
-      faults.push(record);
-      // Recovered: harmonise moved on (a new job, a finished sample) or the campaign ended.
-      while (Date.now() < deadline) {
-        const now = await watch.read();
-        if (now > before || watch.ended) {
-          record.recoveredAt = new Date().toISOString();
-          record.recoverySeconds = round((Date.now() - at) / 1000);
-          break;
-        }
-        await sleep(250);
-      }
-      log(
-        `fault ${i + 1}/${plan.length} ${kind} at ${record.atSeconds} s: ${record.detail}; ` +
-          (record.recoverySeconds === null
-            ? 'not recovered'
-            : `moving again after ${record.recoverySeconds} s`),
-      );
-      await sleep(1000 + ((i * 2_654_435_761) % 5000));
-    }
+    const faults = await injectFaults({ plan, cli, watch, campaignStart, deadline, log });
 
     if (!watch.ended) {
       const widened = await client.controlCampaign(
@@ -306,7 +190,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       VERSION,
     );
     const duplicates = duplicateSubmissions(watch.jobs, VERSION);
-    const retried = repeatedSteps(watch.jobs, VERSION);
+    const killed = new Set(faults.flatMap((f) => f.killedJobs ?? []));
+    const retried = repeatedSteps(watch.jobs, VERSION, killed);
+    const nodeDown = nodeDownRetries(watch.jobs, VERSION, killed);
+    if (faults.some((f) => f.kind === 'node-down') && nodeDown.retried.length === 0)
+      findings.push({
+        sampleId: null,
+        problem: `no step ran again after the node-down fault (killed jobs: ${[...killed].join(', ') || 'none'})`,
+      });
     const corrupt = await corruptOutputs(
       root,
       layout.referenceFasta,
@@ -314,6 +205,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       sampleIds,
       VERSION,
       watch.jobs,
+    );
+
+    log('counting reads and truth variants in every harmonised sample');
+    const submissionDirs = new Map(layout.submissions.map((s) => [s.submissionId, s.dir]));
+    const content = await contentOf(
+      root,
+      layout.referenceFasta,
+      layout.samples.map((s) => ({
+        sampleId: s.sampleId,
+        submissionDir: submissionDirs.get(s.submissionId)!,
+        readType: s.readType,
+        truthVcf: s.truthVcf,
+      })),
+      VERSION,
     );
 
     log('cutting a frequency release over the campaign and recomputing it independently');
@@ -326,12 +231,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         sampleId: null,
         problem: `the release has ${compared.samples} samples, ${sampleIds.length - lost.length} were harmonised`,
       });
+    const listed = sampleSetDiff(sampleIds, compared.sampleIds);
+    if (!listed.exact)
+      findings.push({
+        sampleId: null,
+        problem:
+          `the release's samples.tsv is not the cohort: missing [${listed.missing.join(', ')}], ` +
+          `extra [${listed.extra.join(', ')}], listed twice [${listed.repeated.join(', ')}]`,
+      });
     findings.push(
       ...lost,
       ...doneTwice,
       ...duplicates.map(({ sampleId, problem }) => ({ sampleId, problem })),
       ...retried,
+      ...nodeDown.findings,
       ...corrupt,
+      ...content.findings,
       ...compared.mismatches.slice(0, 20).map((problem) => ({ sampleId: null, problem })),
     );
 
@@ -352,12 +267,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       corruptOutputs: corrupt.length,
       doneTwice: doneTwice.length,
       repeatedSteps: retried.length,
+      nodeDownRetries: nodeDown.retried.length,
+      readCountMismatches: content.readCountMismatches,
+      minRecall: minRecall(content.rows),
+      releaseSampleSetExact: listed.exact,
       release: {
         releaseId,
         samples: compared.samples,
         sites: compared.sites,
         mismatches: compared.mismatches.length,
       },
+      sampleContent: content.rows,
       faults,
       findings,
       window: { duringFaults: options.faultConcurrency, after: options.maxConcurrent },

@@ -4,8 +4,10 @@
  * samples submit paired FASTQ; one in nine submits long reads and one in nine an unaligned CRAM,
  * spread over the regions, so a full rerun drives bwa, minimap2 and the unaligned-CRAM path.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { DemoSubmissionSpec } from '../../infra/demo/generate.ts';
-import { DEFAULT_REGIONS } from '../../src/config.ts';
+import { DEFAULT_REGIONS, PROJECT_ROOT } from '../../src/config.ts';
 
 const PREFIX: Record<string, string> = {
   nordjylland: 'NOR',
@@ -35,4 +37,24 @@ export function chaosSubmissions(samples: number): DemoSubmissionSpec[] {
     });
   }
   return bySubmission.filter((s) => s.samples.length > 0);
+}
+
+/**
+ * The run's pipelines and policy: pipeline 1 (what the cohort is ingested with, mode `none`) and
+ * pipeline `version`, pipeline 1 under a new number, so a campaign reruns every sample. The
+ * repository's own specs are untouched.
+ */
+export async function writeSetup(root: string, version: string): Promise<void> {
+  const pipelines = path.join(root, 'pipelines');
+  await fs.mkdir(pipelines, { recursive: true });
+  const one = await fs.readFile(path.join(PROJECT_ROOT, 'pipelines/1.json'), 'utf8');
+  await fs.writeFile(path.join(pipelines, '1.json'), one);
+  const two = {
+    ...(JSON.parse(one) as Record<string, unknown>),
+    version: version,
+    description: 'Fault suite: national pipeline 1 under a new number, so a campaign reruns all.',
+  };
+  await fs.writeFile(path.join(pipelines, `${version}.json`), JSON.stringify(two, null, 2));
+  const policy = { schema: 'harmonise.policy/v1', default: 'none', pipelineVersion: '1' };
+  await fs.writeFile(path.join(root, 'policy.json'), JSON.stringify(policy, null, 2));
 }

@@ -2,7 +2,9 @@
  * The faults an HPC centre has, injected into a running stack: a worker SIGKILLed (and a new one
  * started by `harmonise up`), the Temporal dev server SIGKILLed and restarted on the same
  * database, slurmctld restarted the way an admin does (SIGTERM, then started again from its saved
- * state), and the node drained while a job runs on it, then returned to service.
+ * state), the node drained while a job runs on it, then returned to service, and the node set
+ * DOWN while a job runs on it (the job dies NODE_FAIL: harmonise must run its step again under a
+ * new attempt key), then brought back.
  */
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
@@ -14,12 +16,15 @@ import { harmonise, type CliEnv } from '../helpers/cli.ts';
 import { isAlive } from '../helpers/processes.ts';
 import { SLURM_UP, slurmCommand } from '../helpers/slurm.ts';
 
-export type FaultKind = 'worker-sigkill' | 'temporal-sigkill' | 'slurmctld-restart' | 'node-drain';
+export type FaultKind =
+  'worker-sigkill' | 'temporal-sigkill' | 'slurmctld-restart' | 'node-drain' | 'node-down';
 
 /** What one injection did, for the report. */
 export interface Injected {
   kind: FaultKind;
   detail: string;
+  /** Jobs the fault killed (node-down): their steps must run again under a new attempt key. */
+  killedJobs?: string[];
 }
 
 /** The node of the project's single-node cluster (infra/slurm/up.sh). */
@@ -98,18 +103,33 @@ async function runningJobs(): Promise<string[]> {
   return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : [];
 }
 
+/** Waits (up to the deadline) for a job to run on the node; its ids. */
+async function jobsRunning(deadline: number, why: string): Promise<string[]> {
+  let running = await runningJobs();
+  while (running.length === 0) {
+    if (Date.now() > deadline) throw new Error(`no job ran on the node to ${why}`);
+    await sleep(200);
+    running = await runningJobs();
+  }
+  return running;
+}
+
+/** The node's state as sinfo shows it (`idle`, `mixed`, `down*`, `drained`...). */
+async function nodeState(): Promise<string> {
+  const result = await slurmCommand('sinfo', ['-h', '-N', '-n', NODE, '-o', '%T']);
+  // One line per partition the node is in: the same state on each.
+  return [...new Set(result.stdout.split('\n').filter(Boolean))].join(',');
+}
+
+const inService = (state: string) => /^(idle|mixed|allocated|completing)$/.test(state);
+
 /**
  * Drains the node while a job runs on it (waits for one), keeps it drained until that job has
  * ended (so the queue piles up behind it), then returns the node to service.
  */
 export async function drainNode(timeoutMs = 300_000): Promise<Injected> {
   const deadline = Date.now() + timeoutMs;
-  let running = await runningJobs();
-  while (running.length === 0) {
-    if (Date.now() > deadline) throw new Error('no job ran on the node to drain it under');
-    await sleep(200);
-    running = await runningJobs();
-  }
+  const running = await jobsRunning(deadline, 'drain it under');
   await scontrol(['update', `NodeName=${NODE}`, 'State=DRAIN', 'Reason=harmonise chaos']);
   while ((await runningJobs()).some((id) => running.includes(id))) {
     if (Date.now() > deadline) break;
@@ -121,5 +141,51 @@ export async function drainNode(timeoutMs = 300_000): Promise<Injected> {
   return {
     kind: 'node-drain',
     detail: `node ${NODE} drained under job ${running.join(',')}, resumed after it ended with ${queued} job(s) pending`,
+  };
+}
+
+/**
+ * Sets the node DOWN while a job runs on it (waits for one): Slurm kills the jobs on it, which
+ * harmonise submits with --no-requeue, so they end NODE_FAIL. Once they have ended, the node is
+ * resumed unless it already returned by itself (ReturnToService=2 lets a responding node back).
+ */
+export async function downNode(timeoutMs = 300_000): Promise<Injected> {
+  const deadline = Date.now() + timeoutMs;
+  const running = await jobsRunning(deadline, 'set it down under');
+  await scontrol(['update', `NodeName=${NODE}`, 'State=DOWN', 'Reason=harmonise chaos']);
+  while ((await runningJobs()).some((id) => running.includes(id))) {
+    if (Date.now() > deadline)
+      throw new Error(`jobs ${running.join(',')} still run on a DOWN node`);
+    await sleep(200);
+  }
+  const ended = await slurmCommand('squeue', [
+    '-h',
+    '-t',
+    'all',
+    '-j',
+    running.join(','),
+    '-o',
+    '%i %T',
+  ]);
+  const states = ended.stdout.trim().split('\n').filter(Boolean).join(', ') || 'gone from squeue';
+  let back = 'it returned to service by itself';
+  if (!inService(await nodeState())) {
+    const resumed = await slurmCommand('scontrol', ['update', `NodeName=${NODE}`, 'State=RESUME']);
+    // A node that came back meanwhile refuses RESUME: only an error while it stays out counts.
+    const now = await nodeState();
+    if (resumed.exitCode !== 0 && !inService(now))
+      throw new Error(
+        `scontrol update State=RESUME failed (node ${now}): ${resumed.stderr.trim()}`,
+      );
+    back = 'resumed';
+  }
+  while (!inService(await nodeState())) {
+    if (Date.now() > deadline) throw new Error(`node ${NODE} did not return after DOWN`);
+    await sleep(200);
+  }
+  return {
+    kind: 'node-down',
+    detail: `node ${NODE} set DOWN under job ${running.join(',')} (ended ${states}); ${back}`,
+    killedJobs: running,
   };
 }

@@ -3,7 +3,7 @@
  * [--timeout-minutes N] [--keep] [--json]`: the fault suite (chaos.ts) on the project's single-node Slurm, which it
  * starts when it is not running (and then stops again). Progress goes to stderr; with --json,
  * stdout is exactly the report. Exits 1 unless every fault recovered and nothing was lost,
- * submitted twice or corrupted.
+ * submitted twice, corrupted, short of reads or of truth variants.
  */
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
@@ -54,7 +54,9 @@ try {
     for (const f of report.findings) log(`FOUND ${f.sampleId ?? ''} ${f.problem}`);
     log(
       `faults ${report.faultsInjected}, recovered ${report.recoveries} (max ${report.maxRecoverySeconds} s); ` +
-        `lost ${report.lost}, duplicate submissions ${report.duplicateSubmissions}, corrupt outputs ${report.corruptOutputs}`,
+        `lost ${report.lost}, duplicate submissions ${report.duplicateSubmissions}, corrupt outputs ${report.corruptOutputs}; ` +
+        `node-down retries ${report.nodeDownRetries}, read count mismatches ${report.readCountMismatches}, ` +
+        `min recall ${report.minRecall ?? '-'}, release sample set exact ${report.releaseSampleSetExact}`,
     );
   }
   const clean = report.findings.length === 0 && report.recoveries === report.faultsInjected;

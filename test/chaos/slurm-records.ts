@@ -17,9 +17,16 @@ export async function slurmJobs(): Promise<Map<string, SlurmJob> | null> {
     slurmCommand('sacct', ['-c', '-X', '-n', '-P', '-o', 'JobID,JobName,State']),
   ]);
   if (live.exitCode !== 0 || done.exitCode !== 0) return null;
+  return parseJobRecords(done.stdout, live.stdout);
+}
+
+/**
+ * Jobs by id from `sacct -c -X -n -P -o JobID,JobName,State` and `squeue -h -t all -o %i|%j|%T`
+ * output; squeue last: a job's live state wins over an older jobcomp line.
+ */
+export function parseJobRecords(jobcomp: string, squeue: string): Map<string, SlurmJob> {
   const jobs = new Map<string, SlurmJob>();
-  // squeue last: a job's live state wins over an older jobcomp line.
-  for (const line of `${done.stdout}\n${live.stdout}`.split('\n')) {
+  for (const line of `${jobcomp}\n${squeue}`.split('\n')) {
     const [jobId, name, state] = line.split('|');
     if (jobId && name && state) jobs.set(jobId, { jobId, name, state: state.split(' ')[0]! });
   }

@@ -1,8 +1,9 @@
 /**
  * What must be true after the faults, each read from the source that would show a loss: the
  * catalogue and Temporal's own list of runs (every sample done exactly once), Slurm's records (one
- * sbatch per attempt key), the files themselves (integrity and the checksums in provenance.json),
- * and a frequency release against an independent recomputation.
+ * sbatch per attempt key; a step run again only after the node-down fault killed its job), the
+ * files themselves (integrity and the checksums in provenance.json), and a frequency release
+ * against an independent recomputation. What the files hold is checked in content.ts.
  */
 import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
@@ -28,7 +29,7 @@ interface Provenance {
 export const isCampaignJob = (version: string) => (name: string) =>
   name.startsWith('sample:') && name.split('/')[0]!.endsWith(`:${version}`);
 
-async function readRecord(root: string, sampleId: string): Promise<SampleRecord | null> {
+export async function readRecord(root: string, sampleId: string): Promise<SampleRecord | null> {
   const file = path.join(root, 'gdb/catalogue', `${sampleId}.json`);
   const text = await fsp.readFile(file, 'utf8').catch(() => null);
   return text === null ? null : (JSON.parse(text) as SampleRecord);
@@ -94,23 +95,76 @@ export function duplicateSubmissions(
   }));
 }
 
-/**
- * Steps run under more than one attempt key (`<workflow>/<run>/<step>/<attempt>`): a fault that
- * leaked into a job failure or a lost job, even when the step succeeded in the end.
- */
-export function repeatedSteps(jobs: ReadonlyMap<string, SlurmJob>, version: string): Finding[] {
-  const keysByStep = new Map<string, Set<string>>();
+/** Each step's attempt keys (`<workflow>/<run>/<step>/<attempt>`) with the jobs Slurm ran under them. */
+function attemptsByStep(
+  jobs: ReadonlyMap<string, SlurmJob>,
+  version: string,
+): Map<string, Map<string, SlurmJob[]>> {
+  const byStep = new Map<string, Map<string, SlurmJob[]>>();
   for (const job of jobs.values()) {
     if (!isCampaignJob(version)(job.name)) continue;
     const [workflowId, , step] = job.name.split('/');
     const id = `${workflowId}/${step}`;
-    keysByStep.set(id, (keysByStep.get(id) ?? new Set()).add(job.name));
+    const keys = byStep.get(id) ?? new Map<string, SlurmJob[]>();
+    keys.set(job.name, [...(keys.get(job.name) ?? []), job]);
+    byStep.set(id, keys);
   }
-  return [...keysByStep]
+  return byStep;
+}
+
+/** An attempt the node-down fault ended: every job under its key was one it killed, NODE_FAIL. */
+const killedByNodeDown = (killed: ReadonlySet<string>) => (attempt: readonly SlurmJob[]) =>
+  attempt.length > 0 && attempt.every((j) => killed.has(j.jobId) && j.state === 'NODE_FAIL');
+
+/**
+ * Steps whose earlier attempts all died with the node the node-down fault set DOWN (their jobs
+ * among `killed`, ended NODE_FAIL), so the step ran again under a new attempt key: the recovery
+ * that fault asks for, not a duplicate. Also what went wrong with it: a killed job whose step
+ * never ran again.
+ */
+export function nodeDownRetries(
+  jobs: ReadonlyMap<string, SlurmJob>,
+  version: string,
+  killed: ReadonlySet<string>,
+): { retried: string[]; findings: Finding[] } {
+  const dead = killedByNodeDown(killed);
+  const retried: string[] = [];
+  const findings: Finding[] = [];
+  for (const [id, keys] of attemptsByStep(jobs, version)) {
+    const attempts = [...keys.values()];
+    const ended = attempts.filter(dead);
+    if (ended.length === 0) continue;
+    if (ended.length === attempts.length)
+      findings.push({
+        sampleId: id.split(':')[1] ?? null,
+        problem: `${id}: job ${ended
+          .flat()
+          .map((j) => j.jobId)
+          .join(', ')} died with the downed node and the step never ran again`,
+      });
+    else if (ended.length === attempts.length - 1) retried.push(id);
+  }
+  return { retried: retried.sort(), findings };
+}
+
+/**
+ * Steps run under more than one attempt key (`<workflow>/<run>/<step>/<attempt>`): a fault that
+ * leaked into a job failure or a lost job, even when the step succeeded in the end. A step whose
+ * only earlier attempts are jobs the node-down fault killed (`killed`) is not one of them: it is
+ * counted by nodeDownRetries.
+ */
+export function repeatedSteps(
+  jobs: ReadonlyMap<string, SlurmJob>,
+  version: string,
+  killed: ReadonlySet<string> = new Set(),
+): Finding[] {
+  const dead = killedByNodeDown(killed);
+  return [...attemptsByStep(jobs, version)]
     .filter(([, keys]) => keys.size > 1)
+    .filter(([, keys]) => [...keys.values()].filter((a) => !dead(a)).length > 1)
     .map(([id, keys]) => ({
       sampleId: id.split(':')[1] ?? null,
-      problem: `${id} ran under ${keys.size} attempt keys: ${[...keys].join(', ')}`,
+      problem: `${id} ran under ${keys.size} attempt keys: ${[...keys.keys()].join(', ')}`,
     }));
 }
 
@@ -189,7 +243,7 @@ export async function releaseMismatches(
   releaseDir: string,
   reference: string,
   scratch: string,
-): Promise<{ samples: number; sites: number; mismatches: string[] }> {
+): Promise<{ samples: number; sampleIds: string[]; sites: number; mismatches: string[] }> {
   const samples = (await fsp.readFile(path.join(releaseDir, 'samples.tsv'), 'utf8'))
     .split('\n')
     .filter(Boolean)
@@ -206,5 +260,10 @@ export async function releaseMismatches(
     const b = JSON.stringify(published.get(key) ?? null);
     if (a !== b) mismatches.push(`${key}: independent ${a}, release ${b}`);
   }
-  return { samples: samples.length, sites: published.size, mismatches };
+  return {
+    samples: samples.length,
+    sampleIds: samples.map((s) => s.sampleId),
+    sites: published.size,
+    mismatches,
+  };
 }

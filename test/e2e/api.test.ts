@@ -6,6 +6,7 @@
  * in the audit log; bad input is a 400 naming the field.
  */
 import { Client, Connection } from '@temporalio/client';
+import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -126,15 +127,36 @@ const readers: Caller[] = ['operator', 'viewer'];
 describe('the HTTP API', () => {
   it('answers /healthz and /openapi.json without a token', async () => {
     // Its pid lets `harmonise up` tell its own API from another server on the port.
+    // The worker `up` started polls the task queue (from its first poll on).
+    await expect
+      .poll(
+        async () =>
+          ((await call('none', 'GET', '/healthz')).body as { worker?: { polling?: boolean } })
+            .worker?.polling,
+      )
+      .toBe(true);
     expect(await call('none', 'GET', '/healthz')).toEqual({
       status: 200,
-      body: { status: 'ok', temporal: true, pid: expect.any(Number) },
+      body: {
+        status: 'ok',
+        temporal: true,
+        pid: expect.any(Number),
+        worker: {
+          taskQueue: 'harmonise',
+          polling: true,
+          workflowPollers: expect.any(Number),
+          activityPollers: expect.any(Number),
+          lastPollAt: expect.any(String),
+        },
+        checkedAt: expect.any(String),
+      },
     });
     const doc = (await call('none', 'GET', '/openapi.json')).body as {
       openapi: string;
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     };
     expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths['/healthz']?.get?.responses ?? {})).toEqual(['200', '503']);
     for (const spec of specs) {
       const operation = doc.paths[spec.url.replace(/:(\w+)/g, '{$1}')]?.[spec.method.toLowerCase()];
       expect(operation, `${spec.method} ${spec.url}`).toBeDefined();
@@ -402,7 +424,7 @@ describe('/metrics', () => {
     return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
   };
 
-  it('sums the workers’ job counts with campaign and submission gauges, for readers only', async () => {
+  it('sums every worker’s job counts (an ended one’s counters, not its gauges) with the campaign and submission gauges, for readers only', async () => {
     expect((await fetch(`${api}/metrics`)).status).toBe(401);
     const submitter = await fetch(`${api}/metrics`, {
       headers: { authorization: `Bearer ${tokens['submitter:hovedstaden']}` },
@@ -441,6 +463,56 @@ describe('/metrics', () => {
     expect(text).toMatch(/^harmonise_submissions\{status="[a-z-]+"\} \d+$/m);
     for (const line of text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) {
       expect(line).toMatch(/^harmonise_/);
+    }
+
+    // A worker that has ended left its snapshot: its counters stay in the sums, its gauges go.
+    // It is written here as one would be, under the pid of a process that has ended.
+    const dir = path.join(root, 'run', 'metrics');
+    const { pid } = JSON.parse(await fs.readFile(path.join(root, 'run', 'worker.pid'), 'utf8')) as {
+      pid: number;
+    };
+    type Snapshot = {
+      pid: number;
+      startTime: string;
+      metrics: { name: string; values: { value: number; labels: Record<string, string> }[] }[];
+    };
+    const live = async () =>
+      JSON.parse(await fs.readFile(path.join(dir, `worker-${pid}.json`), 'utf8')) as Snapshot;
+    const completedIn = (snapshot: Snapshot) =>
+      snapshot.metrics
+        .find((m) => m.name === 'harmonise_jobs_ended_total')!
+        .values.find((v) => v.labels.executor === 'local' && v.labels.state === 'COMPLETED')!.value;
+    const template = await live();
+    const dead = Number((await execa('sh', ['-c', 'echo $$'])).stdout);
+    const only = (name: string, labels: Record<string, string>, value: number) => ({
+      ...template.metrics.find((m) => m.name === name)!,
+      values: [{ value, labels }],
+    });
+    const left = path.join(dir, `worker-${dead}.json`);
+    await fs.writeFile(
+      left,
+      JSON.stringify({
+        pid: dead,
+        startTime: '1',
+        metrics: [
+          only('harmonise_jobs_ended_total', { executor: 'local', state: 'COMPLETED' }, 1000),
+          only('harmonise_jobs_running', { executor: 'local' }, 500),
+        ],
+      }),
+    );
+    try {
+      const before = completedIn(await live());
+      const summed = await scrape();
+      const after = completedIn(await live());
+      const completed = value(
+        summed,
+        /^harmonise_jobs_ended_total\{executor="local",state="COMPLETED"\}/,
+      );
+      expect(completed - 1000).toBeGreaterThanOrEqual(before);
+      expect(completed - 1000).toBeLessThanOrEqual(after);
+      expect(value(summed, /^harmonise_jobs_running\{executor="local"\}/)).toBeLessThan(500);
+    } finally {
+      await fs.rm(left);
     }
   });
 });

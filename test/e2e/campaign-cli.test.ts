@@ -7,11 +7,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
 import type { CampaignProgress, CampaignReport } from '../../src/domain/campaign.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let cli: CliEnv;
 let root: string;
@@ -139,10 +139,14 @@ describe('harmonise campaign', () => {
     const watch = harmonise(cli, ['campaign', 'watch', campaignId, '--interval', '0.5']);
     let stderr = '';
     watch.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    while (!stderr.includes('did not answer (')) {
-      expect(watch.exitCode ?? null, stderr).toBeNull();
-      await sleep(250);
-    }
+    await waitFor(
+      () => {
+        if (watch.exitCode !== null && watch.exitCode !== undefined)
+          throw new Error(`campaign watch ended (${watch.exitCode}) before it said so: ${stderr}`);
+        return stderr.includes('did not answer (');
+      },
+      { what: 'campaign watch to say the campaign did not answer', intervalMs: 250 },
+    );
     const up = await harmonise(cli, ['up', '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     const watched = await watch;

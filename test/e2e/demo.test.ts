@@ -7,7 +7,6 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
 import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
@@ -20,6 +19,8 @@ import {
   runDemoKillingWorker,
 } from '../helpers/demo-checks.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
+import { processGroup } from '../helpers/processes.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let cli: CliEnv;
 let root: string;
@@ -29,6 +30,7 @@ let startedBeforeKill: string[] = [];
 interface LedgerEntry {
   key: string;
   jobId: string;
+  pid: number;
 }
 
 async function ledger(): Promise<LedgerEntry[]> {
@@ -259,21 +261,27 @@ describe('harmonise demo', () => {
     const before = await latest();
     const keysBefore = new Set((await ledger()).map((e) => e.key));
     const release = harmonise(cli, ['frequency', 'release', '--json']);
-    let shardKey: string | undefined;
-    for (let i = 0; i < 240 && shardKey === undefined; i++) {
-      await sleep(250);
-      shardKey = (await ledger())
-        .map((e) => e.key)
-        .find((k) => !keysBefore.has(k) && /^frequency:.*\/shard-\d{4}\//.test(k));
-    }
-    if (shardKey === undefined) throw new Error('the release never started a shard job');
+    const shardKey = await waitFor(
+      async () =>
+        (await ledger())
+          .map((e) => e.key)
+          .find((k) => !keysBefore.has(k) && /^frequency:.*\/shard-\d{4}\//.test(k)),
+      { what: 'the release to start a shard job', timeoutMs: 60_000, intervalMs: 250 },
+    );
     const releaseId = /^frequency:([^/]+)\//.exec(shardKey)![1]!;
     const pidFile = JSON.parse(await fs.readFile(path.join(root, 'run/worker.pid'), 'utf8')) as {
       pid: number;
     };
     process.kill(pidFile.pid, 'SIGKILL');
-    // With no worker, the shard jobs finish on their own; nothing is published meanwhile.
-    await sleep(4000);
+    // With no worker, the shard jobs it started finish on their own; nothing is published
+    // meanwhile (by them, or by anyone else: no worker runs).
+    const started = (await ledger()).filter((e) => e.key.includes(releaseId));
+    expect(started.length).toBeGreaterThan(0);
+    await waitFor(() => started.every((job) => processGroup(job.pid).length === 0), {
+      what: `the release's running jobs (${started.map((j) => j.key).join(', ')}) to end`,
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
     expect(await latest()).toBe(before);
     await expect(fs.access(path.join(root, 'freq/releases', releaseId))).rejects.toThrow();
 

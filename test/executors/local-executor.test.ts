@@ -3,16 +3,17 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalExecutor, JOB_FILE } from '../../src/executors/local.ts';
 import { JobLauncher } from '../../src/executors/local-launcher.ts';
-import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+import { processStartTime } from '../../src/executors/local-proc.ts';
 import { JobPoller } from '../../src/executors/poller.ts';
 import type { JobRef, JobSpec } from '../../src/executors/port.ts';
 import { renderJobScript } from '../../src/tools/job-script.ts';
 import { rename, run } from '../../src/tools/shell.ts';
 import { testLogger } from '../helpers/logger.ts';
+import { processGroup, processInfo, stillAlive, type ProcessInfo } from '../helpers/processes.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let root: string;
 const executors: LocalExecutor[] = [];
@@ -77,15 +78,55 @@ async function starts(key: string): Promise<number> {
 }
 
 async function jobPid(ref: JobRef): Promise<{ pid: number; pidStartTime: string }> {
-  for (let i = 0; i < 50; i++) {
-    const file = JSON.parse(await fs.readFile(path.join(ref.workDir, JOB_FILE), 'utf8')) as {
-      pid?: number;
-      pidStartTime?: string;
-    };
-    if (file.pid && file.pidStartTime) return { pid: file.pid, pidStartTime: file.pidStartTime };
-    await sleep(50);
-  }
-  throw new Error('job never recorded its pid');
+  return waitFor(
+    async () => {
+      const file = JSON.parse(await fs.readFile(path.join(ref.workDir, JOB_FILE), 'utf8')) as {
+        pid?: number;
+        pidStartTime?: string;
+      };
+      return file.pid && file.pidStartTime
+        ? { pid: file.pid, pidStartTime: file.pidStartTime }
+        : null;
+    },
+    { what: `job ${ref.key} to record its pid` },
+  );
+}
+
+/** A job body that holds its job running until the test creates `release` in its folder. */
+const UNTIL_RELEASED = 'until [ -e release ]; do sleep 0.05; done';
+const release = (ref: JobRef) => fs.writeFile(path.join(ref.workDir, 'release'), '');
+
+/**
+ * A job body that starts two sleeping grandchildren of the job's shell, the first of which
+ * ignores SIGTERM (so only SIGKILL ends it), and writes the pids of all three processes below
+ * that shell to `pids`, one a line.
+ */
+const WITH_GRANDCHILDREN =
+  "(trap '' TERM; exec sleep 60) & echo $! >> pids; sleep 60 & echo $! >> pids; echo $$ >> pids; wait";
+
+/** The processes a WITH_GRANDCHILDREN job recorded, once all three have, while they live. */
+async function recordedProcesses(ref: JobRef): Promise<ProcessInfo[]> {
+  const pids = await waitFor(
+    async () => {
+      const text = await fs.readFile(path.join(ref.workDir, 'pids'), 'utf8').catch(() => '');
+      const lines = text.split('\n').filter(Boolean);
+      return lines.length === 3 && lines.map(Number);
+    },
+    { what: `job ${ref.key} to write the pids of its processes` },
+  );
+  return pids.map((pid) => {
+    const info = processInfo(pid);
+    if (info === null) throw new Error(`process ${pid} of job ${ref.key} ended before its kill`);
+    return info;
+  });
+}
+
+/** Waits until none of these processes lives and the job's process group is empty. */
+async function allGone(jobPid: number, processes: ProcessInfo[], why: string): Promise<void> {
+  await waitFor(() => stillAlive(processes).length === 0 && processGroup(jobPid).length === 0, {
+    what: `every process of the job (group ${jobPid}: ${processes.map((p) => `${p.pid} ${p.command}`).join(', ')}) to be gone after ${why}`,
+    timeoutMs: 10_000,
+  });
 }
 
 describe('LocalExecutor', () => {
@@ -107,35 +148,46 @@ describe('LocalExecutor', () => {
 
   it('keeps within its CPU budget: a second job waits PENDING while the first runs', async () => {
     const exec = executor({ cpus: 1 });
-    const first = await exec.submit(spec('cpu-a', 'sleep 1; date +%s%N'));
-    const second = await exec.submit(spec('cpu-b', 'date +%s%N'));
+    const first = await exec.submit(spec('cpu-a', UNTIL_RELEASED));
+    // The second job writes the first one's exit marker as it finds it when it starts.
+    const marker = path.join(first.workDir, 'exitcode');
+    const second = await exec.submit(spec('cpu-b', `cat ${marker} 2>/dev/null || echo none`));
     const early = await exec.status([first, second]);
     expect(early.get(first.jobId)?.state).toBe('RUNNING');
     expect(early.get(second.jobId)?.state).toBe('PENDING');
+    await jobPid(first); // the first job's process runs: the second still waits
+    expect((await exec.status([second])).get(second.jobId)?.state).toBe('PENDING');
+    await release(first);
     const p = poller(exec);
     await Promise.all([p.wait(first), p.wait(second)]);
-    const endOfFirst = BigInt(
-      (await fs.readFile(path.join(first.workDir, 'out.txt'), 'utf8')).trim(),
-    );
-    const startOfSecond = BigInt(
-      (await fs.readFile(path.join(second.workDir, 'out.txt'), 'utf8')).trim(),
-    );
-    expect(startOfSecond > endOfFirst).toBe(true);
+    expect(await fs.readFile(path.join(second.workDir, 'out.txt'), 'utf8')).toBe('0\n');
   });
 
   it('ends a job over its time limit as TIMEOUT and kills its process group', async () => {
     const exec = executor({ minuteMs: 300 });
+    // Its processes sleep past the limit on purpose: the limit is what is under test.
     const ref = await exec.submit(
-      spec('timeout', 'sleep 30', { cpus: 1, memMiB: 512, timeMinutes: 1 }),
+      spec('timeout', 'sleep 30 & echo $! >> pids; echo $$ >> pids; wait', {
+        cpus: 1,
+        memMiB: 512,
+        timeMinutes: 1,
+      }),
     );
-    const { pid, pidStartTime } = await jobPid(ref);
+    const { pid } = await jobPid(ref);
     expect(await poller(exec).wait(ref)).toMatchObject({ state: 'TIMEOUT' });
-    await sleep(700);
-    expect(isProcessAlive(pid, pidStartTime)).toBe(false);
+    const recorded = (await fs.readFile(path.join(ref.workDir, 'pids'), 'utf8'))
+      .split('\n')
+      .filter(Boolean);
+    expect(recorded).toHaveLength(2);
+    await waitFor(() => processGroup(pid).length === 0, {
+      what: `the process group ${pid} of the timed-out job to be empty`,
+      timeoutMs: 10_000,
+    });
   });
 
   it('ends a job over its memory as OUT_OF_MEMORY', async () => {
     const exec = executor();
+    // It holds its memory (sleeping) until the executor's memory watch sees it.
     const ref = await exec.submit(
       spec('oom', `perl -e '$x = "a" x (300 * 1024 * 1024); sleep 30'`, {
         cpus: 1,
@@ -148,28 +200,23 @@ describe('LocalExecutor', () => {
     expect(status.reason).toMatch(/over its 100 MiB/);
   });
 
-  it('cancels a running job and every process it started', async () => {
+  it('cancels a running job and every process it started, grandchildren included', async () => {
     const exec = executor();
-    const ref = await exec.submit(spec('cancel', 'sleep 60 & sleep 60; wait'));
-    const { pid, pidStartTime } = await jobPid(ref);
-    await sleep(200);
-    const children = (
-      await fs.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
-    )
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    const ref = await exec.submit(spec('cancel', WITH_GRANDCHILDREN));
+    const job = await jobPid(ref);
+    const leader = processInfo(job.pid)!;
+    const below = await recordedProcesses(ref);
+    // The shell the job script runs, and the two sleeps that shell started: grandchildren.
+    expect(below.map((p) => p.command).sort()).toEqual(['bash', 'sleep', 'sleep']);
+    for (const p of below) expect(p.pgid).toBe(job.pid);
     await exec.cancel(ref);
     expect(await poller(exec).wait(ref)).toMatchObject({ state: 'CANCELLED' });
-    await sleep(700);
-    expect(isProcessAlive(pid, pidStartTime)).toBe(false);
-    for (const child of children) expect(processStartTime(child)).toBeNull();
+    await allGone(job.pid, [leader, ...below], 'its cancel');
   });
 
   it('re-attaches to a job that outlived its worker instead of starting it again', async () => {
     const first = executor();
-    const job = spec('reattach', 'sleep 1.5; echo finished');
+    const job = spec('reattach', `${UNTIL_RELEASED}; echo finished`);
     const ref = await first.submit(job);
     await jobPid(ref);
     await first.close(); // the worker is gone; the job keeps running
@@ -179,7 +226,9 @@ describe('LocalExecutor', () => {
     expect(await second.status([again])).toEqual(
       new Map([[ref.jobId, expect.objectContaining({ state: 'RUNNING' })]]),
     );
+    await release(ref);
     expect(await poller(second).wait(again)).toMatchObject({ state: 'COMPLETED' });
+    expect(await fs.readFile(path.join(job.workDir, 'out.txt'), 'utf8')).toBe('finished\n');
     expect(await starts(job.key)).toBe(1);
     // A third submission of a finished key starts nothing either.
     const third = executor();
@@ -189,7 +238,7 @@ describe('LocalExecutor', () => {
 
   it('finds a job by its environment when the worker died before recording its pid', async () => {
     const first = executor();
-    const job = spec('starting', 'sleep 1.5; echo finished');
+    const job = spec('starting', `${UNTIL_RELEASED}; echo finished`);
     const ref = await first.submit(job);
     await jobPid(ref);
     await first.close();
@@ -201,13 +250,16 @@ describe('LocalExecutor', () => {
     );
     const second = executor();
     await second.submit(job);
+    // Still running (held until released): the second worker found the running process.
+    expect((await second.status([ref])).get(ref.jobId)?.state).toBe('RUNNING');
+    await release(ref);
     expect(await poller(second).wait(ref)).toMatchObject({ state: 'COMPLETED' });
     expect(await starts(job.key)).toBe(1);
   });
 
   it('reports a job killed from outside, without its marker, as NODE_FAIL', async () => {
     const exec = executor();
-    const ref = await exec.submit(spec('vanish', 'sleep 30'));
+    const ref = await exec.submit(spec('vanish', 'sleep 30')); // running when it is killed
     const { pid } = await jobPid(ref);
     process.kill(-pid, 'SIGKILL');
     const status = await poller(exec).wait(ref);
@@ -241,10 +293,12 @@ describe('LocalExecutor', () => {
 });
 
 describe('JobPoller', () => {
-  it('asks the executor about all jobs in one call per interval', async () => {
+  it('asks the executor about every job in flight in one call, one call at a time', async () => {
     const exec = executor({ cpus: 16 });
+    const waiting = new Set<string>();
     let calls = 0;
-    let largestBatch = 0;
+    let inCall = 0;
+    const problems: string[] = [];
     const counting = {
       kind: exec.kind,
       submit: exec.submit.bind(exec),
@@ -252,8 +306,17 @@ describe('JobPoller', () => {
       close: exec.close.bind(exec),
       status: async (jobs: readonly JobRef[]) => {
         calls += 1;
-        largestBatch = Math.max(largestBatch, jobs.length);
-        return exec.status(jobs);
+        inCall += 1;
+        if (inCall > 1) problems.push(`call ${calls} overlapped another`);
+        const asked = jobs.map((j) => j.jobId).sort();
+        const expected = [...waiting].sort();
+        if (asked.join() !== expected.join())
+          problems.push(`call ${calls} asked ${asked.length} of ${expected.length} jobs waited on`);
+        try {
+          return await exec.status(jobs);
+        } finally {
+          inCall -= 1;
+        }
       },
     };
     const p = new JobPoller(counting, {
@@ -261,32 +324,88 @@ describe('JobPoller', () => {
       missingGraceMs: 5000,
       logger: testLogger,
     });
+    // Jobs that take a second, so that they stay in flight over several poller rounds.
     const refs = await Promise.all(
       Array.from({ length: 20 }, (_, i) => exec.submit(spec(`many-${i}`, 'sleep 1'))),
     );
-    const started = Date.now();
-    const results = await Promise.all(refs.map((ref) => p.wait(ref)));
-    const intervals = (Date.now() - started) / 200;
+    for (const ref of refs) waiting.add(ref.jobId);
+    const results = await Promise.all(
+      refs.map((ref) =>
+        p.wait(ref).then((status) => {
+          waiting.delete(ref.jobId);
+          return status;
+        }),
+      ),
+    );
     expect(results.every((r) => r.state === 'COMPLETED')).toBe(true);
-    expect(largestBatch).toBe(20);
-    expect(calls).toBeLessThanOrEqual(Math.ceil(intervals) + 2);
+    expect(problems).toEqual([]);
+    expect(calls).toBeGreaterThan(0);
     expect(p.statusCalls).toBe(calls);
   });
 
+  // The poller's own clock is faked here: what is checked is its schedule, not any speed.
+  it('asks once per interval, however many jobs wait', async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const refs: JobRef[] = Array.from({ length: 50 }, (_, i) => ({
+        executor: 'local',
+        jobId: `job-${i}`,
+        key: `k${i}`,
+        workDir: root,
+      }));
+      const running = {
+        kind: 'local' as const,
+        submit: () => Promise.resolve(refs[0]!),
+        cancel: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+        status: (jobs: readonly JobRef[]) => {
+          calls += 1;
+          return Promise.resolve(
+            new Map(jobs.map((j) => [j.jobId, { state: 'RUNNING' as const, exitCode: null }])),
+          );
+        },
+      };
+      const p = new JobPoller(running, {
+        intervalMs: 200,
+        missingGraceMs: 5000,
+        logger: testLogger,
+      });
+      for (const ref of refs) void p.wait(ref);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(10 * 200);
+      expect(calls).toBe(11);
+      p.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('treats a job missing from polls as lost only after the grace period', async () => {
-    const ref: JobRef = { executor: 'local', jobId: 'ghost', key: 'k', workDir: root };
-    const silent = {
-      kind: 'local' as const,
-      submit: () => Promise.resolve(ref),
-      cancel: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-      status: () => Promise.resolve(new Map()),
-    };
-    const p = new JobPoller(silent, { intervalMs: 50, missingGraceMs: 600, logger: testLogger });
-    const started = Date.now();
-    const status = await p.wait(ref);
-    expect(status.state).toBe('NODE_FAIL');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    vi.useFakeTimers();
+    try {
+      const ref: JobRef = { executor: 'local', jobId: 'ghost', key: 'k', workDir: root };
+      const silent = {
+        kind: 'local' as const,
+        submit: () => Promise.resolve(ref),
+        cancel: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+        status: () => Promise.resolve(new Map()),
+      };
+      const p = new JobPoller(silent, { intervalMs: 50, missingGraceMs: 600, logger: testLogger });
+      let status: Awaited<ReturnType<JobPoller['wait']>> | undefined;
+      void p.wait(ref).then((s) => (status = s));
+      await vi.advanceTimersByTimeAsync(550);
+      expect(status).toBeUndefined(); // missing from every poll so far, but within the grace
+      await vi.advanceTimersByTimeAsync(200);
+      expect(status).toMatchObject({
+        state: 'NODE_FAIL',
+        reason: expect.stringMatching(/lost track/),
+      });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('survives failed polls within the grace period', async () => {
@@ -310,7 +429,7 @@ describe('JobPoller', () => {
 
   it('stops waiting when aborted', async () => {
     const exec = executor();
-    const ref = await exec.submit(spec('abort', 'sleep 5'));
+    const ref = await exec.submit(spec('abort', 'sleep 5')); // running when the wait is aborted
     const controller = new AbortController();
     const waiting = poller(exec).wait(ref, { signal: controller.signal });
     controller.abort(new Error('activity cancelled'));

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
+import { provenanceSchema, type Provenance } from '../../src/domain/provenance.ts';
 import { harmonise, type CliEnv } from './cli.ts';
 import {
   carriedVariants,
@@ -81,6 +82,17 @@ export async function checkDemoReport(report: DemoReport, root: string): Promise
   const layout = await demoLayout(root);
   expect(report.dataRoot).toBe(root);
   expect(path.isAbsolute(report.reference)).toBe(true);
+  // Where a newcomer goes next: the dashboard answers, and the tokens file opens it.
+  expect(report.dashboard).toBe(`${report.api}/`);
+  const page = await fetch(report.dashboard);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toContain('text/html');
+  expect((await fs.stat(report.tokensFile)).mode & 0o777).toBe(0o600);
+  const tokens = JSON.parse(await fs.readFile(report.tokensFile, 'utf8')) as Record<string, string>;
+  const dashboardData = await fetch(`${report.api}/api/v1/dashboard`, {
+    headers: { authorization: `Bearer ${tokens.viewer}` },
+  });
+  expect(dashboardData.status).toBe(200);
   expect(report.submissions).toEqual(
     layout.submissions.map((s) => ({
       region: s.region,
@@ -108,16 +120,6 @@ export async function checkDemoReport(report: DemoReport, root: string): Promise
     counts: { total: rerun, done: rerun, failed: 0, rejected: 0, running: 0, pending: 0 },
   });
   expect(report.release!.sites).toBeGreaterThan(200);
-}
-
-interface Provenance {
-  mode: string;
-  verdict: { alignment: string; variants: string; reasons: string[] };
-  pipeline: { version: string; specSha256: string };
-  reference: { sequences: { name: string; md5: string }[] };
-  tools: Record<string, string>;
-  steps: { name: string; key: string; jobId: string; executor: string; commands: string[] }[];
-  outputs: Record<string, { sha256: string }>;
 }
 
 async function sha256(file: string): Promise<string> {
@@ -164,9 +166,11 @@ export async function checkSampleOutputs(
     expect(indexed.stdout.split('\n')).toEqual(['chr1', 'chr2', 'chr3']);
 
     const dir = path.dirname(sample.cram!);
-    const provenance = JSON.parse(
-      await fs.readFile(path.join(dir, 'provenance.json'), 'utf8'),
-    ) as Provenance;
+    // What a later rerun reads back: a document the schema accepts, of this sample.
+    const provenance = provenanceSchema.parse(
+      JSON.parse(await fs.readFile(path.join(dir, 'provenance.json'), 'utf8')),
+    );
+    expect(provenance.sampleId).toBe(sample.sampleId);
     expect(provenance.pipeline.version).toBe('1');
     expect(provenance.mode).toBe(expected.expectedMode);
     expect(provenance.reference.sequences.map((s) => [s.name, s.md5])).toEqual([...dict.entries()]);

@@ -30,17 +30,27 @@ export async function headerMd5s(file: string, reference: string): Promise<Map<s
   return md5s;
 }
 
+/** The query format carriedVariants reads, one record per line after the biallelic split. */
+export const CARRIED_FORMAT = '%CHROM:%POS:%REF:%ALT[\t%GT]\n';
+
 /** Variant keys (`chrom:pos:ref:alt`) a sample carries in a VCF/gVCF, split and left-aligned. */
 export async function carriedVariants(vcf: string, reference: string): Promise<Set<string>> {
   const view = execa('bcftools', ['view', '-i', 'GT="alt"', '-Ou', vcf]);
   const norm = view.pipe('bcftools', ['norm', '-f', reference, '-m', '-any', '-Ou']);
-  const query = norm.pipe('bcftools', ['query', '-f', '%CHROM:%POS:%REF:%ALT[\t%GT]\n']);
+  const query = norm.pipe('bcftools', ['query', '-f', CARRIED_FORMAT]);
   const { stdout } = await query;
+  return carriedKeys(stdout);
+}
+
+/**
+ * The keys of `bcftools query -f CARRIED_FORMAT` output whose sample carries the record's ALT:
+ * after the split each record's own ALT is allele 1; gVCF `<*>` records are left out.
+ */
+export function carriedKeys(text: string): Set<string> {
   const keys = new Set<string>();
-  for (const line of stdout.split('\n').filter(Boolean)) {
-    const [key, gt] = line.split('\t') as [string, string];
-    // After the split, each record's own ALT is allele 1; skip symbolic alleles.
-    if (key.endsWith(':<*>') || !/1/.test(gt)) continue;
+  for (const line of text.split('\n').filter(Boolean)) {
+    const [key, gt] = line.split('\t') as [string, string | undefined];
+    if (key.endsWith(':<*>') || !/1/.test(gt ?? '')) continue;
     keys.add(key);
   }
   return keys;

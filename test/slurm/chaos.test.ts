@@ -1,11 +1,14 @@
 /**
  * The fault suite's short form (`npm run chaos` is the full one): a rerun campaign over six demo
  * genomes on the real Slurm, with a worker SIGKILL, a SIGKILLed and restarted Temporal
- * server, a slurmctld restart and a node drained under a running job. Nothing may be lost,
- * submitted twice or corrupted, and the release must equal an independent recomputation.
+ * server, a slurmctld restart, a node drained under a running job and the node set DOWN under
+ * one. Nothing may be lost, submitted twice or corrupted; the job the DOWN node killed runs again
+ * under a new attempt key; every CRAM holds every submitted read, every gVCF the truth variants;
+ * and the release lists exactly the cohort and equals an independent recomputation.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPlan, runChaos, type ChaosReport } from '../chaos/chaos.ts';
+import { runChaos, type ChaosReport } from '../chaos/chaos.ts';
+import { faultPlan } from '../chaos/plan.ts';
 import { ensureTestSlurm } from '../helpers/slurm.ts';
 
 describe('fault plan', () => {
@@ -15,25 +18,27 @@ describe('fault plan', () => {
       'temporal-sigkill',
       'slurmctld-restart',
       'node-drain',
+      'node-down',
     ]);
     expect(faultPlan(3)).toEqual([
       'worker-sigkill',
-      'worker-sigkill',
       'temporal-sigkill',
-      'slurmctld-restart',
       'worker-sigkill',
+      'slurmctld-restart',
       'node-drain',
+      'worker-sigkill',
+      'node-down',
     ]);
     const full = faultPlan(20);
-    expect(full).toHaveLength(23);
+    expect(full).toHaveLength(24);
     expect(full.filter((k) => k === 'worker-sigkill')).toHaveLength(20);
     expect(full.indexOf('temporal-sigkill')).toBeGreaterThan(0);
-    expect(full.indexOf('node-drain')).toBeLessThan(22);
+    expect(full.indexOf('node-down')).toBeLessThan(23);
   });
 });
 
 describe('chaos (short form)', () => {
-  it('loses nothing, submits nothing twice and corrupts nothing under every kind of fault', async () => {
+  it('loses nothing, submits nothing twice, corrupts nothing and keeps every read and variant under every kind of fault', async () => {
     await ensureTestSlurm();
     const lines: string[] = [];
     const report: ChaosReport = await runChaos({
@@ -50,16 +55,26 @@ describe('chaos (short form)', () => {
     expect(report).toMatchObject({
       samples: 6,
       campaignState: 'completed',
-      faultsInjected: 4,
-      recoveries: 4,
+      faultsInjected: 5,
+      recoveries: 5,
       lost: 0,
       duplicateSubmissions: 0,
       corruptOutputs: 0,
       doneTwice: 0,
       repeatedSteps: 0,
+      readCountMismatches: 0,
+      releaseSampleSetExact: true,
       release: { samples: 6, mismatches: 0 },
     });
+    expect(report.nodeDownRetries).toBeGreaterThanOrEqual(1);
+    expect(report.minRecall).toBeGreaterThanOrEqual(0.98);
+    expect(report.sampleContent).toHaveLength(6);
+    for (const row of report.sampleContent) {
+      expect(row.cramReads, row.sampleId).toBe(row.inputReads);
+      expect(row.truthVariants, row.sampleId).toBeGreaterThan(100);
+    }
     expect(report.faults.map((f) => f.kind).sort()).toEqual([
+      'node-down',
       'node-drain',
       'slurmctld-restart',
       'temporal-sigkill',

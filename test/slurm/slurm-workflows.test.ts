@@ -114,6 +114,7 @@ function attemptsOf(result: JobProbeResult) {
 
 describe('job outcomes on Slurm, one at a time (they touch the whole node)', () => {
   it('runs a job again, unchanged, after its node was set DOWN mid-job', async () => {
+    // The probe sleeps so that it is still running when its node goes down.
     const input = probe('node-down', { sleepSeconds: 10 });
     const handle = await startProbe(input);
     await waitUntilRunning(probeKey(handle, 1));
@@ -132,6 +133,7 @@ describe('job outcomes on Slurm, one at a time (they touch the whole node)', () 
   });
 
   it('runs a job again, unchanged, after an urgent job preempted it', async () => {
+    // The probe sleeps so that it is still running when the urgent job needs its CPUs.
     const input = probe('preempted', { sleepSeconds: 10 }, { cpus });
     const handle = await startProbe(input);
     await waitUntilRunning(probeKey(handle, 1));
@@ -142,7 +144,7 @@ describe('job outcomes on Slurm, one at a time (they touch the whole node)', () 
       `--cpus-per-task=${cpus}`,
       '--mem=64M',
       '--output=/dev/null',
-      '--wrap=sleep 2',
+      '--wrap=sleep 2', // it only has to run, briefly, in the probe's place
     ]);
     expect(urgent.exitCode, urgent.stderr).toBe(0);
     const result = (await handle.result()) as JobProbeResult;
@@ -152,6 +154,7 @@ describe('job outcomes on Slurm, one at a time (they touch the whole node)', () 
 
 describe.concurrent('job outcomes on Slurm, side by side', () => {
   it('retries a job over its memory with twice the memory, and it succeeds', async ({ expect }) => {
+    // It holds its memory a while, so that Slurm's memory accounting sees it.
     const handle = await startProbe(
       probe('oom', { allocMiB: 80, sleepSeconds: 2 }, { memMiB: 64 }),
     );
@@ -185,6 +188,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
   });
 
   it('fails the step when the job is cancelled from outside harmonise', async ({ expect }) => {
+    // The probe sleeps so that it is still running when it is cancelled from outside.
     const input = probe('outside', { sleepSeconds: 120 });
     const handle = await startProbe(input);
     const jobId = await waitUntilRunning(probeKey(handle, 1), expect);
@@ -194,6 +198,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
   });
 
   it('scancels the job when the workflow is cancelled', async ({ expect }) => {
+    // The probe sleeps so that it is still running when its workflow is cancelled.
     const input = probe('wf-cancel', { sleepSeconds: 300 });
     const handle = await startProbe(input);
     const jobId = await waitUntilRunning(probeKey(handle, 1), expect);
@@ -223,6 +228,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
     };
     const spawnWorker = () => execa(process.execPath, [BIN, 'worker'], { env, reject: false });
     const first = spawnWorker();
+    // The probe sleeps so that it outlives the killed worker and is found by the next one.
     const input = probe('sigkill', { sleepSeconds: 30 });
     const handle = await startProbe(input, taskQueue);
     const key = probeKey(handle, 1);

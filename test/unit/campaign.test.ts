@@ -9,6 +9,7 @@ import {
   recordOutcome,
 } from '../../src/domain/campaign-state.ts';
 import {
+  RATE_WINDOW,
   etaSeconds,
   finishedCount,
   finishRate,
@@ -135,6 +136,17 @@ describe('rate and ETA', () => {
     expect(finishRate([1000, 1000])).toBeNull();
     expect(finishRate([0, 1000, 2000, 3000, 4000])).toBe(1);
     expect(finishRate([0, 500])).toBe(2);
+    // A campaign keeps only its last RATE_WINDOW finishes: 100 slow ones, then a window at 10/s.
+    const slow = 100;
+    const carry = newCarry(slow + RATE_WINDOW, '2026-11-26T00:00:00.000Z');
+    const ids = Array.from({ length: slow + RATE_WINDOW }, (_, i) => `S${i}`);
+    admit(carry, ids);
+    ids.forEach((sampleId, i) => {
+      const at = i < slow ? i * 10_000 : 10_000_000 + (i - slow) * 100;
+      recordOutcome(carry, { sampleId, workflowId: 'w', status: 'done', errors: [] }, at);
+    });
+    expect(carry.finishTimes).toHaveLength(RATE_WINDOW);
+    expect(finishRate(carry.finishTimes)).toBe(10);
   });
 
   it('estimates the time for pending and running samples', () => {

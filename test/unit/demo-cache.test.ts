@@ -2,11 +2,11 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheEntry, ensureCacheEntry } from '../../infra/demo/cache.ts';
 import { DEMO_SUBMISSIONS } from '../../infra/demo/model.ts';
 import { writePidFile } from '../../infra/pid-file.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let dir: string;
 
@@ -18,11 +18,14 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-/** A stand-in for a full generation: layout.json last, after a while. */
-function maker(calls: string[], ms = 300) {
+/**
+ * A stand-in for a full generation (layout.json last) that, given `until`, holds the entry's
+ * lock until that holds.
+ */
+function maker(calls: string[], until?: { holds: () => boolean; what: string }) {
   return async (root: string) => {
     calls.push(root);
-    await sleep(ms);
+    if (until) await waitFor(until.holds, { what: until.what });
     await fs.mkdir(path.join(root, 'demo'), { recursive: true });
     await fs.writeFile(path.join(root, 'demo', 'layout.json'), '{}');
   };
@@ -41,11 +44,15 @@ describe('the demo data cache', () => {
     const entry = path.join(dir, 'together');
     const calls: string[] = [];
     const logs: string[] = [];
-    await Promise.all(
-      [1, 2, 3].map(() => ensureCacheEntry(entry, maker(calls), (m) => logs.push(m))),
-    );
+    const waiting = () => logs.filter((m) => m.startsWith('cache: waiting')).length;
+    // Whoever makes the entry finishes only once the other two wait for it.
+    const make = maker(calls, {
+      holds: () => waiting() === 2,
+      what: 'the two other callers to wait for the entry being made',
+    });
+    await Promise.all([1, 2, 3].map(() => ensureCacheEntry(entry, make, (m) => logs.push(m))));
     expect(calls).toEqual([entry]);
-    expect(logs.filter((m) => m.startsWith('cache: waiting'))).toHaveLength(2);
+    expect(waiting()).toBe(2);
     await fs.access(path.join(entry, 'demo', 'layout.json'));
     await expect(fs.access(`${entry}.lock`)).rejects.toThrow();
     // Complete: nothing is made again.
@@ -62,7 +69,7 @@ describe('the demo data cache', () => {
     });
     const calls: string[] = [];
     const logs: string[] = [];
-    await ensureCacheEntry(entry, maker(calls, 10), (m) => logs.push(m));
+    await ensureCacheEntry(entry, maker(calls), (m) => logs.push(m));
     expect(calls).toEqual([entry]);
     expect(logs.some((m) => m.includes('left by a process that has ended'))).toBe(true);
   });
@@ -73,7 +80,7 @@ describe('the demo data cache', () => {
     await expect(ensureCacheEntry(entry, failing, () => {})).rejects.toThrow('dwgsim failed');
     await expect(fs.access(`${entry}.lock`)).rejects.toThrow();
     const calls: string[] = [];
-    await ensureCacheEntry(entry, maker(calls, 10), () => {});
+    await ensureCacheEntry(entry, maker(calls), () => {});
     expect(calls).toEqual([entry]);
   });
 });

@@ -191,6 +191,7 @@ describe('generateDemo', () => {
     const seqs = rows.filter((_, i) => i % 4 === 1);
     expect(new Set(names).size).toBe(names.length);
     expect(names.every((n) => /^@RSD004\.h[12]\/\d+\/ccs$/.test(n))).toBe(true);
+    expect(names.some((n) => n.startsWith('@RSD004.h1/'))).toBe(true);
     expect(names.some((n) => n.startsWith('@RSD004.h2/'))).toBe(true);
     for (const seq of seqs) {
       expect(seq.length).toBeGreaterThanOrEqual(8_000);
@@ -289,12 +290,19 @@ describe('generateDemo', () => {
     async () => {
       const files = await listFiles(root);
       const before = await Promise.all(files.map(async (f) => (await stat(f)).mtimeMs));
-      const started = Date.now();
-      const again = await generateDemo({ dataRoot: root });
-      expect(Date.now() - started).toBeLessThan(2_000);
+      const logs: string[] = [];
+      const again = await generateDemo({ dataRoot: root, log: (m) => logs.push(m) });
       expect(again).toEqual(layout);
+      // It found the data complete and made nothing: no reference, truth or sample step ran.
+      expect(logs).toEqual([`demo data for seed ${DEFAULT_SEED} already complete under ${root}`]);
       // A subset of the regions is already there too.
-      const nord = await generateDemo({ dataRoot: root, regions: ['nordjylland'] });
+      const nordLogs: string[] = [];
+      const nord = await generateDemo({
+        dataRoot: root,
+        regions: ['nordjylland'],
+        log: (m) => nordLogs.push(m),
+      });
+      expect(nordLogs).toEqual(logs);
       expect(nord.samples.map((s) => s.sampleId)).toEqual(['NOR001']);
       expect(nord.submissions).toEqual(
         layout.submissions.filter((s) => s.region === 'nordjylland'),

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_MARKER, renderJobScript, TOOL_VERSIONS_NAME } from '../../src/tools/job-script.ts';
 import { rename, renderLine, run, shellQuote } from '../../src/tools/shell.ts';
 import { parseToolVersions } from '../../src/tools/versions.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -60,14 +61,20 @@ describe('renderJobScript', () => {
     return { workDir, script, result, exitCode: Number(marker.trim()) };
   }
 
-  it('fails fast, renames outputs into place and writes its exit code last', async () => {
+  it('renames outputs into place and writes its exit code last, after its last line', async () => {
     const { workDir, script, exitCode } = await runScript('ok', [
       run([['printf', 'hello\\n']], 'out.txt.tmp'),
       rename('out.txt.tmp', 'out.txt'),
+      // What the folder holds when the last line runs: the output, and no exit code yet.
+      run([['ls']], 'listing.txt'),
     ]);
     expect(script).toContain('set -euo pipefail');
     expect(exitCode).toBe(0);
     expect(await fs.readFile(path.join(workDir, 'out.txt'), 'utf8')).toBe('hello\n');
+    const listing = (await fs.readFile(path.join(workDir, 'listing.txt'), 'utf8')).split('\n');
+    expect(listing).toContain('out.txt');
+    expect(listing).not.toContain('out.txt.tmp');
+    expect(listing).not.toContain(EXIT_MARKER);
     const versions = parseToolVersions(
       await fs.readFile(path.join(workDir, TOOL_VERSIONS_NAME), 'utf8'),
     );
@@ -83,9 +90,13 @@ describe('renderJobScript', () => {
     await expect(fs.access(path.join(workDir, 'out.txt'))).rejects.toThrow();
   });
 
-  it('reports the exit code of the failing tool', async () => {
-    const { exitCode } = await runScript('exit3', [run([['bash', '-c', 'exit 3']])]);
+  it('fails fast: stops at the first failing tool and reports its exit code', async () => {
+    const { workDir, exitCode } = await runScript('exit3', [
+      run([['bash', '-c', 'exit 3']]),
+      run([['touch', 'after']]),
+    ]);
     expect(exitCode).toBe(3);
+    await expect(fs.access(path.join(workDir, 'after'))).rejects.toThrow();
   });
 
   it('never reports 0 for a script killed by a signal before its last line', async () => {
@@ -95,11 +106,19 @@ describe('renderJobScript', () => {
       key: 'wf/killed/1',
       workDir,
       tools: [],
-      lines: [run([['sleep', '30']])],
+      // It sleeps only to be killed mid-line; `started` says its traps are set by then.
+      lines: [run([['touch', 'started']]), run([['sleep', '30']])],
     });
     await fs.writeFile(path.join(workDir, 'job.sh'), script);
     const job = execa('bash', ['job.sh'], { cwd: workDir, reject: false, detached: true });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(
+      () =>
+        fs.access(path.join(workDir, 'started')).then(
+          () => true,
+          () => false,
+        ),
+      { what: 'the killed script to reach its sleeping line' },
+    );
     process.kill(-job.pid!, 'SIGTERM');
     await job;
     const marker = await fs.readFile(path.join(workDir, EXIT_MARKER), 'utf8');

@@ -46,6 +46,9 @@ let client: HarmoniseClient;
 const gates = new Map<string, () => void>();
 const gated = new Map<string, Promise<void>>();
 const stepCalls: RunStepInput[] = [];
+/** The BIG samples between planning and registration, and the most there were at once. */
+const bigInFlight = new Set<string>();
+let bigMostInFlight = 0;
 
 function gate(sampleId: string): void {
   gated.set(sampleId, new Promise<void>((resolve) => gates.set(sampleId, resolve)));
@@ -53,6 +56,10 @@ function gate(sampleId: string): void {
 
 const fakeActivities = {
   planSampleWork(input: PlanSampleInput) {
+    if (input.sampleId.startsWith('BIG')) {
+      bigInFlight.add(input.sampleId);
+      bigMostInFlight = Math.max(bigMostInFlight, bigInFlight.size);
+    }
     return Promise.resolve(planSample({ ...input, pipeline, springAvailable: false }));
   },
   async runStep(input: RunStepInput): Promise<StepResult> {
@@ -96,6 +103,7 @@ const fakeActivities = {
     };
   },
   registerSample(input: RegisterSampleInput): Promise<SampleVersion> {
+    bigInFlight.delete(input.sampleId);
     return Promise.resolve({
       pipelineVersion: input.pipelineVersion,
       mode: input.mode,
@@ -458,6 +466,9 @@ describe('a submission of many samples', () => {
     // Each sample ran once; the workflow continued as new several times, each run small.
     const aligns = stepCalls.filter((c) => c.sampleId?.startsWith('BIG') && c.step === 'align');
     expect(aligns).toHaveLength(240);
+    // Never more than the window of 15 in flight, and more than one at a time.
+    expect(bigMostInFlight).toBeLessThanOrEqual(15);
+    expect(bigMostInFlight).toBeGreaterThan(1);
     const runs: { runId: string; historyLength: number }[] = [];
     for await (const run of client.temporal.workflow.list({
       query: `WorkflowId = '${workflowId}'`,
@@ -466,5 +477,22 @@ describe('a submission of many samples', () => {
     }
     expect(runs.length).toBeGreaterThan(2);
     for (const run of runs) expect(run.historyLength).toBeLessThan(300 + 15 * 12);
+    // The list stays on disk: a continued run starts from the intake file and a position in it,
+    // and no run's input carries more sample ids than a window's.
+    const carriedFiles = new Set<string>();
+    for (const run of runs) {
+      const history = await client.temporal.workflow
+        .getHandle(workflowId, run.runId)
+        .fetchHistory();
+      const payload =
+        history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+      const text = Buffer.from(payload ?? []).toString('utf8');
+      const input = JSON.parse(text) as { carried?: { intakeFile: string } };
+      expect(new Set(text.match(/BIG\d{4}/g) ?? []).size).toBeLessThanOrEqual(15);
+      if (input.carried) carriedFiles.add(input.carried.intakeFile);
+    }
+    expect(carriedFiles.size).toBe(1);
+    const list = await fs.readFile([...carriedFiles][0]!, 'utf8');
+    for (const { sampleId } of samples) expect(list).toContain(sampleId);
   }, 240_000);
 });
