@@ -17,7 +17,7 @@ import { hashToken } from '../../src/api/auth.ts';
 import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';
 import { readAudit } from '../../src/store/audit.ts';
-import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
+import { cliEnv, harmonise, startStack, type CliEnv } from '../helpers/cli.ts';
 
 let cli: CliEnv;
 let root: string;
@@ -33,13 +33,10 @@ beforeAll(async () => {
   cli = await cliEnv(root);
   cli.env.HARMONISE_REGIONS = REGIONS.join(',');
   await seedCatalogue({ dataRoot: root, samples: 40, regions: REGIONS, perSubmission: 20 });
-  const up = await harmonise(cli, ['up', '--json']);
-  expect(up.exitCode, up.stderr).toBe(0);
-  const result = JSON.parse(up.stdout) as { api: string; tokensFile: string; dataRoot: string };
-  api = result.api;
-  expect(result.tokensFile).toBe(path.join(root, 'api-tokens.json'));
-  expect((await fs.stat(result.tokensFile)).mode & 0o777).toBe(0o600);
-  tokens = JSON.parse(await fs.readFile(result.tokensFile, 'utf8')) as Record<string, string>;
+  const started = await startStack(cli);
+  ({ api, tokens } = started);
+  expect(started.tokensFile).toBe(path.join(root, 'api-tokens.json'));
+  expect((await fs.stat(started.tokensFile)).mode & 0o777).toBe(0o600);
   connection = await Connection.connect({ address: cli.env.HARMONISE_TEMPORAL_ADDRESS! });
   temporal = new Client({ connection });
 }, 300_000);

@@ -19,7 +19,7 @@ import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
 import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
-import { BIN, cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
+import { BIN, cliEnv, harmonise, startStack, type CliEnv } from '../helpers/cli.ts';
 import { writeSubmission } from '../helpers/inbox.ts';
 import { isAlive } from '../helpers/processes.ts';
 
@@ -129,16 +129,7 @@ beforeAll(async () => {
   await writeSubmission(root, 'hovedstaden', 'HOV-BAD-1', [
     { sampleId: 'HOVBAD1', corruptChecksum: true },
   ]);
-  const up = await harmonise(cli, ['up', '--json']);
-  expect(up.exitCode, up.stderr).toBe(0);
-  const result = JSON.parse(up.stdout) as {
-    api: string;
-    tokensFile: string;
-    worker: { pid: number };
-  };
-  api = result.api;
-  workerPid = result.worker.pid;
-  tokens = JSON.parse(await fs.readFile(result.tokensFile, 'utf8')) as Record<string, string>;
+  ({ api, workerPid, tokens } = await startStack(cli));
   connection = await Connection.connect({ address: cli.env.HARMONISE_TEMPORAL_ADDRESS! });
   temporal = new Client({ connection });
   browser = await chromium.launch({

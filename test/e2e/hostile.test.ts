@@ -18,7 +18,7 @@ import { isProcessAlive, processStartTime } from '../../src/executors/local-proc
 import { main } from '../../src/cli/main.ts';
 import { sampleWorkflowId, submissionWorkflowId } from '../../src/shared.ts';
 import { sampleStatusQuery } from '../../src/workflows/messages.ts';
-import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
+import { cliEnv, harmonise, startStack, type CliEnv } from '../helpers/cli.ts';
 import { TRAVERSALS, writeFastqBomb } from '../helpers/hostile.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { execa } from 'execa';
@@ -71,16 +71,7 @@ beforeAll(async () => {
     await fs.writeFile(manifestFile, JSON.stringify(manifest));
   }
   inboxBefore = await hashTree(path.join(root, 'inbox'));
-  const up = await harmonise(cli, ['up', '--json']);
-  expect(up.exitCode, up.stderr).toBe(0);
-  const result = JSON.parse(up.stdout) as {
-    api: string;
-    tokensFile: string;
-    worker: { pid: number };
-  };
-  api = result.api;
-  workerPid = result.worker.pid;
-  tokens = JSON.parse(await fs.readFile(result.tokensFile, 'utf8')) as Record<string, string>;
+  ({ api, workerPid, tokens } = await startStack(cli));
   client = await HarmoniseClient.connect(loadConfig({ ...process.env, ...cli.env }));
 }, 300_000);
 

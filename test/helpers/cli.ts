@@ -1,6 +1,8 @@
 /** Runs the `harmonise` command as a user would, against its own data root and ports. */
 import { execa } from 'execa';
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { UpResult } from '../../src/cli/services.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
 import { freePort } from './ports.ts';
 
@@ -31,4 +33,21 @@ export function harmonise(cli: CliEnv, args: string[], extraEnv: Record<string, 
     reject: false,
     env: { ...cli.env, ...extraEnv },
   });
+}
+
+/** What a test needs from `harmonise up --json`: where the API is, its tokens, the worker. */
+export interface StartedStack {
+  api: string;
+  tokensFile: string;
+  tokens: Record<string, string>;
+  workerPid: number;
+}
+
+/** Runs `harmonise up --json` (it must succeed) and reads the API's tokens file. */
+export async function startStack(cli: CliEnv): Promise<StartedStack> {
+  const up = await harmonise(cli, ['up', '--json']);
+  if (up.exitCode !== 0) throw new Error(`harmonise up failed (${up.exitCode}):\n${up.stderr}`);
+  const result = JSON.parse(up.stdout) as UpResult;
+  const tokens = JSON.parse(await fs.readFile(result.tokensFile, 'utf8')) as Record<string, string>;
+  return { api: result.api, tokensFile: result.tokensFile, tokens, workerPid: result.worker.pid };
 }
