@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { carriedVariants } from '../helpers/genomics.ts';
+import { carriedVariants, recallOf } from '../helpers/genomics.ts';
 import { readRecord, type Finding } from './verify.ts';
 
 /** A gVCF must call at least this fraction of its sample's truth variants. */
@@ -31,21 +31,6 @@ export interface SampleContent {
   recalled: number;
   /** recalled / truthVariants; null without truth variants or a readable gVCF. */
   recall: number | null;
-}
-
-/** How many truth variants the calls contain, and which are missing (sorted, for findings). */
-export function recallOf(
-  truth: ReadonlySet<string>,
-  called: ReadonlySet<string>,
-): { truth: number; recalled: number; recall: number | null; missed: string[] } {
-  const missed = [...truth].filter((key) => !called.has(key)).sort();
-  const recalled = truth.size - missed.length;
-  return {
-    truth: truth.size,
-    recalled,
-    recall: truth.size === 0 ? null : recalled / truth.size,
-    missed,
-  };
 }
 
 /** The lowest recall over the samples that have one; null when none has. */

@@ -126,3 +126,18 @@ export async function releaseFrequencies(
   }
   return counts;
 }
+
+/** How many truth variants the calls contain, and which are missing (sorted, for findings). */
+export function recallOf(
+  truth: ReadonlySet<string>,
+  called: ReadonlySet<string>,
+): { truth: number; recalled: number; recall: number | null; missed: string[] } {
+  const missed = [...truth].filter((key) => !called.has(key)).sort();
+  const recalled = truth.size - missed.length;
+  return {
+    truth: truth.size,
+    recalled,
+    recall: truth.size === 0 ? null : recalled / truth.size,
+    missed,
+  };
+}

@@ -6,7 +6,6 @@ import {
   MIN_RECALL,
   minRecall,
   readCountProblem,
-  recallOf,
   sampleSetDiff,
 } from '../chaos/content.ts';
 import { parseJobRecords, type SlurmJob } from '../chaos/slurm-records.ts';
@@ -16,7 +15,7 @@ import {
   nodeDownRetries,
   repeatedSteps,
 } from '../chaos/verify.ts';
-import { carriedKeys } from '../helpers/genomics.ts';
+import { carriedKeys, recallOf } from '../helpers/genomics.ts';
 
 const jobs = (rows: ([string, string] | [string, string, string])[]) =>
   new Map<string, SlurmJob>(
