@@ -57,10 +57,9 @@ export async function stopSlurmCluster(
   startedByUp: boolean,
 ): Promise<SlurmClusterStop | null> {
   const { slurm } = config;
-  const commands = new SlurmCommands({ conf: slurm.conf, accounting: slurm.accounting });
-  const answering = await commands.ping();
   if (!startedByUp) {
-    if (!answering) return null;
+    const commands = new SlurmCommands({ conf: slurm.conf, accounting: slurm.accounting });
+    if (!(await commands.ping())) return null;
     return {
       conf: slurm.conf,
       stopped: false,

@@ -1,6 +1,7 @@
 /**
  * A file's identity (device, inode, size, mtime; the host that read it): recorded by intake,
- * compared by every job before it reads a submitted file.
+ * compared by every job before it reads a submitted file; and what stands at a path instead of
+ * a regular file, in words.
  */
 import type { BigIntStats } from 'node:fs';
 import os from 'node:os';
@@ -20,4 +21,18 @@ export function identityOf(stat: BigIntStats): FileIdentity {
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   const device = a.host !== b.host || a.dev === b.dev;
   return device && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
+/** What is at a path instead of a regular file, in words. */
+export function kindOf(
+  stat: Pick<
+    BigIntStats,
+    'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'
+  >,
+): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a regular file';
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import { formatJsonPath } from '../domain/issues.ts';
 import { PROVENANCE_SCHEMA, provenanceSchema, type Provenance } from '../domain/provenance.ts';
 import { ProvenanceMissingError } from '../errors.ts';
+import { kindOf } from './file-identity.ts';
 
 /** A provenance is kilobytes; a file past this is not one, and reading it would fill memory. */
 const MAX_PROVENANCE_BYTES = 64 * 2 ** 20;
@@ -24,8 +25,7 @@ export async function readProvenance(
   try {
     // A folder, FIFO or device is refused before it is opened (a FIFO would block the read).
     const stat = await fs.stat(file);
-    if (!stat.isFile())
-      throw missing(`is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, not a file`);
+    if (!stat.isFile()) throw missing(`is ${kindOf(stat)}, not a file`);
     if (stat.size > MAX_PROVENANCE_BYTES)
       throw missing(`is ${stat.size} bytes, more than a provenance can be`);
     text = await fs.readFile(file, 'utf8');

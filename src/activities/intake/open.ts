@@ -10,7 +10,7 @@ import { constants, type BigIntStats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileIdentity } from '../../domain/file-facts.ts';
-import { identityOf } from '../../store/file-identity.ts';
+import { identityOf, kindOf } from '../../store/file-identity.ts';
 
 export type { FileIdentity };
 
@@ -42,15 +42,6 @@ function refusedBy(error: unknown, relative: string, loop: string): OpenResult {
   if (code === 'EACCES')
     return refuse('FILE_UNREADABLE', `${relative} cannot be read by NGC (permission denied)`);
   throw error;
-}
-
-/** What is at a path instead of a regular file, in words. */
-function kindOf(stat: BigIntStats): string {
-  if (stat.isDirectory()) return 'a folder';
-  if (stat.isFIFO()) return 'a named pipe (FIFO)';
-  if (stat.isSocket()) return 'a socket';
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
-  return 'not a regular file';
 }
 
 function inFolder(real: string, folder: string): boolean {
