@@ -7,7 +7,7 @@
  * went down), and a 0 there would pass a killed job off as a finished one.
  */
 import { renderLine, shellQuote, type ScriptLine } from './shell.ts';
-import { measuredLines } from './usage.ts';
+import { measuredSteps } from './usage.ts';
 import { versionProbeLines, type Tool } from './versions.ts';
 
 export const EXIT_MARKER = 'exitcode';
@@ -85,7 +85,7 @@ export function renderJobScript(input: JobScriptInput): string {
     'mkdir -p -- "$TMPDIR"',
     ...inputCheckLines(input.inputChecks ?? []),
     ...versionProbeLines(input.tools, TOOL_VERSIONS_NAME),
-    ...(input.measureUsage ? measuredLines(input.lines) : input.lines).map(renderLine),
+    ...(input.measureUsage ? measuredSteps(input.lines) : input.lines.map(renderLine)),
     'harmonise_finished=1',
     '',
   ].join('\n');
