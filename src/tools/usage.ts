@@ -9,7 +9,8 @@ import { renderLine, type ScriptLine } from './shell.ts';
 
 export const USAGE_NAME = 'usage.tsv';
 export const GNU_TIME = '/usr/bin/time';
-const DELIMITER = 'HARMONISE_MEASURED_STEPS';
+// Lower case: nothing a step renders can be this line on its own.
+const DELIMITER = 'harmonise-measured-steps-end';
 
 export interface JobUsage {
   cpuSeconds: number;

@@ -91,3 +91,31 @@ export function countDifferences(a: SiteCounts, b: SiteCounts, limit = 10): stri
   }
   return differences;
 }
+
+/** A published release against the peer over the genomes its `samples.tsv` names. */
+export async function compareReleaseWithPeer(
+  releaseDir: string,
+  reference: string,
+  scratch: string,
+) {
+  const samples = (await fs.readFile(path.join(releaseDir, 'samples.tsv'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t') as [string, string, string]);
+  const regionOf = Object.fromEntries(samples.map(([id, region]) => [id, region]));
+  const regions = [...new Set(Object.values(regionOf))].sort();
+  const peer = await peerCounts({
+    dir: scratch,
+    reference,
+    gvcfs: samples.map((s) => s[2]),
+    regionOf,
+    regions,
+  });
+  const published = await releaseCounts(path.join(releaseDir, 'frequencies.vcf.gz'), regions);
+  return {
+    sampleIds: samples.map((s) => s[0]),
+    regions,
+    published,
+    differences: countDifferences(published, peer, Number.POSITIVE_INFINITY),
+  };
+}
