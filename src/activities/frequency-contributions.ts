@@ -21,7 +21,7 @@ import {
 import type { JobUsage } from '../tools/usage.ts';
 import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { ReleaseSnapshot } from './frequency.ts';
+import { exclusionReason, type ReleaseSnapshot } from './frequency.ts';
 
 export const CONTRIBUTION_SCHEMA = 'harmonise.contribution/v1';
 export const CONTRIBUTION_RECORD = 'contribution.json';
@@ -113,38 +113,67 @@ export function createContributionActivities(deps: ActivityDeps) {
         const key = await contributionKey(sample);
         const dir = deps.layout.contributionDir(sample.sampleId, snapshot.pipelineVersion, key);
         if (await pathExists(path.join(dir, CONTRIBUTION_RECORD))) reuse++;
-        else missing.push(`${sample.sampleId}\t${sample.gvcf}\t${key}`);
+        else missing.push(memberLine(sample, key));
       }
       const perJob = deps.config.frequency.contributionsPerJob;
-      const dir = deps.layout.workDir(input.workflowId, 'contributions');
-      await fs.mkdir(dir, { recursive: true });
       const steps: PlanStep[] = [];
       for (let start = 0; start < missing.length; start += perJob) {
-        const name = `contrib-${String(steps.length + 1).padStart(4, '0')}` as const;
-        const members = path.join(dir, `${name}.tsv`);
-        await writeFileAtomic(members, `${missing.slice(start, start + perJob).join('\n')}\n`);
-        steps.push({
-          name,
-          kind: 'frequency-contribution',
-          inputs: { members: { path: members } },
-          outputs: [CONTRIBUTIONS_INDEX],
-          resources: { ...pipeline.spec.steps.frequency, cpus: 1 },
-        });
+        steps.push(
+          await contributionStep(
+            deps,
+            input.workflowId,
+            steps.length,
+            missing.slice(start, start + perJob),
+            pipeline.spec.steps.frequency,
+          ),
+        );
       }
       return { steps, derive: missing.length, reuse };
     },
 
+    /**
+     * The contribution job of a sample just harmonised (or registered with a releasable gVCF),
+     * or null when it has one already or can never enter a release (no research consent, no
+     * gVCF, a registered gVCF off the national reference).
+     */
+    async planSampleContribution(input: {
+      workflowId: string;
+      sampleId: string;
+      pipelineVersion: string;
+    }): Promise<PlanStep | null> {
+      const record = await deps.catalogue.get(input.sampleId);
+      if (record === null) return null;
+      if (exclusionReason(record, input.pipelineVersion, { includeModeNone: true }) !== null)
+        return null;
+      const version = record.versions[input.pipelineVersion]!;
+      const gvcf = version.files.gvcf!;
+      const sample: EligibleSample = {
+        sampleId: record.sampleId,
+        region: record.region,
+        gvcf,
+        gvcfSha256: version.sha256[path.basename(gvcf)] ?? null,
+      };
+      const key = await contributionKey(sample);
+      const dir = deps.layout.contributionDir(sample.sampleId, input.pipelineVersion, key);
+      if (await pathExists(path.join(dir, CONTRIBUTION_RECORD))) return null;
+      const pipeline = await deps.pipelines.load(input.pipelineVersion);
+      return contributionStep(
+        deps,
+        input.workflowId,
+        0,
+        [memberLine(sample, key)],
+        pipeline.spec.steps.frequency,
+      );
+    },
+
     /** Publishes each genome a contribution job read, beside its gVCF. */
     async publishContributions(input: {
-      snapshot: ReleaseSnapshot;
+      pipelineVersion: string;
       workflowId: string;
       jobs: ContributionJob[];
     }): Promise<{ published: number }> {
       const activity = currentActivity();
-      const { pipelineVersion } = input.snapshot;
-      const recorded = new Map(
-        (await readEligible(input.snapshot.files.eligible)).map((s) => [s.sampleId, s]),
-      );
+      const { pipelineVersion } = input;
       let published = 0;
       for (const job of input.jobs) {
         const done = new Set(
@@ -153,17 +182,21 @@ export function createContributionActivities(deps: ActivityDeps) {
             .filter(Boolean),
         );
         for (const line of (await fs.readFile(job.members, 'utf8')).split('\n').filter(Boolean)) {
-          const [sampleId, gvcf, key] = line.split('\t') as [string, string, string];
+          const [sampleId, gvcf, key, recorded] = line.split('\t') as [
+            string,
+            string,
+            string,
+            string,
+          ];
           if (!done.has(sampleId))
             throw new Error(`contribution job ${job.jobId} did not finish ${sampleId}`);
           const from = path.join(job.workDir, sampleId);
           const gvcfSha256 = (
             await fs.readFile(path.join(from, CONTRIBUTION_FILES.gvcfSha256), 'utf8')
           ).trim();
-          const expected = recorded.get(sampleId)?.gvcfSha256;
-          if (expected && expected !== gvcfSha256) {
+          if (recorded !== '-' && recorded !== gvcfSha256) {
             throw new Error(
-              `the gVCF of ${sampleId} (${gvcf}) is not the file the catalogue recorded: sha256 ${gvcfSha256}, recorded ${expected}`,
+              `the gVCF of ${sampleId} (${gvcf}) is not the file the catalogue recorded: sha256 ${gvcfSha256}, recorded ${recorded}`,
             );
           }
           const dest = deps.layout.contributionDir(sampleId, pipelineVersion, key);
@@ -201,6 +234,33 @@ export function createContributionActivities(deps: ActivityDeps) {
       }
       return { published };
     },
+  };
+}
+
+/** A contribution job's members line: `sampleId gvcf key recorded-sha256` (`-`: none). */
+function memberLine(sample: EligibleSample, key: string): string {
+  return [sample.sampleId, sample.gvcf, key, sample.gvcfSha256 ?? '-'].join('\t');
+}
+
+/** The `index`-th contribution job of a workflow, over the given members lines. */
+async function contributionStep(
+  deps: ActivityDeps,
+  workflowId: string,
+  index: number,
+  members: readonly string[],
+  resources: PlanStep['resources'],
+): Promise<PlanStep> {
+  const name = `contrib-${String(index + 1).padStart(4, '0')}` as const;
+  const dir = deps.layout.workDir(workflowId, 'contributions');
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.tsv`);
+  await writeFileAtomic(file, `${members.join('\n')}\n`);
+  return {
+    name,
+    kind: 'frequency-contribution',
+    inputs: { members: { path: file } },
+    outputs: [CONTRIBUTIONS_INDEX],
+    resources: { ...resources, cpus: 1 },
   };
 }
 

@@ -36,6 +36,7 @@ export const fileActivities = proxyActivities<
     | 'snapshotRelease'
     | 'prepareRerun'
     | 'planContributions'
+    | 'planSampleContribution'
     | 'publishContributions'
     | 'planPartials'
     | 'publishPartials'

@@ -143,7 +143,7 @@ export async function frequencyReleaseWorkflow(
         derive.steps.map((step) => runStep(step, resolveStepInputs(step, {}))),
       );
       await fileActivities.publishContributions({
-        snapshot: snap,
+        pipelineVersion: snap.pipelineVersion,
         workflowId: id,
         jobs: derived.map((result, i) => ({
           members: resolveStepInputs(derive.steps[i]!, {}).members!,

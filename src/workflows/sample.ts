@@ -1,6 +1,7 @@
 /**
  * sampleWorkflow (`sample:<sampleId>:<pipelineVersion>`): plans one sample, runs its steps one
- * job each, and registers the outputs with their provenance in the catalogue. Started by a
+ * job each, registers the outputs with their provenance in the catalogue, and derives the
+ * sample's contribution to the frequency database. Started by a
  * submission (with the files its intake checked) or by a campaign (a rerun: the files are found
  * and checked again first); a campaign's child reports its end to the campaign by signal.
  */
@@ -34,6 +35,7 @@ import { SearchAttribute } from '../shared.ts';
 import { fileActivities, intakeActivities, localActivities } from './activities.ts';
 import { sampleFinishedSignal, sampleStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
+import { deriveContribution } from './sample-contribution.ts';
 
 /** A sample whose files were inspected before its workflow started (and a rerun's prepared work). */
 export interface SubmittedSampleInput extends SampleWork {
@@ -271,6 +273,13 @@ async function harmonise(
     publish: Object.fromEntries(
       Object.entries(plan.publish).map(([role, ref]) => [role, resolveOutput(ref, done)]),
     ),
+  });
+  await deriveContribution({
+    sampleId: input.sampleId,
+    pipelineVersion: input.pipelineVersion,
+    caps: plan.retry,
+    status,
+    setStage,
   });
   await localActivities.removeWorkDir({ workflowId });
   setStage('done');

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
 import {
+  checkContributions,
   checkDemoReport,
   checkRecall,
   checkRelease,
@@ -46,10 +47,13 @@ describe('harmonise demo --executor slurm', () => {
     for (const step of provenance.flatMap((p) => p.steps)) {
       expect(await slurmJobsNamed(step.key), step.key).toEqual([step.jobId]);
     }
-    // The release: one contribution job (ten genomes), one batch partial, a reduce per shard
-    // (one per demo contig at the default shard size) and the gather, each submitted once.
+    for (const { provenance: job } of await checkContributions(report, root)) {
+      expect(await slurmJobsNamed(job.jobKey), job.jobKey).toEqual([job.jobId]);
+    }
+    // The release: one batch partial (the samples derived their contributions), a reduce per
+    // shard (one per demo contig at the default shard size) and the gather, each submitted once.
     const releaseJobs = await slurmJobsNamedLike(`frequency:${report.release!.releaseId}/`);
-    expect(releaseJobs).toHaveLength(6);
+    expect(releaseJobs).toHaveLength(5);
   });
 
   it('publishes a release equal to the -m all merge of every gVCF', async () => {
@@ -67,7 +71,7 @@ describe('harmonise demo --executor slurm', () => {
       workflows: { status: { steps: { name: string; attempts: Record<string, unknown>[] }[] } }[];
     };
     const attempts = status.workflows[0]!.status.steps.flatMap((s) => s.attempts);
-    expect(attempts).toHaveLength(3);
+    expect(attempts).toHaveLength(4); // align, markdup, call, contribution
     for (const attempt of attempts) {
       expect(attempt).toMatchObject({
         attempt: 1,

@@ -12,6 +12,7 @@ import type { DemoReport } from '../../src/cli/demo.ts';
 import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
 import {
+  checkContributions,
   checkDemoReport,
   checkRecall,
   checkRelease,
@@ -76,15 +77,17 @@ describe('harmonise demo', () => {
       ) as { steps: { key: string }[] };
       stepKeys.push(...provenance.steps.map((s) => s.key));
     }
+    // Each sample's contribution job, run by its own workflow right after publication.
+    stepKeys.push(...(await checkContributions(report, root)).map((c) => c.provenance.jobKey));
     // The rerun campaign's noop jobs: align, markdup and call of each hovedstaden sample.
     const rerunKeys = keys.filter((k) => /^sample:HOV\d+:noop\//.test(k));
     expect(rerunKeys).toHaveLength(3 * report.campaign!.counts.done);
     expect(
       keys.filter((k) => !k.startsWith('frequency:') && !rerunKeys.includes(k)).sort(),
     ).toEqual(stepKeys.sort());
-    // The release: one contribution job (ten genomes), one batch partial, six shard reduces
-    // and the gather.
-    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(9);
+    // The release: no contribution job (the samples derived theirs), one batch partial, six
+    // shard reduces and the gather.
+    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(8);
     for (const key of keys) expect(key).toMatch(/\/1$/); // first attempt of every step
     // Jobs the killed worker started finished without a second start.
     for (const key of startedBeforeKill) expect(keys.filter((k) => k === key)).toHaveLength(1);
@@ -145,7 +148,8 @@ describe('harmonise demo', () => {
       workflowId: 'sample:HOV002:1',
       execution: 'COMPLETED',
     });
-    expect(sampleReport.workflows[0]!.status.steps.flatMap((s) => s.attempts)).toHaveLength(3);
+    // align, markdup, call, and the contribution job.
+    expect(sampleReport.workflows[0]!.status.steps.flatMap((s) => s.attempts)).toHaveLength(4);
     // The demo's rerun campaign left a benchmark version beside the harmonised one.
     expect(sampleReport.record.versions.noop!.status).toBe('benchmark');
     expect(sampleReport.workflows[1]).toMatchObject({

@@ -279,3 +279,51 @@ export async function checkRecall(report: DemoReport, root: string, minimum = 0.
     ).toBeGreaterThanOrEqual(minimum);
   }
 }
+
+/** A published contribution, as a test reads it (never through harmonise's reader). */
+export interface ContributionOnDisk {
+  sampleId: string;
+  gvcf: { path: string; sha256: string };
+  provenance: { jobKey: string; jobId: string };
+}
+
+/**
+ * Every released-or-releasable demo sample has exactly one contribution beside its gVCF, read
+ * from the gVCF the catalogue records (same sha256), by a job of its own sample workflow.
+ */
+export async function checkContributions(
+  report: DemoReport,
+  root: string,
+): Promise<ContributionOnDisk[]> {
+  const found: ContributionOnDisk[] = [];
+  for (const sample of report.samples.filter((s) => s.gvcf)) {
+    const record = JSON.parse(
+      await fs.readFile(path.join(root, 'gdb/catalogue', `${sample.sampleId}.json`), 'utf8'),
+    ) as {
+      versions: Record<
+        string,
+        { sha256: Record<string, string>; verdict: { registeredGvcf?: { releasable: boolean } } }
+      >;
+    };
+    const version = record.versions['1']!;
+    const releasable = sample.mode !== 'none' || version.verdict.registeredGvcf?.releasable;
+    const dir = path.join(path.dirname(sample.gvcf!), 'contributions');
+    const keys = await fs.readdir(dir).catch(() => []);
+    if (!releasable) {
+      expect(keys, sample.sampleId).toEqual([]);
+      continue;
+    }
+    expect(keys, sample.sampleId).toHaveLength(1);
+    const contribution = JSON.parse(
+      await fs.readFile(path.join(dir, keys[0]!, 'contribution.json'), 'utf8'),
+    ) as ContributionOnDisk;
+    expect(contribution.sampleId).toBe(sample.sampleId);
+    expect(contribution.gvcf.sha256).toBe(version.sha256[path.basename(sample.gvcf!)]);
+    expect(contribution.provenance.jobKey).toMatch(
+      new RegExp(`^sample:${sample.sampleId}:1/[^/]+/contrib-0001/\\d+$`),
+    );
+    found.push(contribution);
+  }
+  expect(found.length).toBeGreaterThan(0);
+  return found;
+}

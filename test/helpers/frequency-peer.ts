@@ -66,7 +66,12 @@ export async function peerCounts(args: {
     `| bcftools +fill-tags -Oz -o "$4" -- -S "$3" -t AC,AN,AF,AC_Hom,AC_Het,NS`,
   ].join(' \\\n')}`;
   await execa('bash', ['-c', script, 'peer', args.reference, list, groups, out]);
-  return queryCounts(out, args.regions, false);
+  return peerVcfCounts(out, args.regions);
+}
+
+/** The counts of a VCF the peer pipeline wrote (`nhomalt` from `AC_Hom`). */
+export function peerVcfCounts(vcf: string, regions: readonly string[]): Promise<SiteCounts> {
+  return queryCounts(vcf, regions, false);
 }
 
 /** A release VCF's counts, read with bcftools. */
