@@ -2,12 +2,21 @@
  * The independent oracle of a release's counts: every gVCF merged at once, as a
  * bioinformatician would (`bcftools merge -g -m all | norm -m -any -f | +fill-tags`), run here by
  * the test and never through harmonise's code. `*`/`<*>` are not alleles; AC 0 is not a site.
+ *
+ * One thing of the peer's output is read with care. Where a genome has two records at one POS
+ * (bcftools `call` writes an SNV, or a 1-bp reference record, beside an indel there), the merge
+ * puts its second record on a second row, and that row leaves out every genome with a single
+ * record at the POS: its AN is too low. The first row at a POS has every genome called there.
+ * So an allele's AC (and AC_Hom, AC_Het) is the sum over the rows that carry it, and its AN and
+ * NS are those of the fullest row at its POS.
  */
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
 const COUNTS = ['AC', 'AN', 'AC_Hom', 'AC_Het', 'NS'] as const;
+
+const isCalledTag = (tag: string) => /^(AN|NS)(_|$)/.test(tag);
 
 /** `chrom:pos:ref:alt` → tag → count, overall and `<tag>_<region>`, plus `nhomalt`. */
 export type SiteCounts = Map<string, Record<string, number>>;
@@ -24,6 +33,7 @@ async function queryCounts(vcf: string, regions: readonly string[], withNhomalt:
     maxBuffer: 1 << 30,
   });
   const sites: SiteCounts = new Map();
+  const called = new Map<string, Record<string, number>>();
   for (const line of stdout.split('\n').filter(Boolean)) {
     const [key, ...values] = line.split('\t') as [string, ...string[]];
     const alt = key.split(':')[3];
@@ -36,8 +46,27 @@ async function queryCounts(vcf: string, regions: readonly string[], withNhomalt:
       counts.nhomalt = counts.AC_Hom! / 2;
       for (const r of regions) counts[`nhomalt_${r}`] = counts[`AC_Hom_${r}`]! / 2;
     }
-    if (counts.AC! > 0) sites.set(key, counts);
+    const earlier = sites.get(key);
+    if (earlier && withNhomalt) throw new Error(`${vcf} has two records of ${key}`);
+    if (earlier) {
+      for (const tag of Object.keys(counts)) earlier[tag]! += counts[tag]!;
+    } else {
+      sites.set(key, counts);
+    }
+    if (!withNhomalt) {
+      const position = key.split(':', 2).join(':');
+      const fullest = called.get(position) ?? {};
+      for (const tag of Object.keys(counts).filter(isCalledTag))
+        fullest[tag] = Math.max(fullest[tag] ?? 0, counts[tag]!);
+      called.set(position, fullest);
+    }
   }
+  // The peer's AN and NS of an allele: those of the fullest row at its POS (see above).
+  for (const [key, counts] of sites) {
+    const fullest = called.get(key.split(':', 2).join(':'));
+    if (fullest) Object.assign(counts, fullest);
+  }
+  for (const [key, counts] of sites) if (counts.AC === 0) sites.delete(key);
   return sites;
 }
 
