@@ -39,7 +39,10 @@ function referenceSequence(): string {
 
 type Row = [pos: number, ref: string, alt: string, info: string, gt: string];
 
-function samples(ref: (pos: number, len?: number) => string): Record<string, Row[]> {
+function samples(
+  ref: (pos: number, len?: number) => string,
+  splitRecords: boolean,
+): Record<string, Row[]> {
   const block = (start: number, end: number, gt = '0/0', alt = '.'): Row => [
     start,
     ref(start),
@@ -61,6 +64,7 @@ function samples(ref: (pos: number, len?: number) => string): Record<string, Row
     ],
     HOV002: [
       block(1, 99),
+      ...(splitRecords ? [[100, ref(100), '.', 'MinDP=20', '0/0'] as Row] : []),
       [100, ref(100, 2), ref(100), 'INDEL;DP=20', '0/1'],
       block(101, 199),
       [200, ref(200), '.', 'MinDP=20', '0/0'],
@@ -129,8 +133,12 @@ export interface HandCohort {
   gvcfList: string;
 }
 
-/** Writes the reference (with .fai) and the four bgzipped, indexed gVCFs into `dir`. */
-export async function writeHandCohort(dir: string): Promise<HandCohort> {
+/**
+ * Writes the reference (with .fai) and the four bgzipped, indexed gVCFs into `dir`. With
+ * `splitRecords`, HOV002 also has a 1-bp reference record at its deletion's POS, as bcftools
+ * `call -g` writes one: the counts stay the same (a genome counts once at a POS).
+ */
+export async function writeHandCohort(dir: string, splitRecords = false): Promise<HandCohort> {
   await fs.mkdir(dir, { recursive: true });
   const refSeq = referenceSequence();
   const reference = path.join(dir, 'ref.fa');
@@ -138,7 +146,7 @@ export async function writeHandCohort(dir: string): Promise<HandCohort> {
   await execa('samtools', ['faidx', reference]);
   const ref = (pos: number, len = 1) => refSeq.slice(pos - 1, pos - 1 + len);
   const gvcfs = {} as Record<keyof typeof HAND_REGIONS, string>;
-  for (const [sampleId, rows] of Object.entries(samples(ref))) {
+  for (const [sampleId, rows] of Object.entries(samples(ref, splitRecords))) {
     const header = [
       '##fileformat=VCFv4.2',
       '##FILTER=<ID=PASS,Description="All filters passed">',
