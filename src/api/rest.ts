@@ -66,6 +66,11 @@ const campaignListing = campaignProgress.extend({
     .optional()
     .describe('when the campaign last answered with it (null: from its records and files)'),
 });
+const engineStage = z.looseObject({
+  jobs: z.number(),
+  cpuSeconds: z.number(),
+  peakRssMiB: z.number(),
+});
 const releaseSummary = z.looseObject({
   releaseId: z.string(),
   createdAt: z.string(),
@@ -73,6 +78,26 @@ const releaseSummary = z.looseObject({
   sites: z.number(),
   samplesPerRegion: z.record(z.string(), z.number()),
   excluded: z.array(z.object({ sampleId: z.string(), reason: z.string() })),
+  batches: z
+    .array(
+      z.object({
+        batch: z.string(),
+        partial: z.string(),
+        members: z.number(),
+        reused: z.boolean(),
+      }),
+    )
+    .optional()
+    .describe('the batch partials the release summed (additive releases)'),
+  engine: z
+    .looseObject({
+      contributions: engineStage,
+      partials: engineStage,
+      reduce: engineStage,
+      gather: engineStage,
+    })
+    .optional()
+    .describe("each stage's jobs and what they cost, as each job measured itself"),
 });
 
 /** The region's own submitter, or an operator; viewers read. */
