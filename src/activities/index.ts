@@ -2,6 +2,8 @@
 import type { ActivityDeps } from './deps.ts';
 import { createCampaignActivities } from './campaign.ts';
 import { createFrequencyActivities } from './frequency.ts';
+import { createContributionActivities } from './frequency-contributions.ts';
+import { createPartialActivities } from './frequency-partials.ts';
 import { createIntakeActivities } from './intake.ts';
 import { createJobActivities } from './jobs.ts';
 import { createPlanningActivities } from './planning.ts';
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createJobActivities(deps),
     ...createRegistrationActivities(deps),
     ...createFrequencyActivities(deps),
+    ...createContributionActivities(deps),
+    ...createPartialActivities(deps),
     ...createRerunActivities(deps),
     ...createCampaignActivities(deps),
     ...createSubmissionActivities(deps),

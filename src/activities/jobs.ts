@@ -25,7 +25,10 @@ import {
   renderJobScript,
 } from '../tools/job-script.ts';
 import { identityOf, sameIdentity } from '../store/file-identity.ts';
+import { PROJECT_ROOT } from '../config.ts';
+import type { ContributionMember } from '../tools/frequency-contribution.ts';
 import { buildStepCommands } from '../tools/step-commands.ts';
+import { parseUsage, USAGE_NAME, type JobUsage } from '../tools/usage.ts';
 import { parseToolVersions } from '../tools/versions.ts';
 import { currentActivity, type ActivityHandle } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -71,6 +74,28 @@ export interface StepResult {
   /** When the executor accepted the job (sbatch returned, or the local queue took it). */
   submittedAt: string;
   endedAt: string;
+  /** CPU time and peak memory, for jobs that measure them (frequency jobs). */
+  usage?: JobUsage;
+}
+
+/** Frequency jobs measure what they cost: a release reports its cost per stage. */
+const MEASURED_KINDS: ReadonlySet<StepKind> = new Set([
+  'frequency-contribution',
+  'frequency-partial',
+  'frequency-reduce',
+  'frequency-gather',
+]);
+
+/** A contribution job's members file: `sampleId<TAB>gvcf` lines. */
+async function readMembers(file: string): Promise<ContributionMember[]> {
+  return (await fs.readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sampleId, gvcf] = line.split('\t');
+      if (!sampleId || !gvcf) throw new Error(`${file}: a members line is not sampleId<TAB>gvcf`);
+      return { sampleId, gvcf };
+    });
 }
 
 /** Details attached to a failed job's ApplicationFailure, for the workflow's decision and status. */
@@ -129,6 +154,13 @@ export function createJobActivities(deps: ActivityDeps) {
         ...(input.probe ? { probe: input.probe } : {}),
         ...(input.settings ? { step: input.settings } : {}),
         springBin: deps.config.springBin,
+        ...(input.kind === 'frequency-contribution'
+          ? { members: await readMembers(input.inputs.members ?? '') }
+          : {}),
+        engine: {
+          node: deps.config.frequency.engineNode,
+          script: path.join(PROJECT_ROOT, 'bin', 'harmonise-engine.js'),
+        },
       });
       const expected = input.inputIdentities ?? {};
       await refuseChangedInputs(input.inputs, expected);
@@ -137,6 +169,7 @@ export function createJobActivities(deps: ActivityDeps) {
         workDir,
         tools: commands.tools,
         lines: commands.lines,
+        measureUsage: MEASURED_KINDS.has(input.kind),
         // Checked again by the job itself: on a busy cluster it may start days from now.
         inputChecks: Object.entries(expected).flatMap(([name, identity]) => {
           const file = input.inputs[name];
@@ -203,6 +236,9 @@ export function createJobActivities(deps: ActivityDeps) {
       const versionsText = await fs
         .readFile(path.join(workDir, TOOL_VERSIONS_NAME), 'utf8')
         .catch(() => '');
+      const usage = parseUsage(
+        await fs.readFile(path.join(workDir, USAGE_NAME), 'utf8').catch(() => ''),
+      );
       jobLog.info('job completed');
       return {
         step: input.step,
@@ -218,6 +254,7 @@ export function createJobActivities(deps: ActivityDeps) {
         commands: commandLines(commands.lines),
         submittedAt,
         endedAt: new Date().toISOString(),
+        ...(usage ? { usage } : {}),
       };
     },
   };

@@ -29,8 +29,13 @@ const argsSchema = z.array(z.string().max(256)).max(64);
 export const STEP_NAMES = ['adopt', 'align', 'markdup', 'call', 'frequency', 'probe'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-/** Jobs of a frequency release: one per genomic shard (`shard-0001`...), then the gather. */
-export type ReleaseStepName = `shard-${string}` | 'gather';
+/**
+ * Jobs of a frequency release: contributions of genomes that have none yet (`contrib-0001`...),
+ * one partial per batch that changed (`batch-000001`...), one reduce per genomic shard
+ * (`shard-0001`...), then the gather.
+ */
+export type ReleaseStepName =
+  `contrib-${string}` | `batch-${string}` | `shard-${string}` | 'gather';
 /** Any step that runs as one job. */
 export type JobStepName = StepName | ReleaseStepName;
 

@@ -18,6 +18,9 @@ export type StepKind =
   | 'markdup-cram'
   | 'call-gvcf'
   | 'frequency-aggregate'
+  | 'frequency-contribution'
+  | 'frequency-partial'
+  | 'frequency-reduce'
   | 'frequency-gather'
   | 'probe'
   | 'noop';
@@ -42,6 +45,8 @@ export interface PlanStep {
   sleepSeconds?: number;
   /** frequency shards: the genomic region (`chr1:1-50000000`). */
   region?: string;
+  /** frequency reduce: the shard's name, as the batch partials key it. */
+  shardName?: string;
 }
 
 /** A step's settings that its job script depends on (besides its inputs). */
@@ -53,6 +58,8 @@ export interface StepSettings {
   sleepSeconds?: number | undefined;
   /** frequency shards: the genomic region (`chr1:1-50000000`). */
   region?: string | undefined;
+  /** frequency reduce: the shard's name (`shard-0001`), as the batch partials key it. */
+  shardName?: string | undefined;
 }
 
 export interface StepOutputRef {

@@ -32,7 +32,16 @@ export interface Layout {
   campaignsDir: string;
   catalogueFile(sampleId: string): string;
   sampleDir(sampleId: string, pipelineVersion: string): string;
+  /**
+   * One genome's contribution to the frequencies (`<sampleDir>/contributions/<key>`), beside
+   * its gVCF; `key` names the gVCF it was read from and the contribution format.
+   */
+  contributionDir(sampleId: string, pipelineVersion: string, key: string): string;
   freqDir: string;
+  /** The fixed batches of a pipeline version's frequency database. */
+  batchRegistry(pipelineVersion: string): string;
+  /** An immutable batch partial, named by its id. */
+  partialDir(pipelineVersion: string, partialId: string): string;
   releasesDir: string;
   releaseDir(releaseId: string): string;
   latestLink: string;
@@ -125,7 +134,19 @@ export function createLayout(dataRoot: string): Layout {
       checkIds({ sampleId, pipelineVersion });
       return inside(gdb, 'samples', sampleId, pipelineVersion);
     },
+    contributionDir: (sampleId, pipelineVersion, key) => {
+      checkIds({ sampleId, pipelineVersion });
+      return inside(gdb, 'samples', sampleId, pipelineVersion, 'contributions', key);
+    },
     freqDir,
+    batchRegistry: (pipelineVersion) => {
+      checkIds({ pipelineVersion });
+      return inside(freqDir, 'batches', `${pipelineVersion}.json`);
+    },
+    partialDir: (pipelineVersion, partialId) => {
+      checkIds({ pipelineVersion });
+      return inside(freqDir, 'partials', pipelineVersion, partialId);
+    },
     releasesDir,
     releaseDir: (releaseId) => {
       checkIds({ releaseId });

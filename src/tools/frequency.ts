@@ -61,6 +61,11 @@ export function aggregateFrequencies(args: {
         threads,
         '-g',
         args.reference,
+        // The default `-m both` splits an SNV and an indel at one POS into two rows, each with
+        // the other's carriers missing, and leaves 1-bp reference records out of indel rows:
+        // AN comes out low there. `-m all` merges every record at a POS into one row.
+        '-m',
+        'all',
         '-l',
         args.gvcfList,
         ...(args.shard ? ['-r', args.shard] : []),

@@ -7,6 +7,7 @@
  * went down), and a 0 there would pass a killed job off as a finished one.
  */
 import { renderLine, shellQuote, type ScriptLine } from './shell.ts';
+import { measuredSteps } from './usage.ts';
 import { versionProbeLines, type Tool } from './versions.ts';
 
 export const EXIT_MARKER = 'exitcode';
@@ -36,6 +37,8 @@ export interface JobScriptInput {
   lines: readonly ScriptLine[];
   /** Checked before anything else runs; the device is not, as it differs between hosts. */
   inputChecks?: readonly InputCheck[];
+  /** Record each command's CPU time and peak memory in `usage.tsv` (tools/usage.ts). */
+  measureUsage?: boolean;
 }
 
 /** `stat -c %.9Y` of a nanosecond mtime: seconds, a point, nine digits. */
@@ -82,7 +85,7 @@ export function renderJobScript(input: JobScriptInput): string {
     'mkdir -p -- "$TMPDIR"',
     ...inputCheckLines(input.inputChecks ?? []),
     ...versionProbeLines(input.tools, TOOL_VERSIONS_NAME),
-    ...input.lines.map(renderLine),
+    ...(input.measureUsage ? measuredSteps(input.lines) : input.lines.map(renderLine)),
     'harmonise_finished=1',
     '',
   ].join('\n');

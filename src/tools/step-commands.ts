@@ -5,6 +5,12 @@ import type { ProbeSpec } from '../domain/probe.ts';
 import { adoptFiles } from './adopt.ts';
 import { alignLongReads, alignShortReads } from './align.ts';
 import { aggregateFrequencies, gatherFrequencies } from './frequency.ts';
+import { deriveContributions, type ContributionMember } from './frequency-contribution.ts';
+import {
+  buildPartialCommands,
+  reduceShardCommands,
+  type EngineCommand,
+} from './frequency-engine.ts';
 import { noopCommands } from './noop.ts';
 import { probeCommands } from './probe.ts';
 import { callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
@@ -24,6 +30,10 @@ export interface StepBuildContext {
   step?: StepSettings;
   /** The site's spring binary, if it has one. */
   springBin?: string | null;
+  /** Contribution jobs: the genomes to read (the activity reads them from the members file). */
+  members?: readonly ContributionMember[];
+  /** Partial and reduce jobs: how the engine is started. */
+  engine?: EngineCommand;
 }
 
 export function buildStepCommands(ctx: StepBuildContext): StepCommands {
@@ -78,6 +88,31 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
         regions: ctx.regions,
         shard: ctx.step?.region ?? null,
       });
+    case 'frequency-contribution':
+      if (!ctx.members) throw new Error('a contribution job needs its members');
+      return deriveContributions({ reference: ctx.pipeline.reference, members: ctx.members });
+    case 'frequency-partial':
+      return buildPartialCommands({
+        engine: engineOf(ctx),
+        members: input('members'),
+        shards: input('shards'),
+        checksums: input('checksums'),
+        resources: ctx.resources,
+      });
+    case 'frequency-reduce': {
+      const region = ctx.step?.region;
+      if (!region) throw new Error('a reduce job needs its shard');
+      return reduceShardCommands({
+        engine: engineOf(ctx),
+        partials: input('partials'),
+        contigs: input('contigs'),
+        reference: ctx.pipeline.reference,
+        shard: { name: ctx.step?.shardName ?? region, region },
+        regions: ctx.regions,
+        tags: ctx.pipeline.spec.frequency.tags,
+        resources: ctx.resources,
+      });
+    }
     case 'frequency-gather':
       // Inputs are named after their shard steps, which sort in genome order.
       return gatherFrequencies({
@@ -86,4 +121,9 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
           .map((name) => input(name)),
       });
   }
+}
+
+function engineOf(ctx: StepBuildContext): EngineCommand {
+  if (!ctx.engine) throw new Error(`step ${ctx.kind} needs the frequency engine's command`);
+  return ctx.engine;
 }

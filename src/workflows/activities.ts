@@ -30,7 +30,15 @@ export const jobActivities = proxyActivities<Pick<Activities, 'runStep'>>({
 export const fileActivities = proxyActivities<
   Pick<
     Activities,
-    'validateSubmission' | 'registerSample' | 'publishRelease' | 'snapshotRelease' | 'prepareRerun'
+    | 'validateSubmission'
+    | 'registerSample'
+    | 'publishRelease'
+    | 'snapshotRelease'
+    | 'prepareRerun'
+    | 'planContributions'
+    | 'publishContributions'
+    | 'planPartials'
+    | 'publishPartials'
   >
 >({
   startToCloseTimeout: '2 hours',

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { SampleRecord } from '../../src/domain/sample-record.ts';
-import { independentFrequencies, releaseFrequencies } from '../helpers/genomics.ts';
+import { compareReleaseWithPeer } from '../helpers/frequency-peer.ts';
 import { duplicateNames, type SlurmJob } from './slurm-records.ts';
 
 export interface Finding {
@@ -238,32 +238,17 @@ export async function corruptOutputs(
   return findings;
 }
 
-/** Sites whose published counts differ from `bcftools merge -g` + `+fill-tags` of the same gVCFs. */
+/** Sites whose published counts differ from the `-m all` merge of the same gVCFs (the peer). */
 export async function releaseMismatches(
   releaseDir: string,
   reference: string,
   scratch: string,
 ): Promise<{ samples: number; sampleIds: string[]; sites: number; mismatches: string[] }> {
-  const samples = (await fsp.readFile(path.join(releaseDir, 'samples.tsv'), 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sampleId, region, gvcf] = line.split('\t') as [string, string, string];
-      return { sampleId, region, gvcf };
-    });
-  const regions = [...new Set(samples.map((s) => s.region))].sort();
-  const independent = await independentFrequencies(reference, samples, scratch);
-  const published = await releaseFrequencies(path.join(releaseDir, 'frequencies.vcf.gz'), regions);
-  const mismatches: string[] = [];
-  for (const key of new Set([...independent.keys(), ...published.keys()])) {
-    const a = JSON.stringify(independent.get(key) ?? null);
-    const b = JSON.stringify(published.get(key) ?? null);
-    if (a !== b) mismatches.push(`${key}: independent ${a}, release ${b}`);
-  }
+  const compared = await compareReleaseWithPeer(releaseDir, reference, scratch);
   return {
-    samples: samples.length,
-    sampleIds: samples.map((s) => s.sampleId),
-    sites: published.size,
-    mismatches,
+    samples: compared.sampleIds.length,
+    sampleIds: compared.sampleIds,
+    sites: compared.published.size,
+    mismatches: compared.differences,
   };
 }

@@ -46,13 +46,13 @@ describe('harmonise demo --executor slurm', () => {
     for (const step of provenance.flatMap((p) => p.steps)) {
       expect(await slurmJobsNamed(step.key), step.key).toEqual([step.jobId]);
     }
-    // The release: one job per shard (one per demo contig at the default shard size) and the
-    // gather, each submitted once.
+    // The release: one contribution job (ten genomes), one batch partial, a reduce per shard
+    // (one per demo contig at the default shard size) and the gather, each submitted once.
     const releaseJobs = await slurmJobsNamedLike(`frequency:${report.release!.releaseId}/`);
-    expect(releaseJobs).toHaveLength(4);
+    expect(releaseJobs).toHaveLength(6);
   });
 
-  it('publishes a release equal to an independent bcftools merge -g + fill-tags', async () => {
+  it('publishes a release equal to the -m all merge of every gVCF', async () => {
     await checkRelease(report, root);
   });
 

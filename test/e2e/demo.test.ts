@@ -82,8 +82,9 @@ describe('harmonise demo', () => {
     expect(
       keys.filter((k) => !k.startsWith('frequency:') && !rerunKeys.includes(k)).sort(),
     ).toEqual(stepKeys.sort());
-    // The release: six shard jobs and the gather.
-    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(7);
+    // The release: one contribution job (ten genomes), one batch partial, six shard reduces
+    // and the gather.
+    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(9);
     for (const key of keys) expect(key).toMatch(/\/1$/); // first attempt of every step
     // Jobs the killed worker started finished without a second start.
     for (const key of startedBeforeKill) expect(keys.filter((k) => k === key)).toHaveLength(1);
@@ -103,7 +104,7 @@ describe('harmonise demo', () => {
     await checkSampleOutputs(report, root, 'local');
   });
 
-  it('publishes a release equal to an independent bcftools merge -g + fill-tags', async () => {
+  it('publishes a release equal to the -m all merge of every gVCF', async () => {
     await checkRelease(report, root);
   });
 
@@ -244,7 +245,8 @@ describe('harmonise demo', () => {
     // The campaign finds its samples already rerun with noop and runs none of them again.
     expect(second.campaign).toMatchObject({ state: 'completed', counts: { done: 0, failed: 0 } });
     const newKeys = (await ledger()).slice(jobsBefore).map((e) => e.key);
-    // Only the new release's jobs ran: one per shard (chr1 3, chr2 2, chr3 1), then the gather.
+    // Only the new release's jobs ran: one reduce per shard (chr1 3, chr2 2, chr3 1), then the
+    // gather; no gVCF was read again and the one batch's partial was reused.
     expect(newKeys).toHaveLength(7);
     expect(newKeys.every((key) => /^frequency:.*\/(shard-000[1-6]|gather)\/1$/.test(key))).toBe(
       true,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_MARKER, renderJobScript, TOOL_VERSIONS_NAME } from '../../src/tools/job-script.ts';
 import { rename, renderLine, run, shellQuote } from '../../src/tools/shell.ts';
+import { parseUsage, USAGE_NAME } from '../../src/tools/usage.ts';
 import { parseToolVersions } from '../../src/tools/versions.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -123,5 +124,47 @@ describe('renderJobScript', () => {
     await job;
     const marker = await fs.readFile(path.join(workDir, EXIT_MARKER), 'utf8');
     expect(Number(marker.trim())).toBe(143);
+  });
+});
+
+describe('a job that measures itself', () => {
+  async function runMeasured(name: string, lines: Parameters<typeof renderJobScript>[0]['lines']) {
+    const workDir = path.join(dir, name);
+    await fs.mkdir(workDir);
+    const script = renderJobScript({ key: name, workDir, tools: [], lines, measureUsage: true });
+    await fs.writeFile(path.join(workDir, 'job.sh'), script);
+    const result = await execa('bash', ['job.sh'], { cwd: workDir, reject: false, input: 'x' });
+    const marker = (await fs.readFile(path.join(workDir, EXIT_MARKER), 'utf8')).trim();
+    const usage = parseUsage(await fs.readFile(path.join(workDir, USAGE_NAME), 'utf8'));
+    return { result, marker, usage, workDir };
+  }
+
+  it('adds up the CPU time of every command and keeps the largest one peak memory', async () => {
+    // Twenty short commands, each far under GNU time's 10 ms resolution on its own.
+    const busy = Array.from({ length: 20 }, (_, i) =>
+      run([['awk', 'BEGIN { for (i = 0; i < 300000; i++) s += i }']], `busy-${i}`),
+    );
+    const { result, marker, usage, workDir } = await runMeasured('measured', [
+      ...busy,
+      run([['head', '-c', '1'], ['cat']], 'stdin'),
+      rename('stdin', 'done'),
+    ]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(marker).toBe('0');
+    expect(usage!.cpuSeconds).toBeGreaterThan(0);
+    expect(usage!.peakRssMiB).toBeGreaterThan(0);
+    // The steps read their own stdin, not the script.
+    expect(await fs.readFile(path.join(workDir, 'done'), 'utf8')).toBe('x');
+  });
+
+  it('fails with the failing step and still says what it cost', async () => {
+    const { result, marker, usage, workDir } = await runMeasured('measured-fail', [
+      run([['sh', '-c', 'exit 3']]),
+      run([['touch', 'never']]),
+    ]);
+    expect(result.exitCode).not.toBe(0);
+    expect(marker).toBe('3');
+    expect(usage).not.toBeNull();
+    await expect(fs.access(path.join(workDir, 'never'))).rejects.toThrow();
   });
 });

@@ -1,0 +1,249 @@
+/**
+ * Batch partials and the plan of a release's reduce. Every eligible genome is in a fixed batch
+ * (`freq/batches/<version>.json`); a batch's partial is immutable, named by what it sums, and
+ * kept in `freq/partials/<version>/<id>/`: a release builds only the partials of batches whose
+ * members changed (a withdrawal: one), then reduces every shard over all the batches' partials.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  assignBatches,
+  batchRegistrySchema,
+  emptyRegistry,
+  partialKey,
+  type BatchRegistry,
+  type PartialMember,
+} from '../domain/frequency-batches.ts';
+import type { PlanStep } from '../domain/plan.ts';
+import { FREQUENCY_OUTPUTS, genomicShards, shardStepName } from '../domain/shards.ts';
+import { ENGINE_REPORT, PARTIAL_FILES } from '../frequency/files.ts';
+import { pathExists, readJsonIfExists, writeFileAtomic } from '../store/atomic.ts';
+import { withFileLock } from '../store/file-lock.ts';
+import { linkOrCopy, publishDirectory } from '../store/publish.ts';
+import { CONTRIBUTION_FILES } from '../tools/frequency-contribution.ts';
+import type { JobUsage } from '../tools/usage.ts';
+import { currentActivity } from './context.ts';
+import type { ActivityDeps } from './deps.ts';
+import {
+  contributionKey,
+  readContribution,
+  readEligible,
+  type EligibleSample,
+} from './frequency-contributions.ts';
+import type { ReleaseSnapshot } from './frequency.ts';
+
+/** Raised when a partial's tables change shape: every partial is then built again. */
+export const PARTIAL_FORMAT = 1;
+export const PARTIAL_SCHEMA = 'harmonise.partial/v1';
+export const PARTIAL_RECORD = 'partial.json';
+
+export interface BatchPlan {
+  batch: string;
+  /** The partial's folder name: its id. */
+  partial: string;
+  members: number;
+  /** Built by an earlier release, and summed again as it is. */
+  reused: boolean;
+}
+
+export interface ReducePlan {
+  batches: BatchPlan[];
+  /** One partial job per batch that has none yet. */
+  build: PlanStep[];
+  /** One reduce job per genomic shard, over every batch's partial. */
+  reduce: PlanStep[];
+  gather: PlanStep;
+}
+
+/** A finished partial job, as the release workflow hands it over. */
+export interface PartialJob {
+  batch: string;
+  workDir: string;
+  jobId: string;
+  usage?: JobUsage;
+}
+
+async function readRegistry(file: string, pipelineVersion: string): Promise<BatchRegistry> {
+  const raw = await readJsonIfExists(file);
+  if (raw === undefined) return emptyRegistry(pipelineVersion);
+  const parsed = batchRegistrySchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${file} is not a batch registry: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export function createPartialActivities(deps: ActivityDeps) {
+  return {
+    async planPartials(input: {
+      snapshot: ReleaseSnapshot;
+      workflowId: string;
+    }): Promise<ReducePlan> {
+      const activity = currentActivity();
+      const { snapshot } = input;
+      const version = snapshot.pipelineVersion;
+      const pipeline = await deps.pipelines.load(version);
+      const eligible = await readEligible(snapshot.files.eligible);
+      const registryFile = deps.layout.batchRegistry(version);
+      await fs.mkdir(path.dirname(registryFile), { recursive: true });
+      const registry = await withFileLock(registryFile, async () => {
+        const next = assignBatches(
+          await readRegistry(registryFile, version),
+          eligible.map((s) => s.sampleId),
+          deps.config.frequency.batchSize,
+        );
+        await writeFileAtomic(registryFile, `${JSON.stringify(next, null, 2)}\n`);
+        return next;
+      });
+
+      const dir = deps.layout.workDir(input.workflowId, 'partials');
+      await fs.mkdir(dir, { recursive: true });
+      const regions = genomicShards(
+        pipeline.spec.reference.sequences,
+        deps.config.frequency.shardBases,
+      );
+      const shardsTsv = path.join(dir, 'shards.tsv');
+      await writeFileAtomic(
+        shardsTsv,
+        regions
+          .map((region, i) => {
+            const [chrom, range] = [
+              region.slice(0, region.lastIndexOf(':')),
+              region.slice(region.lastIndexOf(':') + 1),
+            ];
+            return `${shardStepName(i)}\t${chrom}\t${range.replace('-', '\t')}\n`;
+          })
+          .join(''),
+      );
+      const contigs = path.join(dir, 'contigs.tsv');
+      await writeFileAtomic(
+        contigs,
+        pipeline.spec.reference.sequences.map((s) => `${s.name}\t${s.length}\n`).join(''),
+      );
+
+      const bySample = new Map(eligible.map((s) => [s.sampleId, s]));
+      const batches: BatchPlan[] = [];
+      const build: PlanStep[] = [];
+      for (const { batch, samples } of registry.batches) {
+        const present = samples.flatMap((id) => {
+          const sample = bySample.get(id);
+          return sample ? [sample] : [];
+        });
+        if (present.length === 0) continue;
+        activity.heartbeat({ batch });
+        const members = await Promise.all(present.map((s) => memberOf(deps, version, s)));
+        const key = partialKey({
+          engineFormat: PARTIAL_FORMAT,
+          pipelineVersion: version,
+          shards: regions,
+          members: members.map((m) => m.member),
+        });
+        const partial = `${batch}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+        const reused = await pathExists(
+          path.join(deps.layout.partialDir(version, partial), PARTIAL_RECORD),
+        );
+        batches.push({ batch, partial, members: present.length, reused });
+        if (reused) continue;
+        const file = (suffix: string) => path.join(dir, `${batch}.${suffix}`);
+        await writeFileAtomic(
+          file('members.tsv'),
+          members
+            .map((m) => `${m.member.sampleId}\t${m.member.region}\t${m.alleles}\t${m.called}\n`)
+            .join(''),
+        );
+        await writeFileAtomic(
+          file('sha256'),
+          members
+            .map((m) => `${m.sha256.alleles}  ${m.alleles}\n${m.sha256.called}  ${m.called}\n`)
+            .join(''),
+        );
+        await writeFileAtomic(
+          file('partial.json'),
+          `${JSON.stringify({ batch, partial, key: JSON.parse(key) as unknown })}\n`,
+        );
+        build.push({
+          name: batch as `batch-${string}`,
+          kind: 'frequency-partial',
+          inputs: {
+            members: { path: file('members.tsv') },
+            shards: { path: shardsTsv },
+            checksums: { path: file('sha256') },
+          },
+          outputs: [...Object.values(PARTIAL_FILES), ENGINE_REPORT],
+          resources: pipeline.spec.steps.frequency,
+        });
+      }
+      const partials = path.join(dir, 'partials.list');
+      await writeFileAtomic(
+        partials,
+        batches.map((b) => `${deps.layout.partialDir(version, b.partial)}\n`).join(''),
+      );
+      const reduce: PlanStep[] = regions.map((region, i) => ({
+        name: shardStepName(i),
+        kind: 'frequency-reduce',
+        inputs: { partials: { path: partials }, contigs: { path: contigs } },
+        outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
+        resources: pipeline.spec.steps.frequency,
+        region,
+        shardName: shardStepName(i),
+      }));
+      return { batches, build, reduce, gather: snapshot.gather };
+    },
+
+    /** Publishes each partial a job built under its id, with what it sums and what it cost. */
+    async publishPartials(input: {
+      snapshot: ReleaseSnapshot;
+      workflowId: string;
+      jobs: PartialJob[];
+    }): Promise<{ published: number }> {
+      const version = input.snapshot.pipelineVersion;
+      const dir = deps.layout.workDir(input.workflowId, 'partials');
+      for (const job of input.jobs) {
+        const draft = JSON.parse(
+          await fs.readFile(path.join(dir, `${job.batch}.partial.json`), 'utf8'),
+        ) as { batch: string; partial: string; key: unknown };
+        await publishDirectory(deps.layout.partialDir(version, draft.partial), async (staging) => {
+          for (const name of [...Object.values(PARTIAL_FILES), ENGINE_REPORT])
+            await linkOrCopy(path.join(job.workDir, name), path.join(staging, name));
+          const record = {
+            schema: PARTIAL_SCHEMA,
+            partial: draft.partial,
+            batch: draft.batch,
+            pipelineVersion: version,
+            sums: draft.key,
+            createdAt: new Date().toISOString(),
+            provenance: { workflowId: input.workflowId, jobId: job.jobId },
+            ...(job.usage ? { usage: job.usage } : {}),
+          };
+          await writeFileAtomic(
+            path.join(staging, PARTIAL_RECORD),
+            `${JSON.stringify(record, null, 2)}\n`,
+          );
+        });
+      }
+      return { published: input.jobs.length };
+    },
+  };
+}
+
+/** A batch member: its contribution's digest and files (which must have been published). */
+async function memberOf(deps: ActivityDeps, version: string, sample: EligibleSample) {
+  const key = await contributionKey(sample);
+  const dir = deps.layout.contributionDir(sample.sampleId, version, key);
+  const record = await readContribution(dir);
+  const alleles = path.join(dir, CONTRIBUTION_FILES.alleles);
+  const called = path.join(dir, CONTRIBUTION_FILES.called);
+  const member: PartialMember = {
+    sampleId: sample.sampleId,
+    region: sample.region,
+    contribution: record.digest,
+  };
+  return {
+    member,
+    alleles,
+    called,
+    sha256: {
+      alleles: record.files[CONTRIBUTION_FILES.alleles]!.sha256,
+      called: record.files[CONTRIBUTION_FILES.called]!.sha256,
+    },
+  };
+}

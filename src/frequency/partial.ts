@@ -1,0 +1,97 @@
+/**
+ * A batch partial: what one batch of genomes adds to every genomic shard, summed, from the
+ * members' contributions. Two Parquet tables, both additive (a release sums them over batches):
+ *
+ * - `alleles.parquet`: per shard, allele and region: AC, AC_Hom, AC_Het, hom-alt genotypes, and
+ *   the allele's anchor (where its AN is read);
+ * - `coverage.parquet`: per shard, position and region, the change in AN and NS there. AN at P is
+ *   the sum of the changes at or before P in P's shard. A shard's changes cover it and
+ *   COVERAGE_MARGIN bases on either side, so an allele whose normalised POS left its caller's
+ *   record by up to that much still finds its AN.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { PARTIAL_FILES } from './files.ts';
+import { fileList, literal } from './sql.ts';
+
+export { PARTIAL_FILES };
+
+export const COVERAGE_MARGIN = 1000;
+
+const MEMBER_COLUMNS =
+  "{'sample': 'VARCHAR', 'region': 'VARCHAR', 'alleles': 'VARCHAR', 'called': 'VARCHAR'}";
+const SHARD_COLUMNS =
+  "{'shard': 'VARCHAR', 'chrom': 'VARCHAR', 'start': 'BIGINT', 'stop': 'BIGINT'}";
+const ALLELE_COLUMNS =
+  "{'chrom': 'VARCHAR', 'pos': 'BIGINT', 'ref': 'VARCHAR', 'alt': 'VARCHAR', 'anchor': 'BIGINT', 'dosage': 'INTEGER', 'called': 'INTEGER'}";
+const CALLED_COLUMNS =
+  "{'chrom': 'VARCHAR', 'start': 'BIGINT', 'stop': 'BIGINT', 'alleles': 'INTEGER'}";
+
+/** read_csv options for the tab-separated files harmonise writes (no quoting, no header). */
+function tsv(columns: string, extra = ''): string {
+  return `delim = '\t', header = false, quote = '', escape = '', auto_detect = false, columns = ${columns}${extra}`;
+}
+
+export async function buildPartial(
+  db: DuckDBConnection,
+  args: { membersTsv: string; shardsTsv: string; outDir: string },
+): Promise<{ members: number; alleleRows: number; coverageRows: number }> {
+  await db.run(
+    `CREATE TEMP TABLE members AS SELECT * FROM read_csv(${literal(args.membersTsv)}, ${tsv(MEMBER_COLUMNS)})`,
+  );
+  await db.run(
+    `CREATE TEMP TABLE shards AS SELECT * FROM read_csv(${literal(args.shardsTsv)}, ${tsv(SHARD_COLUMNS)})`,
+  );
+  const members = (await db.runAndReadAll('SELECT alleles, called FROM members')).getRows();
+  if (members.length === 0) throw new Error(`${args.membersTsv} lists no members`);
+  const alleleFiles = members.map((row) => String(row[0]));
+  const calledFiles = members.map((row) => String(row[1]));
+  const out = (name: string) => literal(`${args.outDir}/${name}`);
+
+  await db.run(`
+    COPY (
+      SELECT s.shard, a.chrom, a.pos, a.ref, a.alt, m.region,
+             min(a.anchor) AS anchor,
+             sum(a.dosage)::BIGINT AS ac,
+             sum(CASE WHEN a.dosage = a.called AND a.called >= 2 THEN a.dosage ELSE 0 END)::BIGINT AS ac_hom,
+             sum(CASE WHEN a.dosage < a.called THEN a.dosage ELSE 0 END)::BIGINT AS ac_het,
+             count(*) FILTER (WHERE a.dosage = a.called AND a.called >= 2)::BIGINT AS n_hom
+      FROM read_csv(${fileList(alleleFiles)}, ${tsv(ALLELE_COLUMNS, ', filename = true')}) a
+      JOIN members m ON a.filename = m.alleles
+      JOIN shards s ON a.chrom = s.chrom AND a.pos BETWEEN s.start AND s.stop
+      GROUP BY ALL
+      ORDER BY s.shard, a.pos, a.ref, a.alt, m.region
+    ) TO ${out(PARTIAL_FILES.alleles)} (FORMAT parquet)`);
+
+  await db.run(`
+    COPY (
+      WITH clipped AS (
+        SELECT s.shard, c.chrom, m.region, c.alleles,
+               greatest(c.start, s.start - ${COVERAGE_MARGIN}) AS a,
+               least(c.stop, s.stop + ${COVERAGE_MARGIN}) AS b
+        FROM read_csv(${fileList(calledFiles)}, ${tsv(CALLED_COLUMNS, ', filename = true')}) c
+        JOIN members m ON c.filename = m.called
+        JOIN shards s ON c.chrom = s.chrom
+          AND c.start <= s.stop + ${COVERAGE_MARGIN} AND c.stop >= s.start - ${COVERAGE_MARGIN}
+      ),
+      changes AS (
+        SELECT shard, chrom, region, a AS pos, alleles AS d_an, 1 AS d_ns FROM clipped
+        UNION ALL
+        SELECT shard, chrom, region, b + 1 AS pos, -alleles AS d_an, -1 AS d_ns FROM clipped
+      )
+      SELECT shard, chrom, pos, region, sum(d_an)::BIGINT AS d_an, sum(d_ns)::BIGINT AS d_ns
+      FROM changes
+      GROUP BY ALL
+      HAVING sum(d_an) <> 0 OR sum(d_ns) <> 0
+      ORDER BY shard, pos, region
+    ) TO ${out(PARTIAL_FILES.coverage)} (FORMAT parquet)`);
+
+  const count = async (name: string) =>
+    Number(
+      (await db.runAndReadAll(`SELECT count(*) FROM read_parquet(${out(name)})`)).getRows()[0]![0],
+    );
+  return {
+    members: members.length,
+    alleleRows: await count(PARTIAL_FILES.alleles),
+    coverageRows: await count(PARTIAL_FILES.coverage),
+  };
+}
