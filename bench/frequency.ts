@@ -1,251 +1,240 @@
 /**
- * frequency: a sharded frequency release over N gVCFs against one unsharded bcftools pass over
- * the same gVCFs. The gVCFs are the demo's harmonised ones (from a `harmonise demo` this
- * benchmark runs, or `--demo-data <dataRoot>` of an earlier one), copied under new sample names
- * (`bcftools reheader`) and catalogued as harmonised with pipeline 1. The unsharded pass runs the
- * release's own aggregation script for the whole genome in one bash job; the release runs on the
- * embedded stack (`harmonise up`, local executor, all CPUs) from start to published. `identical`
- * compares every record of the two VCFs, INFO included.
+ * frequency: what a national frequency release costs over N distinct genomes, against the peer
+ * a bioinformatician would run (every gVCF merged at once, all threads: frequency-peer.ts).
  *
- * `npm run bench -- frequency [--samples N] [--shard-bases B] [--repeat R] [--demo-data DIR] [--clean] --json`
- * `unshardedSeconds` and `releaseSeconds` are medians of R alternating runs of each (default 3).
- * The data (release, copies, unsharded pass) stay under the printed `dataRoot` unless --clean.
+ * `npm run bench -- frequency [--cohort distinct] [--samples 400,800,1600,3200] [--peer-max 800]
+ *   [--seed 1] [--dir <cohort cache>] [--shard-bases B] [--clean] --json`
+ *
+ * For each N: the first N genomes of the synthetic cohort (bench/cohort, generated once and
+ * cached in --dir, by default `<tmpdir>/harmonise-bench-cohorts`), catalogued in a fresh data
+ * root as harmonised with the benchmark's own pipeline version on the cohort's reference; the
+ * embedded stack (local executor, every CPU); a release from scratch, then `harmonise consent
+ * withdraw` of one genome and the release it starts, each timed from starting the command to its
+ * published answer (`fromScratchWallSeconds`, `withdrawalWallSeconds`). The engine's CPU and
+ * memory come from each release's summary.json (`engine`): `contributionCpuSeconds` (deriving
+ * every genome's contribution), `releaseCpuSeconds` (partials + reduce, given contributions),
+ * `fromScratchCpuSeconds` (all three), `withdrawalCpuSeconds` (all three, in the withdrawal's
+ * release), `peakJobRssMiB` (the largest engine job of both). `contributionWallSeconds` and
+ * `releaseWallSeconds` are null: one release runs its stages back to back and only the whole is
+ * timed. Up to --peer-max genomes the peer runs too (`peer*Seconds`, `peerPeakRssMiB`) and
+ * `identical` says whether every site's AC, AN, AC_Hom, AC_Het, NS and nhomalt, overall and per
+ * region, and the set of sites, are the same in the release from scratch and the peer
+ * (`mismatchedSites`, `mismatchExamples`). An independent count read from the gVCFs themselves
+ * (frequency-oracle.ts) says which side a mismatch is on (`independentCheck`).
+ * With several N, `series` holds each point and `scalingExponent` is the least-squares slope of
+ * log(fromScratchCpuSeconds) on log(N); the top-level figures are those of the largest N.
+ * Progress goes to stderr. Data roots stay under the printed `runDir` unless --clean.
  */
-import { execa } from 'execa';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { writeReleasableRecord } from '../infra/demo/seed-catalogue.ts';
-import type { PublishedRelease } from '../src/activities/frequency.ts';
-import { HarmoniseClient } from '../src/client.ts';
-import { loadConfig, PROJECT_ROOT } from '../src/config.ts';
-import { FREQUENCY_OUTPUTS, genomicShards } from '../src/domain/shards.ts';
-import { PipelineRegistry } from '../src/store/pipelines.ts';
-import { aggregateFrequencies } from '../src/tools/frequency.ts';
-import { EXIT_MARKER, renderJobScript, SCRIPT_NAME } from '../src/tools/job-script.ts';
-import { cliEnv, harmonise, type CliEnv } from '../test/helpers/cli.ts';
+import { DEFAULT_COHORT_CACHE, generateCohort, type Cohort } from './cohort/generate.ts';
+import { compareCounts, readCounts } from './frequency-compare.ts';
+import { independentCounts } from './frequency-oracle.ts';
+import { runPeer } from './frequency-peer.ts';
+import { engineOf, prepareDataRoot, runReleases, type EngineSummary } from './frequency-stack.ts';
 import { option, round } from './args.ts';
 
-const PIPELINE = '1';
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 const progress = (text: string) => process.stderr.write(`bench frequency: ${text}\n`);
 
-interface Source {
-  sampleId: string;
-  region: string;
-  gvcf: string;
+function text(args: readonly string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  return value;
 }
 
-/** Runs `harmonise <args>` as a user would (test/helpers/cli.ts); throws with its stderr. */
-async function run(cli: CliEnv, args: string[]): Promise<string> {
-  const result = await harmonise(cli, args);
-  if (result.exitCode !== 0) {
-    throw new Error(`harmonise ${args.join(' ')} failed (${result.exitCode}):\n${result.stderr}`);
+/** `--samples 400,800`: ascending, distinct positive whole numbers. */
+function sampleSizes(args: readonly string[]): number[] {
+  const raw = text(args, '--samples', '400');
+  const sizes = raw.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 2)) {
+    throw new Error(`--samples needs whole numbers of at least 2, comma-separated, not "${raw}"`);
   }
-  return result.stdout;
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
-/** A data root's own free ports, quiet logs, and `extra` settings. */
-async function stack(dataRoot: string, extra: Record<string, string> = {}): Promise<CliEnv> {
-  const cli = await cliEnv(dataRoot);
-  Object.assign(cli.env, { HARMONISE_LOG_LEVEL: 'warn', ...extra });
-  return cli;
-}
-
-/** The harmonised gVCFs of a demo data root: the rows of its latest release's samples.tsv. */
-async function demoSources(demoRoot: string): Promise<Source[]> {
-  const text = await fs.readFile(path.join(demoRoot, 'freq', 'latest', 'samples.tsv'), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sampleId, region, gvcf] = line.split('\t') as [string, string, string];
-      return { sampleId, region, gvcf };
-    });
-}
-
-/** Runs `work` over `items` with at most `limit` at once. */
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
+const cpu = (e: EngineSummary) =>
+  e.contributions.cpuSeconds + e.partials.cpuSeconds + e.reduce.cpuSeconds;
+const peakRss = (e: EngineSummary) =>
+  Math.max(
+    e.contributions.peakRssMiB,
+    e.partials.peakRssMiB,
+    e.reduce.peakRssMiB,
+    e.gather?.peakRssMiB ?? 0,
   );
+
+/** Least-squares slope of log(y) on log(x); null with fewer than two points. */
+export function scalingExponent(points: readonly { x: number; y: number }[]): number | null {
+  if (points.length < 2 || points.some((p) => p.y <= 0)) return null;
+  const xs = points.map((p) => Math.log(p.x));
+  const ys = points.map((p) => Math.log(p.y));
+  const mx = xs.reduce((s, v) => s + v, 0) / xs.length;
+  const my = ys.reduce((s, v) => s + v, 0) / ys.length;
+  const sxy = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0);
+  const sxx = xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  return sxy / sxx;
 }
 
-/** sha256 of every record line of a VCF (the header is left out: it names no data). */
-async function recordsDigest(vcf: string): Promise<{ sha256: string; records: number }> {
-  const { stdout } = await execa('bcftools', ['view', '--no-version', '-H', vcf], {
-    maxBuffer: 2 ** 31,
+async function point(
+  cohort: Cohort,
+  n: number,
+  runDir: string,
+  opts: { peerMax: number; shardBases: number },
+) {
+  const samples = cohort.samples.slice(0, n);
+  const root = path.join(runDir, `n${n}`);
+  progress(`N=${n}: cataloguing under ${root}`);
+  const { dataRoot, pipelinesDir } = await prepareDataRoot(root, cohort, samples);
+  const withdrawn = samples[Math.floor(n / 2)]!.sampleId;
+  const { fromScratch, withdrawal } = await runReleases({
+    dataRoot,
+    pipelinesDir,
+    withdraw: withdrawn,
+    shardBases: opts.shardBases,
+    progress: (t) => progress(`N=${n}: ${t}`),
   });
-  const records = stdout === '' ? 0 : stdout.split('\n').length;
-  return { sha256: createHash('sha256').update(stdout).digest('hex'), records };
+
+  const regions = [...new Set(samples.map((s) => s.region))].sort();
+  let peer = null;
+  if (n <= opts.peerMax) {
+    progress(`N=${n}: running the peer`);
+    const run = await runPeer({
+      dir: path.join(root, 'peer'),
+      reference: cohort.reference,
+      samples,
+    });
+    progress(`N=${n}: peer ${round(run.cpuSeconds)} CPU s, ${round(run.wallSeconds)} s wall`);
+    const released = await readCounts(fromScratch.release.vcf, regions, 'tag');
+    const peerCounts = await readCounts(run.vcf, regions, 'from AC_Hom');
+    const comparison = compareCounts(released.sites, peerCounts.sites, regions);
+    progress(
+      `N=${n}: release vs peer: identical ${comparison.identical}, ${comparison.mismatchedSites} sites differ`,
+    );
+    const truth = await independentCounts(samples, regions);
+    const releaseCheck = compareCounts(released.sites, truth, regions, 5);
+    const peerCheck = compareCounts(peerCounts.sites, truth, regions, 5);
+    progress(
+      `N=${n}: against the independent count: release ${releaseCheck.mismatchedSites}, peer ${peerCheck.mismatchedSites} sites differ`,
+    );
+    peer = {
+      run,
+      comparison,
+      peerDuplicateSites: peerCounts.duplicateKeys,
+      releaseCheck,
+      peerCheck,
+      truth,
+    };
+  }
+
+  const engine = {
+    fromScratch: await engineOf(fromScratch.summaryFile),
+    withdrawal: await engineOf(withdrawal.summaryFile),
+  };
+  const scratchCpu = cpu(engine.fromScratch);
+  return {
+    samples: fromScratch.release.samples,
+    sites: fromScratch.release.sites,
+    peerCpuSeconds: peer ? round(peer.run.cpuSeconds, 2) : null,
+    contributionCpuSeconds: round(engine.fromScratch.contributions.cpuSeconds, 2),
+    fromScratchCpuSeconds: round(scratchCpu, 2),
+    releaseCpuSeconds: round(
+      engine.fromScratch.partials.cpuSeconds + engine.fromScratch.reduce.cpuSeconds,
+      2,
+    ),
+    withdrawalCpuSeconds: round(cpu(engine.withdrawal), 2),
+    peerWallSeconds: peer ? round(peer.run.wallSeconds, 2) : null,
+    contributionWallSeconds: null,
+    releaseWallSeconds: null,
+    fromScratchWallSeconds: round(fromScratch.wallSeconds, 2),
+    withdrawalWallSeconds: round(withdrawal.wallSeconds, 2),
+    peakJobRssMiB: round(Math.max(peakRss(engine.fromScratch), peakRss(engine.withdrawal))),
+    peerPeakRssMiB: peer ? round(peer.run.peakRssMiB) : null,
+    identical: peer ? peer.comparison.identical : null,
+    mismatchedSites: peer ? peer.comparison.mismatchedSites : null,
+    mismatchExamples: peer ? peer.comparison.examples : [],
+    peerDuplicateSites: peer ? peer.peerDuplicateSites : null,
+    independentCheck: peer
+      ? {
+          sites: peer.truth.size,
+          releaseMismatchedSites: peer.releaseCheck.mismatchedSites,
+          releaseExamples: peer.releaseCheck.examples,
+          peerMismatchedSites: peer.peerCheck.mismatchedSites,
+          peerExamples: peer.peerCheck.examples,
+        }
+      : null,
+    releaseDir: fromScratch.release.dir,
+    withdrawalReleaseDir: withdrawal.release.dir,
+    withdrawnSample: withdrawn,
+    withdrawalSamples: withdrawal.release.samples,
+    engine,
+    dataRoot,
+  };
 }
 
 export async function runFrequencyBench(args: string[]): Promise<Record<string, unknown>> {
-  const samples = option(args, '--samples', 1000);
-  const shardAt = args.indexOf('--shard-bases');
-  const demoAt = args.indexOf('--demo-data');
-  const clean = args.includes('--clean');
-  const repeat = option(args, '--repeat', 3);
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-frequency-'));
+  const mode = text(args, '--cohort', 'distinct');
+  if (mode !== 'distinct') {
+    throw new Error(
+      `--cohort ${mode}: only "distinct" is supported (copies of a few genomes hide what merging costs)`,
+    );
+  }
+  const sizes = sampleSizes(args);
+  const peerMax = option(args, '--peer-max', 800);
+  const seed = Number(text(args, '--seed', '1'));
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new Error('--seed needs a non-negative whole number');
+  const cacheDir = path.resolve(text(args, '--dir', DEFAULT_COHORT_CACHE));
   const cpus = os.availableParallelism();
 
-  // 1. The demo's harmonised gVCFs.
-  let demoRoot: string;
-  let demoSeconds: number | null = null;
-  if (demoAt >= 0) {
-    demoRoot = path.resolve(args[demoAt + 1] ?? '');
-  } else {
-    demoRoot = path.join(root, 'demo');
-    const cli = await stack(demoRoot);
-    const started = Date.now();
-    progress(`running harmonise demo under ${demoRoot}`);
-    try {
-      await run(cli, ['demo', '--json']);
-    } finally {
-      await run(cli, ['down', '--json']).catch(() => undefined);
-    }
-    demoSeconds = (Date.now() - started) / 1000;
-  }
-  const sources = await demoSources(demoRoot);
-  if (sources.length === 0) throw new Error(`${demoRoot} has no released gVCFs`);
-
-  // 2. N copies under new names, catalogued as harmonised with pipeline 1.
-  const dataRoot = path.join(root, 'data');
-  await fs.mkdir(path.join(dataRoot, 'copies'), { recursive: true });
-  await fs.symlink(path.join(demoRoot, 'reference'), path.join(dataRoot, 'reference'));
-  const copyStart = Date.now();
-  const ids = Array.from({ length: samples }, (_, n) => n);
-  await inParallel(ids, cpus, async (n) => {
-    const source = sources[n % sources.length]!;
-    const sampleId = `FRQ${String(n).padStart(6, '0')}`;
-    const gvcf = path.join(dataRoot, 'copies', `${sampleId}.g.vcf.gz`);
-    const names = `${gvcf}.names`;
-    await fs.writeFile(names, `${sampleId}\n`);
-    await execa('bcftools', ['reheader', '-s', names, '-o', gvcf, source.gvcf]);
-    await execa('tabix', ['-f', '-p', 'vcf', gvcf]);
-    await fs.rm(names);
-    await writeReleasableRecord(dataRoot, { sampleId, region: source.region, gvcf });
+  const generation = process.hrtime.bigint();
+  const cohort = await generateCohort({
+    dir: cacheDir,
+    samples: sizes.at(-1)!,
+    seed,
+    log: progress,
   });
-  const copySeconds = (Date.now() - copyStart) / 1000;
-  progress(`${samples} gVCFs from ${sources.length} demo samples in ${round(copySeconds)} s`);
-
-  // 3. One unsharded pass: the release's aggregation script over the whole genome.
-  const pipeline = await new PipelineRegistry(path.join(PROJECT_ROOT, 'pipelines'), dataRoot).load(
-    PIPELINE,
+  const generateSeconds = Number(process.hrtime.bigint() - generation) / 1e9;
+  const genomeBases = cohort.sequences.reduce((sum, s) => sum + s.length, 0);
+  const shardBases = args.includes('--shard-bases')
+    ? option(args, '--shard-bases', 1)
+    : Math.ceil(genomeBases / cpus);
+  const sizesOf = await Promise.all(
+    cohort.samples.slice(0, 20).map((s) => fs.stat(s.gvcf).then((st) => st.size)),
   );
-  // By default one CPU's share of the genome: as many shard jobs at once as there are CPUs.
-  const genomeBases = pipeline.spec.reference.sequences.reduce((sum, s) => sum + s.length, 0);
-  const shardBases =
-    shardAt >= 0 ? option(args, '--shard-bases', 1) : Math.ceil(genomeBases / cpus);
-  const unshardedDir = path.join(root, 'unsharded');
-  await fs.mkdir(unshardedDir, { recursive: true });
-  const rows = ids.map((n) => {
-    const sampleId = `FRQ${String(n).padStart(6, '0')}`;
-    return {
-      sampleId,
-      region: sources[n % sources.length]!.region,
-      gvcf: path.join(dataRoot, 'copies', `${sampleId}.g.vcf.gz`),
-    };
-  });
-  const gvcfList = path.join(unshardedDir, 'gvcfs.list');
-  const groups = path.join(unshardedDir, 'groups.tsv');
-  await fs.writeFile(gvcfList, rows.map((r) => `${r.gvcf}\n`).join(''));
-  await fs.writeFile(groups, rows.map((r) => `${r.sampleId}\t${r.region}\n`).join(''));
-  const commands = aggregateFrequencies({
-    pipeline: pipeline.spec,
-    reference: pipeline.referenceFasta,
-    gvcfList,
-    groups,
-    regions: [...new Set(rows.map((r) => r.region))].sort(),
-    shard: null,
-    resources: pipeline.spec.steps.frequency,
-  });
-  await fs.writeFile(
-    path.join(unshardedDir, SCRIPT_NAME),
-    renderJobScript({ key: 'bench:unsharded', workDir: unshardedDir, ...commands }),
-  );
-  const unshardedPass = async (): Promise<number> => {
-    await fs.rm(path.join(unshardedDir, EXIT_MARKER), { force: true });
-    const started = Date.now();
-    await execa('bash', [SCRIPT_NAME], { cwd: unshardedDir, reject: false });
-    const seconds = (Date.now() - started) / 1000;
-    const exit = (await fs.readFile(path.join(unshardedDir, EXIT_MARKER), 'utf8')).trim();
-    if (exit !== '0')
-      throw new Error(`the unsharded pass failed (exit ${exit}); see ${unshardedDir}`);
-    progress(`unsharded pass: ${round(seconds)} s`);
-    return seconds;
-  };
 
-  // 4. Releases on the embedded stack, alternating with unsharded passes (the machine's load
-  // drifts; alternating spreads it over both), and the medians compared.
-  const cli = await stack(dataRoot, {
-    HARMONISE_EXECUTOR: 'local',
-    HARMONISE_LOCAL_CPUS: String(cpus),
-    HARMONISE_FREQUENCY_SHARD_BASES: String(shardBases),
-  });
-  await run(cli, ['up', '--json']);
-  const unshardedTimes: number[] = [];
-  const releaseTimes: number[] = [];
-  const release = await (async () => {
-    const client = await HarmoniseClient.connect(loadConfig(cli.env));
-    try {
-      let published: PublishedRelease | undefined;
-      for (let round_ = 0; round_ < repeat; round_++) {
-        unshardedTimes.push(await unshardedPass());
-        const started = Date.now();
-        const releaseId = await client.startRelease({
-          pipelineVersion: PIPELINE,
-          requestedBy: 'bench',
-        });
-        published = await client.waitForRelease(releaseId);
-        releaseTimes.push((Date.now() - started) / 1000);
-        progress(`release ${releaseId}: ${round(releaseTimes.at(-1)!)} s`);
-      }
-      if (!published) throw new Error('no release was cut');
-      return published;
-    } finally {
-      await client.close();
-      await run(cli, ['down', '--json']).catch(() => undefined);
-    }
-  })();
-  const unshardedSeconds = median(unshardedTimes);
-  const releaseSeconds = median(releaseTimes);
-
-  // 5. The same records?
-  const unsharded = await recordsDigest(path.join(unshardedDir, FREQUENCY_OUTPUTS.vcf));
-  const released = await recordsDigest(release.vcf);
-  const shards = genomicShards(pipeline.spec.reference.sequences, shardBases).length;
+  const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-frequency-'));
+  const series = [];
+  for (const n of sizes) series.push(await point(cohort, n, runDir, { peerMax, shardBases }));
+  const last = series.at(-1)!;
   const result = {
     benchmark: 'frequency',
-    machine: { cpus, memGiB: Math.round(os.totalmem() / 2 ** 30) },
-    samples: release.samples,
-    unshardedSeconds: round(unshardedSeconds),
-    releaseSeconds: round(releaseSeconds),
-    ratio: round(releaseSeconds / unshardedSeconds, 3),
-    identical: unsharded.sha256 === released.sha256 && release.samples === samples,
-    releaseDir: release.dir,
-    reference: pipeline.referenceFasta,
-    sites: release.sites,
-    unshardedSites: unsharded.records,
-    shards,
+    cohort: 'distinct',
+    machine: {
+      cpus,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAverage1m: round(os.loadavg()[0]!, 2),
+    },
+    ...Object.fromEntries(
+      Object.entries(last).filter(([key]) => key !== 'engine' && key !== 'dataRoot'),
+    ),
+    reference: cohort.reference,
+    series,
+    scalingExponent: (() => {
+      const slope = scalingExponent(
+        series.map((p) => ({ x: p.samples, y: p.fromScratchCpuSeconds })),
+      );
+      return slope === null ? null : round(slope, 3);
+    })(),
+    peerMax,
     shardBases,
-    repeat,
-    unshardedRuns: unshardedTimes.map((t) => round(t)),
-    releaseRuns: releaseTimes.map((t) => round(t)),
-    sourceSamples: sources.length,
-    demoSeconds: demoSeconds === null ? null : round(demoSeconds),
-    copySeconds: round(copySeconds),
-    dataRoot: clean ? null : root,
+    seed,
+    cohortDir: cohort.dir,
+    generateSeconds: round(generateSeconds),
+    meanGvcfKiB: round(sizesOf.reduce((s, v) => s + v, 0) / sizesOf.length / 1024),
+    runDir: args.includes('--clean') ? null : runDir,
   };
-  if (clean) await fs.rm(root, { recursive: true, force: true });
+  if (args.includes('--clean')) await fs.rm(runDir, { recursive: true, force: true });
   return result;
 }
