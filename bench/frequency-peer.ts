@@ -1,9 +1,8 @@
 /**
  * The peer of a frequency release: every gVCF merged at once, as a bioinformatician would run it
- * on this machine (all threads), `bcftools merge -g -m all | norm -m -any -f | +fill-tags`, then
- * only records with AC > 0 whose ALT is an allele (not `<*>` or `*`). The keep step is the last
- * stage of the same pipeline rather than a second pass over a written file: the same records,
- * without writing every reference block of every genome to disk first. CPU seconds are user +
+ * on this machine (all threads), `bcftools merge -g -m all | norm -m -any -f | +fill-tags`. Its
+ * every line is kept: lines of `<*>` or with AC 0 still say who is called at their POS, which the
+ * comparison needs (frequency-compare.ts); it leaves them out as sites. CPU seconds are user +
  * system of the whole pipeline and peak RSS that of its largest process (`/usr/bin/time` on the
  * shell, which waits for every stage).
  */
@@ -19,16 +18,13 @@ export interface PeerRun {
   peakRssMiB: number;
 }
 
-const KEEP = 'AC>0 && ALT!="<*>" && ALT!="*"';
-
 /** The pipeline as one bash script; its arguments are $1 reference, $2 list, $3 groups, $4 out. */
 export const PEER_SCRIPT = [
   'set -euo pipefail',
   [
     'bcftools merge --no-version -g "$1" -m all --threads "$5" -l "$2" -Ou',
     '| bcftools norm --no-version -m -any -f "$1" -Ou',
-    '| bcftools +fill-tags --no-version -Ou -- -S "$3" -t AC,AN,AF,AC_Hom,AC_Het,NS',
-    `| bcftools view --no-version -i '${KEEP}' -Oz -o "$4"`,
+    '| bcftools +fill-tags --no-version -Oz -o "$4" -- -S "$3" -t AC,AN,AF,AC_Hom,AC_Het,NS',
   ].join(' \\\n  '),
 ].join('\n');
 

@@ -122,6 +122,7 @@ async function point(
       run,
       comparison,
       peerDuplicateSites: peerCounts.duplicateKeys,
+      peerLowAnLines: peerCounts.lowAnLines,
       releaseCheck,
       peerCheck,
       truth,
@@ -155,6 +156,7 @@ async function point(
     mismatchedSites: peer ? peer.comparison.mismatchedSites : null,
     mismatchExamples: peer ? peer.comparison.examples : [],
     peerDuplicateSites: peer ? peer.peerDuplicateSites : null,
+    peerLowAnLines: peer ? peer.peerLowAnLines : null,
     independentCheck: peer
       ? {
           sites: peer.truth.size,

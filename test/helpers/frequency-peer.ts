@@ -1,111 +1,48 @@
 /**
  * The independent oracle of a release's counts: every gVCF merged at once, as a
  * bioinformatician would (`bcftools merge -g -m all | norm -m -any -f | +fill-tags`), run here by
- * the test and never through harmonise's code. `*`/`<*>` are not alleles; AC 0 is not a site.
- *
- * One thing of the peer's output is read with care. Where a genome has two records at one POS
- * (bcftools `call` writes an SNV, or a 1-bp reference record, beside an indel there), the merge
- * puts its second record on a second row, and that row leaves out every genome with a single
- * record at the POS: its AN is too low. The first row at a POS has every genome called there.
- * So an allele's AC (and AC_Hom, AC_Het) is the sum over the rows that carry it, and its AN and
- * NS are those of the fullest row at its POS.
+ * the test and never through harmonise's code; its output read as bench/frequency-compare.ts
+ * reads it (a genome's second record at a POS lands on a line of its own with too low an AN:
+ * an allele's AN is that of the fullest line at its POS). The same code as the frequency
+ * benchmark's, so the tests and the benchmark hold releases to one oracle.
  */
-import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-
-const COUNTS = ['AC', 'AN', 'AC_Hom', 'AC_Het', 'NS'] as const;
-
-const isCalledTag = (tag: string) => /^(AN|NS)(_|$)/.test(tag);
+import { countNames, readCounts } from '../../bench/frequency-compare.ts';
+import { runPeer } from '../../bench/frequency-peer.ts';
 
 /** `chrom:pos:ref:alt` → tag → count, overall and `<tag>_<region>`, plus `nhomalt`. */
 export type SiteCounts = Map<string, Record<string, number>>;
 
-function tagNames(regions: readonly string[]): string[] {
-  return [...COUNTS, ...regions.flatMap((r) => COUNTS.map((tag) => `${tag}_${r}`))];
+async function countsOf(
+  vcf: string,
+  regions: readonly string[],
+  nhomalt: 'tag' | 'from AC_Hom',
+): Promise<SiteCounts> {
+  const names = countNames(regions);
+  const { sites } = await readCounts(vcf, regions, nhomalt);
+  return new Map(
+    [...sites].map(([key, values]) => [
+      key,
+      Object.fromEntries(names.map((name, i) => [name, values[i]!])),
+    ]),
+  );
 }
 
-async function queryCounts(vcf: string, regions: readonly string[], withNhomalt: boolean) {
-  const tags = tagNames(regions);
-  const homTags = withNhomalt ? ['nhomalt', ...regions.map((r) => `nhomalt_${r}`)] : [];
-  const format = `%CHROM:%POS:%REF:%ALT${[...tags, ...homTags].map((t) => `\\t%INFO/${t}`).join('')}\\n`;
-  const { stdout } = await execa('bcftools', ['query', '-f', format, vcf], {
-    maxBuffer: 1 << 30,
-  });
-  const sites: SiteCounts = new Map();
-  const called = new Map<string, Record<string, number>>();
-  for (const line of stdout.split('\n').filter(Boolean)) {
-    const [key, ...values] = line.split('\t') as [string, ...string[]];
-    const alt = key.split(':')[3];
-    if (alt === '*' || alt === '<*>') continue;
-    const counts: Record<string, number> = {};
-    [...tags, ...homTags].forEach((tag, i) => {
-      counts[tag] = values[i] === '.' ? 0 : Number(values[i]);
-    });
-    if (!withNhomalt) {
-      counts.nhomalt = counts.AC_Hom! / 2;
-      for (const r of regions) counts[`nhomalt_${r}`] = counts[`AC_Hom_${r}`]! / 2;
-    }
-    const earlier = sites.get(key);
-    if (earlier && withNhomalt) throw new Error(`${vcf} has two records of ${key}`);
-    if (earlier) {
-      for (const tag of Object.keys(counts)) earlier[tag]! += counts[tag]!;
-    } else {
-      sites.set(key, counts);
-    }
-    if (!withNhomalt) {
-      const position = key.split(':', 2).join(':');
-      const fullest = called.get(position) ?? {};
-      for (const tag of Object.keys(counts).filter(isCalledTag))
-        fullest[tag] = Math.max(fullest[tag] ?? 0, counts[tag]!);
-      called.set(position, fullest);
-    }
-  }
-  // The peer's AN and NS of an allele: those of the fullest row at its POS (see above).
-  for (const [key, counts] of sites) {
-    const fullest = called.get(key.split(':', 2).join(':'));
-    if (fullest) Object.assign(counts, fullest);
-  }
-  for (const [key, counts] of sites) if (counts.AC === 0) sites.delete(key);
-  return sites;
-}
-
-/** The peer's counts over `gvcfs` (sample names inside them), grouped by `regionOf`. */
+/** The peer's counts over the samples' gVCFs, grouped by their regions. */
 export async function peerCounts(args: {
   dir: string;
   reference: string;
-  gvcfs: readonly string[];
-  regionOf: Record<string, string>;
-  regions: readonly string[];
+  samples: readonly { sampleId: string; region: string; gvcf: string }[];
 }): Promise<SiteCounts> {
-  await fs.mkdir(args.dir, { recursive: true });
-  const list = path.join(args.dir, 'peer-gvcfs.list');
-  const groups = path.join(args.dir, 'peer-groups.tsv');
-  const out = path.join(args.dir, 'peer.vcf.gz');
-  await fs.writeFile(list, `${args.gvcfs.join('\n')}\n`);
-  await fs.writeFile(
-    groups,
-    Object.entries(args.regionOf)
-      .map(([sample, region]) => `${sample}\t${region}\n`)
-      .join(''),
-  );
-  const script = `set -euo pipefail\n${[
-    `bcftools merge -g "$1" -m all -l "$2" -Ou`,
-    `| bcftools norm -m -any -f "$1" -Ou`,
-    `| bcftools +fill-tags -Oz -o "$4" -- -S "$3" -t AC,AN,AF,AC_Hom,AC_Het,NS`,
-  ].join(' \\\n')}`;
-  await execa('bash', ['-c', script, 'peer', args.reference, list, groups, out]);
-  return peerVcfCounts(out, args.regions);
-}
-
-/** The counts of a VCF the peer pipeline wrote (`nhomalt` from `AC_Hom`). */
-export function peerVcfCounts(vcf: string, regions: readonly string[]): Promise<SiteCounts> {
-  return queryCounts(vcf, regions, false);
+  const run = await runPeer(args);
+  const regions = [...new Set(args.samples.map((s) => s.region))].sort();
+  return countsOf(run.vcf, regions, 'from AC_Hom');
 }
 
 /** A release VCF's counts, read with bcftools. */
 export function releaseCounts(vcf: string, regions: readonly string[]): Promise<SiteCounts> {
-  return queryCounts(vcf, regions, true);
+  return countsOf(vcf, regions, 'tag');
 }
 
 /** Sites whose counts differ (or that only one side has), at most `limit` of them. */
@@ -136,14 +73,11 @@ export async function compareReleaseWithPeer(
     .split('\n')
     .filter(Boolean)
     .map((line) => line.split('\t') as [string, string, string]);
-  const regionOf = Object.fromEntries(samples.map(([id, region]) => [id, region]));
-  const regions = [...new Set(Object.values(regionOf))].sort();
+  const regions = [...new Set(samples.map((s) => s[1]))].sort();
   const peer = await peerCounts({
-    dir: scratch,
+    dir: path.join(scratch, 'peer'),
     reference,
-    gvcfs: samples.map((s) => s[2]),
-    regionOf,
-    regions,
+    samples: samples.map(([sampleId, region, gvcf]) => ({ sampleId, region, gvcf })),
   });
   const published = await releaseCounts(path.join(releaseDir, 'frequencies.vcf.gz'), regions);
   return {
