@@ -73,7 +73,7 @@ describe('the peer against the independent count', () => {
 });
 
 describe('counts of a VCF', () => {
-  it('adds up the allele counts of two lines for one allele, and keeps the larger AN', async () => {
+  it('adds up the allele counts of two lines for one allele, and takes AN from the fullest line at its POS', async () => {
     const vcf = path.join(dir, 'two-lines.vcf');
     const tags = ['AC', 'AN', 'AC_Hom', 'AC_Het', 'NS'];
     const header = [
@@ -93,11 +93,19 @@ describe('counts of a VCF', () => {
         `chr1\t10\t.\tA\tC\t.\t.\t${info(3, 20, 2, 1, 10)}`,
         `chr1\t10\t.\tA\tC\t.\t.\t${info(1, 12, 0, 1, 6)}`,
         `chr1\t20\t.\tG\tT\t.\t.\t${info(2, 20, 2, 0, 10)}`,
+        // An insertion only the second line at its POS carries (AN 14), beside a <*> line and
+        // an AC 0 line that say every genome (AN 20) is called there.
+        `chr1\t30\t.\tA\t<*>\t.\t.\t${info(0, 20, 0, 0, 10)}`,
+        `chr1\t30\t.\tA\tC\t.\t.\t${info(0, 20, 0, 0, 10)}`,
+        `chr1\t30\t.\tA\tAT\t.\t.\t${info(1, 14, 0, 1, 7)}`,
         '',
       ].join('\n'),
     );
-    const { sites, duplicateKeys } = await readCounts(vcf, ['north'], 'from AC_Hom');
+    const { sites, duplicateKeys, lowAnLines } = await readCounts(vcf, ['north'], 'from AC_Hom');
     expect(duplicateKeys).toBe(1);
+    expect(lowAnLines).toBe(2);
+    expect([...sites.keys()]).toEqual(['chr1:10:A:C', 'chr1:20:G:T', 'chr1:30:A:AT']);
+    expect(sites.get('chr1:30:A:AT')).toEqual([1, 20, 0, 1, 10, 0, 1, 20, 0, 1, 10, 0]);
     // AC, AN, AC_Hom, AC_Het, NS, nhomalt; then the same for north.
     expect(sites.get('chr1:10:A:C')).toEqual([4, 20, 2, 2, 10, 1, 4, 20, 2, 2, 10, 1]);
     expect(sites.get('chr1:20:G:T')).toEqual([2, 20, 2, 0, 10, 1, 2, 20, 2, 0, 10, 1]);
