@@ -1,7 +1,8 @@
 /**
  * Command lines of a frequency aggregation (pure): gVCF merge, variant sites, biallelic split,
  * AC / AN / AF / hom-alt counts overall and per region. Only a gVCF merge gets AN right where a
- * sample has no coverage (FACTS), so the inputs are gVCFs, never variant-only VCFs.
+ * sample has no coverage, so the inputs are gVCFs, never variant-only VCFs. It finishes the
+ * releases that started before the additive engine (docs/frequency.md).
  */
 import type { JobResources, PipelineSpec } from '../domain/pipeline.ts';
 import { FREQUENCY_OUTPUTS } from '../domain/shards.ts';
