@@ -18,6 +18,7 @@ import {
 import type { PlanStep } from '../domain/plan.ts';
 import { FREQUENCY_OUTPUTS, genomicShards, shardStepName } from '../domain/shards.ts';
 import { ENGINE_REPORT, PARTIAL_FILES } from '../frequency/files.ts';
+import { parseShardRange } from '../frequency/shard-range.ts';
 import { pathExists, readJsonIfExists, writeFileAtomic } from '../store/atomic.ts';
 import { withFileLock } from '../store/file-lock.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
@@ -106,11 +107,8 @@ export function createPartialActivities(deps: ActivityDeps) {
         shardsTsv,
         regions
           .map((region, i) => {
-            const [chrom, range] = [
-              region.slice(0, region.lastIndexOf(':')),
-              region.slice(region.lastIndexOf(':') + 1),
-            ];
-            return `${shardStepName(i)}\t${chrom}\t${range.replace('-', '\t')}\n`;
+            const { chrom, start, stop } = parseShardRange(region);
+            return `${shardStepName(i)}\t${chrom}\t${start}\t${stop}\n`;
           })
           .join(''),
       );

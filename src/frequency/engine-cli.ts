@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENGINE_REPORT } from './files.ts';
 import { buildPartial } from './partial.ts';
-import { parseShardRange, reduceShard } from './reduce.ts';
+import { reduceShard } from './reduce.ts';
+import { parseShardRange } from './shard-range.ts';
 import { duckdbVersion, openEngine } from './sql.ts';
 import { releaseVcfHeader } from './vcf-header.ts';
 

@@ -6,24 +6,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PARTIAL_FILES } from './files.ts';
 import { COVERAGE_MARGIN } from './partial.ts';
+import type { ShardRange } from './shard-range.ts';
 import { fileList, identifier, literal } from './sql.ts';
 
 /** The count tags a release can carry (the pipeline spec picks), and the hom-alt person count. */
 export const COUNT_TAGS = ['AC', 'AN', 'AF', 'AC_Hom', 'AC_Het', 'NS'] as const;
 export const HOM_ALT_TAG = 'nhomalt';
-
-export interface ShardRange {
-  chrom: string;
-  start: number;
-  stop: number;
-}
-
-/** `chr1:1-250000` → its parts; the shard names of a release are always of this form. */
-export function parseShardRange(region: string): ShardRange {
-  const match = /^(.+):(\d+)-(\d+)$/.exec(region);
-  if (!match) throw new Error(`${JSON.stringify(region)} is not a shard (chrom:start-end)`);
-  return { chrom: match[1]!, start: Number(match[2]), stop: Number(match[3]) };
-}
 
 /** One INFO entry `TAG=<value>` for the column set of one group (overall or a region). */
 function infoEntries(tags: readonly string[], suffix: string, column: (name: string) => string) {
