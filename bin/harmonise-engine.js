@@ -47,6 +47,8 @@ try {
   const { main } = await engine();
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`harmonise-engine: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `harmonise-engine: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 }
