@@ -13,6 +13,11 @@ const shared = {
 } as const;
 
 const slurmFiles = ['test/slurm/**/*.test.ts', 'test/e2e/demo-slurm.test.ts'];
+/**
+ * Files that need no Slurm but run in the second lane, beside the Slurm tests (which mostly wait
+ * on the cluster), so that the two lanes take about as long.
+ */
+const secondLane = ['test/e2e/dashboard.test.ts', 'test/e2e/frequency-engine.test.ts'];
 
 export default defineConfig({
   test: {
@@ -23,14 +28,14 @@ export default defineConfig({
           ...shared,
           name: 'local',
           include: ['test/**/*.test.ts'],
-          exclude: slurmFiles,
+          exclude: [...slurmFiles, ...secondLane],
         },
       },
       {
         test: {
           ...shared,
           name: 'slurm',
-          include: slurmFiles,
+          include: [...slurmFiles, ...secondLane],
           // Stops the single-node cluster at the end if the tests started it.
           globalSetup: ['test/global-setup.ts'],
         },
