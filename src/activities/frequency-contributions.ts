@@ -17,6 +17,7 @@ import {
   CONTRIBUTION_FILES,
   CONTRIBUTION_FORMAT,
   CONTRIBUTIONS_INDEX,
+  type ContributionMember,
 } from '../tools/frequency-contribution.ts';
 import type { JobUsage } from '../tools/usage.ts';
 import { currentActivity } from './context.ts';
@@ -240,6 +241,18 @@ export function createContributionActivities(deps: ActivityDeps) {
 /** A contribution job's members line: `sampleId gvcf key recorded-sha256` (`-`: none). */
 function memberLine(sample: EligibleSample, key: string): string {
   return [sample.sampleId, sample.gvcf, key, sample.gvcfSha256 ?? '-'].join('\t');
+}
+
+/** The genomes a contribution job reads, from its members file (see memberLine). */
+export async function readContributionMembers(file: string): Promise<ContributionMember[]> {
+  return (await fs.readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sampleId, gvcf] = line.split('\t');
+      if (!sampleId || !gvcf) throw new Error(`${file}: a members line is not sampleId<TAB>gvcf`);
+      return { sampleId, gvcf };
+    });
 }
 
 /** The `index`-th contribution job of a workflow, over the given members lines. */

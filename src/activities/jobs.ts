@@ -26,11 +26,11 @@ import {
 } from '../tools/job-script.ts';
 import { identityOf, sameIdentity } from '../store/file-identity.ts';
 import { PROJECT_ROOT } from '../config.ts';
-import type { ContributionMember } from '../tools/frequency-contribution.ts';
 import { buildStepCommands } from '../tools/step-commands.ts';
 import { parseUsage, USAGE_NAME, type JobUsage } from '../tools/usage.ts';
 import { parseToolVersions } from '../tools/versions.ts';
 import { currentActivity, type ActivityHandle } from './context.ts';
+import { readContributionMembers } from './frequency-contributions.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export interface RunStepInput {
@@ -85,18 +85,6 @@ const MEASURED_KINDS: ReadonlySet<StepKind> = new Set([
   'frequency-reduce',
   'frequency-gather',
 ]);
-
-/** A contribution job's members file: `sampleId<TAB>gvcf` lines. */
-async function readMembers(file: string): Promise<ContributionMember[]> {
-  return (await fs.readFile(file, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sampleId, gvcf] = line.split('\t');
-      if (!sampleId || !gvcf) throw new Error(`${file}: a members line is not sampleId<TAB>gvcf`);
-      return { sampleId, gvcf };
-    });
-}
 
 /** Details attached to a failed job's ApplicationFailure, for the workflow's decision and status. */
 export interface JobFailureDetails {
@@ -155,7 +143,7 @@ export function createJobActivities(deps: ActivityDeps) {
         ...(input.settings ? { step: input.settings } : {}),
         springBin: deps.config.springBin,
         ...(input.kind === 'frequency-contribution'
-          ? { members: await readMembers(input.inputs.members ?? '') }
+          ? { members: await readContributionMembers(input.inputs.members ?? '') }
           : {}),
         engine: {
           node: deps.config.frequency.engineNode,

@@ -24,6 +24,7 @@ import { SearchAttribute } from '../shared.ts';
 import { fileActivities, localActivities } from './activities.ts';
 import { releaseStatusQuery } from './messages.ts';
 import { runStepWithRetries } from './run-step.ts';
+import { contributionJob } from './sample-contribution.ts';
 
 /**
  * Version marker of the additive engine (contributions, batch partials, a reduce per shard):
@@ -145,14 +146,7 @@ export async function frequencyReleaseWorkflow(
       await fileActivities.publishContributions({
         pipelineVersion: snap.pipelineVersion,
         workflowId: id,
-        jobs: derived.map((result, i) => ({
-          members: resolveStepInputs(derive.steps[i]!, {}).members!,
-          workDir: result.workDir,
-          jobId: result.jobId,
-          executor: result.executor,
-          key: result.key,
-          toolVersions: result.toolVersions,
-        })),
+        jobs: derived.map((result, i) => contributionJob(derive.steps[i]!, result)),
       });
       const plan = await fileActivities.planPartials({ snapshot: snap, workflowId: id });
       const built = await Promise.all(

@@ -6,13 +6,27 @@
  */
 import { isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { RetryCaps } from '../domain/pipeline.ts';
-import { resolveStepInputs } from '../domain/plan.ts';
+import type { ContributionJob } from '../activities/frequency-contributions.ts';
+import type { StepResult } from '../activities/jobs.ts';
+import { resolveStepInputs, type PlanStep } from '../domain/plan.ts';
 import type { SampleStage, SampleWorkflowStatus } from '../domain/status.ts';
 import { fileActivities } from './activities.ts';
 import { runStepWithRetries } from './run-step.ts';
 
 /** Version marker: sample workflows started before it register without a contribution job. */
 export const CONTRIBUTION_AT_HARMONISATION = 'contribution-at-harmonisation';
+
+/** A finished contribution job as publishContributions takes it: its members file and job. */
+export function contributionJob(step: PlanStep, result: StepResult): ContributionJob {
+  return {
+    members: resolveStepInputs(step, {}).members!,
+    workDir: result.workDir,
+    jobId: result.jobId,
+    executor: result.executor,
+    key: result.key,
+    toolVersions: result.toolVersions,
+  };
+}
 
 export async function deriveContribution(args: {
   sampleId: string;
@@ -46,16 +60,7 @@ export async function deriveContribution(args: {
     await fileActivities.publishContributions({
       pipelineVersion: args.pipelineVersion,
       workflowId,
-      jobs: [
-        {
-          members: inputs.members!,
-          workDir: result.workDir,
-          jobId: result.jobId,
-          executor: result.executor,
-          key: result.key,
-          toolVersions: result.toolVersions,
-        },
-      ],
+      jobs: [contributionJob(step, result)],
     });
   } catch (error) {
     if (isCancellation(error)) throw error;
