@@ -17,7 +17,7 @@ const USAGE = `usage:
   harmonise-engine partial --members <tsv> --shards <tsv> --out <dir> [--threads N] [--memory-mib M]
   harmonise-engine reduce --partials <list> --shard <name> --range <chrom:start-end>
       --regions <r1,r2,…> --tags <AC,AN,…> --contigs <tsv> --reference <fasta> --out <prefix>
-      [--threads N] [--memory-mib M]`;
+      [--sites-per-window S] [--threads N] [--memory-mib M]`;
 
 function required(values: Record<string, string | undefined>, name: string): string {
   const value = values[name];
@@ -47,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         'tags',
         'contigs',
         'reference',
+        'sites-per-window',
       ].map((name) => [name, { type: 'string' as const }]),
     ),
   });
@@ -88,6 +89,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       regions,
       tags,
       bodyFile: `${out}.body`,
+      ...(values['sites-per-window'] === undefined
+        ? {}
+        : { sitesPerWindow: Number(values['sites-per-window']) }),
     });
     const contigs = (await lines(required(values, 'contigs'))).map((line) => {
       const [name, length] = line.split('\t');

@@ -17,6 +17,12 @@ export { PARTIAL_FILES };
 
 export const COVERAGE_MARGIN = 1000;
 
+/**
+ * Rows per Parquet row group. Rows are in shard and position order, so a reduce window's
+ * position filter skips every row group outside it by the row groups' min/max statistics.
+ */
+const ROW_GROUP_ROWS = 4096;
+
 const MEMBER_COLUMNS =
   "{'sample': 'VARCHAR', 'region': 'VARCHAR', 'alleles': 'VARCHAR', 'called': 'VARCHAR'}";
 const SHARD_COLUMNS =
@@ -60,7 +66,7 @@ export async function buildPartial(
       JOIN shards s ON a.chrom = s.chrom AND a.pos BETWEEN s.start AND s.stop
       GROUP BY ALL
       ORDER BY s.shard, a.pos, a.ref, a.alt, m.region
-    ) TO ${out(PARTIAL_FILES.alleles)} (FORMAT parquet)`);
+    ) TO ${out(PARTIAL_FILES.alleles)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
 
   await db.run(`
     COPY (
@@ -83,7 +89,7 @@ export async function buildPartial(
       GROUP BY ALL
       HAVING sum(d_an) <> 0 OR sum(d_ns) <> 0
       ORDER BY shard, pos, region
-    ) TO ${out(PARTIAL_FILES.coverage)} (FORMAT parquet)`);
+    ) TO ${out(PARTIAL_FILES.coverage)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
 
   const count = async (name: string) =>
     Number(

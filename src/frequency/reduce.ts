@@ -2,16 +2,32 @@
  * The reduce of one genomic shard: the batches' partials summed (one input per batch, never
  * one per genome), AN and NS read from the summed coverage at each allele's anchor, and the
  * release's VCF records written in position order. Counts only: no genotype, no sample name.
+ *
+ * The shard is walked in windows of about `sitesPerWindow` sites, each summed in temporary
+ * tables that are dropped before the next, so a job's memory follows the window, not the shard,
+ * and stays flat as the cohort (and with it the sites per shard) grows. AN at a position is the
+ * running sum of the coverage changes before it: a first pass sums the changes per bucket of
+ * COVERAGE_BUCKET bases, so a window starts from a known total without re-reading the shard.
  */
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PARTIAL_FILES } from './files.ts';
 import { COVERAGE_MARGIN } from './partial.ts';
 import type { ShardRange } from './shard-range.ts';
-import { fileList, identifier, literal } from './sql.ts';
+import { fileList, identifier, literal, releaseBuffers } from './sql.ts';
 
 /** The count tags a release can carry (the pipeline spec picks), and the hom-alt person count. */
 export const COUNT_TAGS = ['AC', 'AN', 'AF', 'AC_Hom', 'AC_Het', 'NS'] as const;
 export const HOM_ALT_TAG = 'nhomalt';
+
+/** Sites summed at once unless the job says otherwise. */
+export const DEFAULT_SITES_PER_WINDOW = 8000;
+/** The bases of one coverage checkpoint (a window's AN starts from the sum of those before it). */
+export const COVERAGE_BUCKET = 4096;
+/** The first window's length, before the shard's density of sites is known. */
+const FIRST_WINDOW_BASES = 16384;
 
 /** One INFO entry `TAG=<value>` for the column set of one group (overall or a region). */
 function infoEntries(tags: readonly string[], suffix: string, column: (name: string) => string) {
@@ -28,44 +44,48 @@ function infoEntries(tags: readonly string[], suffix: string, column: (name: str
   return [...tags, HOM_ALT_TAG].map((tag) => `'${tag}${suffix}=' || ${value[tag]}`);
 }
 
+export interface ReduceArgs {
+  partialDirs: readonly string[];
+  shardName: string;
+  range: ShardRange;
+  regions: readonly string[];
+  tags: readonly string[];
+  bodyFile: string;
+  /** Sites summed at once (DEFAULT_SITES_PER_WINDOW); a window never splits one position. */
+  sitesPerWindow?: number;
+}
+
+/** Where a window reads from and writes to. */
+interface Window {
+  alleles: string;
+  coverage: string;
+  shard: string;
+  from: number;
+  to: number;
+  file: string;
+}
+
 export async function reduceShard(
   db: DuckDBConnection,
-  args: {
-    partialDirs: readonly string[];
-    shardName: string;
-    range: ShardRange;
-    regions: readonly string[];
-    tags: readonly string[];
-    bodyFile: string;
-  },
-): Promise<{ sites: number }> {
+  args: ReduceArgs,
+): Promise<{ sites: number; windows: number }> {
   if (args.partialDirs.length === 0) throw new Error('a reduce needs at least one partial');
   if (args.regions.length === 0) throw new Error('a reduce needs at least one region');
+  const target = args.sitesPerWindow ?? DEFAULT_SITES_PER_WINDOW;
+  if (!Number.isInteger(target) || target < 1) {
+    throw new Error(`sites per window must be a positive whole number, not ${target}`);
+  }
   const files = (name: string) => fileList(args.partialDirs.map((dir) => `${dir}/${name}`));
+  const alleles = `read_parquet(${files(PARTIAL_FILES.alleles)})`;
+  const coverage = `read_parquet(${files(PARTIAL_FILES.coverage)})`;
   const shard = literal(args.shardName);
-  await db.run(
-    `CREATE TEMP TABLE regions AS SELECT unnest([${args.regions.map(literal).join(', ')}]) AS region`,
-  );
-  await db.run(`
-    CREATE TEMP TABLE al AS
-    SELECT chrom, pos, ref, alt, region, min(anchor) AS anchor, sum(ac) AS ac,
-           sum(ac_hom) AS ac_hom, sum(ac_het) AS ac_het, sum(n_hom) AS n_hom
-    FROM read_parquet(${files(PARTIAL_FILES.alleles)}) WHERE shard = ${shard}
-    GROUP BY ALL`);
-  await db.run(`
-    CREATE TEMP TABLE cov AS
-    SELECT chrom, region, pos,
-           sum(sum(d_an)) OVER w AS an, sum(sum(d_ns)) OVER w AS ns
-    FROM read_parquet(${files(PARTIAL_FILES.coverage)}) WHERE shard = ${shard}
-    GROUP BY chrom, region, pos
-    WINDOW w AS (PARTITION BY chrom, region ORDER BY pos)`);
-  await db.run(`
-    CREATE TEMP TABLE sites AS
-    SELECT chrom, pos, ref, alt, min(anchor) AS anchor FROM al GROUP BY ALL`);
+  const { start, stop } = args.range;
+
   const outside = (
     await db.runAndReadAll(`
-      SELECT chrom, pos, ref, alt, anchor FROM sites
-      WHERE anchor < ${args.range.start - COVERAGE_MARGIN} OR anchor > ${args.range.stop + COVERAGE_MARGIN}
+      SELECT chrom, pos, ref, alt, anchor FROM ${alleles}
+      WHERE shard = ${shard}
+        AND (anchor < ${start - COVERAGE_MARGIN} OR anchor > ${stop + COVERAGE_MARGIN})
       LIMIT 1`)
   ).getRows()[0];
   if (outside) {
@@ -73,43 +93,116 @@ export async function reduceShard(
       `allele ${outside.slice(0, 4).join(':')} was called at ${String(outside[4])}, more than ${COVERAGE_MARGIN} bases from its shard ${args.shardName}: its AN cannot be read here`,
     );
   }
+  // Per region and bucket, the sum of the coverage changes in it: a streaming aggregate over
+  // (shard length / COVERAGE_BUCKET) × regions groups, whatever the cohort's size.
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE buckets AS
+    SELECT region, pos // ${COVERAGE_BUCKET} AS bucket,
+           sum(d_an)::BIGINT AS d_an, sum(d_ns)::BIGINT AS d_ns
+    FROM ${coverage} WHERE shard = ${shard}
+    GROUP BY ALL`);
 
-  const perRegion = args.regions.flatMap((region, i) =>
-    ['ac', 'an', 'ac_hom', 'ac_het', 'ns', 'n_hom'].map(
-      (column) =>
-        `coalesce(max(${column}) FILTER (WHERE region = ${literal(region)}), 0) AS ${identifier(`${column}_${i}`)}`,
+  await fs.writeFile(args.bodyFile, '');
+  const file = `${args.bodyFile}.window`;
+  let sites = 0;
+  let windows = 0;
+  // A partial files each allele under the shard its POS lies in.
+  let from = start;
+  let length = FIRST_WINDOW_BASES;
+  while (from <= stop) {
+    const to = Math.min(stop, from + length - 1);
+    const count = await reduceWindow(db, args, { alleles, coverage, shard, from, to, file });
+    if (count > 0) {
+      await pipeline(createReadStream(file), createWriteStream(args.bodyFile, { flags: 'a' }));
+      windows += 1;
+    }
+    sites += count;
+    // The next window's length from this one's density of sites, changing by at most 4×.
+    const wanted = count === 0 ? length * 4 : Math.round((length * target) / count);
+    length = Math.max(1, Math.floor(length / 4), Math.min(length * 4, wanted));
+    from = to + 1;
+  }
+  await fs.rm(file, { force: true });
+  await db.run('DROP TABLE buckets');
+  return { sites, windows };
+}
+
+/** Per region i, `<expr> FILTER (WHERE region = <i's name>)` as `<name>_<i>`. */
+function perRegion(regions: readonly string[], columns: Record<string, string>): string[] {
+  return regions.flatMap((region, i) =>
+    Object.entries(columns).map(
+      ([name, expr]) =>
+        `coalesce(${expr} FILTER (WHERE region = ${literal(region)}), 0) AS ${identifier(`${name}_${i}`)}`,
     ),
   );
-  const info = [
-    ...infoEntries(args.tags, '', (c) => identifier(`${c}_all`)),
-    ...args.regions.flatMap((region, i) =>
-      infoEntries(args.tags, `_${region}`, (c) => identifier(`${c}_${i}`)),
-    ),
-  ];
+}
+
+/** `a_0 + a_1 + …`: a count over every region. */
+function overall(regions: readonly string[], name: string): string {
+  return regions.map((_, i) => identifier(`${name}_${i}`)).join(' + ');
+}
+
+/**
+ * The sites whose POS lies in [from, to], written to the window's file in VCF order; returns
+ * how many. Each allele's AN is read at its anchor (the caller's POS, perhaps outside the window).
+ */
+async function reduceWindow(db: DuckDBConnection, args: ReduceArgs, w: Window): Promise<number> {
+  const { regions } = args;
+  // One row per site: its counts per region, summed over the batches.
   await db.run(`
-    COPY (
-      WITH grid AS (
-        SELECT s.chrom, s.pos, s.ref, s.alt, s.anchor, r.region,
-               coalesce(c.an, 0) AS an, coalesce(c.ns, 0) AS ns
-        FROM (sites s CROSS JOIN regions r)
-        ASOF LEFT JOIN cov c ON c.chrom = s.chrom AND c.region = r.region AND s.anchor >= c.pos
+    CREATE OR REPLACE TEMP TABLE sites AS
+    SELECT chrom, pos, ref, alt, min(anchor) AS anchor,
+           ${perRegion(regions, { ac: 'sum(ac)', ac_hom: 'sum(ac_hom)', ac_het: 'sum(ac_het)', n_hom: 'sum(n_hom)' }).join(', ')}
+    FROM ${w.alleles}
+    WHERE shard = ${w.shard} AND pos BETWEEN ${w.from} AND ${w.to}
+    GROUP BY chrom, pos, ref, alt`);
+  const [count, low, high] = (
+    await db.runAndReadAll('SELECT count(*), min(anchor), max(anchor) FROM sites')
+  ).getRows()[0]!;
+  const n = Number(count);
+  if (n > 0) {
+    // AN and NS per region at every position where one changes, from the first bucket the
+    // window's anchors need: the buckets before it give each region's total so far (as one
+    // change just before that bucket), the changes from that bucket on are read here.
+    const firstBucket = Math.floor(Number(low) / COVERAGE_BUCKET);
+    const bucketStart = firstBucket * COVERAGE_BUCKET;
+    const running = regions.flatMap((_, i) =>
+      ['an', 'ns'].map(
+        (c) =>
+          `sum(${identifier(`d_${c}_${i}`)}) OVER (ORDER BY pos ROWS UNBOUNDED PRECEDING) AS ${identifier(`${c}_${i}`)}`,
       ),
-      counted AS (
-        SELECT g.chrom, g.pos, g.ref, g.alt, g.region, g.an, g.ns,
-               coalesce(a.ac, 0) AS ac, coalesce(a.ac_hom, 0) AS ac_hom,
-               coalesce(a.ac_het, 0) AS ac_het, coalesce(a.n_hom, 0) AS n_hom
-        FROM grid g LEFT JOIN al a USING (chrom, pos, ref, alt, region)
+    );
+    await db.run(`
+      CREATE OR REPLACE TEMP TABLE cov AS
+      WITH changes AS (
+        SELECT region, pos, d_an, d_ns FROM ${w.coverage}
+        WHERE shard = ${w.shard} AND pos BETWEEN ${bucketStart} AND ${Number(high)}
+        UNION ALL
+        SELECT region, ${bucketStart - 1} AS pos, d_an, d_ns FROM buckets
+        WHERE bucket < ${firstBucket}
+        UNION ALL
+        -- A position at or before every anchor, so that each site finds its AN.
+        SELECT NULL, ${bucketStart - 1}, 0, 0
       ),
-      wide AS (
-        SELECT chrom, pos, ref, alt,
-               sum(ac) AS ac_all, sum(an) AS an_all, sum(ac_hom) AS ac_hom_all,
-               sum(ac_het) AS ac_het_all, sum(ns) AS ns_all, sum(n_hom) AS n_hom_all,
-               ${perRegion.join(',\n               ')}
-        FROM counted GROUP BY chrom, pos, ref, alt
+      by_pos AS (
+        SELECT pos, ${perRegion(regions, { d_an: 'sum(d_an)', d_ns: 'sum(d_ns)' }).join(', ')}
+        FROM changes GROUP BY pos
       )
-      SELECT chrom, pos, '.', ref, alt, '.', '.', concat_ws(';', ${info.join(', ')})
-      FROM wide ORDER BY pos, ref, alt
-    ) TO ${literal(args.bodyFile)} (FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '')`);
-  const sites = (await db.runAndReadAll('SELECT count(*) FROM sites')).getRows()[0]![0];
-  return { sites: Number(sites) };
+      SELECT pos, ${running.join(', ')} FROM by_pos`);
+    const info = [
+      ...infoEntries(args.tags, '', (c) => `(${overall(regions, c)})`),
+      ...regions.flatMap((region, i) =>
+        infoEntries(args.tags, `_${region}`, (c) => identifier(`${c}_${i}`)),
+      ),
+    ];
+    await db.run(`
+      COPY (
+        SELECT s.chrom, s.pos, '.', s.ref, s.alt, '.', '.', concat_ws(';', ${info.join(', ')})
+        FROM sites s ASOF JOIN cov c ON s.anchor >= c.pos
+        ORDER BY s.pos, s.ref, s.alt
+      ) TO ${literal(w.file)} (FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '')`);
+  }
+  for (const table of ['sites', 'cov']) await db.run(`DROP TABLE IF EXISTS ${table}`);
+  await releaseBuffers(db);
+  return n;
 }

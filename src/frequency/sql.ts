@@ -38,6 +38,18 @@ export async function openEngine(limits: EngineLimits): Promise<DuckDBConnection
   return instance.connect();
 }
 
+/**
+ * Hands the buffers DuckDB keeps for reuse back to the allocator. DuckDB's buffer manager holds
+ * freed buffers up to `memory_limit`, so a process that runs many small queries in a row (the
+ * reduce's windows) would otherwise grow to that limit; lowering it for a moment releases them.
+ */
+export async function releaseBuffers(connection: DuckDBConnection): Promise<void> {
+  const reader = await connection.runAndReadAll("SELECT current_setting('memory_limit')");
+  const limit = String(reader.getRows()[0]![0]);
+  await connection.run("SET memory_limit = '1MB'");
+  await connection.run(`SET memory_limit = ${literal(limit)}`);
+}
+
 export async function duckdbVersion(connection: DuckDBConnection): Promise<string> {
   const reader = await connection.runAndReadAll('SELECT version()');
   return String(reader.getRows()[0]?.[0] ?? 'unknown');

@@ -1,0 +1,164 @@
+/**
+ * The reduce on hand-made partials (counts worked out by hand): AN read at each allele's anchor
+ * from coverage that began windows and buckets earlier, summed over batches and regions, and
+ * the same records whether the shard is summed in one window or one site at a time.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reduceShard } from '../../src/frequency/reduce.ts';
+import { openEngine } from '../../src/frequency/sql.ts';
+
+const REGIONS = ['a', 'b'];
+const TAGS = ['AC', 'AN', 'AF', 'AC_Hom', 'AC_Het', 'NS'];
+
+/** shard, chrom, pos, ref, alt, region, anchor, ac, ac_hom, ac_het, n_hom */
+type AlleleRow = [
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+/** shard, chrom, pos, region, d_an, d_ns */
+type CoverageRow = [string, string, number, string, number, number];
+
+async function writePartial(
+  db: DuckDBConnection,
+  dir: string,
+  alleles: AlleleRow[],
+  coverage: CoverageRow[],
+): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const values = (rows: (string | number)[][]) =>
+    rows
+      .map(
+        (row) => `(${row.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')})`,
+      )
+      .join(', ');
+  await db.run(`COPY (SELECT * FROM (VALUES ${values(alleles)})
+      AS t(shard, chrom, pos, ref, alt, region, anchor, ac, ac_hom, ac_het, n_hom))
+    TO '${dir}/alleles.parquet' (FORMAT parquet)`);
+  await db.run(`COPY (SELECT * FROM (VALUES ${values(coverage)})
+      AS t(shard, chrom, pos, region, d_an, d_ns))
+    TO '${dir}/coverage.parquet' (FORMAT parquet)`);
+}
+
+/** Each record's INFO as numbers, by `pos:ref>alt`. */
+function records(body: string): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    body
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [, pos, , ref, alt, , , info] = line.split('\t');
+        const fields = Object.fromEntries(
+          info!.split(';').map((kv) => kv.split('=') as [string, string]),
+        );
+        return [`${pos}:${ref}>${alt}`, fields];
+      }),
+  );
+}
+
+describe('reduce of a shard', () => {
+  let dir: string;
+  let db: DuckDBConnection;
+  let partials: string[];
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-reduce-'));
+    db = await openEngine({ threads: 1, memoryMiB: 256, tempDir: dir });
+    const s = 'shard-0001';
+    partials = [path.join(dir, 'p1'), path.join(dir, 'p2')];
+    // Batch 1: two diploid genomes of region a called over the whole shard; one of region b
+    // called over 19,000-23,000.
+    await writePartial(
+      db,
+      partials[0]!,
+      [
+        [s, 'chr1', 50, 'C', 'T', 'a', 50, 1, 0, 1, 0],
+        // A deletion's allele normalised to 20,200, called (its anchor) at 20,199.
+        [s, 'chr1', 20200, 'G', 'A', 'a', 20199, 2, 2, 0, 1],
+        [s, 'chr1', 20200, 'G', 'C', 'b', 20200, 1, 0, 1, 0],
+        [s, 'chr1', 40000, 'T', 'G', 'a', 40000, 1, 0, 1, 0],
+      ],
+      [
+        [s, 'chr1', 1, 'a', 4, 2],
+        [s, 'chr1', 19000, 'b', 2, 1],
+        [s, 'chr1', 23001, 'b', -2, -1],
+        [s, 'chr1', 50001, 'a', -4, -2],
+      ],
+    );
+    // Batch 2: one genome of region a called over 100-30,000.
+    await writePartial(
+      db,
+      partials[1]!,
+      [[s, 'chr1', 20200, 'G', 'A', 'a', 20200, 1, 0, 1, 0]],
+      [
+        [s, 'chr1', 100, 'a', 2, 1],
+        [s, 'chr1', 30001, 'a', -2, -1],
+      ],
+    );
+  });
+
+  afterAll(async () => {
+    db?.closeSync();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  async function reduce(sitesPerWindow: number) {
+    const bodyFile = path.join(dir, `body-${sitesPerWindow}`);
+    const result = await reduceShard(db, {
+      partialDirs: partials,
+      shardName: 'shard-0001',
+      range: { chrom: 'chr1', start: 1, stop: 50000 },
+      regions: REGIONS,
+      tags: TAGS,
+      bodyFile,
+      sitesPerWindow,
+    });
+    return { ...result, body: await fs.readFile(bodyFile, 'utf8') };
+  }
+
+  it('reads AN at each anchor from coverage summed over batches', async () => {
+    const { body, sites } = await reduce(1000);
+    expect(sites).toBe(4);
+    const got = records(body);
+    expect(Object.keys(got)).toEqual(['50:C>T', '20200:G>A', '20200:G>C', '40000:T>G']);
+    // Before batch 2's genome is called: region a's two genomes only.
+    expect(got['50:C>T']).toMatchObject({ AC: '1', AN: '4', NS: '2', AN_a: '4', AN_b: '0' });
+    // At 20,199 and 20,200 (buckets after the changes of region a): all three of region a
+    // and region b's one.
+    expect(got['20200:G>A']).toMatchObject({
+      AC: '3',
+      AN: '8',
+      NS: '4',
+      AC_Hom: '2',
+      AC_Het: '1',
+      nhomalt: '1',
+      AC_a: '3',
+      AN_a: '6',
+      AN_b: '2',
+      AF: '0.375',
+    });
+    expect(got['20200:G>C']).toMatchObject({ AC: '1', AN: '8', AC_b: '1', AN_b: '2', AF_b: '0.5' });
+    // After batch 2's genome and region b's stretch end.
+    expect(got['40000:T>G']).toMatchObject({ AC: '1', AN: '4', NS: '2', AN_b: '0', AF_b: '.' });
+  });
+
+  it('writes the same records one site at a time as in one window', async () => {
+    const whole = await reduce(1000);
+    const single = await reduce(1);
+    expect(whole.windows).toBe(2);
+    expect(single.windows).toBe(3);
+    expect(single.body).toBe(whole.body);
+  });
+});
