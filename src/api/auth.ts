@@ -16,7 +16,8 @@ export type Role = 'operator' | 'viewer' | `submitter:${string}`;
 
 export const TOKEN_HASHES_SCHEMA = 'harmonise.api-token-hashes/v1';
 
-const hashesSchema = z.strictObject({
+/** `run/api-token-hashes.json`: what the API reads to know a token's role. */
+export const tokenHashesSchema = z.strictObject({
   schema: z.literal(TOKEN_HASHES_SCHEMA),
   /** sha256 (hex) of a token → its role. */
   tokens: z.record(
@@ -98,7 +99,7 @@ export class TokenRegistry {
       }
       throw error;
     }
-    const parsed = hashesSchema.safeParse(JSON.parse(text));
+    const parsed = tokenHashesSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
       throw new Error(`${hashesFile} is not a token hash file: ${parsed.error.message}`);
     }
