@@ -1,6 +1,7 @@
 /**
  * Configuration, read once at start-up from the environment and validated with zod.
- * Every setting has a default that gives the embedded stack (DESIGN §10) on one machine.
+ * Every setting has a default that gives the embedded stack on one machine: a Temporal dev
+ * server on SQLite, one worker, the local executor.
  */
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';

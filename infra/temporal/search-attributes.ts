@@ -1,4 +1,4 @@
-/** Registers harmonise's search attributes (DESIGN §3) on a Temporal namespace, idempotently. */
+/** Registers harmonise's search attributes (src/shared.ts) on a Temporal namespace; idempotent. */
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/shared.ts';

@@ -1,5 +1,5 @@
 /**
- * The JobExecutor port (DESIGN §4). A job is identified by a deterministic key
+ * The JobExecutor port (docs/executors.md). A job is identified by a deterministic key
  * (`<workflowId>/<step>/<attempt>`); `submit` is idempotent on that key, `status` answers for
  * many jobs in one call, and `cancel` stops a job and everything it started.
  */
