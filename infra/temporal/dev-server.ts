@@ -9,10 +9,16 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
 import { MissingDependencyError, ServiceUnreachableError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
-import { livePid, logTail, stopByPidFile, writePidFile } from '../pid-file.ts';
+import {
+  isProcessAlive,
+  livePid,
+  logTail,
+  processStartTime,
+  stopByPidFile,
+  writePidFile,
+} from '../../src/platform/process.ts';
 import { ensureSearchAttributes } from './search-attributes.ts';
 
 export interface DevServerOptions {

@@ -22,7 +22,7 @@ import {
   killProcessGroup,
   processGroupsRssMiB,
   processStartTime,
-} from './local-proc.ts';
+} from '../platform/process.ts';
 import { JobLauncher } from './local-launcher.ts';
 import {
   appendLedger,

@@ -14,7 +14,7 @@ import { stopDevServer } from '../../infra/temporal/dev-server.ts';
 import { HarmoniseClient } from '../../src/client.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { SubmissionStatus } from '../../src/domain/status.ts';
-import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+import { isProcessAlive, processStartTime } from '../../src/platform/process.ts';
 import { main } from '../../src/cli/main.ts';
 import { sampleWorkflowId, submissionWorkflowId } from '../../src/shared.ts';
 import { sampleStatusQuery } from '../../src/workflows/messages.ts';

@@ -11,7 +11,7 @@ import { generateDemo } from '../../infra/demo/generate.ts';
 import { HarmoniseClient } from '../../src/client.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { SubmissionStatus } from '../../src/domain/status.ts';
-import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+import { isProcessAlive, processStartTime } from '../../src/platform/process.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
 import { buildCorpus, writeValidSubmission, type CorpusCase } from '../helpers/corpus.ts';
 import { hashTree } from '../helpers/inbox.ts';
