@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDevServer, stopDevServer } from '../../infra/temporal/dev-server.ts';
+import { ensureDevServer, stopDevServer } from './temporal-dev-server.ts';
 import {
   isProcessAlive,
   livePid,

@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopDevServer } from '../../infra/temporal/dev-server.ts';
+import { stopDevServer } from '../../src/cli/temporal-dev-server.ts';
 import { HarmoniseClient } from '../../src/client.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { SubmissionStatus } from '../../src/domain/status.ts';
