@@ -84,7 +84,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'src/demo/cli.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

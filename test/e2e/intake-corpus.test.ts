@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo } from '../../infra/demo/generate.ts';
+import { generateDemo } from '../../src/demo/generate.ts';
 import { HarmoniseClient } from '../../src/client.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { SubmissionStatus } from '../../src/domain/status.ts';
