@@ -15,9 +15,7 @@ import type { ProbeSpec } from '../domain/probe.ts';
 import { FailureType } from '../errors.ts';
 import { stderrTail } from '../executors/markers.ts';
 import type { TerminalJobStatus } from '../executors/poller.ts';
-import type { JobRef, JobSpec } from '../executors/port.ts';
-import { SlurmRejectedError } from '../executors/slurm/commands.ts';
-import { SbatchArgsError } from '../executors/slurm/sbatch-args.ts';
+import { JobRejectedError, type JobRef, type JobSpec } from '../executors/port.ts';
 import {
   INPUT_CHANGED_MARKER,
   TOOL_VERSIONS_NAME,
@@ -276,7 +274,7 @@ async function submitJob(deps: ActivityDeps, spec: JobSpec): Promise<JobRef> {
   try {
     return await deps.executor.submit(spec);
   } catch (error) {
-    if (error instanceof SlurmRejectedError || error instanceof SbatchArgsError) {
+    if (error instanceof JobRejectedError) {
       throw ApplicationFailure.nonRetryable(error.message, FailureType.ConfigInvalid);
     }
     throw error;
