@@ -15,7 +15,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { seedCatalogue } from '../infra/demo/seed-catalogue.ts';
+import { seedCatalogue } from '../src/demo/seed-catalogue.ts';
 import { HarmoniseClient } from '../src/client.ts';
 import { writeJsonAtomic } from '../src/store/atomic.ts';
 import { DEFAULT_REGIONS, loadConfig, PROJECT_ROOT } from '../src/config.ts';

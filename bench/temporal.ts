@@ -1,6 +1,6 @@
 /** The embedded Temporal dev server of a benchmark, on free loopback ports under its data root. */
 import path from 'node:path';
-import { ensureDevServer, stopDevServer } from '../infra/temporal/dev-server.ts';
+import { ensureDevServer, stopDevServer } from '../src/cli/temporal-dev-server.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import type { Logger } from '../src/logger.ts';
 import { freePort } from '../test/helpers/ports.ts';

@@ -1,8 +1,9 @@
 /**
  * Configuration, read once at start-up from the environment and validated with zod.
- * Every setting has a default that gives the embedded stack (DESIGN §10) on one machine.
- * What each variable means, and its default, is in config-variables.ts (docs/configuration.md
- * is generated from it): a variable added here is added there too, or the docs test fails.
+ * Every setting has a default that gives the embedded stack on one machine: a Temporal dev
+ * server on SQLite, one worker, the local executor. What each variable means, and its default,
+ * is in config-variables.ts (docs/configuration.md is generated from it): a variable added here
+ * is added there too, or the docs test fails.
  */
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';

@@ -8,7 +8,7 @@
 import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues } from 'prom-client';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isProcessAlive, processStartTime } from './executors/local-proc.ts';
+import { isProcessAlive, processStartTime } from './platform/process.ts';
 import { writeFileAtomic } from './store/atomic.ts';
 
 export interface WorkerMetrics {

@@ -23,7 +23,7 @@ export function campaignWorkflowId(campaignId: string): string {
   return `campaign:${campaignId}`;
 }
 
-/** Search attributes of DESIGN §3 (no personal data in them: values are stored unencrypted). */
+/** Search attributes (docs/workflows.md). No personal data: values are stored unencrypted. */
 export const SearchAttribute = {
   Region: defineSearchAttributeKey('Region', 'KEYWORD'),
   CampaignId: defineSearchAttributeKey('CampaignId', 'KEYWORD'),

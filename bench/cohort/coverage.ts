@@ -4,7 +4,7 @@
  * private) and stretches without reads. Consecutive blocks differ in band, as `call -g 0,10,20`
  * writes them.
  */
-import type { Rng } from '../../infra/demo/prng.ts';
+import type { Rng } from '../../src/demo/prng.ts';
 import type { Band, Stretch } from './model.ts';
 import { geometric } from './population.ts';
 

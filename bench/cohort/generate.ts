@@ -24,7 +24,7 @@ import { staging, writeGenome, type GenomeJob } from './write-genome.ts';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The checkout: `--import tsx` in a worker resolves from here. */
 const PROJECT_ROOT = path.resolve(HERE, '../..');
-const PRNG = path.resolve(HERE, '../../infra/demo/prng.ts');
+const PRNG = path.resolve(HERE, '../../src/demo/prng.ts');
 const WORKER = path.join(HERE, 'worker.ts');
 
 export const DEFAULT_COHORT_CACHE = path.join(os.tmpdir(), 'harmonise-bench-cohorts');

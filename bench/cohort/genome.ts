@@ -5,7 +5,7 @@
  * after it, a hom-alt deletion leaves no call over the deleted bases, and an indel's POS may
  * also carry a 1-bp reference record (in carriers and, sometimes, in other genomes).
  */
-import { createRng, deriveSeed, type Rng } from '../../infra/demo/prng.ts';
+import { createRng, deriveSeed, type Rng } from '../../src/demo/prng.ts';
 import {
   ABSENT,
   NO_CALL,

@@ -5,7 +5,7 @@
  * stretches no genome covers. Each genome (genome.ts) draws its own genotypes and private
  * features from its own seed, so genome i is the same whatever the size of the cohort.
  */
-import { createRng, deriveSeed, type Rng } from '../../infra/demo/prng.ts';
+import { createRng, deriveSeed, type Rng } from '../../src/demo/prng.ts';
 import {
   COHORT_REGIONS,
   MAX_DELETION,

@@ -4,7 +4,7 @@
  * stretches no sample covers, as a real one does.
  */
 import { createHash } from 'node:crypto';
-import { createRng, deriveSeed, type Rng } from '../../infra/demo/prng.ts';
+import { createRng, deriveSeed, type Rng } from '../../src/demo/prng.ts';
 import { CONTIG_LENGTHS, type Contig, type Stretch } from './model.ts';
 
 const BASES = [65, 67, 71, 84]; // A C G T

@@ -4,7 +4,7 @@
  * and `END=..;MinDP=..` (no END for one base), FORMAT `GT:DP`, and variant records with QUAL,
  * mpileup's INFO annotations and FORMAT `GT:PL:DP:AD`.
  */
-import type { Rng } from '../../infra/demo/prng.ts';
+import type { Rng } from '../../src/demo/prng.ts';
 
 export function headerText(
   contigs: readonly { name: string; length: number }[],

@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PlanStep } from '../domain/plan.ts';
+import { exclusionReason } from '../domain/release-eligibility.ts';
 import { writeFileAtomic, pathExists } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
@@ -22,7 +23,7 @@ import {
 import type { JobUsage } from '../tools/usage.ts';
 import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { exclusionReason, type ReleaseSnapshot } from './frequency.ts';
+import type { ReleaseSnapshot } from './frequency.ts';
 
 export const CONTRIBUTION_SCHEMA = 'harmonise.contribution/v1';
 export const CONTRIBUTION_RECORD = 'contribution.json';

@@ -10,7 +10,7 @@ import type { RetryCaps } from '../domain/pipeline.ts';
 import { genomicShards, shardStepName } from '../domain/shards.ts';
 import type { PlanStep } from '../domain/plan.ts';
 import type { Policy } from '../domain/policy.ts';
-import type { SampleRecord } from '../domain/sample-record.ts';
+import { exclusionReason } from '../domain/release-eligibility.ts';
 import { readJsonIfExists, switchSymlink, writeFileAtomic } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
 import { readPolicy } from '../store/policy.ts';
@@ -73,29 +73,6 @@ export interface PublishedRelease {
   samples: number;
   sites: number;
   latest: boolean;
-}
-
-/** Why a sample is left out of a release, or null when it is in. */
-export function exclusionReason(
-  record: SampleRecord,
-  pipelineVersion: string,
-  policy: ReleasePolicy,
-): string | null {
-  if (record.consent.withdrawnAt) return `consent withdrawn at ${record.consent.withdrawnAt}`;
-  if (!record.consent.research) return 'no research consent';
-  const version = record.versions[pipelineVersion];
-  if (!version) return `not harmonised with pipeline ${pipelineVersion}`;
-  if (version.mode === 'none') {
-    if (!policy.includeModeNone)
-      return 'accepted as submitted (mode none), not harmonised; the policy leaves mode none out';
-    const gvcf = version.verdict.registeredGvcf;
-    if (!gvcf?.releasable) {
-      const why = gvcf?.reason ?? 'it was registered before harmonise judged registered gVCFs';
-      return `accepted as submitted (mode none) and its gVCF cannot be merged: ${why}`;
-    }
-  }
-  if (!version.files.gvcf) return `no gVCF for pipeline ${pipelineVersion}`;
-  return null;
 }
 
 export function createFrequencyActivities(deps: ActivityDeps) {

@@ -3,7 +3,7 @@
  * (`<workflowId>/<step>/<attempt>`) makes submission idempotent; the activity heartbeats the
  * job id, so a retry after a worker crash re-attaches to the same job instead of starting it
  * again; cancelling the activity cancels the job. A job that ends badly becomes a typed,
- * non-retryable failure: the workflow decides what happens next (DESIGN §4).
+ * non-retryable failure: the workflow decides what happens next (src/domain/retry.ts).
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
@@ -15,9 +15,7 @@ import type { ProbeSpec } from '../domain/probe.ts';
 import { FailureType } from '../errors.ts';
 import { stderrTail } from '../executors/markers.ts';
 import type { TerminalJobStatus } from '../executors/poller.ts';
-import type { JobRef, JobSpec } from '../executors/port.ts';
-import { SlurmRejectedError } from '../executors/slurm/commands.ts';
-import { SbatchArgsError } from '../executors/slurm/sbatch-args.ts';
+import { JobRejectedError, type JobRef, type JobSpec } from '../executors/port.ts';
 import {
   INPUT_CHANGED_MARKER,
   TOOL_VERSIONS_NAME,
@@ -276,7 +274,7 @@ async function submitJob(deps: ActivityDeps, spec: JobSpec): Promise<JobRef> {
   try {
     return await deps.executor.submit(spec);
   } catch (error) {
-    if (error instanceof SlurmRejectedError || error instanceof SbatchArgsError) {
+    if (error instanceof JobRejectedError) {
       throw ApplicationFailure.nonRetryable(error.message, FailureType.ConfigInvalid);
     }
     throw error;

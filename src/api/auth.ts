@@ -1,6 +1,7 @@
 /**
- * Bearer tokens and roles (DESIGN §8). The API reads only `run/api-token-hashes.json`, which maps
- * the sha256 of each token to its role: a token never rests on disk where the server reads it.
+ * Bearer tokens and roles (docs/interfaces.md). The API reads only `run/api-token-hashes.json`,
+ * which maps the sha256 of each token to its role: a token never rests on disk where the server
+ * reads it.
  * `harmonise up` creates development tokens for every role once, in `api-tokens.json` under the
  * data root (mode 0600, role → token, the file named by `up --json`), and their hashes.
  *

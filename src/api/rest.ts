@@ -1,5 +1,5 @@
 /**
- * The REST routes of DESIGN §8 (`/api/v1`), each a thin layer over HarmoniseClient. Regional
+ * The REST routes (`/api/v1`, docs/interfaces.md), each a thin layer over HarmoniseClient. Regional
  * pipelines signal their own region's submissions; operators act; everyone with a token reads.
  */
 import path from 'node:path';

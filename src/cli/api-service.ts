@@ -5,12 +5,17 @@
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { livePid, logTail, stopByPidFile } from '../../infra/pid-file.ts';
+import {
+  isProcessAlive,
+  livePid,
+  logTail,
+  processStartTime,
+  stopByPidFile,
+} from '../platform/process.ts';
 import { ensureDevTokens, tokenFiles } from '../api/auth.ts';
 import { apiUrl, type Config } from '../config.ts';
 import { startInBackground } from './background.ts';
 import { HarmoniseError } from '../errors.ts';
-import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
 import { createLayout } from '../store/layout.ts';
 
 function apiFiles(config: Config) {

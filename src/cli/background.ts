@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { writePidFile } from '../../infra/pid-file.ts';
+import { writePidFile } from '../platform/process.ts';
 import { PROJECT_ROOT } from '../config.ts';
 import { HarmoniseError } from '../errors.ts';
 

@@ -3,7 +3,7 @@
  * submissions and signal them complete; every genome is harmonised; a frequency release is cut;
  * a campaign reruns one region.
  */
-import { DEFAULT_SEED, generateDemo } from '../../infra/demo/generate.ts';
+import { DEFAULT_SEED, generateDemo } from '../demo/generate.ts';
 import { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl, type Config } from '../config.ts';
 import { pathExists, writeJsonAtomic } from '../store/atomic.ts';

@@ -1,6 +1,6 @@
 /**
  * The `harmonise` command. Exit codes: 0 success, 1 the thing asked for failed or was rejected,
- * 2 bad usage or input, 3 the service is unreachable (DESIGN §8).
+ * 2 bad usage or input, 3 the service is unreachable (docs/interfaces.md).
  */
 import { Command, CommanderError } from 'commander';
 import { HarmoniseError, ServiceUnreachableError, UsageError, errorMessage } from '../errors.ts';

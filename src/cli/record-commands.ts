@@ -54,7 +54,7 @@ export function addRecordCommands(program: Command): void {
   submission
     .command('status <region> <submissionId>')
     .description('the status of a submission, with every error and each sample')
-    .option('--json', 'print one JSON document (DESIGN §8)')
+    .option('--json', 'print one JSON document: status, errors, samples')
     .action(async (region: string, submissionId: string, opts: { json?: boolean }) => {
       checkIds({ region, submissionId });
       const ctx = context();

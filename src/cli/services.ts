@@ -9,11 +9,16 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDevServer, stopDevServer } from '../../infra/temporal/dev-server.ts';
-import { livePid, logTail, stopByPidFile } from '../../infra/pid-file.ts';
+import { ensureDevServer, stopDevServer } from './temporal-dev-server.ts';
+import {
+  isProcessAlive,
+  livePid,
+  logTail,
+  processStartTime,
+  stopByPidFile,
+} from '../platform/process.ts';
 import { PROJECT_ROOT, temporalUiUrl, type Config } from '../config.ts';
 import { HarmoniseError, MissingDependencyError } from '../errors.ts';
-import { isProcessAlive, processStartTime } from '../executors/local-proc.ts';
 import type { Logger } from '../logger.ts';
 import { ensureApi, stopApi } from './api-service.ts';
 import { startInBackground } from './background.ts';

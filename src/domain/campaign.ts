@@ -1,5 +1,5 @@
 /**
- * Rerun campaigns (DESIGN §3): what an operator asks for, what each sample came to, and the
+ * Rerun campaigns (docs/workflows.md): what an operator asks for, what each sample came to, and the
  * progress a campaign reports. Everything here is plain JSON: it crosses continue-as-new.
  */
 import type { InputIssue } from './issues.ts';

@@ -1,6 +1,6 @@
 /**
  * The closed set of job states every executor maps onto (Slurm's many raw states included),
- * and the decision each terminal state leads to (DESIGN §4).
+ * and the decision each terminal state leads to (docs/executors.md).
  */
 export const JOB_STATES = [
   'PENDING',

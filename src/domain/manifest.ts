@@ -1,4 +1,7 @@
-/** The submission manifest, schema v1 (DESIGN §6): one zod schema, one source of truth. */
+/**
+ * The submission manifest, schema v1 (docs/schemas/README.md): one zod schema, one source of
+ * truth.
+ */
 import { z } from 'zod';
 import { ID_RULES } from './id-rules.ts';
 import { idSchema } from './ids.ts';

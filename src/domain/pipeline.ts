@@ -1,7 +1,7 @@
 /**
- * The national pipeline spec, v1 (DESIGN §7): a versioned JSON file in `pipelines/` that pins
- * the reference (every sequence's MD5), the tools' arguments, each step's resources and the caps
- * on retries. A sample's provenance names the spec version and its checksum.
+ * The national pipeline spec, v1 (docs/schemas/README.md): a versioned JSON file in `pipelines/`
+ * that pins the reference (every sequence's MD5), the tools' arguments, each step's resources and
+ * the caps on retries. A sample's provenance names the spec version and its checksum.
  */
 import { z } from 'zod';
 import { ID_RULES } from './id-rules.ts';

@@ -1,5 +1,5 @@
 /**
- * planSample: what harmonising one sample means under its mode (DESIGN §1), decided from its
+ * planSample: what harmonising one sample means under its mode, decided from its
  * manifest entry, what intake learnt about its files, and the pipeline spec alone (pure).
  *
  * - full: re-process from raw reads: FASTQ pair, unaligned CRAM, a submitted CRAM/BAM (reads

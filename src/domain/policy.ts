@@ -1,6 +1,6 @@
 /**
- * NGC's harmonisation policy: the mode per region, with a default (DESIGN §1). The submitter
- * never chooses its mode; only an operator may override it for one submission.
+ * NGC's harmonisation policy: the mode per region, with a default (docs/configuration.md). The
+ * submitter never chooses its mode; only an operator may override it for one submission.
  */
 import { z } from 'zod';
 import { regionSchema } from './manifest.ts';

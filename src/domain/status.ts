@@ -1,5 +1,5 @@
 /**
- * Status shapes answered by workflow queries and printed by `--json` commands (DESIGN §8).
+ * Status shapes answered by workflow queries and printed by `--json` commands (docs/interfaces.md).
  * Field names here are contracts: other programs read them.
  */
 import type { InputIssue } from './issues.ts';

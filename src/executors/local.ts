@@ -5,7 +5,8 @@
  * A job outlives the worker that started it: its `job.json` records the pid and the pid's start
  * time, so a restarted worker re-attaches to it (or reads its markers) instead of starting it
  * again. The executor enforces the time limit and the memory request itself, writing an
- * `outcome.json` marker before it kills, so that the decisions of DESIGN §4 work locally too.
+ * `outcome.json` marker before it kills, so that a job that runs out of memory or time is
+ * retried with more of it, as on Slurm.
  */
 import { randomUUID } from 'node:crypto';
 import fsp from 'node:fs/promises';
@@ -21,7 +22,7 @@ import {
   killProcessGroup,
   processGroupsRssMiB,
   processStartTime,
-} from './local-proc.ts';
+} from '../platform/process.ts';
 import { JobLauncher } from './local-launcher.ts';
 import {
   appendLedger,

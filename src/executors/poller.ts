@@ -1,7 +1,7 @@
 /**
  * One poller per worker process: every interval, one executor status call covers every job in
  * flight, whatever their number (never one call per job). A job missing from a poll, or a poll
- * that fails, is not a failure within a bounded grace period (STYLE: never trust one poll).
+ * that fails, is not a failure within a bounded grace period: one poll is never trusted.
  */
 import { isTerminal, type TerminalJobState } from '../domain/job-state.ts';
 import type { Logger } from '../logger.ts';

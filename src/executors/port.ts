@@ -1,5 +1,5 @@
 /**
- * The JobExecutor port (DESIGN §4). A job is identified by a deterministic key
+ * The JobExecutor port (docs/executors.md). A job is identified by a deterministic key
  * (`<workflowId>/<step>/<attempt>`); `submit` is idempotent on that key, `status` answers for
  * many jobs in one call, and `cancel` stops a job and everything it started.
  */
@@ -32,9 +32,21 @@ export interface JobStatus {
   reason?: string;
 }
 
+/**
+ * The executor refused the job for a reason retrying will not change (Slurm rejected the
+ * partition or account, or an sbatch value failed its check). The message is the executor's own;
+ * the step fails at once. Any other error from `submit` is retried like any activity failure.
+ */
+export class JobRejectedError extends Error {
+  override readonly name = 'JobRejectedError';
+}
+
 export interface JobExecutor {
   readonly kind: ExecutorKind;
-  /** Starts the job, or returns the existing job with the same key (live or finished). */
+  /**
+   * Starts the job, or returns the existing job with the same key (live or finished). Throws
+   * JobRejectedError when the executor refuses the job for good.
+   */
   submit(spec: JobSpec): Promise<JobRef>;
   /**
    * The states of many jobs in one call. A job the executor cannot see is absent from the map:

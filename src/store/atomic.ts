@@ -1,6 +1,6 @@
 /**
- * Atomic writes (DESIGN §5): temporary name in the same directory, fsync, rename, fsync of the
- * directory. A reader sees the old content or the new, never half of either.
+ * Atomic writes (docs/storage.md): temporary name in the same directory, fsync, rename, fsync of
+ * the directory. A reader sees the old content or the new, never half of either.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';

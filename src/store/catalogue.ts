@@ -1,6 +1,6 @@
 /**
  * The catalogue: one JSON record per sample, changed only by atomic rename under a lock.
- * File-based while it fits (DESIGN §10): 60,000 records scan in seconds.
+ * File-based while it fits (docs/storage.md): 60,000 records scan in seconds.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The one audited quoting function for job scripts (DESIGN §9) and the script-line model.
+ * The one audited quoting function for job scripts, and the script-line model.
  * Job scripts are rendered from argv arrays; no value is ever interpolated unquoted.
  */
 

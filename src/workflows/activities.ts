@@ -1,8 +1,8 @@
 /**
- * Activity proxies with their timeouts, taken once at module top level (STYLE: explicit
- * timeouts). Step jobs can queue for days on a busy cluster, so runStep has a long
- * start-to-close but a short heartbeat timeout: a dead worker is noticed in seconds and the
- * retry re-attaches to the running job by its key.
+ * Activity proxies, taken once at module top level, each with an explicit timeout. Step jobs can
+ * queue for days on a busy cluster, so runStep has a long start-to-close but a short heartbeat
+ * timeout: a dead worker is noticed in seconds and the retry re-attaches to the running job by
+ * its key.
  */
 import {
   ActivityCancellationType,

@@ -1,4 +1,7 @@
-/** Signals, queries and updates, shared by workflows and clients (STYLE §2: names end in Signal / Query / Update). */
+/**
+ * Signals, queries and updates, shared by workflows and clients. Each constant's name ends in
+ * Signal, Query or Update.
+ */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignProgress, SampleFinished } from '../domain/campaign.ts';
 import type { HarmonisationMode } from '../domain/policy.ts';

@@ -286,7 +286,7 @@ async function harmonise(
   return { sampleId: input.sampleId, status: 'done', version, errors: [] };
 }
 
-/** The search attributes a sample workflow starts with (DESIGN §3), set by whoever starts it. */
+/** The search attributes (src/shared.ts) a sample workflow starts with, set by its starter. */
 export function sampleStartAttributes(
   start:
     | { pipelineVersion: string; campaignId: string }

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { seedCatalogue } from '../../src/demo/seed-catalogue.ts';
 import { createCampaignActivities } from '../../src/activities/campaign.ts';
 import type { ActivityDeps } from '../../src/activities/deps.ts';
 import { createRerunActivities } from '../../src/activities/rerun.ts';

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCatalogue, type SeededCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { seedCatalogue, type SeededCatalogue } from '../../src/demo/seed-catalogue.ts';
 import type { ActivityDeps } from '../../src/activities/deps.ts';
 import { createRerunActivities } from '../../src/activities/rerun.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { round } from '../../bench/args.ts';
-import { generateDemo } from '../../infra/demo/generate.ts';
+import { generateDemo } from '../../src/demo/generate.ts';
 import { HarmoniseClient } from '../../src/client.ts';
 import { LOCAL_SLURM_CONF, loadConfig } from '../../src/config.ts';
 import { cliEnv, harmonise } from '../helpers/cli.ts';

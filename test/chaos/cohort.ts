@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DemoSubmissionSpec } from '../../infra/demo/generate.ts';
+import type { DemoSubmissionSpec } from '../../src/demo/generate.ts';
 import { DEFAULT_REGIONS, PROJECT_ROOT } from '../../src/config.ts';
 
 const PREFIX: Record<string, string> = {

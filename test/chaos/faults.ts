@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { livePid } from '../../infra/pid-file.ts';
+import { livePid } from '../../src/platform/process.ts';
 import { LOCAL_SLURM_CONF } from '../../src/config.ts';
 import { harmonise, type CliEnv } from '../helpers/cli.ts';
 import { isAlive } from '../helpers/processes.ts';

@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { seedCatalogue } from '../../src/demo/seed-catalogue.ts';
 import { hashToken } from '../../src/api/auth.ts';
 import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';

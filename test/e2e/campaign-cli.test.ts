@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { seedCatalogue } from '../../src/demo/seed-catalogue.ts';
 import type { CampaignProgress, CampaignReport } from '../../src/domain/campaign.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
 import { waitFor } from '../helpers/wait.ts';

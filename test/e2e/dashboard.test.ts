@@ -15,7 +15,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { seedCatalogue } from '../../src/demo/seed-catalogue.ts';
 import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
-import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+import { isProcessAlive, processStartTime } from '../../src/platform/process.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
 import {
   checkContributions,

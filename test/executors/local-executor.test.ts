@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalExecutor, JOB_FILE } from '../../src/executors/local.ts';
 import { JobLauncher } from '../../src/executors/local-launcher.ts';
-import { processStartTime } from '../../src/executors/local-proc.ts';
+import { processStartTime } from '../../src/platform/process.ts';
 import { JobPoller } from '../../src/executors/poller.ts';
 import type { JobRef, JobSpec } from '../../src/executors/port.ts';
 import { renderJobScript } from '../../src/tools/job-script.ts';

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
+import { isProcessAlive, processStartTime } from '../../src/platform/process.ts';
 
 /** Is this pid a live process (a zombie is not)? For test code that started it itself. */
 export function isAlive(pid: number): boolean {

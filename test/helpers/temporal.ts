@@ -1,11 +1,11 @@
 /**
- * A real Temporal dev server for tests, started with the project's own infra code on free
+ * A real Temporal dev server for tests, started by the same code as `harmonise up` on free
  * loopback ports and a throw-away SQLite file. It fails, never skips, when the CLI is missing.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDevServer, stopDevServer } from '../../infra/temporal/dev-server.ts';
+import { ensureDevServer, stopDevServer } from '../../src/cli/temporal-dev-server.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
 import { testLogger } from './logger.ts';
 import { freePort } from './ports.ts';

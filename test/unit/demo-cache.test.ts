@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheEntry, ensureCacheEntry } from '../../infra/demo/cache.ts';
-import { DEMO_SUBMISSIONS } from '../../infra/demo/model.ts';
-import { writePidFile } from '../../infra/pid-file.ts';
+import { cacheEntry, ensureCacheEntry } from '../../src/demo/cache.ts';
+import { DEMO_SUBMISSIONS } from '../../src/demo/model.ts';
+import { writePidFile } from '../../src/platform/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let dir: string;

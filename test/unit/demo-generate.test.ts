@@ -11,9 +11,9 @@ import {
   MissingToolError,
   generateDemo,
   type DemoLayout,
-} from '../../infra/demo/generate.ts';
-import { cacheEntry } from '../../infra/demo/cache.ts';
-import { DEMO_SUBMISSIONS } from '../../infra/demo/model.ts';
+} from '../../src/demo/generate.ts';
+import { cacheEntry } from '../../src/demo/cache.ts';
+import { DEMO_SUBMISSIONS } from '../../src/demo/model.ts';
 
 const TIMEOUT = 180_000;
 const roots: string[] = [];

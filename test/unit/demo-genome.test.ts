@@ -20,9 +20,9 @@ import {
   type Call,
   type LongRead,
   type Site,
-} from '../../infra/demo/genome.ts';
-import { HIFI, longReadsFastq } from '../../infra/demo/longreads.ts';
-import { createRng, deriveSeed } from '../../infra/demo/prng.ts';
+} from '../../src/demo/genome.ts';
+import { HIFI, longReadsFastq } from '../../src/demo/longreads.ts';
+import { createRng, deriveSeed } from '../../src/demo/prng.ts';
 
 const SEED = 20261126;
 const genome = buildDemoGenome(SEED);

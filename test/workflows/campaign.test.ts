@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCatalogue } from '../../infra/demo/seed-catalogue.ts';
+import { seedCatalogue } from '../../src/demo/seed-catalogue.ts';
 import { HarmoniseClient } from '../../src/client.ts';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.ts';
 import {

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CancelledFailure } from '@temporalio/common';
 import { MissingDependencyError } from '../../errors.ts';
+import { descriptorPath } from '../../platform/process.ts';
 import { chunksOf } from '../../store/checksums.ts';
 import {
   BudgetExceededError,
@@ -201,7 +202,7 @@ export interface ToolOptions {
  * the submission leads to now); elsewhere its real path.
  */
 export function toolInput(handle: FileHandle, realPath: string): string {
-  return process.platform === 'linux' ? `/proc/${process.pid}/fd/${handle.fd}` : realPath;
+  return descriptorPath(handle.fd) ?? realPath;
 }
 
 const HEARTBEAT_MS = 5_000;

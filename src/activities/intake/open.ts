@@ -10,6 +10,7 @@ import { constants, type BigIntStats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileIdentity } from '../../domain/file-facts.ts';
+import { descriptorTarget } from '../../platform/process.ts';
 import { identityOf, kindOf } from '../../store/file-identity.ts';
 
 export type { FileIdentity };
@@ -52,7 +53,7 @@ function inFolder(real: string, folder: string): boolean {
 /** The real path of an open descriptor (Linux: /proc/self/fd), or of the name elsewhere. */
 async function realPathOf(handle: FileHandle, name: string): Promise<string> {
   try {
-    return await fs.readlink(`/proc/self/fd/${handle.fd}`);
+    return await descriptorTarget(handle.fd);
   } catch {
     return fs.realpath(name);
   }

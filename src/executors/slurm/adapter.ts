@@ -20,11 +20,17 @@ import type { Logger } from '../../logger.ts';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../../store/atomic.ts';
 import { SCRIPT_NAME, STDERR_NAME, STDOUT_NAME } from '../../tools/job-script.ts';
 import { statusFromMarkers, writeOutcome } from '../markers.ts';
-import type { JobExecutor, JobRef, JobSpec, JobStatus } from '../port.ts';
-import { SlurmUnavailableError, type SlurmCommands } from './commands.ts';
+import {
+  JobRejectedError,
+  type JobExecutor,
+  type JobRef,
+  type JobSpec,
+  type JobStatus,
+} from '../port.ts';
+import { SlurmRejectedError, SlurmUnavailableError, type SlurmCommands } from './commands.ts';
 import { KeyLookup } from './key-lookup.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { buildSbatchArgs, type SlurmSiteOptions } from './sbatch-args.ts';
+import { buildSbatchArgs, SbatchArgsError, type SlurmSiteOptions } from './sbatch-args.ts';
 import { Slots } from './slots.ts';
 
 export const SLURM_JOB_FILE = 'slurm-job.json';
@@ -83,6 +89,18 @@ export class SlurmExecutor implements JobExecutor {
   }
 
   async submit(spec: JobSpec): Promise<JobRef> {
+    try {
+      return await this.submitOrReattach(spec);
+    } catch (error) {
+      // Refusals retrying cannot fix reach the activity as the port's error, message unchanged.
+      if (error instanceof SlurmRejectedError || error instanceof SbatchArgsError) {
+        throw new JobRejectedError(error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async submitOrReattach(spec: JobSpec): Promise<JobRef> {
     // Every sbatch of a key happens in its work directory, after its intent record: a work
     // directory that did not exist until now has had no sbatch, and needs no look-up.
     const fresh = (await fs.mkdir(spec.workDir, { recursive: true })) !== undefined;

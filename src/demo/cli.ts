@@ -1,4 +1,4 @@
-// Entry point: node --import tsx infra/demo/cli.ts <dataRoot> [--seed N]
+// Entry point: node --import tsx src/demo/cli.ts <dataRoot> [--seed N]
 // Prints the DemoLayout JSON to stdout; progress goes to stderr.
 import { DEFAULT_SEED, generateDemo } from './generate.ts';
 

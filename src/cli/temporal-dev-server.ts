@@ -1,7 +1,9 @@
 /**
  * The embedded Temporal: `temporal server start-dev` on loopback, persisted in SQLite under the
  * data root (state survives a restart), started in the background, awaited until it serves,
- * given harmonise's search attributes, and stopped by its pid.
+ * given harmonise's search attributes, and stopped by its pid. `harmonise up` starts it, as it
+ * starts the worker and the API (services.ts, api-service.ts); infra/bootstrap.sh only
+ * installs the Temporal CLI it runs.
  */
 import { Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
@@ -9,10 +11,16 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isProcessAlive, processStartTime } from '../../src/executors/local-proc.ts';
-import { MissingDependencyError, ServiceUnreachableError } from '../../src/errors.ts';
-import type { Logger } from '../../src/logger.ts';
-import { livePid, logTail, stopByPidFile, writePidFile } from '../pid-file.ts';
+import { MissingDependencyError, ServiceUnreachableError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import {
+  isProcessAlive,
+  livePid,
+  logTail,
+  processStartTime,
+  stopByPidFile,
+  writePidFile,
+} from '../platform/process.ts';
 import { ensureSearchAttributes } from './search-attributes.ts';
 
 export interface DevServerOptions {

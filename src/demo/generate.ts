@@ -1,4 +1,9 @@
 // Writes the demo data under a data root: reference, per-region submissions, truth VCFs, layout.
+//
+// src/demo/ holds the demo's genome generator and the seeded catalogues that tests and benchmarks
+// start from. It is in src/ because `harmonise demo` (src/cli/demo.ts) runs the generator and
+// src/ imports nothing outside src/; infra/ keeps only what installs and starts infrastructure.
+// The demo cache (cache.ts) is named by a digest of every .ts file in this folder.
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheEntry, copyFromCache, ensureCacheEntry } from './cache.ts';
