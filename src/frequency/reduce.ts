@@ -81,18 +81,6 @@ export async function reduceShard(
   const shard = literal(args.shardName);
   const { start, stop } = args.range;
 
-  const outside = (
-    await db.runAndReadAll(`
-      SELECT chrom, pos, ref, alt, anchor FROM ${alleles}
-      WHERE shard = ${shard}
-        AND (anchor < ${start - COVERAGE_MARGIN} OR anchor > ${stop + COVERAGE_MARGIN})
-      LIMIT 1`)
-  ).getRows()[0];
-  if (outside) {
-    throw new Error(
-      `allele ${outside.slice(0, 4).join(':')} was called at ${String(outside[4])}, more than ${COVERAGE_MARGIN} bases from its shard ${args.shardName}: its AN cannot be read here`,
-    );
-  }
   // Per region and bucket, the sum of the coverage changes in it: a streaming aggregate over
   // (shard length / COVERAGE_BUCKET) × regions groups, whatever the cohort's size.
   await db.run(`
@@ -125,6 +113,29 @@ export async function reduceShard(
   await fs.rm(file, { force: true });
   await db.run('DROP TABLE buckets');
   return { sites, windows };
+}
+
+/**
+ * A shard's coverage reaches COVERAGE_MARGIN bases beyond it: an allele whose anchor (the
+ * caller's POS) lies further away cannot have its AN read here, which is a clear error.
+ */
+async function refuseFarAnchors(
+  db: DuckDBConnection,
+  args: ReduceArgs,
+  low: number,
+  high: number,
+): Promise<void> {
+  const first = args.range.start - COVERAGE_MARGIN;
+  const last = args.range.stop + COVERAGE_MARGIN;
+  if (low >= first && high <= last) return;
+  const [chrom, pos, ref, alt, anchor] = (
+    await db.runAndReadAll(
+      `SELECT chrom, pos, ref, alt, anchor FROM sites WHERE anchor < ${first} OR anchor > ${last} LIMIT 1`,
+    )
+  ).getRows()[0]!;
+  throw new Error(
+    `allele ${[chrom, pos, ref, alt].map(String).join(':')} was called at ${String(anchor)}, more than ${COVERAGE_MARGIN} bases from its shard ${args.shardName}: its AN cannot be read here`,
+  );
 }
 
 /** Per region i, `<expr> FILTER (WHERE region = <i's name>)` as `<name>_<i>`. */
@@ -161,6 +172,7 @@ async function reduceWindow(db: DuckDBConnection, args: ReduceArgs, w: Window): 
   ).getRows()[0]!;
   const n = Number(count);
   if (n > 0) {
+    await refuseFarAnchors(db, args, Number(low), Number(high));
     // AN and NS per region at every position where one changes, from the first bucket the
     // window's anchors need: the buckets before it give each region's total so far (as one
     // change just before that bucket), the changes from that bucket on are read here.

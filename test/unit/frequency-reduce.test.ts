@@ -161,4 +161,30 @@ describe('reduce of a shard', () => {
     expect(single.windows).toBe(3);
     expect(single.body).toBe(whole.body);
   });
+
+  it('refuses an allele whose anchor lies beyond the coverage of its shard', async () => {
+    const far = path.join(dir, 'far');
+    const s = 'shard-0001';
+    await writePartial(
+      db,
+      far,
+      [[s, 'chr1', 40000, 'T', 'G', 'a', 52000, 1, 0, 1, 0]],
+      [
+        [s, 'chr1', 1, 'a', 2, 1],
+        [s, 'chr1', 50001, 'a', -2, -1],
+      ],
+    );
+    await expect(
+      reduceShard(db, {
+        partialDirs: [far],
+        shardName: s,
+        range: { chrom: 'chr1', start: 1, stop: 50000 },
+        regions: REGIONS,
+        tags: TAGS,
+        bodyFile: path.join(dir, 'body-far'),
+      }),
+    ).rejects.toThrow(
+      'allele chr1:40000:T:G was called at 52000, more than 1000 bases from its shard shard-0001',
+    );
+  });
 });
