@@ -1,9 +1,9 @@
 /**
  * runStep: one plan step as one job on the configured executor. The job key
- * (`<workflowId>/<step>/<attempt>`) makes submission idempotent; the activity heartbeats the
- * job id, so a retry after a worker crash re-attaches to the same job instead of starting it
- * again; cancelling the activity cancels the job. A job that ends badly becomes a typed,
- * non-retryable failure: the workflow decides what happens next (src/domain/retry.ts).
+ * (`<workflowId>/<runId>/<step>/<attempt>`) makes submission idempotent; the activity
+ * heartbeats the job id, so a retry after a worker crash re-attaches to the same job instead of
+ * starting it again; cancelling the activity cancels the job. A job that ends badly becomes a
+ * typed, non-retryable failure: the workflow decides what happens next (src/domain/retry.ts).
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * The JobExecutor port (docs/executors.md). A job is identified by a deterministic key
- * (`<workflowId>/<step>/<attempt>`); `submit` is idempotent on that key, `status` answers for
- * many jobs in one call, and `cancel` stops a job and everything it started.
+ * (`<workflowId>/<runId>/<step>/<attempt>`); `submit` is idempotent on that key, `status`
+ * answers for many jobs in one call, and `cancel` stops a job and everything it started.
  */
 import type { JobResources } from '../domain/pipeline.ts';
 import type { JobState } from '../domain/job-state.ts';
