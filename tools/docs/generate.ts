@@ -6,13 +6,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config.ts';
+import { writeFileAtomic } from '../../src/store/atomic.ts';
 import { generatedDocs } from './generated-docs.ts';
 import { SCHEMAS_DIR, SCHEMA_SUFFIX } from './schemas.ts';
 
 const docs = await generatedDocs();
 for (const [file, text] of docs) {
   await fs.mkdir(path.dirname(path.join(PROJECT_ROOT, file)), { recursive: true });
-  await fs.writeFile(path.join(PROJECT_ROOT, file), text);
+  await writeFileAtomic(path.join(PROJECT_ROOT, file), text);
 }
 for (const name of await fs.readdir(path.join(PROJECT_ROOT, SCHEMAS_DIR))) {
   const file = `${SCHEMAS_DIR}/${name}`;
