@@ -87,7 +87,7 @@ export const configSchema = z.strictObject({
     host: z.string().min(1),
     port,
   }),
-  /** Limits of intake (README "Limits"): what one submission and one submitted file may cost. */
+  /** Limits of intake (docs/intake.md, "Limits"): what one submission and one submitted file may cost. */
   intake: z.strictObject({
     /** Samples one manifest may list (SUBMISSION_TOO_LARGE beyond). */
     maxSamples: positiveInt,
@@ -121,7 +121,7 @@ export type Config = z.infer<typeof configSchema>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Builds the configuration from `HARMONISE_*` environment variables (see README, "Configure"). */
+/** Builds the configuration from `HARMONISE_*` environment variables (docs/configuration.md). */
 export function loadConfig(env: Env = process.env): Config {
   const dataRoot = path.resolve(env.HARMONISE_DATA ?? path.join(process.cwd(), 'var'));
   const totalMiB = Math.floor(os.totalmem() / 2 ** 20);
