@@ -2,13 +2,10 @@
  * The frequency release routes: operators cut a release; readers list the published ones and
  * follow one from its workflow's status to its summary.
  */
-import path from 'node:path';
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { idSchemaOf } from '../domain/ids.ts';
 import { HarmoniseError } from '../errors.ts';
-import { readJsonIfExists } from '../store/atomic.ts';
-import { releaseSummaries } from '../store/listings.ts';
 import { ApiError, route, type RouteSpec } from './route.ts';
 
 const releaseParams = z.strictObject({ releaseId: idSchemaOf('releaseId') });
@@ -76,7 +73,7 @@ export function releaseRoutes(client: HarmoniseClient): RouteSpec[] {
       tag: 'frequency',
       access: 'read',
       response: z.object({ releases: z.array(releaseSummary) }),
-      handler: async () => ({ releases: await releaseSummaries(client.layout, 100) }),
+      handler: async () => ({ releases: await client.records.releaseSummaries(100) }),
     }),
     route({
       method: 'GET',
@@ -90,9 +87,7 @@ export function releaseRoutes(client: HarmoniseClient): RouteSpec[] {
         z.looseObject({ releaseId: z.string(), stage: z.string() }),
       ]),
       handler: async ({ params }) => {
-        const summary = await readJsonIfExists(
-          path.join(client.layout.releaseDir(params.releaseId), 'summary.json'),
-        );
+        const summary = await client.records.releaseSummary(params.releaseId);
         if (summary !== undefined) return summary as z.infer<typeof releaseSummary>;
         try {
           return await client.releaseStatus(params.releaseId);

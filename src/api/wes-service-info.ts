@@ -2,8 +2,6 @@
 import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { apiUrl } from '../config.ts';
-import type { WesState } from '../domain/wes-state.ts';
-import { PipelineRegistry } from '../store/pipelines.ts';
 import { route, type RouteSpec } from './route.ts';
 import { WES_BASE } from './wes-schemas.ts';
 
@@ -25,23 +23,7 @@ export function serviceInfoRoutes(client: HarmoniseClient): RouteSpec[] {
         system_state_counts: z.record(z.string(), z.number()),
       }),
       handler: async () => {
-        const info = await client.temporal.connection.workflowService.getSystemInfo({});
-        const versions = await new PipelineRegistry(
-          client.config.pipelinesDir,
-          client.config.dataRoot,
-        ).versions();
-        const counts: Partial<Record<WesState, number>> = {};
-        for (const [status, wes] of [
-          ['Running', 'RUNNING'],
-          ['Completed', 'COMPLETE'],
-          ['Failed', 'SYSTEM_ERROR'],
-          ['TimedOut', 'SYSTEM_ERROR'],
-          ['Canceled', 'CANCELED'],
-          ['Terminated', 'CANCELED'],
-        ] as const) {
-          const { count } = await client.temporal.workflow.count(`ExecutionStatus="${status}"`);
-          counts[wes] = (counts[wes] ?? 0) + count;
-        }
+        const facts = await client.wes.serviceFacts();
         return {
           id: 'dk.ngc.harmonise',
           name: 'harmonise',
@@ -50,15 +32,15 @@ export function serviceInfoRoutes(client: HarmoniseClient): RouteSpec[] {
             "Harmonised re-processing of Denmark's national genome database on Temporal and Slurm",
           organization: { name: 'Danish National Genome Center', url: 'https://www.ngc.dk' },
           version: HARMONISE_VERSION,
-          workflow_type_versions: { HARMONISE: { workflow_type_version: versions } },
+          workflow_type_versions: { HARMONISE: { workflow_type_version: facts.pipelineVersions } },
           supported_wes_versions: ['1.1.0'],
           supported_filesystem_protocols: ['file'],
           workflow_engine_versions: {
-            temporal: info.serverVersion ?? 'unknown',
+            temporal: facts.serverVersion ?? 'unknown',
             harmonise: HARMONISE_VERSION,
           },
           default_workflow_engine_parameters: [],
-          system_state_counts: counts,
+          system_state_counts: facts.counts,
           // Tokens and roles are described with the routes.
           auth_instructions_url: `${apiUrl(client.config)}/openapi.json`,
           tags: { executor: client.config.executor.kind },
