@@ -206,7 +206,7 @@ export class HarmoniseClient {
   }
 
   /** Records a consent withdrawal and, unless told not to, cuts a release (client-consent.ts). */
-  withdrawConsent(
+  async withdrawConsent(
     sampleId: string,
     options: { requestedBy: string; release: boolean },
   ): Promise<ConsentWithdrawal> {
