@@ -1,7 +1,7 @@
 /**
  * What the data root holds, as the API reads it through the typed client (`records`): release
- * summaries, submission outcome records and pipeline versions; and the API's own entries in the
- * audit log, personal numbers replaced by the data root's salted hash.
+ * summaries and submission outcome records; and the API's own entries in the audit log, personal
+ * numbers replaced by the data root's salted hash.
  */
 import path from 'node:path';
 import type { Config } from './config.ts';
@@ -10,7 +10,6 @@ import { readJsonIfExists } from './store/atomic.ts';
 import { appendAudit } from './store/audit.ts';
 import type { Layout } from './store/layout.ts';
 import { releaseSummaries, submissionRecords, type ReleaseSummary } from './store/listings.ts';
-import { PipelineRegistry } from './store/pipelines.ts';
 import { loadSalt, personalNumberRedactor, redactDeep, type Redact } from './store/redaction.ts';
 
 /** One API call that changes something, for the audit log. */
@@ -44,11 +43,6 @@ export class Records {
   /** Every submission's outcome record. */
   submissionRecords(): Promise<SubmissionStatus[]> {
     return submissionRecords(this.ctx.layout);
-  }
-
-  /** Every pipeline version on disk, newest last. */
-  pipelineVersions(): Promise<string[]> {
-    return new PipelineRegistry(this.ctx.config.pipelinesDir, this.ctx.config.dataRoot).versions();
   }
 
   /** Appends an API call to the audit log, never with a personal number (a salted hash instead). */
