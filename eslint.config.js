@@ -34,6 +34,26 @@ const zones = [
     message: 'src/frequency is bundled on its own: it imports only src/frequency and packages.',
   },
   {
+    // The API reaches Temporal and the data root only through the typed client (src/client*.ts).
+    target: './src/api',
+    from: ['./src/workflows', './src/executors'],
+    message:
+      'src/api reaches workflows and executors only through the typed client (src/client.ts).',
+  },
+  {
+    target: './src/api/!(auth).ts',
+    from: './src/store',
+    message: 'src/api reaches the data root only through the typed client (src/client.ts).',
+  },
+  {
+    // auth.ts also writes the development token files for `harmonise up`, with the store's
+    // atomic write; no request reads or writes them (the API reads the hashes once, at start).
+    target: './src/api/auth.ts',
+    from: './src/store',
+    except: ['./atomic.ts'],
+    message: 'src/api/auth.ts may use the store only to write the token files (store/atomic.ts).',
+  },
+  {
     target: ['./src/workflows', './src/shared.ts'],
     from: './src',
     except: ['./workflows', './domain', './shared.ts', './activities'],
@@ -110,6 +130,23 @@ export default tseslint.config(
         'error',
         { name: 'process', message: 'No process access in workflow code.' },
         { name: 'setInterval', message: 'Use workflow sleep/condition.' },
+      ],
+    },
+  },
+  {
+    // The API reaches Temporal only through the typed client (src/client*.ts).
+    files: ['src/api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*'],
+              message: 'src/api reaches Temporal only through the typed client (src/client.ts).',
+            },
+          ],
+        },
       ],
     },
   },

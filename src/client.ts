@@ -24,9 +24,13 @@ import type { SampleRecord } from './domain/sample-record.ts';
 import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
 import { CampaignMemory } from './client-campaign-fallback.ts';
 import { checkIds } from './client-checks.ts';
+import { withdrawConsent, type ConsentWithdrawal } from './client-consent.ts';
+import { Records } from './client-records.ts';
+import { recentSubmissions } from './client-recent-submissions.ts';
+import { WesRuns } from './client-wes.ts';
 import { serviceHealth } from './client-health.ts';
 import { submissionStatus } from './client-submissions.ts';
-import { HarmoniseError, ServiceUnreachableError } from './errors.ts';
+import { ServiceUnreachableError } from './errors.ts';
 import {
   campaignWorkflowId,
   frequencyWorkflowId,
@@ -34,7 +38,6 @@ import {
   sampleWorkflowId,
   submissionWorkflowId,
 } from './shared.ts';
-import { appendAudit } from './store/audit.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout, type Layout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
@@ -78,6 +81,10 @@ export class HarmoniseClient {
   readonly layout: Layout;
   /** The last progress each campaign answered, shown when it does not answer (client-campaigns.ts). */
   readonly campaignMemory = new CampaignMemory();
+  /** What the data root holds, as the API reads it, and the API's audit entries. */
+  readonly records = new Records(this);
+  /** The WES view of the workflows (client-wes.ts). */
+  readonly wes = new WesRuns(this);
 
   private constructor(
     readonly config: Config,
@@ -198,39 +205,13 @@ export class HarmoniseClient {
     return releaseId;
   }
 
-  /**
-   * Records a consent withdrawal (catalogue and audit log) and, unless told not to, starts a
-   * release without the sample; earlier releases are never touched. A repeated withdrawal is
-   * logged and starts nothing.
-   */
+  /** Records a consent withdrawal and, unless told not to, cuts a release (client-consent.ts). */
   async withdrawConsent(
     sampleId: string,
     options: { requestedBy: string; release: boolean },
-  ): Promise<{
-    sampleId: string;
-    withdrawnAt: string;
-    alreadyWithdrawn: boolean;
-    releaseId: string | null;
-  }> {
+  ): Promise<ConsentWithdrawal> {
     checkIds({ sampleId });
-    const at = new Date().toISOString();
-    const withdrawn = await new Catalogue(this.layout).withdrawConsent(sampleId, at);
-    if (withdrawn === null) throw new HarmoniseError('NOT_FOUND', `no sample ${sampleId}`);
-    const withdrawnAt = withdrawn.record.consent.withdrawnAt ?? at;
-    const releaseId =
-      options.release && !withdrawn.alreadyWithdrawn
-        ? await this.startRelease({ requestedBy: options.requestedBy })
-        : null;
-    await appendAudit(this.layout.auditLog, {
-      at,
-      action: 'consent-withdrawn',
-      requestedBy: options.requestedBy,
-      sampleId,
-      withdrawnAt,
-      alreadyWithdrawn: withdrawn.alreadyWithdrawn,
-      releaseId,
-    });
-    return { sampleId, withdrawnAt, alreadyWithdrawn: withdrawn.alreadyWithdrawn, releaseId };
+    return withdrawConsent(this, sampleId, options);
   }
 
   async waitForRelease(releaseId: string): Promise<PublishedRelease> {
@@ -269,6 +250,11 @@ export class HarmoniseClient {
 
   recentCampaigns(limit: number) {
     return recentCampaigns(this, limit);
+  }
+
+  /** The live submissions first, then the newest ended ones (client-recent-submissions.ts). */
+  recentSubmissions(limit: number) {
+    return recentSubmissions(this, limit);
   }
 
   controlCampaign(

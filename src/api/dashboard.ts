@@ -12,11 +12,9 @@ import { z } from 'zod';
 import type { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl } from '../config.ts';
 import { errorMessage } from '../errors.ts';
-import { releaseSummaries } from '../store/listings.ts';
 import { healthResponse } from './health.ts';
 import { route, type RouteSpec } from './route.ts';
 import { createSampleCounter } from './sample-counts.ts';
-import { recentSubmissions } from './dashboard-submissions.ts';
 import { pendingActivity } from './pending-activity-schema.ts';
 
 export const DASHBOARD_HTML = new URL('./dashboard.html', import.meta.url);
@@ -81,9 +79,9 @@ export function dashboardRoutes(client: HarmoniseClient): RouteSpec[] {
     const [health, campaigns, submissions, samples, releases] = await Promise.all([
       client.health(),
       client.recentCampaigns(RECENT),
-      recentSubmissions(client, RECENT),
+      client.recentSubmissions(RECENT),
       countSamples(),
-      releaseSummaries(client.layout, 10),
+      client.records.releaseSummaries(10),
     ]);
     return {
       generatedAt: new Date().toISOString(),

@@ -6,7 +6,6 @@
 import { AggregatorRegistry, Gauge, Registry } from 'prom-client';
 import type { HarmoniseClient } from '../client.ts';
 import { workerSnapshots } from '../metrics.ts';
-import { submissionRecords } from '../store/listings.ts';
 
 const CAMPAIGNS_SHOWN = 50;
 
@@ -46,7 +45,7 @@ export function createApiMetrics(client: HarmoniseClient) {
     async collect() {
       this.reset();
       const counts = new Map<string, number>();
-      for (const { status } of await submissionRecords(client.layout)) {
+      for (const { status } of await client.records.submissionRecords()) {
         counts.set(status, (counts.get(status) ?? 0) + 1);
       }
       for (const [status, count] of counts) this.set({ status }, count);

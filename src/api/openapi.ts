@@ -20,86 +20,97 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   return generated;
 }
 
-export function openApiDocument(routes: readonly RouteSpec[]): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of routes) {
-    const openApiPath = spec.url.replace(/:(\w+)/g, '{$1}');
-    const shape: Record<string, z.ZodType> =
-      spec.params instanceof z.ZodObject ? spec.params.shape : {};
-    const params = Object.entries(shape);
-    const queryShape: Record<string, z.ZodType> =
-      spec.query instanceof z.ZodObject ? spec.query.shape : {};
-    const queryParams = Object.entries(queryShape);
-    const status = String(spec.status ?? 200);
-    const error = (description: string) => ({
-      description,
-      content: { 'application/json': { schema: errorBody } },
-    });
-    (paths[openApiPath] ??= {})[spec.method.toLowerCase()] = {
-      summary: spec.summary,
-      tags: [spec.tag],
-      description: `Who may call it: ${whoMayCall(spec.access)}.`,
-      parameters: [
-        ...params.map(([name, schema]) => ({
-          name,
-          in: 'path',
-          required: true,
-          schema: jsonSchema(schema, 'input'),
-        })),
-        ...queryParams.map(([name, schema]) => ({
-          name,
-          in: 'query',
-          required: false,
-          schema: jsonSchema(schema, 'input'),
-        })),
-      ],
+/** A route's path and query parameters, each with its schema. */
+function parametersOf(spec: RouteSpec): unknown[] {
+  const shapeOf = (schema: z.ZodType | undefined) => {
+    const shape: Record<string, z.ZodType> = schema instanceof z.ZodObject ? schema.shape : {};
+    return Object.entries(shape);
+  };
+  return [
+    ...shapeOf(spec.params).map(([name, schema]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: jsonSchema(schema, 'input'),
+    })),
+    ...shapeOf(spec.query).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: jsonSchema(schema, 'input'),
+    })),
+  ];
+}
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorBody } },
+});
+
+/** A table route's operation: who may call it, its parameters, body and answers. */
+function operationOf(spec: RouteSpec): Record<string, unknown> {
+  return {
+    summary: spec.summary,
+    tags: [spec.tag],
+    description: `Who may call it: ${whoMayCall(spec.access)}.`,
+    parameters: parametersOf(spec),
+    ...(spec.body
+      ? {
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+          },
+        }
+      : {}),
+    responses: {
+      [String(spec.status ?? 200)]: {
+        description: 'success',
+        content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } },
+      },
+      '400': error('bad request: what is wrong, by field'),
+      '401': error('no token, or an unknown one'),
+      '403': error('the token’s role may not do this'),
+      '404': error('not found'),
       ...(spec.body
         ? {
-            requestBody: {
-              required: false,
-              content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
-            },
+            '413': error('the body is over 1 MiB'),
+            '415': error('the body is not application/json'),
           }
         : {}),
-      responses: {
-        [status]: {
-          description: 'success',
-          content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } },
-        },
-        '400': error('bad request: what is wrong, by field'),
-        '401': error('no token, or an unknown one'),
-        '403': error('the token’s role may not do this'),
-        '404': error('not found'),
-        ...(spec.body
-          ? {
-              '413': error('the body is over 1 MiB'),
-              '415': error('the body is not application/json'),
-            }
-          : {}),
-        '503': error(
-          'Temporal did not answer within 5 s (down or unreachable), or a workflow did not answer a query in time (its worker down or busy); ask again',
-        ),
-      },
-    };
-  }
-  paths['/healthz'] = {
+      '503': error(
+        'Temporal did not answer within 5 s (down or unreachable), or a workflow did not answer a query in time (its worker down or busy); ask again',
+      ),
+    },
+  };
+}
+
+/** `/healthz`: no token, and a 503 with the same body while Temporal does not answer. */
+function healthPath(): Record<string, unknown> {
+  const answer = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: jsonSchema(healthResponse, 'output') } },
+  });
+  return {
     get: {
       summary: 'Whether the API and Temporal answer and a worker polls the task queue',
       tags: ['health'],
       description: 'Who may call it: anyone (no token).',
       security: [],
       responses: {
-        '200': {
-          description: 'Temporal answers (see `worker` for whether a worker polls)',
-          content: { 'application/json': { schema: jsonSchema(healthResponse, 'output') } },
-        },
-        '503': {
-          description: 'Temporal does not answer',
-          content: { 'application/json': { schema: jsonSchema(healthResponse, 'output') } },
-        },
+        '200': answer('Temporal answers (see `worker` for whether a worker polls)'),
+        '503': answer('Temporal does not answer'),
       },
     },
   };
+}
+
+export function openApiDocument(routes: readonly RouteSpec[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of routes) {
+    const openApiPath = spec.url.replace(/:(\w+)/g, '{$1}');
+    (paths[openApiPath] ??= {})[spec.method.toLowerCase()] = operationOf(spec);
+  }
+  paths['/healthz'] = healthPath();
   return {
     openapi: '3.1.0',
     info: {

@@ -4,13 +4,11 @@ import { apiUrl, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { tokenFiles, TokenRegistry } from './auth.ts';
 import { buildApi } from './server.ts';
-import { loadSalt, personalNumberRedactor } from '../store/redaction.ts';
 
 export async function runApi(config: Config, logger: Logger): Promise<void> {
   const tokens = await TokenRegistry.load(tokenFiles(config.dataRoot).hashesFile);
   const client = await HarmoniseClient.connect(config, 30_000);
-  const redact = personalNumberRedactor(loadSalt(config.dataRoot));
-  const app = await buildApi({ client, tokens, logger, redact });
+  const app = await buildApi({ client, tokens, logger });
   await app.listen({ host: config.api.host, port: config.api.port });
   logger.info({ url: apiUrl(config) }, 'API listening');
   await new Promise<void>((resolve) => {

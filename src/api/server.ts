@@ -11,8 +11,6 @@ import type { HarmoniseClient } from '../client.ts';
 import { HarmoniseError, ServiceUnreachableError, UsageError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { temporalUnavailable } from '../client-checks.ts';
-import { appendAudit } from '../store/audit.ts';
-import { redactDeep, type Redact } from '../store/redaction.ts';
 import type { Role, TokenRegistry } from './auth.ts';
 import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
 import { healthAnswer } from './health.ts';
@@ -26,8 +24,6 @@ export interface ApiDeps {
   client: HarmoniseClient;
   tokens: TokenRegistry;
   logger: Logger;
-  /** Replaces personal numbers in what the audit log records (the logger's own redaction). */
-  redact: Redact;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
@@ -186,12 +182,11 @@ async function handle(
   }
   const changes = spec.method !== 'GET';
   const audit = (outcome: string) =>
-    appendAudit(deps.client.layout.auditLog, {
-      at: new Date().toISOString(),
+    deps.client.records.recordApiCall({
       action: `api ${spec.method} ${spec.url}`,
       requestedBy: `api:${role}`,
-      // As asked, but never a personal number (a salted hash stands in its place).
-      params: redactDeep(rawParams, deps.redact),
+      // As asked: the client replaces a personal number by a salted hash.
+      params: rawParams,
       outcome,
     });
   try {

@@ -18,7 +18,7 @@ const REGENERATE = 'run `npm run docs:generate` and commit the result';
 
 /** Names that look like variables but are not read from the environment. */
 const NOT_VARIABLES = new Set([
-  'HARMONISE_VERSION', // a constant in src/api/wes.ts
+  'HARMONISE_VERSION', // a constant in src/api/wes-service-info.ts
 ]);
 
 const CONFIG_VARIABLES = CONFIG_SECTIONS.flatMap((section) => section.variables);

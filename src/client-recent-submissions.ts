@@ -1,25 +1,29 @@
 /**
- * The dashboard's submissions: every live one first (newest first; a submission stuck in
+ * The dashboard's submissions (the typed client's `recentSubmissions`): every live one first (newest first; a submission stuck in
  * validation for hours must not scroll away behind newer finished ones), with what it waits on,
  * then the newest ended ones from their records. A live submission whose workflow does not
  * answer its query is shown from what Temporal's server says of it, with the reason.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
-import type { HarmoniseClient } from '../client.ts';
-import { pendingActivitiesOf } from '../client-describe.ts';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { checkIds } from './client-checks.ts';
+import { pendingActivitiesOf } from './client-describe.ts';
+import { submissionStatus } from './client-submissions.ts';
 import {
   SUBMISSION_STATUSES,
   submissionEnded,
   type PendingActivity,
   type SubmissionStatus,
   type SubmissionStatusName,
-} from '../domain/status.ts';
-import type { InputIssue } from '../domain/issues.ts';
-import type { HarmonisationMode } from '../domain/policy.ts';
-import { errorMessage } from '../errors.ts';
-import { SearchAttribute } from '../shared.ts';
-import { submissionRecords } from '../store/listings.ts';
-import { submitterView } from '../store/submissions.ts';
+} from './domain/status.ts';
+import type { InputIssue } from './domain/issues.ts';
+import type { HarmonisationMode } from './domain/policy.ts';
+import { errorMessage } from './errors.ts';
+import { SearchAttribute } from './shared.ts';
+import { submissionRecords } from './store/listings.ts';
+import type { Layout } from './store/layout.ts';
+import { submitterView } from './store/submissions.ts';
+
+type RecentContext = { layout: Layout; temporal: Client };
 
 /** A live submission that did not answer: what the server knows, and why the rest is missing. */
 export interface UnansweredSubmission {
@@ -46,14 +50,14 @@ const QUERY_WAIT_MS = 2_500;
 const MODES: readonly string[] = ['full', 'partial', 'none'];
 
 async function unanswered(
-  client: HarmoniseClient,
+  ctx: RecentContext,
   region: string,
   submissionId: string,
   workflowId: string,
   why: unknown,
 ): Promise<UnansweredSubmission | null> {
   // Temporal itself not answering fails the whole answer (a 503), as it should.
-  const description = await client.temporal.workflow
+  const description = await ctx.temporal.workflow
     .getHandle(workflowId)
     .describe()
     .catch((error: unknown) => {
@@ -65,7 +69,7 @@ async function unanswered(
   // The workflow sets Stage to its status from validation on; before that it has received it.
   const stage = attributes.get(SearchAttribute.Stage) ?? 'received';
   const mode = attributes.get(SearchAttribute.HarmonisationMode) ?? null;
-  const view = await submitterView(client.layout, region, submissionId);
+  const view = await submitterView(ctx.layout, region, submissionId);
   const receivedAt = description.startTime.toISOString();
   return {
     region,
@@ -88,28 +92,26 @@ async function unanswered(
   };
 }
 
-async function live(
-  client: HarmoniseClient,
-  workflowId: string,
-): Promise<DashboardSubmission | null> {
+async function live(ctx: RecentContext, workflowId: string): Promise<DashboardSubmission | null> {
   // `submission:<region>:<submissionId>`; neither part can hold a colon.
   const [, region, submissionId] = workflowId.split(':');
   if (!region || !submissionId) return null;
   try {
-    return await client.temporal.withDeadline(Date.now() + QUERY_WAIT_MS, () =>
-      client.submissionStatus(region, submissionId),
-    );
+    return await ctx.temporal.withDeadline(Date.now() + QUERY_WAIT_MS, () => {
+      checkIds({ region, submissionId });
+      return submissionStatus(ctx, region, submissionId);
+    });
   } catch (error) {
-    return unanswered(client, region, submissionId, workflowId, error);
+    return unanswered(ctx, region, submissionId, workflowId, error);
   }
 }
 
 export async function recentSubmissions(
-  client: HarmoniseClient,
+  ctx: RecentContext,
   limit: number,
 ): Promise<DashboardSubmission[]> {
   const running: string[] = [];
-  for await (const info of client.temporal.workflow.list({
+  for await (const info of ctx.temporal.workflow.list({
     query: 'WorkflowType="submissionWorkflow" AND ExecutionStatus="Running"',
     pageSize: limit,
   })) {
@@ -117,8 +119,8 @@ export async function recentSubmissions(
     if (running.length >= limit) break;
   }
   const [records, lives] = await Promise.all([
-    submissionRecords(client.layout),
-    Promise.all(running.map((workflowId) => live(client, workflowId))),
+    submissionRecords(ctx.layout),
+    Promise.all(running.map((workflowId) => live(ctx, workflowId))),
   ]);
   const found = new Map<string, DashboardSubmission>();
   for (const record of records) if (record.workflowId) found.set(record.workflowId, record);
