@@ -1,4 +1,7 @@
-/** Command-line options and number formatting shared by the benchmarks. */
+/**
+ * Number formatting shared by the benchmarks and the fault suite, and the fault suite's option
+ * reader (test/chaos/run.ts); the benchmarks parse their command lines strictly in options.ts.
+ */
 
 /** `--name N`: a positive whole number, or `fallback` when the option is absent. */
 export function option(args: readonly string[], name: string, fallback: number): number {

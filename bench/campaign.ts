@@ -5,12 +5,12 @@
  * only exit. Measures wall time, throughput, the largest history of any run it started, and the
  * peak RSS of the worker and of the Temporal server (sampled from /proc every second).
  *
- * `npm run bench -- campaign [--samples N] [--max-concurrent N] [--keep] --json`, or
- * `npm run bench -- campaign --resume DIR --json` after an interrupted run (SIGINT / SIGTERM).
+ * `npm run bench -- campaign [--samples N] [--max-concurrent N] [--profile DIR] [--keep] --json`
+ * (bench/options.ts), or `npm run bench -- campaign --resume DIR --json` after an interrupted run
+ * (SIGINT / SIGTERM).
  */
 import { Client, Connection } from '@temporalio/client';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,32 +18,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { seedCatalogue } from '../src/demo/seed-catalogue.ts';
 import { HarmoniseClient } from '../src/client.ts';
 import { writeJsonAtomic } from '../src/store/atomic.ts';
-import { DEFAULT_REGIONS, loadConfig, PROJECT_ROOT } from '../src/config.ts';
+import { DEFAULT_REGIONS, loadConfig } from '../src/config.ts';
 import { WorkflowBusyError } from '../src/errors.ts';
+import type { CampaignProgress } from '../src/domain/campaign.ts';
 import { createLogger } from '../src/logger.ts';
-import { startBenchTemporal } from './temporal.ts';
-import { option, round } from './args.ts';
-
-/** A memory field of /proc/<pid>/status (VmRSS now, VmHWM the peak so far) in MiB, or null once the process is gone. */
-function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
-    return kb === undefined ? null : Number(kb) / 1024;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
+import { round } from './args.ts';
+import type { CampaignBenchOptions } from './options.ts';
+import { cpuSeconds, memoryMiB, sampleRss } from './process-usage.ts';
+import { startStack, stopStack } from './campaign-stack.ts';
 
 /** One stretch of the benchmark between a start of the stack and its end (or interruption). */
 interface Segment {
@@ -72,17 +54,16 @@ const STATE_FILE = 'bench-campaign.json';
 /** How long the progress query may keep failing before the benchmark gives up. */
 const QUERY_PATIENCE_MS = 10 * 60_000;
 
-async function prepare(args: string[], progress: (text: string) => void) {
-  const resumeAt = args.indexOf('--resume');
-  if (resumeAt >= 0) {
-    const root = path.resolve(args[resumeAt + 1] ?? '');
+async function prepare(opts: CampaignBenchOptions, progress: (text: string) => void) {
+  if (opts.resume !== null) {
+    const root = opts.resume;
     const text = await fsp.readFile(path.join(root, STATE_FILE), 'utf8').catch(() => null);
     if (text === null) throw new Error(`--resume: ${root} has no ${STATE_FILE} of an earlier run`);
     const state = JSON.parse(text) as BenchState;
     progress(`resuming campaign ${state.campaignId} under ${root}`);
     return { root, state };
   }
-  const samples = option(args, '--samples', 1000);
+  const samples = opts.samples;
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-campaign-'));
   const seedStart = Date.now();
   await seedCatalogue({ dataRoot: root, samples, regions: DEFAULT_REGIONS });
@@ -91,7 +72,7 @@ async function prepare(args: string[], progress: (text: string) => void) {
   const state: BenchState = {
     schema: 'harmonise.bench-campaign/v1',
     samples,
-    maxConcurrent: option(args, '--max-concurrent', 200),
+    maxConcurrent: opts.maxConcurrent,
     seedSeconds,
     campaignId: null,
     segments: [],
@@ -104,165 +85,166 @@ async function prepare(args: string[], progress: (text: string) => void) {
  * segment: the stack is stopped, the data root kept, and `--resume` carries on later; the
  * result then covers every segment (their times added, the stops between them left out).
  */
-export async function runCampaignBench(args: string[]): Promise<Record<string, unknown>> {
-  const profileAt = args.indexOf('--profile');
-  const profileDir = profileAt >= 0 ? path.resolve(args[profileAt + 1] ?? 'profile') : null;
+export async function runCampaignBench(
+  opts: CampaignBenchOptions,
+): Promise<Record<string, unknown>> {
   const logger = createLogger(process.env.HARMONISE_LOG_LEVEL ?? 'warn');
   const progress = (text: string) => process.stderr.write(`bench campaign: ${text}\n`);
-  const { root, state } = await prepare(args, progress);
-  const { samples, maxConcurrent } = state;
+  const { root, state } = await prepare(opts, progress);
   const saveState = () => writeJsonAtomic(path.join(root, STATE_FILE), state);
-
-  const temporal = await startBenchTemporal(root, logger);
-  const { address } = temporal;
-  const env = {
-    ...process.env,
-    HARMONISE_DATA: root,
-    HARMONISE_TEMPORAL_ADDRESS: address,
-    HARMONISE_EXECUTOR: 'local',
-    // noop jobs use no CPU: the budget only limits how many run at once.
-    HARMONISE_LOCAL_CPUS: String(Math.max(64, maxConcurrent)),
-    HARMONISE_LOG_LEVEL: 'warn',
-  };
-  const workerLog = fs.openSync(path.join(root, 'worker.log'), 'a');
-  // --profile <dir>: a V8 CPU profile of the worker, written when it exits.
-  const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const worker = spawn(
-    process.execPath,
-    [...nodeFlags, path.join(PROJECT_ROOT, 'bin/harmonise.js'), 'worker'],
-    {
-      env,
-      stdio: ['ignore', workerLog, workerLog],
-    },
-  );
-  fs.closeSync(workerLog);
-  const workerPid = worker.pid!;
-  const serverPid = temporal.pid!;
-
-  let workerRss = 0;
-  let serverRss = 0;
-  const sampler = setInterval(() => {
-    workerRss = Math.max(workerRss, memoryMiB(workerPid, 'VmRSS') ?? 0);
-    serverRss = Math.max(serverRss, memoryMiB(serverPid, 'VmRSS') ?? 0);
-  }, 1000);
+  const stack = await startStack(root, state.maxConcurrent, opts.profile, logger);
+  const rss = sampleRss(stack.pids);
   let interrupted = false;
   const interrupt = () => (interrupted = true);
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
 
-  const config = loadConfig(env);
-  const client = await HarmoniseClient.connect(config);
+  const client = await HarmoniseClient.connect(loadConfig(stack.env));
   let completed = false;
   try {
-    const cpuBefore = { worker: cpuSeconds(workerPid) ?? 0, server: cpuSeconds(serverPid) ?? 0 };
+    const cpuBefore = {
+      worker: cpuSeconds(stack.pids.worker) ?? 0,
+      server: cpuSeconds(stack.pids.server) ?? 0,
+    };
     const segmentStart = new Date();
     if (state.campaignId === null) {
       const started = await client.startCampaign({
         name: 'bench',
         pipelineVersion: 'noop',
         selection: { expression: 'pipelineVersion!=noop' },
-        maxConcurrent,
+        maxConcurrent: state.maxConcurrent,
         requestedBy: 'bench',
       });
       state.campaignId = started.campaignId;
       await saveState();
     }
     const campaignId = state.campaignId;
-    let last = '';
-    let finished = 0;
-    let answeredAt = Date.now();
-    for (;;) {
-      // A query times out when the campaign's workflow task is slow (a busy worker near a
-      // continue-as-new): the campaign goes on regardless, so ask again at the next poll.
-      const p = await client.campaignProgress(campaignId).catch((error: unknown) => {
-        if (!(error instanceof WorkflowBusyError)) throw error;
-        if (Date.now() - answeredAt > QUERY_PATIENCE_MS) throw error;
-        progress(`progress query failed (${String(error)}); asking again`);
-        return undefined;
-      });
-      if (p !== undefined) answeredAt = Date.now();
-      if (p) finished = p.counts.done + p.counts.failed + p.counts.rejected;
-      if (p?.state === 'completed' || p?.state === 'cancelled') break;
-      if (interrupted) break;
-      if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
-      // Unanswered (undefined): nothing new to print.
-      if (p !== undefined) {
-        const line = p
-          ? `${finished}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
-          : 'starting';
-        if (line !== last) progress(line);
-        last = line;
-      }
-      await sleep(5000);
-    }
+    const finished = await followCampaign(client, campaignId, {
+      worker: stack.worker,
+      interrupted: () => interrupted,
+      progress,
+    });
+    const { pids } = stack;
     state.segments.push({
       startedAt: segmentStart.toISOString(),
       endedAt: new Date().toISOString(),
       finished,
-      workerCpuSeconds: round((cpuSeconds(workerPid) ?? 0) - cpuBefore.worker),
-      serverCpuSeconds: round((cpuSeconds(serverPid) ?? 0) - cpuBefore.server),
-      workerPeakRssMB: round(Math.max(workerRss, memoryMiB(workerPid, 'VmHWM') ?? 0)),
-      serverPeakRssMB: round(Math.max(serverRss, memoryMiB(serverPid, 'VmHWM') ?? 0)),
+      workerCpuSeconds: round((cpuSeconds(pids.worker) ?? 0) - cpuBefore.worker),
+      serverCpuSeconds: round((cpuSeconds(pids.server) ?? 0) - cpuBefore.server),
+      workerPeakRssMB: round(Math.max(rss.peak.worker, memoryMiB(pids.worker, 'VmHWM') ?? 0)),
+      serverPeakRssMB: round(Math.max(rss.peak.server, memoryMiB(pids.server, 'VmHWM') ?? 0)),
     });
     await saveState();
     if (interrupted) {
       progress(
-        `interrupted at ${finished}/${samples}; continue with: npm run bench -- campaign --resume ${root} --json`,
+        `interrupted at ${finished}/${state.samples}; continue with: npm run bench -- campaign --resume ${root} --json`,
       );
-      return { benchmark: 'campaign', interrupted: true, resume: root, finished, samples };
+      return {
+        benchmark: 'campaign',
+        interrupted: true,
+        resume: root,
+        finished,
+        samples: state.samples,
+      };
     }
     const final = await client.waitForCampaign(campaignId);
-    const histories = await historyLengths(address, campaignId);
+    const histories = await historyLengths(stack.address, campaignId);
     completed = true;
-    const segments = state.segments;
-    const wallSeconds = segments.reduce(
-      (sum, s) => sum + (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000,
-      0,
-    );
-    const stoppedSeconds =
-      (Date.parse(segments.at(-1)!.endedAt) - Date.parse(segments[0]!.startedAt)) / 1000 -
-      wallSeconds;
-    const sum = (key: 'workerCpuSeconds' | 'serverCpuSeconds') =>
-      segments.some((s) => s[key] === null)
-        ? null
-        : round(segments.reduce((total, s) => total + s[key]!, 0));
-    return {
-      benchmark: 'campaign',
-      machine: { cpus: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30) },
-      samples,
-      succeeded: final.counts.done,
-      failed: final.counts.failed + final.counts.rejected,
-      wallSeconds: round(wallSeconds),
-      samplesPerSecond: round(final.counts.done / wallSeconds, 2),
-      maxHistoryEvents: histories.max,
-      workerRssMB: Math.max(...segments.map((s) => s.workerPeakRssMB)),
-      serverRssMB: Math.max(...segments.map((s) => s.serverPeakRssMB)),
-      maxConcurrent,
-      campaignRuns: histories.campaignRuns,
-      campaignMaxHistoryEvents: histories.campaignMax,
-      sampleWorkflows: histories.samples,
-      cpu: { workerSeconds: sum('workerCpuSeconds'), serverSeconds: sum('serverCpuSeconds') },
-      seedSeconds: round(state.seedSeconds),
-      // More than one when the run was interrupted and resumed: the stack was stopped and
-      // started again in between (its stop is not counted in wallSeconds).
-      segments: segments.length,
-      stoppedSeconds: round(stoppedSeconds),
-      campaignId,
-      dataRoot: root,
-    };
+    return campaignResult(state, campaignId, final, histories, root);
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    clearInterval(sampler);
+    rss.stop();
     await client.close();
-    if (worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
-    await temporal.stop();
-    if (completed && !args.includes('--keep')) await fsp.rm(root, { recursive: true, force: true });
+    await stopStack(stack);
+    if (completed && !opts.keep) await fsp.rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Polls the campaign's progress every 5 s until it ends or the benchmark is interrupted, and
+ * returns the samples finished by then.
+ */
+async function followCampaign(
+  client: HarmoniseClient,
+  campaignId: string,
+  watch: { worker: ChildProcess; interrupted: () => boolean; progress: (text: string) => void },
+): Promise<number> {
+  const { worker, progress } = watch;
+  let last = '';
+  let finished = 0;
+  let answeredAt = Date.now();
+  for (;;) {
+    // A query times out when the campaign's workflow task is slow (a busy worker near a
+    // continue-as-new): the campaign goes on regardless, so ask again at the next poll.
+    const p = await client.campaignProgress(campaignId).catch((error: unknown) => {
+      if (!(error instanceof WorkflowBusyError)) throw error;
+      if (Date.now() - answeredAt > QUERY_PATIENCE_MS) throw error;
+      progress(`progress query failed (${String(error)}); asking again`);
+      return undefined;
+    });
+    if (p !== undefined) answeredAt = Date.now();
+    if (p) finished = p.counts.done + p.counts.failed + p.counts.rejected;
+    if (p?.state === 'completed' || p?.state === 'cancelled') break;
+    if (watch.interrupted()) break;
+    if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
+    // Unanswered (undefined): nothing new to print.
+    if (p !== undefined) {
+      const line = p
+        ? `${finished}/${p.counts.total} ${p.samplesPerSecond?.toFixed(1) ?? '-'}/s run ${p.run}`
+        : 'starting';
+      if (line !== last) progress(line);
+      last = line;
+    }
+    await sleep(5000);
+  }
+  return finished;
+}
+
+/** The whole campaign's figures, over every segment. */
+function campaignResult(
+  state: BenchState,
+  campaignId: string,
+  final: CampaignProgress,
+  histories: Awaited<ReturnType<typeof historyLengths>>,
+  root: string,
+): Record<string, unknown> {
+  const segments = state.segments;
+  const wallSeconds = segments.reduce(
+    (sum, s) => sum + (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000,
+    0,
+  );
+  const stoppedSeconds =
+    (Date.parse(segments.at(-1)!.endedAt) - Date.parse(segments[0]!.startedAt)) / 1000 -
+    wallSeconds;
+  const sum = (key: 'workerCpuSeconds' | 'serverCpuSeconds') =>
+    segments.some((s) => s[key] === null)
+      ? null
+      : round(segments.reduce((total, s) => total + s[key]!, 0));
+  return {
+    benchmark: 'campaign',
+    machine: { cpus: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30) },
+    samples: state.samples,
+    succeeded: final.counts.done,
+    failed: final.counts.failed + final.counts.rejected,
+    wallSeconds: round(wallSeconds),
+    samplesPerSecond: round(final.counts.done / wallSeconds, 2),
+    maxHistoryEvents: histories.max,
+    workerRssMB: Math.max(...segments.map((s) => s.workerPeakRssMB)),
+    serverRssMB: Math.max(...segments.map((s) => s.serverPeakRssMB)),
+    maxConcurrent: state.maxConcurrent,
+    campaignRuns: histories.campaignRuns,
+    campaignMaxHistoryEvents: histories.campaignMax,
+    sampleWorkflows: histories.samples,
+    cpu: { workerSeconds: sum('workerCpuSeconds'), serverSeconds: sum('serverCpuSeconds') },
+    seedSeconds: round(state.seedSeconds),
+    // More than one when the run was interrupted and resumed: the stack was stopped and
+    // started again in between (its stop is not counted in wallSeconds).
+    segments: segments.length,
+    stoppedSeconds: round(stoppedSeconds),
+    campaignId,
+    dataRoot: root,
+  };
 }
 
 /** History lengths of every run the campaign started (its own runs and its children). */

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeReleasableRecord } from '../src/demo/seed-catalogue.ts';
+import { writeReleasableRecord } from '../src/demo/releasable-record.ts';
 import type { PublishedRelease } from '../src/activities/frequency.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { createLayout } from '../src/store/layout.ts';

@@ -28,32 +28,15 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_COHORT_CACHE, generateCohort, type Cohort } from './cohort/generate.ts';
+import { generateCohort, type Cohort } from './cohort/generate.ts';
 import { compareCounts, readCounts } from './frequency-compare.ts';
 import { independentCounts } from './frequency-oracle.ts';
 import { runPeer } from './frequency-peer.ts';
 import { engineOf, prepareDataRoot, runReleases, type EngineSummary } from './frequency-stack.ts';
-import { option, round } from './args.ts';
+import { round } from './args.ts';
+import type { FrequencyBenchOptions } from './options.ts';
 
 const progress = (text: string) => process.stderr.write(`bench frequency: ${text}\n`);
-
-function text(args: readonly string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
-  return value;
-}
-
-/** `--samples 400,800`: ascending, distinct positive whole numbers. */
-function sampleSizes(args: readonly string[]): number[] {
-  const raw = text(args, '--samples', '400');
-  const sizes = raw.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 2)) {
-    throw new Error(`--samples needs whole numbers of at least 2, comma-separated, not "${raw}"`);
-  }
-  return [...new Set(sizes)].sort((a, b) => a - b);
-}
 
 const cpu = (e: EngineSummary) =>
   e.contributions.cpuSeconds + e.partials.cpuSeconds + e.reduce.cpuSeconds;
@@ -95,51 +78,76 @@ async function point(
     shardBases: opts.shardBases,
     progress: (t) => progress(`N=${n}: ${t}`),
   });
-
-  const regions = [...new Set(samples.map((s) => s.region))].sort();
-  let peer = null;
-  if (n <= opts.peerMax) {
-    progress(`N=${n}: running the peer`);
-    const run = await runPeer({
-      dir: path.join(root, 'peer'),
-      reference: cohort.reference,
-      samples,
-    });
-    progress(`N=${n}: peer ${round(run.cpuSeconds)} CPU s, ${round(run.wallSeconds)} s wall`);
-    const released = await readCounts(fromScratch.release.vcf, regions, 'tag');
-    const peerCounts = await readCounts(run.vcf, regions, 'from AC_Hom');
-    const comparison = compareCounts(released.sites, peerCounts.sites, regions);
-    progress(
-      `N=${n}: release vs peer: identical ${comparison.identical}, ${comparison.mismatchedSites} sites differ`,
-    );
-    const truth = await independentCounts(samples, regions);
-    const releaseCheck = compareCounts(released.sites, truth, regions, 5);
-    const peerCheck = compareCounts(peerCounts.sites, truth, regions, 5);
-    progress(
-      `N=${n}: against the independent count: release ${releaseCheck.mismatchedSites}, peer ${peerCheck.mismatchedSites} sites differ`,
-    );
-    peer = {
-      run,
-      comparison,
-      peerDuplicateSites: peerCounts.duplicateKeys,
-      peerLowAnLines: peerCounts.lowAnLines,
-      releaseCheck,
-      peerCheck,
-      truth,
-    };
-  }
-
+  const peer =
+    n <= opts.peerMax
+      ? await comparePeer(cohort, samples, path.join(root, 'peer'), fromScratch.release.vcf)
+      : null;
   const engine = {
     fromScratch: await engineOf(fromScratch.summaryFile),
     withdrawal: await engineOf(withdrawal.summaryFile),
   };
-  const scratchCpu = cpu(engine.fromScratch);
+  return {
+    ...figures(fromScratch, withdrawal, engine, peer),
+    releaseDir: fromScratch.release.dir,
+    withdrawalReleaseDir: withdrawal.release.dir,
+    withdrawnSample: withdrawn,
+    withdrawalSamples: withdrawal.release.samples,
+    engine,
+    dataRoot,
+  };
+}
+
+type Releases = Awaited<ReturnType<typeof runReleases>>;
+type PeerComparison = Awaited<ReturnType<typeof comparePeer>>;
+
+/** Runs the peer on the same genomes and compares both, and each, with the independent count. */
+async function comparePeer(
+  cohort: Cohort,
+  samples: Cohort['samples'],
+  dir: string,
+  releaseVcf: string,
+) {
+  const n = samples.length;
+  const regions = [...new Set(samples.map((s) => s.region))].sort();
+  progress(`N=${n}: running the peer`);
+  const run = await runPeer({ dir, reference: cohort.reference, samples });
+  progress(`N=${n}: peer ${round(run.cpuSeconds)} CPU s, ${round(run.wallSeconds)} s wall`);
+  const released = await readCounts(releaseVcf, regions, 'tag');
+  const peerCounts = await readCounts(run.vcf, regions, 'from AC_Hom');
+  const comparison = compareCounts(released.sites, peerCounts.sites, regions);
+  progress(
+    `N=${n}: release vs peer: identical ${comparison.identical}, ${comparison.mismatchedSites} sites differ`,
+  );
+  const truth = await independentCounts(samples, regions);
+  const releaseCheck = compareCounts(released.sites, truth, regions, 5);
+  const peerCheck = compareCounts(peerCounts.sites, truth, regions, 5);
+  progress(
+    `N=${n}: against the independent count: release ${releaseCheck.mismatchedSites}, peer ${peerCheck.mismatchedSites} sites differ`,
+  );
+  return {
+    run,
+    comparison,
+    peerDuplicateSites: peerCounts.duplicateKeys,
+    peerLowAnLines: peerCounts.lowAnLines,
+    releaseCheck,
+    peerCheck,
+    truth,
+  };
+}
+
+/** One N's figures (docs/benchmarks.md); the peer's are null above --peer-max. */
+function figures(
+  fromScratch: Releases['fromScratch'],
+  withdrawal: Releases['withdrawal'],
+  engine: { fromScratch: EngineSummary; withdrawal: EngineSummary },
+  peer: PeerComparison | null,
+) {
   return {
     samples: fromScratch.release.samples,
     sites: fromScratch.release.sites,
     peerCpuSeconds: peer ? round(peer.run.cpuSeconds, 2) : null,
     contributionCpuSeconds: round(engine.fromScratch.contributions.cpuSeconds, 2),
-    fromScratchCpuSeconds: round(scratchCpu, 2),
+    fromScratchCpuSeconds: round(cpu(engine.fromScratch), 2),
     releaseCpuSeconds: round(
       engine.fromScratch.partials.cpuSeconds + engine.fromScratch.reduce.cpuSeconds,
       2,
@@ -166,28 +174,13 @@ async function point(
           peerExamples: peer.peerCheck.examples,
         }
       : null,
-    releaseDir: fromScratch.release.dir,
-    withdrawalReleaseDir: withdrawal.release.dir,
-    withdrawnSample: withdrawn,
-    withdrawalSamples: withdrawal.release.samples,
-    engine,
-    dataRoot,
   };
 }
 
-export async function runFrequencyBench(args: string[]): Promise<Record<string, unknown>> {
-  const mode = text(args, '--cohort', 'distinct');
-  if (mode !== 'distinct') {
-    throw new Error(
-      `--cohort ${mode}: only "distinct" is supported (copies of a few genomes hide what merging costs)`,
-    );
-  }
-  const sizes = sampleSizes(args);
-  const peerMax = option(args, '--peer-max', 800);
-  const seed = Number(text(args, '--seed', '1'));
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new Error('--seed needs a non-negative whole number');
-  const cacheDir = path.resolve(text(args, '--dir', DEFAULT_COHORT_CACHE));
+export async function runFrequencyBench(
+  opts: FrequencyBenchOptions,
+): Promise<Record<string, unknown>> {
+  const { samples: sizes, peerMax, seed, dir: cacheDir } = opts;
   const cpus = os.availableParallelism();
 
   const generation = process.hrtime.bigint();
@@ -199,9 +192,7 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
   });
   const generateSeconds = Number(process.hrtime.bigint() - generation) / 1e9;
   const genomeBases = cohort.sequences.reduce((sum, s) => sum + s.length, 0);
-  const shardBases = args.includes('--shard-bases')
-    ? option(args, '--shard-bases', 1)
-    : Math.ceil(genomeBases / cpus);
+  const shardBases = opts.shardBases ?? Math.ceil(genomeBases / cpus);
   const sizesOf = await Promise.all(
     cohort.samples.slice(0, 20).map((s) => fs.stat(s.gvcf).then((st) => st.size)),
   );
@@ -235,8 +226,8 @@ export async function runFrequencyBench(args: string[]): Promise<Record<string, 
     cohortDir: cohort.dir,
     generateSeconds: round(generateSeconds),
     meanGvcfKiB: round(sizesOf.reduce((s, v) => s + v, 0) / sizesOf.length / 1024),
-    runDir: args.includes('--clean') ? null : runDir,
+    runDir: opts.clean ? null : runDir,
   };
-  if (args.includes('--clean')) await fs.rm(runDir, { recursive: true, force: true });
+  if (opts.clean) await fs.rm(runDir, { recursive: true, force: true });
   return result;
 }

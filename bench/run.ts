@@ -1,26 +1,40 @@
 /**
  * `npm run bench -- <name> [options] [--json]`: runs one benchmark and prints its result; with
  * --json, stdout is exactly one JSON document. Benchmarks measure; tests never time anything.
+ * The command line is checked (bench/options.ts) before a benchmark's module is even loaded: a
+ * refused one exits 2 with the usage line; `--help` prints it.
  */
-import { runCampaignBench } from './campaign.ts';
-import { runFrequencyBench } from './frequency.ts';
-import { runSlurmOverhead } from './slurm-overhead.ts';
+import { BenchUsageError, BENCH_USAGE, parseBenchCommand, type BenchCommand } from './options.ts';
 
-const benchmarks: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
-  'slurm-overhead': runSlurmOverhead,
-  campaign: runCampaignBench,
-  frequency: runFrequencyBench,
-};
-
-const [name, ...args] = process.argv.slice(2);
-const bench = name ? benchmarks[name] : undefined;
-if (!bench) {
-  console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [--json]`);
-  process.exit(2);
+function commandLine(): BenchCommand {
+  try {
+    return parseBenchCommand(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(`bench: ${error.message}`);
+    console.error(error.usage);
+    process.exit(2);
+  }
 }
-const json = args.includes('--json');
-const result = await bench(args.filter((a) => a !== '--json'));
-if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+
+async function run(command: BenchCommand): Promise<Record<string, unknown>> {
+  switch (command.name) {
+    case 'slurm-overhead':
+      return (await import('./slurm-overhead.ts')).runSlurmOverhead(command.options);
+    case 'campaign':
+      return (await import('./campaign.ts')).runCampaignBench(command.options);
+    case 'frequency':
+      return (await import('./frequency.ts')).runFrequencyBench(command.options);
+  }
+}
+
+const command = commandLine();
+if (command.help) {
+  console.log(BENCH_USAGE[command.name]);
+  process.exit(0);
+}
+const result = await run(command);
+if (command.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else console.log(result);
 // An interrupted benchmark measured nothing yet: its result only says how to resume it.
 process.exit(result.interrupted === true ? 3 : 0);

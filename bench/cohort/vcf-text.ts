@@ -6,96 +6,120 @@
  */
 import type { Rng } from '../../src/demo/prng.ts';
 
+/**
+ * The INFO and FORMAT header lines after the contigs and ALT, in bcftools' order: mpileup's, then
+ * the gVCF block tags, then call's. Each is [kind, ID, Number, Type, Description, extra].
+ */
+const META_LINES: readonly (readonly [
+  'INFO' | 'FORMAT',
+  string,
+  string,
+  string,
+  string,
+  string?,
+])[] = [
+  ['INFO', 'INDEL', '0', 'Flag', 'Indicates that the variant is an INDEL.'],
+  ['INFO', 'IDV', '1', 'Integer', 'Maximum number of raw reads supporting an indel'],
+  ['INFO', 'IMF', '1', 'Float', 'Maximum fraction of raw reads supporting an indel'],
+  ['INFO', 'DP', '1', 'Integer', 'Raw read depth'],
+  [
+    'INFO',
+    'VDB',
+    '1',
+    'Float',
+    'Variant Distance Bias for filtering splice-site artefacts in RNA-seq data (bigger is better)',
+    ',Version="3"',
+  ],
+  [
+    'INFO',
+    'RPBZ',
+    '1',
+    'Float',
+    'Mann-Whitney U-z test of Read Position Bias (closer to 0 is better)',
+  ],
+  [
+    'INFO',
+    'MQBZ',
+    '1',
+    'Float',
+    'Mann-Whitney U-z test of Mapping Quality Bias (closer to 0 is better)',
+  ],
+  [
+    'INFO',
+    'BQBZ',
+    '1',
+    'Float',
+    'Mann-Whitney U-z test of Base Quality Bias (closer to 0 is better)',
+  ],
+  [
+    'INFO',
+    'MQSBZ',
+    '1',
+    'Float',
+    'Mann-Whitney U-z test of Mapping Quality vs Strand Bias (closer to 0 is better)',
+  ],
+  [
+    'INFO',
+    'NMBZ',
+    '1',
+    'Float',
+    'Mann-Whitney U-z test of Number of Mismatches within supporting reads (closer to 0 is better)',
+  ],
+  [
+    'INFO',
+    'SCBZ',
+    '1',
+    'Float',
+    'Mann-Whitney U-z test of Soft-Clip Length Bias (closer to 0 is better)',
+  ],
+  [
+    'INFO',
+    'FS',
+    '1',
+    'Float',
+    "Phred-scaled p-value using Fisher's exact test to detect strand bias",
+  ],
+  ['INFO', 'SGB', '1', 'Float', 'Segregation based metric.'],
+  ['INFO', 'MQ0F', '1', 'Float', 'Fraction of MQ0 reads (smaller is better)'],
+  ['FORMAT', 'PL', 'G', 'Integer', 'List of Phred-scaled genotype likelihoods'],
+  ['FORMAT', 'DP', '1', 'Integer', 'Number of high-quality bases'],
+  ['FORMAT', 'AD', 'R', 'Integer', 'Allelic depths (high-quality bases)'],
+  ['INFO', 'END', '1', 'Integer', 'End position of the variant described in this record'],
+  ['INFO', 'MinDP', '1', 'Integer', 'Minimum per-sample depth in this gVCF block'],
+  ['FORMAT', 'GT', '1', 'String', 'Genotype'],
+  [
+    'INFO',
+    'AC',
+    'A',
+    'Integer',
+    'Allele count in genotypes for each ALT allele, in the same order as listed',
+  ],
+  ['INFO', 'AN', '1', 'Integer', 'Total number of alleles in called genotypes'],
+  [
+    'INFO',
+    'DP4',
+    '4',
+    'Integer',
+    'Number of high-quality ref-forward , ref-reverse, alt-forward and alt-reverse bases',
+  ],
+  ['INFO', 'MQ', '1', 'Integer', 'Average mapping quality'],
+];
+
 export function headerText(
   contigs: readonly { name: string; length: number }[],
   fasta: string,
   sampleId: string,
 ): string {
-  const info = (id: string, number: string, type: string, description: string, extra = '') =>
-    `##INFO=<ID=${id},Number=${number},Type=${type},Description="${description}"${extra}>`;
-  const format = (id: string, number: string, type: string, description: string) =>
-    `##FORMAT=<ID=${id},Number=${number},Type=${type},Description="${description}">`;
   return [
     '##fileformat=VCFv4.2',
     '##FILTER=<ID=PASS,Description="All filters passed">',
     `##reference=file://${fasta}`,
     ...contigs.map((c) => `##contig=<ID=${c.name},length=${c.length}>`),
     '##ALT=<ID=*,Description="Represents allele(s) other than observed.">',
-    info('INDEL', '0', 'Flag', 'Indicates that the variant is an INDEL.'),
-    info('IDV', '1', 'Integer', 'Maximum number of raw reads supporting an indel'),
-    info('IMF', '1', 'Float', 'Maximum fraction of raw reads supporting an indel'),
-    info('DP', '1', 'Integer', 'Raw read depth'),
-    info(
-      'VDB',
-      '1',
-      'Float',
-      'Variant Distance Bias for filtering splice-site artefacts in RNA-seq data (bigger is better)',
-      ',Version="3"',
+    ...META_LINES.map(
+      ([kind, id, number, type, description, extra = '']) =>
+        `##${kind}=<ID=${id},Number=${number},Type=${type},Description="${description}"${extra}>`,
     ),
-    info(
-      'RPBZ',
-      '1',
-      'Float',
-      'Mann-Whitney U-z test of Read Position Bias (closer to 0 is better)',
-    ),
-    info(
-      'MQBZ',
-      '1',
-      'Float',
-      'Mann-Whitney U-z test of Mapping Quality Bias (closer to 0 is better)',
-    ),
-    info(
-      'BQBZ',
-      '1',
-      'Float',
-      'Mann-Whitney U-z test of Base Quality Bias (closer to 0 is better)',
-    ),
-    info(
-      'MQSBZ',
-      '1',
-      'Float',
-      'Mann-Whitney U-z test of Mapping Quality vs Strand Bias (closer to 0 is better)',
-    ),
-    info(
-      'NMBZ',
-      '1',
-      'Float',
-      'Mann-Whitney U-z test of Number of Mismatches within supporting reads (closer to 0 is better)',
-    ),
-    info(
-      'SCBZ',
-      '1',
-      'Float',
-      'Mann-Whitney U-z test of Soft-Clip Length Bias (closer to 0 is better)',
-    ),
-    info(
-      'FS',
-      '1',
-      'Float',
-      "Phred-scaled p-value using Fisher's exact test to detect strand bias",
-    ),
-    info('SGB', '1', 'Float', 'Segregation based metric.'),
-    info('MQ0F', '1', 'Float', 'Fraction of MQ0 reads (smaller is better)'),
-    format('PL', 'G', 'Integer', 'List of Phred-scaled genotype likelihoods'),
-    format('DP', '1', 'Integer', 'Number of high-quality bases'),
-    format('AD', 'R', 'Integer', 'Allelic depths (high-quality bases)'),
-    info('END', '1', 'Integer', 'End position of the variant described in this record'),
-    info('MinDP', '1', 'Integer', 'Minimum per-sample depth in this gVCF block'),
-    format('GT', '1', 'String', 'Genotype'),
-    info(
-      'AC',
-      'A',
-      'Integer',
-      'Allele count in genotypes for each ALT allele, in the same order as listed',
-    ),
-    info('AN', '1', 'Integer', 'Total number of alleles in called genotypes'),
-    info(
-      'DP4',
-      '4',
-      'Integer',
-      'Number of high-quality ref-forward , ref-reverse, alt-forward and alt-reverse bases',
-    ),
-    info('MQ', '1', 'Integer', 'Average mapping quality'),
     `#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t${sampleId}`,
     '',
   ].join('\n');

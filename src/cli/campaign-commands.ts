@@ -5,6 +5,7 @@ import type { CampaignProgress } from '../domain/campaign.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import { HarmoniseError, UsageError, WorkflowBusyError } from '../errors.ts';
 import { checkIds } from '../client-checks.ts';
+import type { HarmoniseClient } from '../client.ts';
 import { context, parseInteger, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 import { renderProgress } from './progress-bar.ts';
@@ -29,7 +30,24 @@ export function addCampaignCommands(program: Command): void {
   const campaign = program
     .command('campaign')
     .description('rerun campaigns over the catalogue (NGC operators)');
+  addCampaignStart(campaign);
+  addCampaignStatus(campaign);
+  addCampaignControls(campaign);
+  addCampaignWatch(campaign);
+}
 
+interface StartOptions {
+  select?: string;
+  samples?: string;
+  pipeline: string;
+  maxConcurrent: string;
+  name: string;
+  mode?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+function addCampaignStart(campaign: Command): void {
   campaign
     .command('start')
     .description(
@@ -54,44 +72,37 @@ export function addCampaignCommands(program: Command): void {
     )
     .option('--wait', 'wait until the campaign ends')
     .option('--json', 'print one JSON document: { campaignId, workflowId[, progress] }')
-    .action(
-      async (opts: {
-        select?: string;
-        samples?: string;
-        pipeline: string;
-        maxConcurrent: string;
-        name: string;
-        mode?: string;
-        wait?: boolean;
-        json?: boolean;
-      }) => {
-        if ((opts.select === undefined) === (opts.samples === undefined))
-          throw new UsageError('give exactly one of --select <expr> and --samples <file>');
-        checkIds({ pipelineVersion: opts.pipeline });
-        const ctx = context();
-        await withClient(ctx, async (client) => {
-          const started = await client.startCampaign({
-            name: opts.name,
-            pipelineVersion: opts.pipeline,
-            selection:
-              opts.select !== undefined
-                ? { expression: opts.select }
-                : { samplesFile: opts.samples ?? '' },
-            maxConcurrent: parseInteger('--max-concurrent', opts.maxConcurrent),
-            ...(opts.mode ? { mode: harmonisationModeSchema.parse(opts.mode) } : {}),
-            requestedBy: OPERATOR,
-          });
-          const progress = opts.wait ? await client.waitForCampaign(started.campaignId) : null;
-          if (opts.json) printJson({ ...started, ...(progress ? { progress } : {}) });
-          else {
-            printLine(`campaign ${started.campaignId} started (${started.workflowId})`);
-            if (progress) printLine(renderProgress(progress));
-          }
-          if (progress) exitFor(progress);
-        });
-      },
-    );
+    .action(startCampaign);
+}
 
+async function startCampaign(opts: StartOptions): Promise<void> {
+  if ((opts.select === undefined) === (opts.samples === undefined))
+    throw new UsageError('give exactly one of --select <expr> and --samples <file>');
+  checkIds({ pipelineVersion: opts.pipeline });
+  const ctx = context();
+  await withClient(ctx, async (client) => {
+    const started = await client.startCampaign({
+      name: opts.name,
+      pipelineVersion: opts.pipeline,
+      selection:
+        opts.select !== undefined
+          ? { expression: opts.select }
+          : { samplesFile: opts.samples ?? '' },
+      maxConcurrent: parseInteger('--max-concurrent', opts.maxConcurrent),
+      ...(opts.mode ? { mode: harmonisationModeSchema.parse(opts.mode) } : {}),
+      requestedBy: OPERATOR,
+    });
+    const progress = opts.wait ? await client.waitForCampaign(started.campaignId) : null;
+    if (opts.json) printJson({ ...started, ...(progress ? { progress } : {}) });
+    else {
+      printLine(`campaign ${started.campaignId} started (${started.workflowId})`);
+      if (progress) printLine(renderProgress(progress));
+    }
+    if (progress) exitFor(progress);
+  });
+}
+
+function addCampaignStatus(campaign: Command): void {
   campaign
     .command('status <campaignId>')
     .description('counts per state, rate, ETA and, once ended, the report file')
@@ -104,7 +115,10 @@ export function addCampaignCommands(program: Command): void {
         printProgress(progress, opts.json);
       });
     });
+}
 
+/** `pause`, `resume`, `cancel` and `set-concurrency`: decisions about a running campaign. */
+function addCampaignControls(campaign: Command): void {
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     const what = {
       pause: 'start no new samples (running ones finish)',
@@ -137,7 +151,9 @@ export function addCampaignCommands(program: Command): void {
         );
       });
     });
+}
 
+function addCampaignWatch(campaign: Command): void {
   campaign
     .command('watch <campaignId>')
     .description(
@@ -148,35 +164,42 @@ export function addCampaignCommands(program: Command): void {
       checkIds({ campaignId });
       const intervalMs = Math.max(0.2, Number(opts.interval)) * 1000;
       if (!Number.isFinite(intervalMs)) throw new UsageError('--interval must be a number');
-      const tty = process.stdout.isTTY;
-      await withClient(context(), async (client) => {
-        let unanswered: number | null = null;
-        for (;;) {
-          let progress: CampaignProgress | null;
-          try {
-            progress = await client.campaignProgress(campaignId);
-          } catch (error) {
-            // Near a continue-as-new a busy worker's workflow task can outlast a query; a
-            // restarting worker answers none: either way ask again, for a while.
-            if (!(error instanceof WorkflowBusyError)) throw error;
-            unanswered ??= Date.now();
-            if (Date.now() - unanswered > WATCH_PATIENCE_MS) throw error;
-            process.stderr.write(`${tty ? '\n' : ''}harmonise: ${error.message}\n`);
-            await sleep(intervalMs);
-            continue;
-          }
-          unanswered = null;
-          if (progress === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
-          const line = renderProgress(progress);
-          process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-          if (progress.state === 'completed' || progress.state === 'cancelled') {
-            if (tty) process.stdout.write('\n');
-            if (progress.reportFile) printLine(`report: ${progress.reportFile}`);
-            exitFor(progress);
-            return;
-          }
-          await sleep(intervalMs);
-        }
-      });
+      await withClient(context(), (client) => watchCampaign(client, campaignId, intervalMs));
     });
+}
+
+/** Redraws the progress bar every `intervalMs` until the campaign ends. */
+async function watchCampaign(
+  client: HarmoniseClient,
+  campaignId: string,
+  intervalMs: number,
+): Promise<void> {
+  const tty = process.stdout.isTTY;
+  let unanswered: number | null = null;
+  for (;;) {
+    let progress: CampaignProgress | null;
+    try {
+      progress = await client.campaignProgress(campaignId);
+    } catch (error) {
+      // Near a continue-as-new a busy worker's workflow task can outlast a query; a
+      // restarting worker answers none: either way ask again, for a while.
+      if (!(error instanceof WorkflowBusyError)) throw error;
+      unanswered ??= Date.now();
+      if (Date.now() - unanswered > WATCH_PATIENCE_MS) throw error;
+      process.stderr.write(`${tty ? '\n' : ''}harmonise: ${error.message}\n`);
+      await sleep(intervalMs);
+      continue;
+    }
+    unanswered = null;
+    if (progress === null) throw new HarmoniseError('NOT_FOUND', `no campaign ${campaignId}`);
+    const line = renderProgress(progress);
+    process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    if (progress.state === 'completed' || progress.state === 'cancelled') {
+      if (tty) process.stdout.write('\n');
+      if (progress.reportFile) printLine(`report: ${progress.reportFile}`);
+      exitFor(progress);
+      return;
+    }
+    await sleep(intervalMs);
+  }
 }

@@ -3,7 +3,8 @@
  * submissions and signal them complete; every genome is harmonised; a frequency release is cut;
  * a campaign reruns one region.
  */
-import { DEFAULT_SEED, generateDemo } from '../demo/generate.ts';
+import type { PublishedRelease } from '../activities/frequency.ts';
+import { DEFAULT_SEED, generateDemo, type DemoLayout } from '../demo/generate.ts';
 import { HarmoniseClient } from '../client.ts';
 import { temporalUiUrl, type Config } from '../config.ts';
 import { pathExists, writeJsonAtomic } from '../store/atomic.ts';
@@ -56,79 +57,13 @@ export async function runDemo(
   });
   progress(`Temporal UI: ${services.temporalUi}`);
   progress(`API and dashboard: ${services.api}/ (tokens in ${services.tokensFile})`);
-  progress('generating the synthetic reference and regional submissions');
-  const layout = await generateDemo({
-    dataRoot: config.dataRoot,
-    seed: options.seed ?? DEFAULT_SEED,
-    ...(config.demoCache ? { cacheDir: config.demoCache } : {}),
-    log: (message) => progress(message),
-  });
-  // The demo's regions exercise every mode; an operator's own policy file is never replaced.
-  if (!(await pathExists(config.policyFile))) {
-    await writeJsonAtomic(config.policyFile, layout.policy);
-    progress(
-      `policy: ${JSON.stringify(layout.policy.regions)} (others ${layout.policy.default}) in ${config.policyFile}`,
-    );
-  }
+  const layout = await prepareDemo(config, options.seed ?? DEFAULT_SEED);
 
   const client = await HarmoniseClient.connect(config);
   try {
-    const finals: SubmissionStatus[] = [];
-    for (const submission of layout.submissions) {
-      const signalled = await client.completeSubmission(
-        submission.region,
-        submission.submissionId,
-        {
-          requestedBy: `demo:${submission.region}`,
-        },
-      );
-      progress(
-        `${submission.region}/${submission.submissionId}: ${signalled.outcome === 'signalled' ? 'submission complete signalled' : 'already finished earlier'}`,
-      );
-    }
-    for (const submission of layout.submissions) {
-      const final = await client.waitForSubmission(submission.region, submission.submissionId);
-      progress(`${submission.region}/${submission.submissionId}: ${final.status}`);
-      finals.push(final);
-    }
-
-    progress('cutting a frequency release');
-    const releaseId = await client.startRelease({ requestedBy: 'demo' });
-    const release = await client.waitForRelease(releaseId);
-    progress(`release ${release.releaseId}: ${release.samples} samples, ${release.sites} sites`);
-
-    // A rerun campaign over one region with the noop pipeline: intake is checked again and
-    // every step runs as a job, and nothing published is touched. A second demo skips them.
-    progress(`rerunning ${DEMO_CAMPAIGN.selection.expression} in a campaign (noop pipeline)`);
-    const { campaignId } = await client.startCampaign(DEMO_CAMPAIGN);
-    const campaign = await client.waitForCampaign(campaignId);
-    const counts = campaign.counts;
-    progress(
-      `campaign ${campaignId}: ${campaign.state}, ${counts.done} done, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.skipped} skipped`,
-    );
-
-    const samples: DemoReport['samples'] = [];
-    for (const submission of finals) {
-      for (const sample of submission.samples) {
-        const record = await client.sampleStatus(sample.sampleId).then((r) => r.record);
-        const version = submission.pipelineVersion
-          ? record?.versions[submission.pipelineVersion]
-          : undefined;
-        samples.push({
-          sampleId: sample.sampleId,
-          region: submission.region,
-          mode: sample.mode,
-          status:
-            sample.status === 'done'
-              ? 'done'
-              : sample.status === 'rejected'
-                ? 'rejected'
-                : 'failed',
-          cram: version?.files.cram ?? null,
-          gvcf: version?.files.gvcf ?? null,
-        });
-      }
-    }
+    const finals = await harmoniseSubmissions(client, layout);
+    const release = await cutRelease(client);
+    const campaign = await rerunCampaign(client);
     return {
       dataRoot: config.dataRoot,
       reference: layout.referenceFasta,
@@ -141,8 +76,8 @@ export async function runDemo(
         submissionId: s.submissionId,
         status: s.status,
       })),
-      samples,
-      campaign: { campaignId, state: campaign.state, counts },
+      samples: await sampleOutcomes(client, finals),
+      campaign,
       release: {
         releaseId: release.releaseId,
         dir: release.dir,
@@ -154,6 +89,98 @@ export async function runDemo(
   } finally {
     await client.close();
   }
+}
+
+/** The synthetic reference and regional submissions, and a policy file if there is none. */
+async function prepareDemo(config: Config, seed: number): Promise<DemoLayout> {
+  progress('generating the synthetic reference and regional submissions');
+  const layout = await generateDemo({
+    dataRoot: config.dataRoot,
+    seed,
+    ...(config.demoCache ? { cacheDir: config.demoCache } : {}),
+    log: (message) => progress(message),
+  });
+  // The demo's regions exercise every mode; an operator's own policy file is never replaced.
+  if (!(await pathExists(config.policyFile))) {
+    await writeJsonAtomic(config.policyFile, layout.policy);
+    progress(
+      `policy: ${JSON.stringify(layout.policy.regions)} (others ${layout.policy.default}) in ${config.policyFile}`,
+    );
+  }
+  return layout;
+}
+
+/** Signals every submission complete, then waits for each to end. */
+async function harmoniseSubmissions(
+  client: HarmoniseClient,
+  layout: DemoLayout,
+): Promise<SubmissionStatus[]> {
+  for (const submission of layout.submissions) {
+    const signalled = await client.completeSubmission(submission.region, submission.submissionId, {
+      requestedBy: `demo:${submission.region}`,
+    });
+    progress(
+      `${submission.region}/${submission.submissionId}: ${signalled.outcome === 'signalled' ? 'submission complete signalled' : 'already finished earlier'}`,
+    );
+  }
+  const finals: SubmissionStatus[] = [];
+  for (const submission of layout.submissions) {
+    const final = await client.waitForSubmission(submission.region, submission.submissionId);
+    progress(`${submission.region}/${submission.submissionId}: ${final.status}`);
+    finals.push(final);
+  }
+  return finals;
+}
+
+async function cutRelease(client: HarmoniseClient): Promise<PublishedRelease> {
+  progress('cutting a frequency release');
+  const releaseId = await client.startRelease({ requestedBy: 'demo' });
+  const release = await client.waitForRelease(releaseId);
+  progress(`release ${release.releaseId}: ${release.samples} samples, ${release.sites} sites`);
+  return release;
+}
+
+/**
+ * A rerun campaign over one region with the noop pipeline: intake is checked again and every
+ * step runs as a job, and nothing published is touched. A second demo skips them.
+ */
+async function rerunCampaign(
+  client: HarmoniseClient,
+): Promise<NonNullable<DemoReport['campaign']>> {
+  progress(`rerunning ${DEMO_CAMPAIGN.selection.expression} in a campaign (noop pipeline)`);
+  const { campaignId } = await client.startCampaign(DEMO_CAMPAIGN);
+  const campaign = await client.waitForCampaign(campaignId);
+  const counts = campaign.counts;
+  progress(
+    `campaign ${campaignId}: ${campaign.state}, ${counts.done} done, ${counts.failed} failed, ${counts.rejected} rejected, ${counts.skipped} skipped`,
+  );
+  return { campaignId, state: campaign.state, counts };
+}
+
+/** Each sample's outcome and, where it was harmonised, its published files. */
+async function sampleOutcomes(
+  client: HarmoniseClient,
+  finals: readonly SubmissionStatus[],
+): Promise<DemoReport['samples']> {
+  const samples: DemoReport['samples'] = [];
+  for (const submission of finals) {
+    for (const sample of submission.samples) {
+      const record = await client.sampleStatus(sample.sampleId).then((r) => r.record);
+      const version = submission.pipelineVersion
+        ? record?.versions[submission.pipelineVersion]
+        : undefined;
+      samples.push({
+        sampleId: sample.sampleId,
+        region: submission.region,
+        mode: sample.mode,
+        status:
+          sample.status === 'done' ? 'done' : sample.status === 'rejected' ? 'rejected' : 'failed',
+        cram: version?.files.cram ?? null,
+        gvcf: version?.files.gvcf ?? null,
+      });
+    }
+  }
+  return samples;
 }
 
 export function demoSucceeded(report: DemoReport): boolean {

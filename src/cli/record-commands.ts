@@ -1,12 +1,21 @@
-/** `submission`, `sample` and `frequency`: signalling work and reading its state. */
+/** `submission`, `sample`, `consent` and `frequency`: signalling work and reading its state. */
 import { Option, type Command } from 'commander';
 import { checkIds } from '../client-checks.ts';
+import type { SampleStatusReport } from '../client.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
+import type { SubmissionStatus } from '../domain/status.ts';
 import { HarmoniseError } from '../errors.ts';
 import { context, operatorIdentity, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 
 export function addRecordCommands(program: Command): void {
+  addSubmissionCommands(program);
+  addSampleStatus(program);
+  addConsentWithdraw(program);
+  addFrequencyRelease(program);
+}
+
+function addSubmissionCommands(program: Command): void {
   const submission = program.command('submission').description('regional in-place submissions');
   submission
     .command('complete <region> <submissionId>')
@@ -21,36 +30,7 @@ export function addRecordCommands(program: Command): void {
     )
     .option('--wait', 'wait for the outcome')
     .option('--json', 'print one JSON document')
-    .action(
-      async (
-        region: string,
-        submissionId: string,
-        opts: { mode?: string; wait?: boolean; json?: boolean },
-      ) => {
-        checkIds({ region, submissionId });
-        const ctx = context();
-        const mode = opts.mode === undefined ? undefined : harmonisationModeSchema.parse(opts.mode);
-        // A regional pipeline runs this command too: only an operator may choose the mode.
-        const requestedBy = mode ? await operatorIdentity(ctx, '--mode') : `cli:${region}`;
-        await withClient(ctx, async (client) => {
-          const signalled = await client.completeSubmission(region, submissionId, {
-            requestedBy,
-            ...(mode ? { mode } : {}),
-          });
-          const status = opts.wait
-            ? await client.waitForSubmission(region, submissionId)
-            : await client.submissionStatus(region, submissionId);
-          if (opts.json) printJson({ ...signalled, submission: status });
-          else
-            printLine(
-              `${signalled.workflowId}: ${signalled.outcome}; status ${status?.status ?? 'unknown'}`,
-            );
-          if (opts.wait && status && !['accepted', 'partially-accepted'].includes(status.status)) {
-            process.exitCode = ExitCode.failed;
-          }
-        });
-      },
-    );
+    .action(completeSubmission);
   submission
     .command('status <region> <submissionId>')
     .description('the status of a submission, with every error and each sample')
@@ -66,22 +46,12 @@ export function addRecordCommands(program: Command): void {
           printJson(status);
           return;
         }
-        printLine(
-          `${region}/${submissionId}: ${status.status} (mode ${status.mode ?? '-'}, pipeline ${status.pipelineVersion ?? '-'})`,
-        );
-        for (const e of status.errors) printLine(`  error ${e.code} at ${e.path}: ${e.message}`);
-        // What a live submission waits on: a validation that keeps failing says so here.
-        for (const a of status.pendingActivities ?? []) {
-          const failure = a.lastFailure === null ? '' : `; last failure: ${a.lastFailure}`;
-          printLine(`  waiting on ${a.activity} (${a.state}), attempt ${a.attempt}${failure}`);
-        }
-        for (const s of status.samples) {
-          printLine(`  ${s.sampleId}: ${s.status}`);
-          for (const e of s.errors) printLine(`    error ${e.code} at ${e.path}: ${e.message}`);
-        }
+        printSubmissionStatus(region, submissionId, status);
       });
     });
+}
 
+function addSampleStatus(program: Command): void {
   program
     .command('sample')
     .description('samples in the catalogue')
@@ -100,24 +70,12 @@ export function addRecordCommands(program: Command): void {
           printJson(report);
           return;
         }
-        printLine(`${sampleId}: region ${report.record?.region ?? '-'}`);
-        for (const [version, v] of Object.entries(report.record?.versions ?? {})) {
-          printLine(`  pipeline ${version}: ${v.status} (${v.mode}) in ${v.dir}`);
-          for (const reason of v.verdict.reasons) printLine(`    ${reason}`);
-        }
-        for (const w of report.workflows) {
-          printLine(`  ${w.workflowId}: ${w.execution}, stage ${w.status?.stage ?? '-'}`);
-          for (const step of w.status?.steps ?? []) {
-            for (const a of step.attempts) {
-              printLine(
-                `    ${step.name} #${a.attempt}: ${a.state} job ${a.jobId ?? '-'} (${a.resources.cpus} cpu, ${a.resources.memMiB} MiB, ${a.resources.timeMinutes} min)`,
-              );
-            }
-          }
-        }
+        printSampleReport(sampleId, report);
       });
     });
+}
 
+function addConsentWithdraw(program: Command): void {
   program
     .command('consent')
     .description("citizens' consent to secondary use")
@@ -131,33 +89,10 @@ export function addRecordCommands(program: Command): void {
       '--json',
       'print one JSON document: { sampleId, withdrawnAt, alreadyWithdrawn, releaseId[, release] }',
     )
-    .action(
-      async (sampleId: string, opts: { release: boolean; wait?: boolean; json?: boolean }) => {
-        checkIds({ sampleId });
-        await withClient(context(), async (client) => {
-          const withdrawn = await client.withdrawConsent(sampleId, {
-            requestedBy: 'operator:cli',
-            release: opts.release,
-          });
-          const release =
-            opts.wait && withdrawn.releaseId
-              ? await client.waitForRelease(withdrawn.releaseId)
-              : null;
-          if (opts.json) printJson({ ...withdrawn, ...(release ? { release } : {}) });
-          else {
-            printLine(
-              `${sampleId}: consent withdrawn at ${withdrawn.withdrawnAt}${withdrawn.alreadyWithdrawn ? ' (already)' : ''}`,
-            );
-            if (withdrawn.releaseId) printLine(`release ${withdrawn.releaseId} started without it`);
-            if (release)
-              printLine(
-                `release ${release.releaseId}: ${release.samples} samples, ${release.sites} sites`,
-              );
-          }
-        });
-      },
-    );
+    .action(withdrawConsent);
+}
 
+function addFrequencyRelease(program: Command): void {
   program
     .command('frequency')
     .description('national allele-frequency releases')
@@ -181,4 +116,103 @@ export function addRecordCommands(program: Command): void {
           );
       });
     });
+}
+
+interface CompleteOptions {
+  mode?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+async function completeSubmission(
+  region: string,
+  submissionId: string,
+  opts: CompleteOptions,
+): Promise<void> {
+  checkIds({ region, submissionId });
+  const ctx = context();
+  const mode = opts.mode === undefined ? undefined : harmonisationModeSchema.parse(opts.mode);
+  // A regional pipeline runs this command too: only an operator may choose the mode.
+  const requestedBy = mode ? await operatorIdentity(ctx, '--mode') : `cli:${region}`;
+  await withClient(ctx, async (client) => {
+    const signalled = await client.completeSubmission(region, submissionId, {
+      requestedBy,
+      ...(mode ? { mode } : {}),
+    });
+    const status = opts.wait
+      ? await client.waitForSubmission(region, submissionId)
+      : await client.submissionStatus(region, submissionId);
+    if (opts.json) printJson({ ...signalled, submission: status });
+    else
+      printLine(
+        `${signalled.workflowId}: ${signalled.outcome}; status ${status?.status ?? 'unknown'}`,
+      );
+    if (opts.wait && status && !['accepted', 'partially-accepted'].includes(status.status)) {
+      process.exitCode = ExitCode.failed;
+    }
+  });
+}
+
+function printSubmissionStatus(
+  region: string,
+  submissionId: string,
+  status: SubmissionStatus,
+): void {
+  printLine(
+    `${region}/${submissionId}: ${status.status} (mode ${status.mode ?? '-'}, pipeline ${status.pipelineVersion ?? '-'})`,
+  );
+  for (const e of status.errors) printLine(`  error ${e.code} at ${e.path}: ${e.message}`);
+  // What a live submission waits on: a validation that keeps failing says so here.
+  for (const a of status.pendingActivities ?? []) {
+    const failure = a.lastFailure === null ? '' : `; last failure: ${a.lastFailure}`;
+    printLine(`  waiting on ${a.activity} (${a.state}), attempt ${a.attempt}${failure}`);
+  }
+  for (const s of status.samples) {
+    printLine(`  ${s.sampleId}: ${s.status}`);
+    for (const e of s.errors) printLine(`    error ${e.code} at ${e.path}: ${e.message}`);
+  }
+}
+
+function printSampleReport(sampleId: string, report: SampleStatusReport): void {
+  printLine(`${sampleId}: region ${report.record?.region ?? '-'}`);
+  for (const [version, v] of Object.entries(report.record?.versions ?? {})) {
+    printLine(`  pipeline ${version}: ${v.status} (${v.mode}) in ${v.dir}`);
+    for (const reason of v.verdict.reasons) printLine(`    ${reason}`);
+  }
+  for (const w of report.workflows) {
+    printLine(`  ${w.workflowId}: ${w.execution}, stage ${w.status?.stage ?? '-'}`);
+    for (const step of w.status?.steps ?? []) {
+      for (const a of step.attempts) {
+        printLine(
+          `    ${step.name} #${a.attempt}: ${a.state} job ${a.jobId ?? '-'} (${a.resources.cpus} cpu, ${a.resources.memMiB} MiB, ${a.resources.timeMinutes} min)`,
+        );
+      }
+    }
+  }
+}
+
+async function withdrawConsent(
+  sampleId: string,
+  opts: { release: boolean; wait?: boolean; json?: boolean },
+): Promise<void> {
+  checkIds({ sampleId });
+  await withClient(context(), async (client) => {
+    const withdrawn = await client.withdrawConsent(sampleId, {
+      requestedBy: 'operator:cli',
+      release: opts.release,
+    });
+    const release =
+      opts.wait && withdrawn.releaseId ? await client.waitForRelease(withdrawn.releaseId) : null;
+    if (opts.json) printJson({ ...withdrawn, ...(release ? { release } : {}) });
+    else {
+      printLine(
+        `${sampleId}: consent withdrawn at ${withdrawn.withdrawnAt}${withdrawn.alreadyWithdrawn ? ' (already)' : ''}`,
+      );
+      if (withdrawn.releaseId) printLine(`release ${withdrawn.releaseId} started without it`);
+      if (release)
+        printLine(
+          `release ${release.releaseId}: ${release.samples} samples, ${release.sites} sites`,
+        );
+    }
+  });
 }

@@ -48,6 +48,14 @@ function printDemo(report: DemoReport): void {
 }
 
 export function addServiceCommands(program: Command): void {
+  addUp(program);
+  addDown(program);
+  addForegroundServices(program);
+  addDemo(program);
+  addProbe(program);
+}
+
+function addUp(program: Command): void {
   program
     .command('up')
     .description(
@@ -56,54 +64,21 @@ export function addServiceCommands(program: Command): void {
     .addOption(executorOption())
     .option('--json', 'print one JSON document: dataRoot, api, temporalUi, tokensFile')
     .option('--no-bootstrap', 'do not install missing tools')
-    .action(async (opts: { executor?: string; json?: boolean; bootstrap: boolean }) => {
-      const ctx = context(executorOverride(opts.executor));
-      const result = await up(ctx.config, ctx.logger, {
-        bootstrap: opts.bootstrap,
-        executorChosen: executorChosen(opts.executor),
-      });
-      if (opts.json) printJson(result);
-      else {
-        printLine(
-          `Temporal      ${result.temporalAddress} (${result.temporal.started ? 'started' : 'already running'})`,
-        );
-        printLine(`Temporal UI   ${result.temporalUi}`);
-        printLine(
-          `worker        pid ${result.worker.pid} (${result.worker.started ? 'started' : 'already running'}), log ${result.worker.log}`,
-        );
-        printLine(
-          `API           ${result.api} (pid ${result.apiProcess.pid}, ${result.apiProcess.started ? 'started' : 'already running'}), log ${result.apiProcess.log}`,
-        );
-        printLine(`API tokens    ${result.tokensFile}`);
-        printLine(`data root     ${result.dataRoot}`);
-      }
-    });
+    .action(startServices);
+}
 
+function addDown(program: Command): void {
   program
     .command('down')
     .description(
       'stop the HTTP API, the worker, the embedded Temporal server and a single-node Slurm cluster started by "up" (exits 1 when nothing was running under the data root)',
     )
     .option('--json', 'print one JSON document')
-    .action(async (opts: { json?: boolean }) => {
-      const ctx = context();
-      const result = await down(ctx.config);
-      if (opts.json) printJson(result);
-      else {
-        printLine(
-          `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}, slurm ${result.slurm?.stopped ? 'stopped' : '-'}`,
-        );
-        if (result.slurm?.leftRunning) printLine(`left running: ${result.slurm.leftRunning}`);
-      }
-      if (result.nothingFound) {
-        progress(
-          `nothing harmonise started was running under the data root ${result.dataRoot}; ` +
-            'if the services were started with another HARMONISE_DATA, run "down" with that one',
-        );
-        process.exitCode = ExitCode.failed;
-      }
-    });
+    .action(stopServices);
+}
 
+/** `api` and `worker`: what `up` starts in the background, in the foreground. */
+function addForegroundServices(program: Command): void {
   program
     .command('api')
     .description('run the HTTP API in the foreground (what "up" starts in the background)')
@@ -121,7 +96,9 @@ export function addServiceCommands(program: Command): void {
       const { runWorker } = await import('../worker.ts');
       await runWorker(ctx.config, ctx.logger);
     });
+}
 
+function addDemo(program: Command): void {
   program
     .command('demo')
     .description(
@@ -131,21 +108,10 @@ export function addServiceCommands(program: Command): void {
     .addOption(executorOption())
     .option('--seed <n>', 'seed of the synthetic genomes', (v) => parseInteger('--seed', v))
     .option('--no-bootstrap', 'do not install missing tools')
-    .action(
-      async (opts: { json?: boolean; executor?: string; seed?: number; bootstrap: boolean }) => {
-        const ctx = context(executorOverride(opts.executor));
-        const { demoSucceeded, runDemo } = await import('./demo.ts');
-        const report = await runDemo(ctx.config, ctx.logger, {
-          bootstrap: opts.bootstrap,
-          executorChosen: executorChosen(opts.executor),
-          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        });
-        if (opts.json) printJson(report);
-        else printDemo(report);
-        if (!demoSucceeded(report)) process.exitCode = ExitCode.failed;
-      },
-    );
+    .action(runTheDemo);
+}
 
+function addProbe(program: Command): void {
   program
     .command('probe')
     .description(
@@ -163,32 +129,96 @@ export function addServiceCommands(program: Command): void {
       10,
     )
     .option('--json', 'print one JSON document')
-    .action(
-      async (opts: {
-        sleep: number;
-        allocMib: number;
-        exit: number;
-        cpus: number;
-        memMib: number;
-        timeMin: number;
-        json?: boolean;
-      }) => {
-        const ctx = context();
-        const input = probeInputSchema.parse({
-          probeId: newReleaseId().replace(/\./g, '-'),
-          probe: { sleepSeconds: opts.sleep, allocMiB: opts.allocMib, exitCode: opts.exit },
-          resources: { cpus: opts.cpus, memMiB: opts.memMib, timeMinutes: opts.timeMin },
-          retry: { maxAttempts: 3, maxMemMiB: opts.memMib * 4, maxTimeMinutes: opts.timeMin * 4 },
-        });
-        const result = await withClient(ctx, (client) => client.runProbe(input));
-        if (opts.json) printJson(result);
-        else {
-          for (const a of result.attempts) {
-            printLine(
-              `attempt ${a.attempt}: ${a.state} job ${a.jobId ?? '-'} (${a.resources.memMiB} MiB, ${a.resources.timeMinutes} min)`,
-            );
-          }
-        }
-      },
+    .action(runProbe);
+}
+
+async function startServices(opts: {
+  executor?: string;
+  json?: boolean;
+  bootstrap: boolean;
+}): Promise<void> {
+  const ctx = context(executorOverride(opts.executor));
+  const result = await up(ctx.config, ctx.logger, {
+    bootstrap: opts.bootstrap,
+    executorChosen: executorChosen(opts.executor),
+  });
+  if (opts.json) printJson(result);
+  else {
+    printLine(
+      `Temporal      ${result.temporalAddress} (${result.temporal.started ? 'started' : 'already running'})`,
     );
+    printLine(`Temporal UI   ${result.temporalUi}`);
+    printLine(
+      `worker        pid ${result.worker.pid} (${result.worker.started ? 'started' : 'already running'}), log ${result.worker.log}`,
+    );
+    printLine(
+      `API           ${result.api} (pid ${result.apiProcess.pid}, ${result.apiProcess.started ? 'started' : 'already running'}), log ${result.apiProcess.log}`,
+    );
+    printLine(`API tokens    ${result.tokensFile}`);
+    printLine(`data root     ${result.dataRoot}`);
+  }
+}
+
+async function stopServices(opts: { json?: boolean }): Promise<void> {
+  const ctx = context();
+  const result = await down(ctx.config);
+  if (opts.json) printJson(result);
+  else {
+    printLine(
+      `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}, slurm ${result.slurm?.stopped ? 'stopped' : '-'}`,
+    );
+    if (result.slurm?.leftRunning) printLine(`left running: ${result.slurm.leftRunning}`);
+  }
+  if (result.nothingFound) {
+    progress(
+      `nothing harmonise started was running under the data root ${result.dataRoot}; ` +
+        'if the services were started with another HARMONISE_DATA, run "down" with that one',
+    );
+    process.exitCode = ExitCode.failed;
+  }
+}
+
+async function runTheDemo(opts: {
+  json?: boolean;
+  executor?: string;
+  seed?: number;
+  bootstrap: boolean;
+}): Promise<void> {
+  const ctx = context(executorOverride(opts.executor));
+  const { demoSucceeded, runDemo } = await import('./demo.ts');
+  const report = await runDemo(ctx.config, ctx.logger, {
+    bootstrap: opts.bootstrap,
+    executorChosen: executorChosen(opts.executor),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  });
+  if (opts.json) printJson(report);
+  else printDemo(report);
+  if (!demoSucceeded(report)) process.exitCode = ExitCode.failed;
+}
+
+async function runProbe(opts: {
+  sleep: number;
+  allocMib: number;
+  exit: number;
+  cpus: number;
+  memMib: number;
+  timeMin: number;
+  json?: boolean;
+}): Promise<void> {
+  const ctx = context();
+  const input = probeInputSchema.parse({
+    probeId: newReleaseId().replace(/\./g, '-'),
+    probe: { sleepSeconds: opts.sleep, allocMiB: opts.allocMib, exitCode: opts.exit },
+    resources: { cpus: opts.cpus, memMiB: opts.memMib, timeMinutes: opts.timeMin },
+    retry: { maxAttempts: 3, maxMemMiB: opts.memMib * 4, maxTimeMinutes: opts.timeMin * 4 },
+  });
+  const result = await withClient(ctx, (client) => client.runProbe(input));
+  if (opts.json) printJson(result);
+  else {
+    for (const a of result.attempts) {
+      printLine(
+        `attempt ${a.attempt}: ${a.state} job ${a.jobId ?? '-'} (${a.resources.memMiB} MiB, ${a.resources.timeMinutes} min)`,
+      );
+    }
+  }
 }

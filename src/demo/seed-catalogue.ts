@@ -19,10 +19,9 @@ import type { PlanVerdict } from '../domain/plan.ts';
 import type { HarmonisationMode } from '../domain/policy.ts';
 import { PROVENANCE_FILE } from '../domain/provenance.ts';
 import { SAMPLE_RECORD_SCHEMA, type SampleRecord } from '../domain/sample-record.ts';
-import { pathExists } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
 import { identityOf } from '../store/file-identity.ts';
-import { createLayout } from '../store/layout.ts';
+import { createLayout, type Layout } from '../store/layout.ts';
 import { PipelineRegistry, type LoadedPipeline } from '../store/pipelines.ts';
 
 export interface SeedOptions {
@@ -53,102 +52,159 @@ export async function seedCatalogue(opts: SeedOptions): Promise<SeededCatalogue>
     opts.pipelinesDir ?? path.join(PROJECT_ROOT, 'pipelines'),
     layout.root,
   ).load(fromVersion);
-  const inputOf = inputReader();
   const template = path.join(layout.root, 'seed-template');
   await fs.mkdir(template, { recursive: true });
   const pair = await writeTemplatePair(template);
   await fs.mkdir(layout.catalogueDir, { recursive: true });
+  const seeding: Seeding = {
+    layout,
+    pipeline,
+    fromVersion,
+    mode: opts.mode ?? 'full',
+    pair,
+    inputOf: inputReader(),
+  };
 
   const sampleIds: string[] = [];
   let submissions = 0;
   for (let start = 0; start < opts.samples; start += perSubmission) {
-    const region = opts.regions[submissions % opts.regions.length]!;
-    const submissionId = `seed-${String(submissions).padStart(4, '0')}`;
-    const dir = layout.submissionDir(region, submissionId);
-    await fs.mkdir(dir, { recursive: true });
-    const entries = [];
     const ids: string[] = [];
     for (let n = start; n < Math.min(opts.samples, start + perSubmission); n++) {
-      const sampleId = `${prefix}${String(n).padStart(6, '0')}`;
-      ids.push(sampleId);
-      const files = [];
-      for (const mate of pair) {
-        const rel = `${sampleId}_${mate.suffix}.fastq.gz`;
-        await fs.link(mate.file, path.join(dir, rel)).catch((error: unknown) => {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        });
-        files.push({ path: rel, kind: mate.kind, md5: mate.md5 });
-      }
-      entries.push({ sampleId, readType: 'short', consent: { research: true }, files });
+      ids.push(`${prefix}${String(n).padStart(6, '0')}`);
     }
-    const manifest = {
-      schema: 'harmonise.submission/v1',
-      region,
-      submissionId,
-      pipeline: { name: 'regional-germline', version: '1.0.0' },
-      samples: entries,
-    };
-    await fs.writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
-    const publishedAt = new Date(Date.UTC(2026, 0, 1) + submissions * 1000).toISOString();
-    const mode = opts.mode ?? 'full';
-    const verdict: PlanVerdict = {
-      alignment: 'aligned',
-      variants: 'called',
-      reasons: ['seeded'],
-    };
-    await Promise.all(
-      entries.map(async (entry) => {
-        const { sampleId } = entry;
-        const sample = {
-          workflowId: `seed:${sampleId}`,
-          sampleId,
-          region,
-          submissionId,
-          readType: 'short' as const,
-          consent: { research: true },
-          mode,
-          pipelineVersion: fromVersion,
-        };
-        const sampleDir = layout.sampleDir(sampleId, fromVersion);
-        const provenanceFile = path.join(sampleDir, PROVENANCE_FILE);
-        await writeSeedProvenance(provenanceFile, pipeline, {
-          ...sample,
-          runId: 'seed',
-          verdict,
-          inputs: await Promise.all(entry.files.map((f) => inputOf(dir, f))),
-          steps: [],
-          attempts: [],
-          publish: {},
-        });
-        const record: SampleRecord = {
-          schema: SAMPLE_RECORD_SCHEMA,
-          sampleId,
-          region,
-          readType: 'short',
-          consent: { research: true },
-          versions: {
-            [fromVersion]: {
-              pipelineVersion: fromVersion,
-              mode,
-              status: 'harmonised',
-              submissionId,
-              workflowId: sample.workflowId,
-              publishedAt,
-              dir: sampleDir,
-              files: { provenance: provenanceFile },
-              sha256: {},
-              verdict,
-            },
-          },
-          updatedAt: publishedAt,
-        };
-        await fs.writeFile(layout.catalogueFile(sampleId), `${JSON.stringify(record)}\n`);
-      }),
-    );
+    await seedSubmission(seeding, {
+      region: opts.regions[submissions % opts.regions.length]!,
+      submissionId: `seed-${String(submissions).padStart(4, '0')}`,
+      publishedAt: new Date(Date.UTC(2026, 0, 1) + submissions * 1000).toISOString(),
+      sampleIds: ids,
+    });
     sampleIds.push(...ids);
     submissions += 1;
   }
   return { sampleIds, submissions };
+}
+
+/** What every seeded submission shares. */
+interface Seeding {
+  layout: Layout;
+  pipeline: LoadedPipeline;
+  fromVersion: string;
+  mode: HarmonisationMode;
+  pair: Awaited<ReturnType<typeof writeTemplatePair>>;
+  inputOf: ReturnType<typeof inputReader>;
+}
+
+interface SeededSubmission {
+  region: string;
+  submissionId: string;
+  publishedAt: string;
+  sampleIds: readonly string[];
+}
+
+interface ManifestEntry {
+  sampleId: string;
+  readType: 'short';
+  consent: { research: boolean };
+  files: { path: string; kind: FileKind; md5: string }[];
+}
+
+const SEEDED_VERDICT: PlanVerdict = {
+  alignment: 'aligned',
+  variants: 'called',
+  reasons: ['seeded'],
+};
+
+/** One in-place submission (hard links and its manifest), and a harmonised record per sample. */
+async function seedSubmission(seeding: Seeding, submission: SeededSubmission): Promise<void> {
+  const { region, submissionId } = submission;
+  const dir = seeding.layout.submissionDir(region, submissionId);
+  await fs.mkdir(dir, { recursive: true });
+  const entries: ManifestEntry[] = [];
+  for (const sampleId of submission.sampleIds) {
+    entries.push(await linkSampleFiles(dir, seeding.pair, sampleId));
+  }
+  const manifest = {
+    schema: 'harmonise.submission/v1',
+    region,
+    submissionId,
+    pipeline: { name: 'regional-germline', version: '1.0.0' },
+    samples: entries,
+  };
+  await fs.writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
+  await Promise.all(entries.map((entry) => seedSampleVersion(seeding, submission, dir, entry)));
+}
+
+/** A sample's FASTQ pair as hard links to the template pair, and its manifest entry. */
+async function linkSampleFiles(
+  dir: string,
+  pair: Seeding['pair'],
+  sampleId: string,
+): Promise<ManifestEntry> {
+  const files: ManifestEntry['files'] = [];
+  for (const mate of pair) {
+    const rel = `${sampleId}_${mate.suffix}.fastq.gz`;
+    await fs.link(mate.file, path.join(dir, rel)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    });
+    files.push({ path: rel, kind: mate.kind, md5: mate.md5 });
+  }
+  return { sampleId, readType: 'short', consent: { research: true }, files };
+}
+
+/** The sample's provenance.json and its catalogue record, harmonised with `fromVersion`. */
+async function seedSampleVersion(
+  seeding: Seeding,
+  submission: SeededSubmission,
+  dir: string,
+  entry: ManifestEntry,
+): Promise<void> {
+  const { layout, fromVersion, mode } = seeding;
+  const { region, submissionId, publishedAt } = submission;
+  const { sampleId } = entry;
+  const sample = {
+    workflowId: `seed:${sampleId}`,
+    sampleId,
+    region,
+    submissionId,
+    readType: 'short' as const,
+    consent: { research: true },
+    mode,
+    pipelineVersion: fromVersion,
+  };
+  const sampleDir = layout.sampleDir(sampleId, fromVersion);
+  const provenanceFile = path.join(sampleDir, PROVENANCE_FILE);
+  await writeSeedProvenance(provenanceFile, seeding.pipeline, {
+    ...sample,
+    runId: 'seed',
+    verdict: SEEDED_VERDICT,
+    inputs: await Promise.all(entry.files.map((f) => seeding.inputOf(dir, f))),
+    steps: [],
+    attempts: [],
+    publish: {},
+  });
+  const record: SampleRecord = {
+    schema: SAMPLE_RECORD_SCHEMA,
+    sampleId,
+    region,
+    readType: 'short',
+    consent: { research: true },
+    versions: {
+      [fromVersion]: {
+        pipelineVersion: fromVersion,
+        mode,
+        status: 'harmonised',
+        submissionId,
+        workflowId: sample.workflowId,
+        publishedAt,
+        dir: sampleDir,
+        files: { provenance: provenanceFile },
+        sha256: {},
+        verdict: SEEDED_VERDICT,
+      },
+    },
+    updatedAt: publishedAt,
+  };
+  await fs.writeFile(layout.catalogueFile(sampleId), `${JSON.stringify(record)}\n`);
 }
 
 /**
@@ -202,60 +258,4 @@ async function writeTemplatePair(dir: string) {
       return { suffix, kind, file, md5: createHash('md5').update(content).digest('hex') };
     }),
   );
-}
-
-/**
- * Writes one catalogue record of a sample done with `pipelineVersion` whose published gVCF is
- * `gvcf` (frequency release tests and the frequency benchmark). A mode-none sample carries the
- * registration's judgement of its gVCF, as planning records it.
- */
-export async function writeReleasableRecord(
-  dataRoot: string,
-  sample: {
-    sampleId: string;
-    region: string;
-    gvcf: string;
-    mode?: HarmonisationMode;
-    pipelineVersion?: string;
-    consent?: SampleRecord['consent'];
-    registeredGvcf?: { releasable: boolean; reason: string };
-  },
-): Promise<SampleRecord> {
-  const layout = createLayout(dataRoot);
-  const pipelineVersion = sample.pipelineVersion ?? '1';
-  const mode = sample.mode ?? 'full';
-  const publishedAt = new Date(Date.UTC(2026, 0, 1)).toISOString();
-  const record: SampleRecord = {
-    schema: SAMPLE_RECORD_SCHEMA,
-    sampleId: sample.sampleId,
-    region: sample.region,
-    readType: 'short',
-    consent: sample.consent ?? { research: true },
-    versions: {
-      [pipelineVersion]: {
-        pipelineVersion,
-        mode,
-        status: mode === 'none' ? 'registered' : 'harmonised',
-        submissionId: 'seeded',
-        workflowId: `seed:${sample.sampleId}`,
-        publishedAt,
-        dir: path.dirname(sample.gvcf),
-        files: { gvcf: sample.gvcf, tbi: `${sample.gvcf}.tbi` },
-        // As publication records it, so that a release can tell a gVCF it has read before.
-        sha256: (await pathExists(sample.gvcf))
-          ? { [path.basename(sample.gvcf)]: await hashFile(sample.gvcf, 'sha256') }
-          : {},
-        verdict: {
-          alignment: mode === 'none' ? 'registered' : 'aligned',
-          variants: mode === 'none' ? 'registered' : 'called',
-          reasons: ['seeded'],
-          ...(sample.registeredGvcf ? { registeredGvcf: sample.registeredGvcf } : {}),
-        },
-      },
-    },
-    updatedAt: publishedAt,
-  };
-  await fs.mkdir(layout.catalogueDir, { recursive: true });
-  await fs.writeFile(layout.catalogueFile(sample.sampleId), `${JSON.stringify(record)}\n`);
-  return record;
 }

@@ -18,7 +18,7 @@ export const HOM_ALT_TAG = 'nhomalt';
 const HALVE_AC_HOM =
   'BEGIN { FS = OFS = "\\t" } { for (i = 5; i <= NF; i++) if ($i != ".") $i = int($i / 2); print }';
 
-export function aggregateFrequencies(args: {
+interface AggregateArgs {
   pipeline: PipelineSpec;
   reference: string;
   /** A file listing one gVCF path per line. */
@@ -35,86 +35,18 @@ export function aggregateFrequencies(args: {
    */
   shard: string | null;
   resources: JobResources;
-}): StepCommands {
-  const threads = String(args.resources.cpus);
-  const tags = args.pipeline.frequency.tags.includes('AC_Hom')
-    ? args.pipeline.frequency.tags
-    : [...args.pipeline.frequency.tags, 'AC_Hom'];
-  const homTags = [HOM_ALT_TAG, ...args.regions.map((r) => `${HOM_ALT_TAG}_${r}`)];
-  const acHomColumns = ['AC_Hom', ...args.regions.map((r) => `AC_Hom_${r}`)];
-  const header = [
-    `##INFO=<ID=${HOM_ALT_TAG},Number=A,Type=Integer,Description="Number of homozygous-alternate individuals">`,
-    ...args.regions.map(
-      (r) =>
-        `##INFO=<ID=${HOM_ALT_TAG}_${r},Number=A,Type=Integer,Description="Number of homozygous-alternate individuals in region ${r}">`,
-    ),
-  ];
-  const tagged = 'tagged.bcf';
-  const homAlt = 'nhomalt.tsv.gz';
+}
+
+const TAGGED = 'tagged.bcf';
+const HOM_ALT_COUNTS = 'nhomalt.tsv.gz';
+const HOM_ALT_HEADER = 'nhomalt.hdr';
+
+export function aggregateFrequencies(args: AggregateArgs): StepCommands {
   const { vcf, tbi } = FREQUENCY_OUTPUTS;
   const lines: ScriptLine[] = [
-    run([
-      [
-        'bcftools',
-        'merge',
-        '--no-version',
-        '--threads',
-        threads,
-        '-g',
-        args.reference,
-        // The default `-m both` splits an SNV and an indel at one POS into two rows, each with
-        // the other's carriers missing, and leaves 1-bp reference records out of indel rows:
-        // AN comes out low there. `-m all` merges every record at a POS into one row.
-        '-m',
-        'all',
-        '-l',
-        args.gvcfList,
-        ...(args.shard ? ['-r', args.shard] : []),
-        '-Ou',
-      ],
-      ['bcftools', 'view', '--no-version', '--min-ac', '1', '-Ou'],
-      ['bcftools', 'norm', '--no-version', '-f', args.reference, '-m', '-any', '-Ou'],
-      [
-        'bcftools',
-        'view',
-        '--no-version',
-        '--min-ac',
-        '1',
-        ...(args.shard ? ['-t', args.shard, '--targets-overlap', '0'] : []),
-        '-Ou',
-      ],
-      [
-        'bcftools',
-        '+fill-tags',
-        '--no-version',
-        '-Ob',
-        '-o',
-        tmpName(tagged),
-        '--',
-        '-S',
-        args.groups,
-        '-t',
-        tags.join(','),
-      ],
-    ]),
-    rename(tmpName(tagged), tagged),
-    run([['printf', '%s\\n', ...header]], 'nhomalt.hdr'),
-    run(
-      [
-        [
-          'bcftools',
-          'query',
-          '-f',
-          `%CHROM\\t%POS\\t%REF\\t%ALT${acHomColumns.map((c) => `\\t%INFO/${c}`).join('')}\\n`,
-          tagged,
-        ],
-        ['awk', HALVE_AC_HOM],
-        ['bgzip', '-c'],
-      ],
-      tmpName(homAlt),
-    ),
-    rename(tmpName(homAlt), homAlt),
-    run([['tabix', '-f', '-s', '1', '-b', '2', '-e', '2', homAlt]]),
+    mergeAndTag(args),
+    rename(tmpName(TAGGED), TAGGED),
+    ...countHomAlt(args.regions),
     // A release holds counts only: the genotypes (and sample names) are dropped here.
     run([
       [
@@ -122,13 +54,15 @@ export function aggregateFrequencies(args: {
         'annotate',
         '--no-version',
         '-a',
-        homAlt,
+        HOM_ALT_COUNTS,
         '-h',
-        'nhomalt.hdr',
+        HOM_ALT_HEADER,
         '-c',
-        ['CHROM', 'POS', 'REF', 'ALT', ...homTags.map((t) => `INFO/${t}`)].join(','),
+        ['CHROM', 'POS', 'REF', 'ALT', ...homAltTags(args.regions).map((t) => `INFO/${t}`)].join(
+          ',',
+        ),
         '-Ou',
-        tagged,
+        TAGGED,
       ],
       ['bcftools', 'view', '--no-version', '--drop-genotypes', '-Oz', '-o', tmpName(vcf)],
     ]),
@@ -137,6 +71,93 @@ export function aggregateFrequencies(args: {
     rename(tmpName(vcf), vcf),
   ];
   return { tools: ['bcftools', 'htslib'], lines };
+}
+
+const homAltTags = (regions: readonly string[]) => [
+  HOM_ALT_TAG,
+  ...regions.map((r) => `${HOM_ALT_TAG}_${r}`),
+];
+
+/** Merge the gVCFs, keep variant sites split to biallelic, and fill AC / AN / AF... per group. */
+function mergeAndTag(args: AggregateArgs): ScriptLine {
+  const tags = args.pipeline.frequency.tags.includes('AC_Hom')
+    ? args.pipeline.frequency.tags
+    : [...args.pipeline.frequency.tags, 'AC_Hom'];
+  return run([
+    [
+      'bcftools',
+      'merge',
+      '--no-version',
+      '--threads',
+      String(args.resources.cpus),
+      '-g',
+      args.reference,
+      // The default `-m both` splits an SNV and an indel at one POS into two rows, each with
+      // the other's carriers missing, and leaves 1-bp reference records out of indel rows:
+      // AN comes out low there. `-m all` merges every record at a POS into one row.
+      '-m',
+      'all',
+      '-l',
+      args.gvcfList,
+      ...(args.shard ? ['-r', args.shard] : []),
+      '-Ou',
+    ],
+    ['bcftools', 'view', '--no-version', '--min-ac', '1', '-Ou'],
+    ['bcftools', 'norm', '--no-version', '-f', args.reference, '-m', '-any', '-Ou'],
+    [
+      'bcftools',
+      'view',
+      '--no-version',
+      '--min-ac',
+      '1',
+      ...(args.shard ? ['-t', args.shard, '--targets-overlap', '0'] : []),
+      '-Ou',
+    ],
+    [
+      'bcftools',
+      '+fill-tags',
+      '--no-version',
+      '-Ob',
+      '-o',
+      tmpName(TAGGED),
+      '--',
+      '-S',
+      args.groups,
+      '-t',
+      tags.join(','),
+    ],
+  ]);
+}
+
+/** The hom-alt person counts (`nhomalt`, overall and per region) as an indexed table, and their header. */
+function countHomAlt(regions: readonly string[]): ScriptLine[] {
+  const acHomColumns = ['AC_Hom', ...regions.map((r) => `AC_Hom_${r}`)];
+  const header = [
+    `##INFO=<ID=${HOM_ALT_TAG},Number=A,Type=Integer,Description="Number of homozygous-alternate individuals">`,
+    ...regions.map(
+      (r) =>
+        `##INFO=<ID=${HOM_ALT_TAG}_${r},Number=A,Type=Integer,Description="Number of homozygous-alternate individuals in region ${r}">`,
+    ),
+  ];
+  return [
+    run([['printf', '%s\\n', ...header]], HOM_ALT_HEADER),
+    run(
+      [
+        [
+          'bcftools',
+          'query',
+          '-f',
+          `%CHROM\\t%POS\\t%REF\\t%ALT${acHomColumns.map((c) => `\\t%INFO/${c}`).join('')}\\n`,
+          TAGGED,
+        ],
+        ['awk', HALVE_AC_HOM],
+        ['bgzip', '-c'],
+      ],
+      tmpName(HOM_ALT_COUNTS),
+    ),
+    rename(tmpName(HOM_ALT_COUNTS), HOM_ALT_COUNTS),
+    run([['tabix', '-f', '-s', '1', '-b', '2', '-e', '2', HOM_ALT_COUNTS]]),
+  ];
 }
 
 /** Joins the shards' VCFs, given in genome order, into the release VCF and its index. */

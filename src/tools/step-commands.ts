@@ -36,67 +36,98 @@ export interface StepBuildContext {
   engine?: EngineCommand;
 }
 
+type FrequencyKind = Extract<StepKind, `frequency-${string}`>;
+type SampleKind = Exclude<StepKind, FrequencyKind | 'probe' | 'noop'>;
+type PipelineOf = NonNullable<StepBuildContext['pipeline']>;
+
+const isFrequencyKind = (kind: StepKind): kind is FrequencyKind => kind.startsWith('frequency-');
+
 export function buildStepCommands(ctx: StepBuildContext): StepCommands {
-  const input = (name: string): string => {
-    const value = ctx.inputs[name];
-    if (value === undefined) throw new Error(`step ${ctx.kind} needs input "${name}"`);
-    return value;
-  };
   if (ctx.kind === 'probe') {
     if (!ctx.probe) throw new Error('a probe step needs its probe spec');
     return probeCommands(ctx.probe);
   }
   if (ctx.kind === 'noop') return noopCommands(ctx.step?.sleepSeconds ?? 0);
   if (ctx.pipeline === null) throw new Error(`step ${ctx.kind} needs a pipeline`);
+  return isFrequencyKind(ctx.kind)
+    ? frequencyStepCommands(ctx, ctx.kind, ctx.pipeline)
+    : sampleStepCommands(ctx, ctx.kind, ctx.pipeline);
+}
+
+function inputOf(ctx: StepBuildContext, name: string): string {
+  const value = ctx.inputs[name];
+  if (value === undefined) throw new Error(`step ${ctx.kind} needs input "${name}"`);
+  return value;
+}
+
+/** The steps of one sample's harmonisation. */
+function sampleStepCommands(
+  ctx: StepBuildContext,
+  kind: SampleKind,
+  pipeline: PipelineOf,
+): StepCommands {
   const common = {
-    pipeline: ctx.pipeline.spec,
-    reference: ctx.pipeline.reference,
+    pipeline: pipeline.spec,
+    reference: pipeline.reference,
     resources: ctx.resources,
   };
-  const sampleId = (): string => {
-    if (ctx.sampleId === null) throw new Error(`${ctx.kind} needs a sample id for the read group`);
-    return ctx.sampleId;
-  };
-  switch (ctx.kind) {
+  switch (kind) {
     case 'adopt-files':
       return adoptFiles({
-        reference: ctx.pipeline.reference,
+        reference: pipeline.reference,
         inputs: ctx.inputs,
         convertToCram: ctx.step?.adopt?.convertToCram ?? [],
         index: ctx.step?.adopt?.index ?? [],
       });
     case 'align-bwa':
     case 'align-minimap2': {
+      if (ctx.sampleId === null) throw new Error(`${kind} needs a sample id for the read group`);
       const args = {
         ...common,
-        sampleId: sampleId(),
+        sampleId: ctx.sampleId,
         readsFormat: ctx.step?.readsFormat ?? 'fastq-pair',
         inputs: ctx.inputs,
         springBin: ctx.springBin ?? null,
       };
-      return ctx.kind === 'align-bwa' ? alignShortReads(args) : alignLongReads(args);
+      return kind === 'align-bwa' ? alignShortReads(args) : alignLongReads(args);
     }
     case 'markdup-cram':
-      return markdupCram({ ...common, bam: input('bam') });
+      return markdupCram({ ...common, bam: inputOf(ctx, 'bam') });
     case 'call-gvcf':
-      return callGvcf({ ...common, cram: input('cram'), longReads: ctx.step?.longReads ?? false });
+      return callGvcf({
+        ...common,
+        cram: inputOf(ctx, 'cram'),
+        longReads: ctx.step?.longReads ?? false,
+      });
+  }
+}
+
+/** The jobs of a frequency release. */
+function frequencyStepCommands(
+  ctx: StepBuildContext,
+  kind: FrequencyKind,
+  pipeline: PipelineOf,
+): StepCommands {
+  switch (kind) {
     case 'frequency-aggregate':
       return aggregateFrequencies({
-        ...common,
-        gvcfList: input('gvcfList'),
-        groups: input('groups'),
+        pipeline: pipeline.spec,
+        reference: pipeline.reference,
+        resources: ctx.resources,
+        gvcfList: inputOf(ctx, 'gvcfList'),
+        groups: inputOf(ctx, 'groups'),
         regions: ctx.regions,
         shard: ctx.step?.region ?? null,
       });
     case 'frequency-contribution':
       if (!ctx.members) throw new Error('a contribution job needs its members');
-      return deriveContributions({ reference: ctx.pipeline.reference, members: ctx.members });
+      return deriveContributions({ reference: pipeline.reference, members: ctx.members });
     case 'frequency-partial':
       return buildPartialCommands({
         engine: engineOf(ctx),
-        members: input('members'),
-        shards: input('shards'),
-        checksums: input('checksums'),
+        members: inputOf(ctx, 'members'),
+        shards: inputOf(ctx, 'shards'),
+        checksums: inputOf(ctx, 'checksums'),
         resources: ctx.resources,
       });
     case 'frequency-reduce': {
@@ -104,12 +135,12 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
       if (!region) throw new Error('a reduce job needs its shard');
       return reduceShardCommands({
         engine: engineOf(ctx),
-        partials: input('partials'),
-        contigs: input('contigs'),
-        reference: ctx.pipeline.reference,
+        partials: inputOf(ctx, 'partials'),
+        contigs: inputOf(ctx, 'contigs'),
+        reference: pipeline.reference,
         shard: { name: ctx.step?.shardName ?? region, region },
         regions: ctx.regions,
-        tags: ctx.pipeline.spec.frequency.tags,
+        tags: pipeline.spec.frequency.tags,
         resources: ctx.resources,
       });
     }
@@ -118,7 +149,7 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
       return gatherFrequencies({
         shardVcfs: Object.keys(ctx.inputs)
           .sort()
-          .map((name) => input(name)),
+          .map((name) => inputOf(ctx, name)),
       });
   }
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReleasableRecord } from '../../src/demo/seed-catalogue.ts';
+import { writeReleasableRecord } from '../../src/demo/releasable-record.ts';
 import type { ActivityDeps } from '../../src/activities/deps.ts';
 import { createFrequencyActivities } from '../../src/activities/frequency.ts';
 import { fileActivityDeps } from '../helpers/activity-deps.ts';

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReleasableRecord } from '../../src/demo/seed-catalogue.ts';
+import { writeReleasableRecord } from '../../src/demo/releasable-record.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
 import { cliEnv, harmonise, startStack, type CliEnv } from '../helpers/cli.ts';
 import { countDifferences, peerCounts, releaseCounts } from '../helpers/frequency-peer.ts';
