@@ -1,8 +1,9 @@
 /**
  * The one place that reads /proc and keeps pid files: process facts for the local executor, the
- * background services (`harmonise up`), the demo's cache lock and the metrics. A pid alone is not
- * an identity (pids are reused), so a process is recognised by its pid plus its start time, and a
- * pid file records both: a reused pid is never signalled.
+ * background services (`harmonise up`), the lock helper (for demo-cache locks of the earlier
+ * format) and the metrics. A pid alone is not an identity (pids are reused), so a process is
+ * recognised by its pid plus its start time, and a pid file records both: a reused pid is never
+ * signalled.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
