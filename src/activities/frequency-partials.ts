@@ -26,12 +26,8 @@ import { CONTRIBUTION_FILES } from '../tools/frequency-contribution.ts';
 import type { JobUsage } from '../tools/usage.ts';
 import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import {
-  contributionKey,
-  readContribution,
-  readEligible,
-  type EligibleSample,
-} from './frequency-contributions.ts';
+import { contributionKey, readEligible, type EligibleSample } from './contribution-keys.ts';
+import { readContribution } from './frequency-contributions.ts';
 import type { ReleaseSnapshot } from './frequency.ts';
 
 /** Raised when a partial's tables change shape: every partial is then built again. */

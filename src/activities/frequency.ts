@@ -17,7 +17,7 @@ import { readPolicy } from '../store/policy.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { FREQUENCY_OUTPUTS, HOM_ALT_TAG } from '../tools/frequency.ts';
 import { currentActivity } from './context.ts';
-import { eligibleLine } from './frequency-contributions.ts';
+import { eligibleLine } from './contribution-keys.ts';
 import type { BatchPlan } from './frequency-partials.ts';
 import type { ActivityDeps } from './deps.ts';
 

@@ -16,7 +16,7 @@ import type { StepCommands } from '../tools/sample-steps.ts';
 import { buildStepCommands } from '../tools/step-commands.ts';
 import type { JobUsage } from '../tools/usage.ts';
 import { currentActivity } from './context.ts';
-import { readContributionMembers } from './frequency-contributions.ts';
+import { readContributionMembers } from './contribution-plans.ts';
 import type { ActivityDeps } from './deps.ts';
 import { refuseChangedInputs } from './job-inputs.ts';
 import { submitJob, waitForJob } from './job-lifecycle.ts';
