@@ -96,6 +96,26 @@ export function killProcessGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /**
+ * TERM to a job's process group, then KILL after `graceMs`. A process of the job that ignores
+ * TERM outlives the leader, so the whole group is killed whether or not the leader still lives.
+ * Linux never hands out a pid still in use as a process group id: while any member lives, the
+ * group's id is the job's. Only another live process under the leader's pid means the group is
+ * gone and its number taken.
+ */
+export function terminateProcessGroup(
+  pgid: number,
+  leaderStartTime: string,
+  graceMs: number,
+): void {
+  killProcessGroup(pgid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    const start = processStartTime(pgid);
+    if (start === null || start === leaderStartTime) killProcessGroup(pgid, 'SIGKILL');
+  }, graceMs);
+  timer.unref();
+}
+
+/**
  * The name under which another process (a tool) reopens this process's descriptor `fd` (Linux:
  * /proc/<pid>/fd/<fd>, the same open file whatever its name leads to now); null elsewhere.
  */
