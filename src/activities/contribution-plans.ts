@@ -17,7 +17,7 @@ import {
   type EligibleSample,
 } from './contribution-keys.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { ReleaseSnapshot } from './frequency.ts';
+import type { ReleaseSnapshot } from './release-snapshot.ts';
 
 /** Which eligible genomes have no contribution yet, in jobs of `contributionsPerJob`. */
 export async function planContributions(

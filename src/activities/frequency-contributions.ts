@@ -22,7 +22,7 @@ import { currentActivity } from './context.ts';
 import { CONTRIBUTION_RECORD } from './contribution-keys.ts';
 import { planContributions, planSampleContribution } from './contribution-plans.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { ReleaseSnapshot } from './frequency.ts';
+import type { ReleaseSnapshot } from './release-snapshot.ts';
 
 export const CONTRIBUTION_SCHEMA = 'harmonise.contribution/v1';
 

@@ -29,7 +29,7 @@ import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { contributionKey, readEligible, type EligibleSample } from './contribution-keys.ts';
 import { readContribution } from './frequency-contributions.ts';
-import type { ReleaseSnapshot } from './frequency.ts';
+import type { ReleaseSnapshot } from './release-snapshot.ts';
 
 /** Raised when a partial's tables change shape: every partial is then built again. */
 export const PARTIAL_FORMAT = 1;

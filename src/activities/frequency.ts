@@ -6,10 +6,7 @@
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { RetryCaps } from '../domain/pipeline.ts';
 import { genomicShards, shardStepName } from '../domain/shards.ts';
-import type { PlanStep } from '../domain/plan.ts';
-import type { Policy } from '../domain/policy.ts';
 import { exclusionReason } from '../domain/release-eligibility.ts';
 import type { SampleRecord } from '../domain/sample-record.ts';
 import { readJsonIfExists, switchSymlink, writeFileAtomic } from '../store/atomic.ts';
@@ -19,38 +16,13 @@ import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { FREQUENCY_OUTPUTS, HOM_ALT_TAG } from '../tools/frequency.ts';
 import { currentActivity } from './context.ts';
 import { eligibleLine } from './contribution-keys.ts';
+import type { ReleasePolicy, ReleaseSnapshot } from './release-snapshot.ts';
 import type { BatchPlan } from './frequency-partials.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export const RELEASE_SCHEMA = 'harmonise.release/v1';
 
-type ReleasePolicy = Policy['frequency'];
-
-export interface ReleaseSnapshot {
-  releaseId: string;
-  pipelineVersion: string;
-  samples: number;
-  samplesPerRegion: Record<string, number>;
-  samplesPerMode: Record<string, number>;
-  /** The policy's release rules the snapshot was taken under. */
-  policy: ReleasePolicy;
-  /** Regions present, in order: per-region tags are computed for these. */
-  regions: string[];
-  excludedCount: number;
-  files: {
-    samplesTsv: string;
-    gvcfList: string;
-    groups: string;
-    excluded: string;
-    /** `sampleId region gvcf sha256` of each genome in the release (sha256 `-` if unrecorded). */
-    eligible: string;
-  };
-  /** One aggregation job per genomic shard, in genome order, with the pipeline's resources. */
-  shards: PlanStep[];
-  /** The job that joins the shards (its inputs are the shards' VCFs, named by shard). */
-  gather: PlanStep;
-  retry: RetryCaps;
-}
+export type { ReleaseSnapshot } from './release-snapshot.ts';
 
 /** What one stage of the engine did and cost, over this release's jobs of it. */
 export interface EngineStageCost {

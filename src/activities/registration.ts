@@ -7,12 +7,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FileIdentity } from '../domain/file-facts.ts';
 import type { FileKind } from '../domain/manifest.ts';
-import { PUBLISHED_NAMES, type PlanVerdict, type SampleWork } from '../domain/plan.ts';
+import { PUBLISHED_NAMES } from '../domain/plan.ts';
 import { PROVENANCE_FILE } from '../domain/provenance.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
-import type { StepAttempt } from '../domain/status.ts';
 import { FailureType } from '../errors.ts';
 import { readJsonIfExists, writeFileAtomic } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
@@ -21,26 +19,9 @@ import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { beating, currentActivity, type ActivityHandle } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { buildProvenance } from './provenance.ts';
-import type { StepResult } from './jobs.ts';
+import type { RegisterSampleInput } from './register-input.ts';
 
-export interface RegisterSampleInput extends SampleWork {
-  workflowId: string;
-  runId: string;
-  verdict: PlanVerdict;
-  inputs: {
-    kind: FileKind;
-    relativePath: string;
-    md5: string | null;
-    sha256: string | null;
-    /** The file intake checked (and every job checked again): its size, inode and mtime. */
-    identity?: FileIdentity;
-  }[];
-  steps: StepResult[];
-  /** Every attempt of every step, failed ones included, as the workflow saw them. */
-  attempts: (StepAttempt & { step: string })[];
-  /** Files to publish by role (a manifest kind), each a finished step output. */
-  publish: Partial<Record<FileKind, string>>;
-}
+export type { RegisterSampleInput } from './register-input.ts';
 
 export function createRegistrationActivities(deps: ActivityDeps) {
   return {

@@ -2,7 +2,7 @@
  * What an alignment's header says: its @SQ lines (name and M5) and @PG records, and whether the
  * @SQ lines are exactly the national reference's sequences.
  */
-import type { AlignmentFacts, ReferenceInfo } from './inspect.ts';
+import type { AlignmentFacts, ReferenceInfo } from './inspection.ts';
 
 /** @PG records kept as facts (the planner reads the aligner's; real headers have a handful). */
 const MAX_PROGRAMS = 100;

@@ -16,7 +16,7 @@ import {
 } from './codes.ts';
 import type { Budget } from './budget.ts';
 import { readHead, runTool, toolInput, type ToolRun } from './gzip.ts';
-import type { AlignmentFacts, FileToInspect, Inspection, ReferenceInfo } from './inspect.ts';
+import type { AlignmentFacts, FileToInspect, Inspection, ReferenceInfo } from './inspection.ts';
 import type { InputIssue } from '../../domain/issues.ts';
 import {
   compareToNational,
