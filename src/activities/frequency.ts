@@ -6,50 +6,23 @@
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { RetryCaps } from '../domain/pipeline.ts';
 import { genomicShards, shardStepName } from '../domain/shards.ts';
-import type { PlanStep } from '../domain/plan.ts';
-import type { Policy } from '../domain/policy.ts';
 import { exclusionReason } from '../domain/release-eligibility.ts';
+import type { SampleRecord } from '../domain/sample-record.ts';
 import { readJsonIfExists, switchSymlink, writeFileAtomic } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
 import { readPolicy } from '../store/policy.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { FREQUENCY_OUTPUTS, HOM_ALT_TAG } from '../tools/frequency.ts';
 import { currentActivity } from './context.ts';
-import { eligibleLine } from './frequency-contributions.ts';
+import { eligibleLine } from './contribution-keys.ts';
+import type { ReleasePolicy, ReleaseSnapshot } from './release-snapshot.ts';
 import type { BatchPlan } from './frequency-partials.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export const RELEASE_SCHEMA = 'harmonise.release/v1';
 
-type ReleasePolicy = Policy['frequency'];
-
-export interface ReleaseSnapshot {
-  releaseId: string;
-  pipelineVersion: string;
-  samples: number;
-  samplesPerRegion: Record<string, number>;
-  samplesPerMode: Record<string, number>;
-  /** The policy's release rules the snapshot was taken under. */
-  policy: ReleasePolicy;
-  /** Regions present, in order: per-region tags are computed for these. */
-  regions: string[];
-  excludedCount: number;
-  files: {
-    samplesTsv: string;
-    gvcfList: string;
-    groups: string;
-    excluded: string;
-    /** `sampleId region gvcf sha256` of each genome in the release (sha256 `-` if unrecorded). */
-    eligible: string;
-  };
-  /** One aggregation job per genomic shard, in genome order, with the pipeline's resources. */
-  shards: PlanStep[];
-  /** The job that joins the shards (its inputs are the shards' VCFs, named by shard). */
-  gather: PlanStep;
-  retry: RetryCaps;
-}
+export type { ReleaseSnapshot } from './release-snapshot.ts';
 
 /** What one stage of the engine did and cost, over this release's jobs of it. */
 export interface EngineStageCost {
@@ -77,165 +50,199 @@ export interface PublishedRelease {
 
 export function createFrequencyActivities(deps: ActivityDeps) {
   return {
-    async snapshotRelease(input: {
+    snapshotRelease: (input: {
       releaseId: string;
       workflowId: string;
       pipelineVersion: string | null;
-    }): Promise<ReleaseSnapshot> {
-      const pipelineVersion = input.pipelineVersion ?? (await deps.pipelines.newest());
-      const pipeline = await deps.pipelines.load(pipelineVersion);
-      const policy = (await readPolicy(deps.config.policyFile)).frequency;
-      const dir = deps.layout.workDir(input.workflowId, 'snapshot');
-      await fs.mkdir(dir, { recursive: true });
-      const included: string[] = [];
-      const eligible: string[] = [];
-      const excluded: string[] = [];
-      const perRegion: Record<string, number> = {};
-      const perMode: Record<string, number> = {};
-      for (const record of await deps.catalogue.list()) {
-        const reason = exclusionReason(record, pipelineVersion, policy);
-        if (reason !== null) {
-          excluded.push(`${record.sampleId}\t${reason}`);
-          continue;
-        }
-        const gvcf = record.versions[pipelineVersion]!.files.gvcf!;
-        included.push(`${record.sampleId}\t${record.region}\t${gvcf}`);
-        const sha256 = record.versions[pipelineVersion]!.sha256[path.basename(gvcf)] ?? null;
-        eligible.push(
-          eligibleLine({
-            sampleId: record.sampleId,
-            region: record.region,
-            gvcf,
-            gvcfSha256: sha256,
-          }),
-        );
-        perRegion[record.region] = (perRegion[record.region] ?? 0) + 1;
-        const { mode } = record.versions[pipelineVersion]!;
-        perMode[mode] = (perMode[mode] ?? 0) + 1;
-      }
-      const rows = included.map((line) => line.split('\t') as [string, string, string]);
-      const files = {
-        samplesTsv: path.join(dir, 'samples.tsv'),
-        gvcfList: path.join(dir, 'gvcfs.list'),
-        groups: path.join(dir, 'groups.tsv'),
-        excluded: path.join(dir, 'excluded.tsv'),
-        eligible: path.join(dir, 'eligible.tsv'),
-      };
-      const lines = (values: string[]) => (values.length > 0 ? `${values.join('\n')}\n` : '');
-      await writeFileAtomic(files.samplesTsv, lines(included));
-      await writeFileAtomic(files.gvcfList, lines(rows.map((r) => r[2])));
-      await writeFileAtomic(files.groups, lines(rows.map((r) => `${r[0]}\t${r[1]}`)));
-      await writeFileAtomic(files.excluded, lines(excluded));
-      await writeFileAtomic(files.eligible, lines(eligible));
-      return {
-        releaseId: input.releaseId,
-        pipelineVersion,
-        samples: included.length,
-        samplesPerRegion: perRegion,
-        samplesPerMode: perMode,
-        policy,
-        regions: Object.keys(perRegion).sort(),
-        excludedCount: excluded.length,
-        files,
-        shards: genomicShards(
-          pipeline.spec.reference.sequences,
-          deps.config.frequency.shardBases,
-        ).map((region, index) => ({
-          name: shardStepName(index),
-          kind: 'frequency-aggregate',
-          inputs: { gvcfList: { path: files.gvcfList }, groups: { path: files.groups } },
-          outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
-          resources: pipeline.spec.steps.frequency,
-          region,
-        })),
-        gather: {
-          name: 'gather',
-          kind: 'frequency-gather',
-          inputs: {},
-          outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
-          resources: { ...pipeline.spec.steps.frequency, cpus: 1 },
-        },
-        retry: pipeline.spec.retry,
-      };
-    },
+    }) => snapshotRelease(deps, input),
+    publishRelease: (input: PublishReleaseInput) => publishRelease(deps, input),
+  };
+}
 
-    async publishRelease(input: {
-      snapshot: ReleaseSnapshot;
-      workflowId: string;
-      outputs: Record<string, string>;
-      /** The additive engine's stages and what they cost (absent for a merge-based release). */
-      engine?: ReleaseEngineSummary;
-      /** The batch partials the release summed (and so its samples). */
-      batches?: BatchPlan[];
-    }): Promise<PublishedRelease> {
-      const activity = currentActivity();
-      const { snapshot } = input;
-      const pipeline = await deps.pipelines.load(snapshot.pipelineVersion);
-      const vcfSrc = input.outputs[FREQUENCY_OUTPUTS.vcf];
-      const tbiSrc = input.outputs[FREQUENCY_OUTPUTS.tbi];
-      if (!vcfSrc || !tbiSrc)
-        throw new Error('the aggregation left no frequencies.vcf.gz and index');
-      const sites = Number((await execa('bcftools', ['index', '-n', vcfSrc])).stdout.trim());
-      const dir = deps.layout.releaseDir(snapshot.releaseId);
-      const excluded = (await fs.readFile(snapshot.files.excluded, 'utf8'))
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [sampleId, reason] = line.split('\t');
-          return { sampleId, reason };
-        });
-      await publishDirectory(dir, async (staging) => {
-        const checksums: Record<string, { sha256: string }> = {};
-        for (const [name, src] of [
-          [FREQUENCY_OUTPUTS.vcf, vcfSrc],
-          [FREQUENCY_OUTPUTS.tbi, tbiSrc],
-          ['samples.tsv', snapshot.files.samplesTsv],
-        ] as const) {
-          await linkOrCopy(src, path.join(staging, name));
-          checksums[name] = {
-            sha256: await hashFile(path.join(staging, name), 'sha256', () => activity.heartbeat()),
-          };
-        }
-        const summary = {
-          schema: RELEASE_SCHEMA,
-          releaseId: snapshot.releaseId,
-          createdAt: new Date().toISOString(),
-          pipelineVersion: snapshot.pipelineVersion,
-          pipelineVersions: [snapshot.pipelineVersion],
-          reference: {
-            name: pipeline.spec.reference.name,
-            sequences: pipeline.spec.reference.sequences,
-          },
-          samples: snapshot.samples,
-          samplesPerRegion: snapshot.samplesPerRegion,
-          samplesPerMode: snapshot.samplesPerMode,
-          policy: snapshot.policy,
-          excluded,
-          sites,
-          tags: {
-            overall: [...pipeline.spec.frequency.tags, HOM_ALT_TAG],
-            perRegion: snapshot.regions,
-          },
-          files: checksums,
-          workflowId: input.workflowId,
-          ...(input.engine ? { engine: input.engine } : {}),
-          ...(input.batches ? { batches: input.batches } : {}),
-        };
-        await writeFileAtomic(
-          path.join(staging, 'summary.json'),
-          `${JSON.stringify(summary, null, 2)}\n`,
-        );
-      });
-      const latest = await moveLatestForward(deps, snapshot.releaseId);
-      return {
-        releaseId: snapshot.releaseId,
-        dir,
-        vcf: path.join(dir, FREQUENCY_OUTPUTS.vcf),
-        samples: snapshot.samples,
-        sites,
-        latest,
-      };
+async function snapshotRelease(
+  deps: ActivityDeps,
+  input: { releaseId: string; workflowId: string; pipelineVersion: string | null },
+): Promise<ReleaseSnapshot> {
+  const pipelineVersion = input.pipelineVersion ?? (await deps.pipelines.newest());
+  const pipeline = await deps.pipelines.load(pipelineVersion);
+  const policy = (await readPolicy(deps.config.policyFile)).frequency;
+  const dir = deps.layout.workDir(input.workflowId, 'snapshot');
+  await fs.mkdir(dir, { recursive: true });
+  const tally = tallyCatalogue(await deps.catalogue.list(), pipelineVersion, policy);
+  const files = await writeSnapshotFiles(dir, tally);
+  return {
+    releaseId: input.releaseId,
+    pipelineVersion,
+    samples: tally.included.length,
+    samplesPerRegion: tally.perRegion,
+    samplesPerMode: tally.perMode,
+    policy,
+    regions: Object.keys(tally.perRegion).sort(),
+    excludedCount: tally.excluded.length,
+    files,
+    shards: genomicShards(pipeline.spec.reference.sequences, deps.config.frequency.shardBases).map(
+      (region, index) => ({
+        name: shardStepName(index),
+        kind: 'frequency-aggregate',
+        inputs: { gvcfList: { path: files.gvcfList }, groups: { path: files.groups } },
+        outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
+        resources: pipeline.spec.steps.frequency,
+        region,
+      }),
+    ),
+    gather: {
+      name: 'gather',
+      kind: 'frequency-gather',
+      inputs: {},
+      outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
+      resources: { ...pipeline.spec.steps.frequency, cpus: 1 },
     },
+    retry: pipeline.spec.retry,
+  };
+}
+
+/** The snapshot's lines: included, eligible and excluded genomes, with counts per region and mode. */
+interface CatalogueTally {
+  /** `sampleId region gvcf` */
+  included: string[];
+  eligible: string[];
+  /** `sampleId reason` */
+  excluded: string[];
+  perRegion: Record<string, number>;
+  perMode: Record<string, number>;
+}
+
+function tallyCatalogue(
+  records: readonly SampleRecord[],
+  pipelineVersion: string,
+  policy: ReleasePolicy,
+): CatalogueTally {
+  const tally: CatalogueTally = {
+    included: [],
+    eligible: [],
+    excluded: [],
+    perRegion: {},
+    perMode: {},
+  };
+  for (const record of records) {
+    const reason = exclusionReason(record, pipelineVersion, policy);
+    if (reason !== null) {
+      tally.excluded.push(`${record.sampleId}\t${reason}`);
+      continue;
+    }
+    const version = record.versions[pipelineVersion]!;
+    const gvcf = version.files.gvcf!;
+    tally.included.push(`${record.sampleId}\t${record.region}\t${gvcf}`);
+    const sha256 = version.sha256[path.basename(gvcf)] ?? null;
+    tally.eligible.push(
+      eligibleLine({ sampleId: record.sampleId, region: record.region, gvcf, gvcfSha256: sha256 }),
+    );
+    tally.perRegion[record.region] = (tally.perRegion[record.region] ?? 0) + 1;
+    tally.perMode[version.mode] = (tally.perMode[version.mode] ?? 0) + 1;
+  }
+  return tally;
+}
+
+async function writeSnapshotFiles(
+  dir: string,
+  tally: CatalogueTally,
+): Promise<ReleaseSnapshot['files']> {
+  const rows = tally.included.map((line) => line.split('\t') as [string, string, string]);
+  const files = {
+    samplesTsv: path.join(dir, 'samples.tsv'),
+    gvcfList: path.join(dir, 'gvcfs.list'),
+    groups: path.join(dir, 'groups.tsv'),
+    excluded: path.join(dir, 'excluded.tsv'),
+    eligible: path.join(dir, 'eligible.tsv'),
+  };
+  const lines = (values: string[]) => (values.length > 0 ? `${values.join('\n')}\n` : '');
+  await writeFileAtomic(files.samplesTsv, lines(tally.included));
+  await writeFileAtomic(files.gvcfList, lines(rows.map((r) => r[2])));
+  await writeFileAtomic(files.groups, lines(rows.map((r) => `${r[0]}\t${r[1]}`)));
+  await writeFileAtomic(files.excluded, lines(tally.excluded));
+  await writeFileAtomic(files.eligible, lines(tally.eligible));
+  return files;
+}
+
+interface PublishReleaseInput {
+  snapshot: ReleaseSnapshot;
+  workflowId: string;
+  outputs: Record<string, string>;
+  /** The additive engine's stages and what they cost (absent for a merge-based release). */
+  engine?: ReleaseEngineSummary;
+  /** The batch partials the release summed (and so its samples). */
+  batches?: BatchPlan[];
+}
+
+async function publishRelease(
+  deps: ActivityDeps,
+  input: PublishReleaseInput,
+): Promise<PublishedRelease> {
+  const activity = currentActivity();
+  const { snapshot } = input;
+  const pipeline = await deps.pipelines.load(snapshot.pipelineVersion);
+  const vcfSrc = input.outputs[FREQUENCY_OUTPUTS.vcf];
+  const tbiSrc = input.outputs[FREQUENCY_OUTPUTS.tbi];
+  if (!vcfSrc || !tbiSrc) throw new Error('the aggregation left no frequencies.vcf.gz and index');
+  const sites = Number((await execa('bcftools', ['index', '-n', vcfSrc])).stdout.trim());
+  const dir = deps.layout.releaseDir(snapshot.releaseId);
+  const excluded = (await fs.readFile(snapshot.files.excluded, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sampleId, reason] = line.split('\t');
+      return { sampleId, reason };
+    });
+  await publishDirectory(dir, async (staging) => {
+    const checksums: Record<string, { sha256: string }> = {};
+    for (const [name, src] of [
+      [FREQUENCY_OUTPUTS.vcf, vcfSrc],
+      [FREQUENCY_OUTPUTS.tbi, tbiSrc],
+      ['samples.tsv', snapshot.files.samplesTsv],
+    ] as const) {
+      await linkOrCopy(src, path.join(staging, name));
+      checksums[name] = {
+        sha256: await hashFile(path.join(staging, name), 'sha256', () => activity.heartbeat()),
+      };
+    }
+    const summary = {
+      schema: RELEASE_SCHEMA,
+      releaseId: snapshot.releaseId,
+      createdAt: new Date().toISOString(),
+      pipelineVersion: snapshot.pipelineVersion,
+      pipelineVersions: [snapshot.pipelineVersion],
+      reference: {
+        name: pipeline.spec.reference.name,
+        sequences: pipeline.spec.reference.sequences,
+      },
+      samples: snapshot.samples,
+      samplesPerRegion: snapshot.samplesPerRegion,
+      samplesPerMode: snapshot.samplesPerMode,
+      policy: snapshot.policy,
+      excluded,
+      sites,
+      tags: {
+        overall: [...pipeline.spec.frequency.tags, HOM_ALT_TAG],
+        perRegion: snapshot.regions,
+      },
+      files: checksums,
+      workflowId: input.workflowId,
+      ...(input.engine ? { engine: input.engine } : {}),
+      ...(input.batches ? { batches: input.batches } : {}),
+    };
+    await writeFileAtomic(
+      path.join(staging, 'summary.json'),
+      `${JSON.stringify(summary, null, 2)}\n`,
+    );
+  });
+  const latest = await moveLatestForward(deps, snapshot.releaseId);
+  return {
+    releaseId: snapshot.releaseId,
+    dir,
+    vcf: path.join(dir, FREQUENCY_OUTPUTS.vcf),
+    samples: snapshot.samples,
+    sites,
+    latest,
   };
 }
 

@@ -77,98 +77,102 @@ export function inspectorFor(config: Config): Inspector {
 export function createIntakeActivities(deps: ActivityDeps) {
   const claims = new SampleClaims(deps.layout);
   return {
-    async validateSubmission(input: ValidateSubmissionInput): Promise<IntakeResult> {
-      const activity = currentActivity();
-      const rejected = (issues: InputIssue[]): IntakeResult => ({
-        issues: boundIssues(issues),
-        pipeline: null,
-        runDir: null,
-        intakeFile: null,
-        counts: emptyCounts(),
-      });
-      if (!deps.config.regions.includes(input.region)) {
-        return rejected([
-          {
-            code: 'SUBMISSION_UNKNOWN_REGION',
-            path: 'region',
-            message: `region "${input.region}" is not configured (known: ${deps.config.regions.join(', ')})`,
-          },
-        ]);
-      }
-      const folder = await submissionFolder(deps, input.region, input.submissionId);
-      if (!folder.ok) return rejected([folder.issue]);
-      const text = await readManifestText(
-        folder.realDir,
-        deps.config.intake.maxManifestMiB * 2 ** 20,
-      );
-      if (!text.ok) return rejected([text.issue]);
-      const parsed = manifestProblems(text.text, input, deps.config.intake.maxSamples);
-      if (!parsed.ok) return rejected(parsed.issues);
-      const { manifest } = parsed;
-
-      const listed = await checkListedFiles(folder.realDir, manifest.samples, () =>
-        activity.heartbeat(),
-      );
-      if (listed.duplicates.length > 0) return rejected(listed.duplicates);
-
-      const entries: IntakeEntry[] = [];
-      const counts = { ...emptyCounts(), total: manifest.samples.length };
-      for (const [index, sample] of manifest.samples.entries()) {
-        const fileIssues = listed.perSample[index] ?? [];
-        const verdict =
-          fileIssues.length > 0
-            ? { status: 'rejected' as const, errors: boundIssues(fileIssues) }
-            : await checkSampleIds(deps, claims, input, sample, index);
-        counts[verdict.status] += 1;
-        entries.push({
-          index,
-          sampleId: sample.sampleId,
-          ...verdict,
-          ...(verdict.status === 'pending' ? { sample } : {}),
-        });
-        if (index % 100 === 0) activity.heartbeat();
-      }
-      const runDir = deps.layout.submissionRunDir(input.region, input.submissionId, input.runId);
-      const intakeFile = await writeIntake(runDir, entries);
-      deps.logger.info(
-        { region: input.region, submissionId: input.submissionId, ...counts },
-        'submission validated',
-      );
-      return { issues: [], pipeline: manifest.pipeline, runDir, intakeFile, counts };
-    },
-
+    validateSubmission: (input: ValidateSubmissionInput) => validateSubmission(deps, claims, input),
     /** One sample's files, as intake listed them: checksums, content, identity. */
-    async inspectSample(input: InspectSampleInput): Promise<IntakeSample> {
-      const entry = await readIntakeEntry(input.intake, input.sampleId);
-      if (entry.sample === undefined)
-        throw new Error(`${input.sampleId} has no manifest entry in ${input.intake.file}`);
-      const folder = await submissionFolder(deps, input.region, input.submissionId);
-      if (!folder.ok) {
-        return {
-          sampleId: entry.sampleId,
-          readType: entry.sample.readType,
-          consent: entry.sample.consent,
-          files: [],
-          issues: [folder.issue],
-        };
-      }
-      const reference = await referenceFor(deps, input.pipelineVersion, [entry.sample]);
-      const log = deps.logger.child({ sampleId: input.sampleId, submissionId: input.submissionId });
-      log.info('sample intake started');
-      try {
-        const sample = await intakeSample(
-          folder.realDir,
-          entry.sample,
-          entry.index,
-          reference,
-          inspectorFor(deps.config),
-        );
-        log.info({ issues: sample.issues.map((i) => i.code) }, 'sample intake finished');
-        return sample;
-      } catch (error) {
-        log.warn({ err: error }, 'sample intake stopped');
-        throw error;
-      }
-    },
+    inspectSample: (input: InspectSampleInput) => inspectSample(deps, input),
   };
+}
+
+async function validateSubmission(
+  deps: ActivityDeps,
+  claims: SampleClaims,
+  input: ValidateSubmissionInput,
+): Promise<IntakeResult> {
+  const activity = currentActivity();
+  const rejected = (issues: InputIssue[]): IntakeResult => ({
+    issues: boundIssues(issues),
+    pipeline: null,
+    runDir: null,
+    intakeFile: null,
+    counts: emptyCounts(),
+  });
+  if (!deps.config.regions.includes(input.region)) {
+    return rejected([
+      {
+        code: 'SUBMISSION_UNKNOWN_REGION',
+        path: 'region',
+        message: `region "${input.region}" is not configured (known: ${deps.config.regions.join(', ')})`,
+      },
+    ]);
+  }
+  const folder = await submissionFolder(deps, input.region, input.submissionId);
+  if (!folder.ok) return rejected([folder.issue]);
+  const text = await readManifestText(folder.realDir, deps.config.intake.maxManifestMiB * 2 ** 20);
+  if (!text.ok) return rejected([text.issue]);
+  const parsed = manifestProblems(text.text, input, deps.config.intake.maxSamples);
+  if (!parsed.ok) return rejected(parsed.issues);
+  const { manifest } = parsed;
+
+  const listed = await checkListedFiles(folder.realDir, manifest.samples, () =>
+    activity.heartbeat(),
+  );
+  if (listed.duplicates.length > 0) return rejected(listed.duplicates);
+
+  const entries: IntakeEntry[] = [];
+  const counts = { ...emptyCounts(), total: manifest.samples.length };
+  for (const [index, sample] of manifest.samples.entries()) {
+    const fileIssues = listed.perSample[index] ?? [];
+    const verdict =
+      fileIssues.length > 0
+        ? { status: 'rejected' as const, errors: boundIssues(fileIssues) }
+        : await checkSampleIds(deps, claims, input, sample, index);
+    counts[verdict.status] += 1;
+    entries.push({
+      index,
+      sampleId: sample.sampleId,
+      ...verdict,
+      ...(verdict.status === 'pending' ? { sample } : {}),
+    });
+    if (index % 100 === 0) activity.heartbeat();
+  }
+  const runDir = deps.layout.submissionRunDir(input.region, input.submissionId, input.runId);
+  const intakeFile = await writeIntake(runDir, entries);
+  deps.logger.info(
+    { region: input.region, submissionId: input.submissionId, ...counts },
+    'submission validated',
+  );
+  return { issues: [], pipeline: manifest.pipeline, runDir, intakeFile, counts };
+}
+
+async function inspectSample(deps: ActivityDeps, input: InspectSampleInput): Promise<IntakeSample> {
+  const entry = await readIntakeEntry(input.intake, input.sampleId);
+  if (entry.sample === undefined)
+    throw new Error(`${input.sampleId} has no manifest entry in ${input.intake.file}`);
+  const folder = await submissionFolder(deps, input.region, input.submissionId);
+  if (!folder.ok) {
+    return {
+      sampleId: entry.sampleId,
+      readType: entry.sample.readType,
+      consent: entry.sample.consent,
+      files: [],
+      issues: [folder.issue],
+    };
+  }
+  const reference = await referenceFor(deps, input.pipelineVersion, [entry.sample]);
+  const log = deps.logger.child({ sampleId: input.sampleId, submissionId: input.submissionId });
+  log.info('sample intake started');
+  try {
+    const sample = await intakeSample(
+      folder.realDir,
+      entry.sample,
+      entry.index,
+      reference,
+      inspectorFor(deps.config),
+    );
+    log.info({ issues: sample.issues.map((i) => i.code) }, 'sample intake finished');
+    return sample;
+  } catch (error) {
+    log.warn({ err: error }, 'sample intake stopped');
+    throw error;
+  }
 }

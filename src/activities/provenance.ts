@@ -4,7 +4,7 @@
  */
 import { PROVENANCE_SCHEMA, type Provenance } from '../domain/provenance.ts';
 import type { LoadedPipeline } from '../store/pipelines.ts';
-import type { RegisterSampleInput } from './registration.ts';
+import type { RegisterSampleInput } from './register-input.ts';
 
 export function buildProvenance(
   input: RegisterSampleInput,

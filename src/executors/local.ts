@@ -17,9 +17,8 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { SCRIPT_NAME } from '../tools/job-script.ts';
 import { ResourceBudget } from './local-budget.ts';
 import {
-  findProcessByEnv,
   isProcessAlive,
-  killProcessGroup,
+  terminateProcessGroup,
   processGroupsRssMiB,
   processStartTime,
 } from '../platform/process.ts';
@@ -31,9 +30,10 @@ import {
   writeJobFile,
   type JobFile,
 } from './local-job-file.ts';
+import { cancelLeftJob, findLeftJob, statusOfLeftJob } from './local-left-jobs.ts';
+import { limitBreach } from './local-limits.ts';
 import {
   fullDiskReason,
-  readExitCode,
   readOutcome,
   statusFromMarkers,
   writeOutcome,
@@ -142,17 +142,7 @@ export class LocalExecutor implements JobExecutor {
       await this.stop(running, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
       return;
     }
-    // A job started by an earlier worker that this one never re-attached to.
-    const file = await readJobFile(job.workDir);
-    if (file?.pid !== undefined && file.pidStartTime !== undefined) {
-      if (
-        isProcessAlive(file.pid, file.pidStartTime) &&
-        (await readExitCode(job.workDir)) === null
-      ) {
-        await writeOutcome(job.workDir, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
-        killProcessGroup(file.pid, 'SIGTERM');
-      }
-    }
+    await cancelLeftJob(job);
   }
 
   close(): Promise<void> {
@@ -174,28 +164,11 @@ export class LocalExecutor implements JobExecutor {
     const known = this.running.has(ref.jobId) || this.queue.some((q) => q.ref.jobId === ref.jobId);
     if (known) return ref;
     const log = this.options.logger.child({ jobId: ref.jobId, key: ref.key });
-    if ((await readExitCode(workDir)) !== null || (await readOutcome(workDir)) !== null) {
-      log.info({ found: 'finished' }, 're-attached to job');
-      return ref;
-    }
-    let { pid, pidStartTime } = file;
-    if (file.phase === 'starting') {
-      // The previous worker died between spawning and recording the pid: look for the job's shell.
-      const found = findProcessByEnv(JOB_ID_ENV, file.jobId);
-      if (found) ({ pid, startTime: pidStartTime } = found);
-    }
-    if (pid !== undefined && pidStartTime !== undefined && isProcessAlive(pid, pidStartTime)) {
-      const startedAt = file.startedAt ? Date.parse(file.startedAt) : Date.now();
-      this.adopt(ref, pid, pidStartTime, file.resources, startedAt);
-      log.info({ found: 'running', pid }, 're-attached to job');
-      return ref;
-    }
-    if (file.phase === 'started') {
-      log.warn({ found: 'vanished' }, 're-attached to job'); // status says NODE_FAIL
-      return ref;
-    }
-    // Queued (or never really started) under a worker that is gone: queue it again.
-    this.enqueue({ ref, file: { ...file, phase: 'queued' } });
+    const left = await findLeftJob(file, workDir, log);
+    if (left.found === 'running')
+      this.adopt(ref, left.pid, left.pidStartTime, file.resources, left.startedAt);
+    else if (left.found === 'not-started')
+      this.enqueue({ ref, file: { ...file, phase: 'queued' } });
     return ref;
   }
 
@@ -285,20 +258,14 @@ export class LocalExecutor implements JobExecutor {
         this.finished(job.ref.jobId);
         continue;
       }
-      if (Date.now() > job.deadline) {
-        void this.stop(job, {
-          state: 'TIMEOUT',
-          reason: `over its time limit of ${job.resources.timeMinutes} min`,
-        }).catch((error: unknown) => this.options.logger.error({ err: error }, 'stop failed'));
-        continue;
-      }
-      rss ??= processGroupsRssMiB();
-      const rssMiB = rss.get(job.pid) ?? 0;
-      if (rssMiB > job.resources.memMiB) {
-        void this.stop(job, {
-          state: 'OUT_OF_MEMORY',
-          reason: `used ${Math.round(rssMiB)} MiB, over its ${job.resources.memMiB} MiB`,
-        }).catch((error: unknown) => this.options.logger.error({ err: error }, 'stop failed'));
+      const breach = limitBreach(job.resources, job.deadline, () => {
+        rss ??= processGroupsRssMiB();
+        return rss.get(job.pid) ?? 0;
+      });
+      if (breach) {
+        void this.stop(job, breach).catch((error: unknown) =>
+          this.options.logger.error({ err: error }, 'stop failed'),
+        );
       }
     }
   }
@@ -311,16 +278,7 @@ export class LocalExecutor implements JobExecutor {
       'stopping job',
     );
     if (job.pid < 0) return;
-    killProcessGroup(job.pid, 'SIGTERM');
-    // A process of the job that ignores TERM outlives the leader, so the whole group is killed
-    // whether or not the leader still lives. Linux never hands out a pid still in use as a
-    // process group id: while any member lives, the group's id is the job's. Only another live
-    // process under the leader's pid means the group is gone and its number taken.
-    const timer = setTimeout(() => {
-      const start = processStartTime(job.pid);
-      if (start === null || start === job.pidStartTime) killProcessGroup(job.pid, 'SIGKILL');
-    }, this.killGraceMs);
-    timer.unref();
+    terminateProcessGroup(job.pid, job.pidStartTime, this.killGraceMs);
   }
 
   private async statusOf(job: JobRef): Promise<JobStatus | null> {
@@ -335,23 +293,6 @@ export class LocalExecutor implements JobExecutor {
     if (running && (running.pid < 0 || isProcessAlive(running.pid, running.pidStartTime))) {
       return { state: 'RUNNING', exitCode: null };
     }
-    const file = await readJobFile(job.workDir);
-    if (file === null || file.jobId !== job.jobId) return null;
-    const { pid, pidStartTime } = file;
-    if (pid !== undefined && pidStartTime !== undefined && isProcessAlive(pid, pidStartTime)) {
-      return { state: 'RUNNING', exitCode: null };
-    }
-    if (file.phase !== 'started') return null; // not (yet) started by this worker: unknown
-    // The process is gone: it may have written its marker just now.
-    const late = await statusFromMarkers(job.workDir);
-    return (
-      late ?? {
-        state: 'NODE_FAIL',
-        exitCode: null,
-        reason:
-          (await fullDiskReason(job.workDir)) ??
-          'the job process vanished without writing its exit marker',
-      }
-    );
+    return statusOfLeftJob(job);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The one place that reads /proc and keeps pid files: process facts for the local executor, the
- * background services (`harmonise up`), the demo's cache lock and the metrics. A pid alone is not
- * an identity (pids are reused), so a process is recognised by its pid plus its start time, and a
- * pid file records both: a reused pid is never signalled.
+ * background services (`harmonise up`), the lock helper (for demo-cache locks of the earlier
+ * format) and the metrics. A pid alone is not an identity (pids are reused), so a process is
+ * recognised by its pid plus its start time, and a pid file records both: a reused pid is never
+ * signalled.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -92,6 +93,26 @@ export function killProcessGroup(pgid: number, signal: NodeJS.Signals): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
+}
+
+/**
+ * TERM to a job's process group, then KILL after `graceMs`. A process of the job that ignores
+ * TERM outlives the leader, so the whole group is killed whether or not the leader still lives.
+ * Linux never hands out a pid still in use as a process group id: while any member lives, the
+ * group's id is the job's. Only another live process under the leader's pid means the group is
+ * gone and its number taken.
+ */
+export function terminateProcessGroup(
+  pgid: number,
+  leaderStartTime: string,
+  graceMs: number,
+): void {
+  killProcessGroup(pgid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    const start = processStartTime(pgid);
+    if (start === null || start === leaderStartTime) killProcessGroup(pgid, 'SIGKILL');
+  }, graceMs);
+  timer.unref();
 }
 
 /**

@@ -86,17 +86,28 @@ export function inside(base: string, ...segments: string[]): string {
 
 export function createLayout(dataRoot: string): Layout {
   const root = path.resolve(dataRoot);
-  const gdb = path.join(root, 'gdb');
-  const inbox = path.join(root, 'inbox');
-  const submissionsDir = path.join(gdb, 'submissions');
-  const catalogueDir = path.join(gdb, 'catalogue');
-  const campaignsDir = path.join(gdb, 'campaigns');
-  const freqDir = path.join(root, 'freq');
-  const releasesDir = path.join(freqDir, 'releases');
   const runDir = path.join(root, 'run');
-  const workRoot = path.join(root, 'work');
   return {
     root,
+    ...inboxPaths(root),
+    ...gdbPaths(path.join(root, 'gdb')),
+    ...freqPaths(root),
+    referenceDir: (pipelineVersion) => {
+      checkIds({ pipelineVersion });
+      return inside(root, 'reference', pipelineVersion);
+    },
+    ...workPaths(path.join(root, 'work')),
+    temporalDir: path.join(root, 'temporal'),
+    runDir,
+    logsDir: path.join(root, 'logs'),
+    localJobLedger: path.join(runDir, 'local-jobs.jsonl'),
+  };
+}
+
+/** The regions' submissions, read only. */
+function inboxPaths(root: string) {
+  const inbox = path.join(root, 'inbox');
+  return {
     inbox,
     regionInbox: (region) => {
       checkIds({ region });
@@ -106,6 +117,15 @@ export function createLayout(dataRoot: string): Layout {
       checkIds({ region, submissionId });
       return inside(inbox, region, submissionId);
     },
+  } satisfies Partial<Layout>;
+}
+
+/** The GDB: catalogue, published samples, submission and campaign records, claims, audit log. */
+function gdbPaths(gdb: string) {
+  const submissionsDir = path.join(gdb, 'submissions');
+  const catalogueDir = path.join(gdb, 'catalogue');
+  const campaignsDir = path.join(gdb, 'campaigns');
+  return {
     submissionRecord: (region, submissionId) => {
       checkIds({ region, submissionId });
       return inside(submissionsDir, region, `${submissionId}.json`);
@@ -138,6 +158,14 @@ export function createLayout(dataRoot: string): Layout {
       checkIds({ sampleId, pipelineVersion });
       return inside(gdb, 'samples', sampleId, pipelineVersion, 'contributions', key);
     },
+  } satisfies Partial<Layout>;
+}
+
+/** The frequency database: batches, partials, releases and `latest`. */
+function freqPaths(root: string) {
+  const freqDir = path.join(root, 'freq');
+  const releasesDir = path.join(freqDir, 'releases');
+  return {
     freqDir,
     batchRegistry: (pipelineVersion) => {
       checkIds({ pipelineVersion });
@@ -153,15 +181,13 @@ export function createLayout(dataRoot: string): Layout {
       return inside(releasesDir, releaseId);
     },
     latestLink: path.join(freqDir, 'latest'),
-    referenceDir: (pipelineVersion) => {
-      checkIds({ pipelineVersion });
-      return inside(root, 'reference', pipelineVersion);
-    },
+  } satisfies Partial<Layout>;
+}
+
+/** Job scratch, by workflow. */
+function workPaths(workRoot: string) {
+  return {
     workRoot,
     workDir: (workflowId, ...parts) => inside(workRoot, workflowId, ...parts),
-    temporalDir: path.join(root, 'temporal'),
-    runDir,
-    logsDir: path.join(root, 'logs'),
-    localJobLedger: path.join(runDir, 'local-jobs.jsonl'),
-  };
+  } satisfies Partial<Layout>;
 }

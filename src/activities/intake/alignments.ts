@@ -16,8 +16,14 @@ import {
 } from './codes.ts';
 import type { Budget } from './budget.ts';
 import { readHead, runTool, toolInput, type ToolRun } from './gzip.ts';
-import type { AlignmentFacts, FileToInspect, Inspection, ReferenceInfo } from './inspect.ts';
+import type { AlignmentFacts, FileToInspect, Inspection, ReferenceInfo } from './inspection.ts';
 import type { InputIssue } from '../../domain/issues.ts';
+import {
+  compareToNational,
+  describeForeign,
+  parseHeader,
+  type SqLine,
+} from './alignment-header.ts';
 
 /** htslib's environment: a missing local path instead of the default EBI reference server. */
 export const NO_REFERENCE_FETCH = {
@@ -28,12 +34,12 @@ export const NO_REFERENCE_FETCH = {
 /** htslib's `required_fields` bit for FLAG: counting flags needs no sequence, no reference. */
 const FLAGS_ONLY = ['--input-fmt-option', 'required_fields=0x2'];
 
-/** @PG records kept as facts (the planner reads the aligner's; real headers have a handful). */
-const MAX_PROGRAMS = 100;
-
-interface SqLine {
-  name: string;
-  m5: string | null;
+/** How the checks run samtools on the file. */
+interface Samtools {
+  run: (args: string[]) => Promise<ToolRun>;
+  input: string;
+  /** `--reference <national fasta>` for a CRAM. */
+  withReference: string[];
 }
 
 export async function inspectAlignment(
@@ -78,10 +84,31 @@ export async function inspectAlignment(
       ),
     );
   }
-  const run = (args: string[]) => runTool('samtools', args, { budget, env: NO_REFERENCE_FETCH });
-  const input = toolInput(file.handle, file.path);
-  const withReference = facts.format === 'cram' ? ['--reference', reference.fasta] : [];
+  const samtools: Samtools = {
+    run: (args) => runTool('samtools', args, { budget, env: NO_REFERENCE_FETCH }),
+    input: toolInput(file.handle, file.path),
+    withReference: facts.format === 'cram' ? ['--reference', reference.fasta] : [],
+  };
+  const sq = await readHeader(file, samtools, facts, issues);
+  if (sq === null) return done();
+  if (!checkReference(file, sq, reference, facts, issues)) {
+    // Decoding would fail (or reach for the reference named in the header): count flags only.
+    const { run, input, withReference } = samtools;
+    const flags = await run(['view', '-c', ...FLAGS_ONLY, ...withReference, input]);
+    if (!toolFailed(flags)) facts.records = parseCount(flags) ?? 0;
+    return done();
+  }
+  await decodeRecords(file, samtools, sq, facts, issues);
+  return done();
+}
 
+/** quickcheck (header and EOF block), then the header's @SQ lines; null when either fails. */
+async function readHeader(
+  file: FileToInspect,
+  { run, input, withReference }: Samtools,
+  facts: AlignmentFacts,
+  issues: InputIssue[],
+): Promise<SqLine[] | null> {
   const quick = await run(['quickcheck', '-v', '-u', input]);
   if (quick.exitCode !== 0) {
     const says = toolSays(file, quick.stderr.length > 0 ? quick.stderr : quick.stdout);
@@ -92,9 +119,8 @@ export async function inspectAlignment(
         `is truncated or has an unreadable header (samtools quickcheck: ${says}); upload it again`,
       ),
     );
-    return done();
+    return null;
   }
-
   const header = await run(['view', '-H', '--no-PG', ...withReference, input]);
   if (toolFailed(header)) {
     issues.push(
@@ -104,32 +130,24 @@ export async function inspectAlignment(
         `its header cannot be read (samtools: ${toolSays(file, header.stderr)})`,
       ),
     );
-    return done();
+    return null;
   }
-  const sq: SqLine[] = [];
-  for (const line of header.stdout) {
-    const fields = headerFields(line);
-    if (line.startsWith('@SQ\t')) {
-      const m5 = fields.get('M5')?.toLowerCase() ?? null;
-      sq.push({ name: fields.get('SN') ?? '', m5 });
-      if (m5 !== null) facts.m5s[fields.get('SN') ?? ''] = m5;
-    } else if (line.startsWith('@PG\t') && facts.programs.length < MAX_PROGRAMS) {
-      // Facts travel through workflow history: a hostile header is cut to size.
-      const clip = (value: string | undefined) =>
-        value === undefined ? null : value.slice(0, 2000);
-      facts.programs.push({
-        id: clip(fields.get('ID')) ?? '',
-        name: clip(fields.get('PN')),
-        version: clip(fields.get('VN')),
-        commandLine: clip(fields.get('CL')),
-      });
-    }
-  }
-  const national = new Map(reference.sequences.map((s) => [s.name, s.md5.toLowerCase()]));
-  const foreign = sq.filter((s) => s.m5 === null || national.get(s.name) !== s.m5);
-  facts.onNationalReference =
-    sq.length > 0 && foreign.length === 0 && new Set(sq.map((s) => s.name)).size === national.size;
+  return parseHeader(header.stdout, facts);
+}
 
+/**
+ * The header against the national reference and the listed kind: a ucram must have no @SQ
+ * lines. False when the file is a CRAM on a reference NGC does not have, which cannot be decoded.
+ */
+function checkReference(
+  file: FileToInspect,
+  sq: readonly SqLine[],
+  reference: ReferenceInfo,
+  facts: AlignmentFacts,
+  issues: InputIssue[],
+): boolean {
+  const { foreign, national, onNationalReference } = compareToNational(sq, reference);
+  facts.onNationalReference = onNationalReference;
   if (file.kind === 'ucram' && sq.length > 0) {
     issues.push(
       fileIssue(
@@ -139,25 +157,29 @@ export async function inspectAlignment(
       ),
     );
   }
+  if (facts.format !== 'cram' || foreign.length === 0) return true;
+  const shown = foreign
+    .slice(0, 3)
+    .map((s) => describeForeign(s, national))
+    .join('; ');
+  issues.push(
+    fileIssue(
+      file,
+      CRAM_REFERENCE_UNKNOWN,
+      `was made against a reference NGC does not have (${shown}${foreign.length > 3 ? '; …' : ''}); NGC cannot decode it: re-create it with the national reference, or submit it as BAM`,
+    ),
+  );
+  return false;
+}
 
-  if (facts.format === 'cram' && foreign.length > 0) {
-    // Decoding would fail (or reach for the reference named in the header): count flags only.
-    const shown = foreign
-      .slice(0, 3)
-      .map((s) => describeForeign(s, national))
-      .join('; ');
-    issues.push(
-      fileIssue(
-        file,
-        CRAM_REFERENCE_UNKNOWN,
-        `was made against a reference NGC does not have (${shown}${foreign.length > 3 ? '; …' : ''}); NGC cannot decode it: re-create it with the national reference, or submit it as BAM`,
-      ),
-    );
-    const flags = await run(['view', '-c', ...FLAGS_ONLY, ...withReference, input]);
-    if (!toolFailed(flags)) facts.records = parseCount(flags) ?? 0;
-    return done();
-  }
-
+/** A full decode (quickcheck passes a BAM corrupted mid-file), then whether any read is mapped. */
+async function decodeRecords(
+  file: FileToInspect,
+  { run, input, withReference }: Samtools,
+  sq: readonly SqLine[],
+  facts: AlignmentFacts,
+  issues: InputIssue[],
+): Promise<void> {
   const decode = await run(['view', '-c', ...withReference, input]);
   const records = parseCount(decode);
   if (toolFailed(decode) || records === null) {
@@ -168,31 +190,31 @@ export async function inspectAlignment(
         `fails to decode: it is corrupt (samtools view: ${toolSays(file, decode.stderr)}); upload it again`,
       ),
     );
-    return done();
+    return;
   }
   facts.records = records;
   if (records === 0) issues.push(fileIssue(file, ALIGNMENT_EMPTY, 'holds no records'));
-
-  if (sq.length === 0 && records > 0) {
-    const mapped = await run(['view', '-c', '-F', '4', ...FLAGS_ONLY, input]);
-    const count = parseCount(mapped);
-    if (toolFailed(mapped) || count === null) {
-      throw new Error(
-        `samtools could not count mapped reads of ${file.path} it decoded: ${mapped.stderr.slice(0, 5).join(' | ')}`,
-      );
-    }
-    facts.unaligned = count === 0;
-    if (file.kind === 'ucram' && count > 0) {
-      issues.push(
-        fileIssue(
-          file,
-          UCRAM_NOT_UNALIGNED,
-          `is listed as ucram (unaligned reads) but ${count} of its reads are marked mapped`,
-        ),
-      );
-    }
-  } else facts.unaligned = sq.length === 0;
-  return done();
+  if (sq.length > 0 || records === 0) {
+    facts.unaligned = sq.length === 0;
+    return;
+  }
+  const mapped = await run(['view', '-c', '-F', '4', ...FLAGS_ONLY, input]);
+  const count = parseCount(mapped);
+  if (toolFailed(mapped) || count === null) {
+    throw new Error(
+      `samtools could not count mapped reads of ${file.path} it decoded: ${mapped.stderr.slice(0, 5).join(' | ')}`,
+    );
+  }
+  facts.unaligned = count === 0;
+  if (file.kind === 'ucram' && count > 0) {
+    issues.push(
+      fileIssue(
+        file,
+        UCRAM_NOT_UNALIGNED,
+        `is listed as ucram (unaligned reads) but ${count} of its reads are marked mapped`,
+      ),
+    );
+  }
 }
 
 /** Exit status alone is not enough: samtools can report read errors and still exit 0. */
@@ -206,17 +228,4 @@ function toolFailed(run: ToolRun): boolean {
 function parseCount(run: ToolRun): number | null {
   const text = run.stdout.join('\n').trim();
   return /^\d+$/.test(text) ? Number(text) : null;
-}
-
-function headerFields(line: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const field of line.split('\t').slice(1)) fields.set(field.slice(0, 2), field.slice(3));
-  return fields;
-}
-
-function describeForeign(s: SqLine, national: ReadonlyMap<string, string>): string {
-  if (s.m5 === null) return `@SQ ${s.name} has no M5 tag`;
-  const ours = national.get(s.name);
-  if (ours === undefined) return `@SQ ${s.name} is not a national reference sequence`;
-  return `@SQ ${s.name} has M5 ${s.m5}, the national ${s.name} has ${ours}`;
 }

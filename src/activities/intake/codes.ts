@@ -4,7 +4,7 @@
  */
 import type { InputIssue } from '../../domain/issues.ts';
 import { toolInput } from './gzip.ts';
-import type { FileToInspect } from './inspect.ts';
+import type { FileToInspect } from './inspection.ts';
 
 /** A listed file is not there. */
 export const FILE_MISSING = 'FILE_MISSING';

@@ -21,7 +21,7 @@ import {
   type Budget,
 } from './budget.ts';
 import { GzipCorruptError, LineReader } from './gzip.ts';
-import type { FileToInspect, Inspection } from './inspect.ts';
+import type { FileToInspect, Inspection } from './inspection.ts';
 
 const SEQUENCE = /^[ACGTNacgtn]*$/;
 const QUALITY = /^[!-~]*$/;

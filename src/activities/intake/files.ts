@@ -16,7 +16,7 @@ import { verifyReference } from '../../store/pipelines.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { checkCancelled, type Inspector } from './budget.ts';
 import { FILE_CHANGED_DURING_INTAKE, FILE_CHECKSUM_MISMATCH } from './codes.ts';
-import type { FileToInspect, ReferenceInfo } from './inspect.ts';
+import type { FileToInspect, ReferenceInfo } from './inspection.ts';
 import { identityOf, sameIdentity } from '../../store/file-identity.ts';
 import { openInside, type FileIdentity } from './open.ts';
 import { inspectSampleFiles, needsReference } from './sample.ts';

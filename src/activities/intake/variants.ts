@@ -27,7 +27,7 @@ import {
   runTool,
   toolInput,
 } from './gzip.ts';
-import type { FileToInspect, Inspection, ReferenceInfo, VariantFacts } from './inspect.ts';
+import type { FileToInspect, Inspection, ReferenceInfo, VariantFacts } from './inspection.ts';
 
 interface Header {
   contigs: { name: string; length: number | null }[];

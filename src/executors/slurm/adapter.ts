@@ -14,10 +14,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import { isTerminal, type JobState } from '../../domain/job-state.ts';
 import type { Logger } from '../../logger.ts';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../../store/atomic.ts';
+import { writeFileAtomic } from '../../store/atomic.ts';
 import { SCRIPT_NAME, STDERR_NAME, STDOUT_NAME } from '../../tools/job-script.ts';
 import { statusFromMarkers, writeOutcome } from '../markers.ts';
 import {
@@ -28,22 +27,13 @@ import {
   type JobStatus,
 } from '../port.ts';
 import { SlurmRejectedError, SlurmUnavailableError, type SlurmCommands } from './commands.ts';
+import { readJobRecord, writeJobRecord } from './job-record.ts';
 import { KeyLookup } from './key-lookup.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { buildSbatchArgs, SbatchArgsError, type SlurmSiteOptions } from './sbatch-args.ts';
 import { Slots } from './slots.ts';
 
-export const SLURM_JOB_FILE = 'slurm-job.json';
-
-const recordSchema = z.object({
-  key: z.string(),
-  /** Absent while sbatch is under way: the intent is written first, the id once known. */
-  jobId: z.string().optional(),
-  submittedAt: z.string(),
-  /** How the id was learnt: our own sbatch, or found by name after a crash. */
-  source: z.enum(['sbatch', 'found', 'intent']),
-});
-type SlurmJobRecord = z.infer<typeof recordSchema>;
+export { SLURM_JOB_FILE } from './job-record.ts';
 
 export interface SlurmExecutorOptions {
   commands: SlurmCommands;
@@ -112,7 +102,7 @@ export class SlurmExecutor implements JobExecutor {
     // time, in order. A hundred at once would take turns on the disk and the thread pool step by
     // step and all reach Slurm at the end; in order, the first reach it first.
     const jobId = await this.submitSlots.run(() => this.sbatch(spec));
-    await this.writeRecord(spec.workDir, { key: spec.key, jobId, source: 'sbatch' });
+    await writeJobRecord(spec.workDir, { key: spec.key, jobId, source: 'sbatch' });
     this.options.logger.info(
       { key: spec.key, jobId, resources: spec.resources },
       'job submitted to Slurm',
@@ -137,7 +127,7 @@ export class SlurmExecutor implements JobExecutor {
     // Both must be on disk before sbatch; their order does not matter.
     await Promise.all([
       writeFileAtomic(scriptPath, spec.script, 0o755),
-      this.writeRecord(spec.workDir, { key: spec.key, source: 'intent' }),
+      writeJobRecord(spec.workDir, { key: spec.key, source: 'intent' }),
     ]);
     return this.sbatchOnce(spec.key, args);
   }
@@ -149,7 +139,7 @@ export class SlurmExecutor implements JobExecutor {
    */
   private async reattach(spec: JobSpec): Promise<JobRef | null> {
     const log = this.options.logger.child({ key: spec.key });
-    const recorded = await this.readRecord(spec.workDir);
+    const recorded = await readJobRecord(spec.workDir);
     if (recorded && recorded.key !== spec.key) {
       throw new Error(`${spec.workDir} belongs to job key ${recorded.key}, not ${spec.key}`);
     }
@@ -162,7 +152,7 @@ export class SlurmExecutor implements JobExecutor {
       this.lookup.find(spec.key, searchAccounting),
     );
     if (!existing) return null;
-    await this.writeRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
+    await writeJobRecord(spec.workDir, { key: spec.key, jobId: existing, source: 'found' });
     log.info({ jobId: existing, found: 'slurm' }, 're-attached to job');
     return this.ref(spec, existing);
   }
@@ -215,21 +205,6 @@ export class SlurmExecutor implements JobExecutor {
 
   private ref(spec: JobSpec, jobId: string): JobRef {
     return { executor: 'slurm', jobId, key: spec.key, workDir: spec.workDir };
-  }
-
-  private async readRecord(workDir: string): Promise<SlurmJobRecord | null> {
-    const raw = await readJsonIfExists(path.join(workDir, SLURM_JOB_FILE));
-    return raw === undefined ? null : recordSchema.parse(raw);
-  }
-
-  private async writeRecord(
-    workDir: string,
-    record: Omit<SlurmJobRecord, 'submittedAt'>,
-  ): Promise<void> {
-    await writeJsonAtomic(path.join(workDir, SLURM_JOB_FILE), {
-      ...record,
-      submittedAt: new Date().toISOString(),
-    } satisfies SlurmJobRecord);
   }
 
   /**
