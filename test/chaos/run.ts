@@ -7,19 +7,21 @@
  */
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
-import { option } from '../../bench/args.ts';
 import { LOCAL_SLURM_CONF } from '../../src/config.ts';
 import { SlurmCommands } from '../../src/executors/slurm/commands.ts';
 import { SLURM_DOWN, SLURM_UP } from '../helpers/slurm.ts';
 import { runChaos } from './chaos.ts';
+import { CHAOS_USAGE, parseChaosOptions, type ChaosOptions } from './options.ts';
 
-const args = process.argv.slice(2);
-if (args.includes('--help')) {
-  process.stdout.write(
-    'usage: npm run chaos -- [--samples 50] [--worker-kills 20] [--fault-concurrency 2] ' +
-      '[--max-concurrent 8] ' +
-      '[--timeout-minutes 90] [--keep] [--json]\n',
-  );
+let options: ChaosOptions;
+try {
+  options = parseChaosOptions(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`chaos: ${(error as Error).message}\n${CHAOS_USAGE}\n`);
+  process.exit(2);
+}
+if (options.help) {
+  process.stdout.write(`${CHAOS_USAGE}\n`);
   process.exit(0);
 }
 const log = (line: string) => process.stderr.write(`chaos: ${line}\n`);
@@ -39,15 +41,15 @@ if (!wasUp) {
 let exitCode = 1;
 try {
   const report = await runChaos({
-    samples: option(args, '--samples', 50),
-    workerKills: option(args, '--worker-kills', 20),
-    faultConcurrency: option(args, '--fault-concurrency', 2),
-    maxConcurrent: option(args, '--max-concurrent', 8),
-    timeoutMinutes: option(args, '--timeout-minutes', 90),
-    keep: args.includes('--keep'),
+    samples: options.samples,
+    workerKills: options.workerKills,
+    faultConcurrency: options.faultConcurrency,
+    maxConcurrent: options.maxConcurrent,
+    timeoutMinutes: options.timeoutMinutes,
+    keep: options.keep,
     log,
   });
-  if (args.includes('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     for (const f of report.faults)
       log(`${f.at} ${f.kind}: ${f.detail} (recovered after ${f.recoverySeconds ?? '-'} s)`);
