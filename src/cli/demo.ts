@@ -14,7 +14,7 @@ import type { Logger } from '../logger.ts';
 import { progress } from './output.ts';
 import { up } from './services.ts';
 
-/** The machine-readable result (`harmonise demo --json`, see the README). */
+/** The machine-readable result (`harmonise demo --json`, see docs/interfaces.md). */
 export interface DemoReport {
   dataRoot: string;
   reference: string;

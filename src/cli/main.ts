@@ -13,7 +13,7 @@ export function buildProgram(): Command {
   const program = new Command('harmonise')
     .description(
       "Harmonised re-processing of Denmark's national genome database on Temporal (local executor by default).\n" +
-        'Configuration comes from HARMONISE_* environment variables (see README, "Configure").',
+        'Configuration comes from HARMONISE_* environment variables (see docs/configuration.md).',
     )
     .showHelpAfterError()
     .exitOverride();

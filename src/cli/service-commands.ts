@@ -104,7 +104,7 @@ function addDemo(program: Command): void {
     .description(
       'the main job: synthetic regions submit, genomes are harmonised, a frequency release is cut, a campaign reruns one region',
     )
-    .option('--json', 'print one JSON document (see the README, "Machine-readable output")')
+    .option('--json', 'print one JSON document (see docs/interfaces.md, "The --json documents")')
     .addOption(executorOption())
     .option('--seed <n>', 'seed of the synthetic genomes', (v) => parseInteger('--seed', v))
     .option('--no-bootstrap', 'do not install missing tools')

@@ -1,5 +1,5 @@
 /**
- * The on-disk layout under the data root (README "Layout"): every path is built here and only
+ * The on-disk layout under the data root (docs/storage.md, "The data root"): every path is built here and only
  * here, by one function (`inside`) that checks each id against its rules and refuses to leave
  * its folder. A bad id is an InvalidIdError, never a path elsewhere.
  */
