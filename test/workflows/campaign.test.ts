@@ -294,9 +294,20 @@ describe('campaignWorkflow', () => {
       { checkSilenceAfterSeconds: 3 },
     );
     await watch(campaignId, (p) => p.counts.running === 2);
-    await client.temporal.workflow
-      .getHandle('sample:NGC000001:long')
-      .terminate('an operator ended it by hand');
+    // The campaign counts a sample as running once it asks for the child; the child exists a
+    // moment later, when the server has started it.
+    const child = client.temporal.workflow.getHandle('sample:NGC000001:long');
+    await waitFor(
+      () =>
+        child.describe().then(
+          () => true,
+          () => false,
+        ),
+      {
+        what: 'the sample workflow to be started',
+      },
+    );
+    await child.terminate('an operator ended it by hand');
     const found = await watch(campaignId, (p) => p.counts.failed === 1, [], 60_000);
     expect(found.counts).toMatchObject({ running: 1, failed: 1 });
     await client.controlCampaign(campaignId, 'cancel', 'test');
