@@ -4,7 +4,7 @@
  * process table and its markers: how to re-attach to it, its status, and how to cancel it.
  */
 import type { Logger } from '../logger.ts';
-import { findProcessByEnv, isProcessAlive, killProcessGroup } from '../platform/process.ts';
+import { findProcessByEnv, isProcessAlive, terminateProcessGroup } from '../platform/process.ts';
 import { JOB_ID_ENV, readJobFile, type JobFile } from './local-job-file.ts';
 import {
   fullDiskReason,
@@ -70,12 +70,15 @@ export async function statusOfLeftJob(job: JobRef): Promise<JobStatus | null> {
   );
 }
 
-/** Cancels a job started by an earlier worker that this one never re-attached to. */
-export async function cancelLeftJob(job: JobRef): Promise<void> {
+/**
+ * Cancels a job started by an earlier worker that this one never re-attached to: TERM, then KILL
+ * after `graceMs` for whatever of its process group outlives that, as for a job of this worker.
+ */
+export async function cancelLeftJob(job: JobRef, graceMs: number): Promise<void> {
   const file = await readJobFile(job.workDir);
   if (file?.pid === undefined || file.pidStartTime === undefined) return;
   if (isProcessAlive(file.pid, file.pidStartTime) && (await readExitCode(job.workDir)) === null) {
     await writeOutcome(job.workDir, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
-    killProcessGroup(file.pid, 'SIGTERM');
+    terminateProcessGroup(file.pid, file.pidStartTime, graceMs);
   }
 }

@@ -142,7 +142,7 @@ export class LocalExecutor implements JobExecutor {
       await this.stop(running, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
       return;
     }
-    await cancelLeftJob(job);
+    await cancelLeftJob(job, this.killGraceMs);
   }
 
   close(): Promise<void> {

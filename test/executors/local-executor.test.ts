@@ -214,6 +214,20 @@ describe('LocalExecutor', () => {
     await allGone(job.pid, [leader, ...below], 'its cancel');
   });
 
+  it('cancels a job an earlier worker started, killing what ignores SIGTERM', async () => {
+    const first = executor();
+    const job = spec('cancel-left', WITH_GRANDCHILDREN);
+    const ref = await first.submit(job);
+    const started = await jobPid(ref);
+    const leader = processInfo(started.pid)!;
+    const below = await recordedProcesses(ref);
+    await first.close(); // the worker is gone; the job keeps running
+    const second = executor();
+    await second.cancel(ref);
+    await allGone(started.pid, [leader, ...below], 'a cancel by the next worker');
+    expect(await poller(second).wait(ref)).toMatchObject({ state: 'CANCELLED' });
+  });
+
   it('re-attaches to a job that outlived its worker instead of starting it again', async () => {
     const first = executor();
     const job = spec('reattach', `${UNTIL_RELEASED}; echo finished`);
