@@ -126,17 +126,28 @@ export function parseBenchCommand(argv: readonly string[]): BenchCommand {
 }
 
 function strict<T extends Options>(name: BenchName, args: readonly string[], options: T) {
+  return parseStrictly(args, options, BENCH_USAGE[name]);
+}
+
+/**
+ * parseArgs with `strict`, no positionals: its refusals (which name the option: "Unknown option
+ * '--x'", "Option '--samples <value>' argument missing") become a BenchUsageError with `usage`.
+ * The fault suite's command line (test/chaos/options.ts) is parsed with it too.
+ */
+export function parseStrictly<T extends Options>(
+  args: readonly string[],
+  options: T,
+  usage: string,
+) {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    // parseArgs's errors name the option: "Unknown option '--x'", "Option '--samples <value>'
-    // argument missing".
     if (
       error instanceof TypeError &&
       'code' in error &&
       String(error.code).startsWith('ERR_PARSE_ARGS')
     ) {
-      throw new BenchUsageError(error.message, BENCH_USAGE[name]);
+      throw new BenchUsageError(error.message, usage);
     }
     throw error;
   }
@@ -189,7 +200,7 @@ function wholeNumber(text: string): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
-function positiveInteger(name: string, text: string, usage: string): number {
+export function positiveInteger(name: string, text: string, usage: string): number {
   const n = wholeNumber(text);
   if (n === null || n < 1)
     throw new BenchUsageError(`${name} needs a positive integer, not "${text}"`, usage);

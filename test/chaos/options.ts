@@ -1,9 +1,9 @@
 /**
- * The fault suite's command line (`npm run chaos -- …`), parsed strictly with node:util's
- * parseArgs, as the benchmarks' are: an unknown option, a missing value or a count that is not a
- * positive whole number is refused by name before anything starts.
+ * The fault suite's command line (`npm run chaos -- …`), parsed as the benchmarks' are
+ * (bench/options.ts): an unknown option, a missing value or a count that is not a positive whole
+ * number is refused by name, with the usage line, before anything starts.
  */
-import { parseArgs } from 'node:util';
+import { parseStrictly, positiveInteger } from '../../bench/options.ts';
 
 export const CHAOS_USAGE =
   'usage: npm run chaos -- [--samples 50] [--worker-kills 20] [--fault-concurrency 2] ' +
@@ -20,47 +20,31 @@ export interface ChaosOptions {
   help: boolean;
 }
 
-const COUNTS = {
-  samples: ['samples', 50],
-  workerKills: ['worker-kills', 20],
-  faultConcurrency: ['fault-concurrency', 2],
-  maxConcurrent: ['max-concurrent', 8],
-  timeoutMinutes: ['timeout-minutes', 90],
+const OPTIONS = {
+  samples: { type: 'string', default: '50' },
+  'worker-kills': { type: 'string', default: '20' },
+  'fault-concurrency': { type: 'string', default: '2' },
+  'max-concurrent': { type: 'string', default: '8' },
+  'timeout-minutes': { type: 'string', default: '90' },
+  keep: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** Throws an Error naming what is wrong; the caller prints it with CHAOS_USAGE. */
+/** Throws a BenchUsageError naming what is wrong; the caller prints it with its `usage`. */
 export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      samples: { type: 'string' },
-      'worker-kills': { type: 'string' },
-      'fault-concurrency': { type: 'string' },
-      'max-concurrent': { type: 'string' },
-      'timeout-minutes': { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const count = ([flag, fallback]: (typeof COUNTS)[keyof typeof COUNTS]): number => {
-    const text = values[flag];
-    if (text === undefined) return fallback;
-    const value = typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new Error(`--${flag} needs a positive whole number, not "${String(text)}"`);
-    return value;
-  };
+  const values = parseStrictly(argv, OPTIONS, CHAOS_USAGE);
+  const count = (
+    flag: 'samples' | 'worker-kills' | 'fault-concurrency' | 'max-concurrent' | 'timeout-minutes',
+  ) => positiveInteger(`--${flag}`, values[flag], CHAOS_USAGE);
   return {
-    samples: count(COUNTS.samples),
-    workerKills: count(COUNTS.workerKills),
-    faultConcurrency: count(COUNTS.faultConcurrency),
-    maxConcurrent: count(COUNTS.maxConcurrent),
-    timeoutMinutes: count(COUNTS.timeoutMinutes),
-    keep: values.keep === true,
-    json: values.json === true,
-    help: values.help === true,
+    samples: count('samples'),
+    workerKills: count('worker-kills'),
+    faultConcurrency: count('fault-concurrency'),
+    maxConcurrent: count('max-concurrent'),
+    timeoutMinutes: count('timeout-minutes'),
+    keep: values.keep,
+    json: values.json,
+    help: values.help,
   };
 }
