@@ -18,16 +18,21 @@ export function karyotypeRegions(
   const bed = (chrom: string, start: number, end: number, tag: DepthTag) =>
     `${chrom}\t${start - 1}\t${end}\t${tag}`;
   const lines: string[] = [];
+  const measured = new Set<DepthTag>();
   for (const { name, length } of sequences) {
-    if (name === sex.x || name === sex.y) {
-      const tag = name === sex.x ? 'x' : 'y';
-      for (const r of outsidePars(sex, name, length)) lines.push(bed(name, r.start, r.end, tag));
-    } else lines.push(bed(name, 1, length, 'autosome'));
+    const tag: DepthTag = name === sex.x ? 'x' : name === sex.y ? 'y' : 'autosome';
+    const regions =
+      tag === 'autosome' ? [{ start: 1, end: length }] : outsidePars(sex, name, length);
+    for (const r of regions) lines.push(bed(name, r.start, r.end, tag));
+    if (regions.length > 0) measured.add(tag);
   }
-  for (const chrom of [sex.x, sex.y])
-    if (!lines.some((l) => l.startsWith(`${chrom}\t`)))
+  for (const [tag, chrom] of [
+    ['x', sex.x],
+    ['y', sex.y],
+  ] as const)
+    if (!measured.has(tag))
       throw new Error(`the sex chromosome ${chrom} is not in the reference, or all PAR`);
-  if (!lines.some((l) => l.endsWith('\tautosome')))
+  if (!measured.has('autosome'))
     throw new Error('the reference has no autosome to compare the sex chromosomes with');
   return lines;
 }
