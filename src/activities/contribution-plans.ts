@@ -72,6 +72,7 @@ export async function planSampleContribution(
     region: record.region,
     gvcf,
     gvcfSha256: version.sha256[path.basename(gvcf)] ?? null,
+    karyotype: version.karyotype?.karyotype ?? 'unknown',
   };
   const key = await contributionKey(sample);
   const dir = deps.layout.contributionDir(sample.sampleId, input.pipelineVersion, key);
@@ -86,9 +87,12 @@ export async function planSampleContribution(
   );
 }
 
-/** A contribution job's members line: `sampleId gvcf key recorded-sha256` (`-`: none). */
+/**
+ * A contribution job's members line: `sampleId gvcf key recorded-sha256 karyotype` (`-`: no
+ * recorded sha256).
+ */
 function memberLine(sample: EligibleSample, key: string): string {
-  return [sample.sampleId, sample.gvcf, key, sample.gvcfSha256 ?? '-'].join('\t');
+  return [sample.sampleId, sample.gvcf, key, sample.gvcfSha256 ?? '-', sample.karyotype].join('\t');
 }
 
 /** The genomes a contribution job reads, from its members file (see memberLine). */

@@ -135,7 +135,13 @@ function tallyCatalogue(
     tally.included.push(`${record.sampleId}\t${record.region}\t${gvcf}`);
     const sha256 = version.sha256[path.basename(gvcf)] ?? null;
     tally.eligible.push(
-      eligibleLine({ sampleId: record.sampleId, region: record.region, gvcf, gvcfSha256: sha256 }),
+      eligibleLine({
+        sampleId: record.sampleId,
+        region: record.region,
+        gvcf,
+        gvcfSha256: sha256,
+        karyotype: version.karyotype?.karyotype ?? 'unknown',
+      }),
     );
     tally.perRegion[record.region] = (tally.perRegion[record.region] ?? 0) + 1;
     tally.perMode[version.mode] = (tally.perMode[version.mode] ?? 0) + 1;

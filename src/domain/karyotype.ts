@@ -33,19 +33,25 @@ export const DEFAULT_KARYOTYPE_RULES: KaryotypeRules = {
   xy: { xAutosome: [0.35, 0.65], yAutosomeMin: 0.1 },
 };
 
-export interface KaryotypeVerdict {
-  karyotype: Karyotype | 'unknown';
+/** XX, XY, or unknown: what a sample is counted as on the sex chromosomes. */
+export const countedKaryotypeSchema = z.enum(['XX', 'XY', 'unknown']);
+export type CountedKaryotype = z.infer<typeof countedKaryotypeSchema>;
+
+/** The verdict recorded with a sample's version (catalogue and provenance). */
+export const karyotypeVerdictSchema = z.object({
+  karyotype: countedKaryotypeSchema,
   /** True when the depth decided it (nothing was stated). */
-  inferred: boolean;
+  inferred: z.boolean(),
   /** The ratios the depth gave, or null when they could not be measured. */
-  ratios: DepthRatios | null;
+  ratios: z.object({ xAutosome: z.number(), yAutosome: z.number() }).nullable(),
   /** What the depth says on its own: null without ratios. */
-  depthSays: Karyotype | 'unknown' | null;
+  depthSays: countedKaryotypeSchema.nullable(),
   /** A stated karyotype the depth contradicts. */
-  warning: string | null;
+  warning: z.string().nullable(),
   /** Why an `unknown` sample is left out of the sex-chromosome counts. */
-  reason: string | null;
-}
+  reason: z.string().nullable(),
+});
+export type KaryotypeVerdict = z.infer<typeof karyotypeVerdictSchema>;
 
 const within = (value: number, [low, high]: readonly [number, number]) =>
   value >= low && value <= high;

@@ -3,6 +3,7 @@
  * truth.
  */
 import { z } from 'zod';
+import { karyotypeSchema } from './karyotype.ts';
 import { ID_RULES } from './id-rules.ts';
 import { idSchema } from './ids.ts';
 import { clipMessage, zodIssuesToInputIssues, type InputIssue } from './issues.ts';
@@ -67,6 +68,11 @@ export type ManifestFile = z.infer<typeof manifestFileSchema>;
 export const manifestSampleSchema = z.strictObject({
   sampleId: idSchema,
   readType: z.enum(['short', 'long']).default('short'),
+  /**
+   * The sample's karyotype as the region knows it; absent: harmonise infers it from the depth on
+   * the sex chromosomes (a pipeline that names them), else it stays unknown.
+   */
+  karyotype: karyotypeSchema.optional(),
   consent: z.strictObject({ research: z.boolean() }),
   files: z.array(manifestFileSchema).min(1),
 });

@@ -3,6 +3,7 @@
  * its consent, and every pipeline version it was harmonised with, with files and checksums.
  */
 import { z } from 'zod';
+import { karyotypeVerdictSchema } from './karyotype.ts';
 import { harmonisationModeSchema } from './policy.ts';
 
 export const SAMPLE_RECORD_SCHEMA = 'harmonise.sample/v1';
@@ -29,6 +30,11 @@ export const sampleVersionSchema = z.object({
     reasons: z.array(z.string()),
     registeredGvcf: z.object({ releasable: z.boolean(), reason: z.string() }).optional(),
   }),
+  /**
+   * How the sample is counted on the sex chromosomes, for a pipeline that names them: stated in
+   * the manifest or measured from the CRAM's depth. Absent: counted as `unknown`.
+   */
+  karyotype: karyotypeVerdictSchema.optional(),
 });
 export type SampleVersion = z.infer<typeof sampleVersionSchema>;
 
