@@ -21,6 +21,7 @@ import type { ActivityDeps } from './deps.ts';
 import { refuseChangedInputs } from './job-inputs.ts';
 import { submitJob, waitForJob } from './job-lifecycle.ts';
 import { collectOutputs, failUnlessCompleted, readJobReport } from './job-outcome.ts';
+import { writeKaryotypeVerdict } from './karyotype.ts';
 
 export type { JobFailureDetails } from './job-outcome.ts';
 export { refuseChangedInputs } from './job-inputs.ts';
@@ -127,6 +128,15 @@ async function runStep(deps: ActivityDeps, input: RunStepInput): Promise<StepRes
     (Date.now() - Date.parse(submittedAt)) / 1000,
   );
   await failUnlessCompleted(input, ref, status, workDir, jobLog);
+  if (input.kind === 'karyotype-depth') {
+    const pipeline = await deps.pipelines.load(input.pipelineVersion ?? '');
+    const verdict = await writeKaryotypeVerdict(
+      pipeline,
+      input.settings?.statedKaryotype ?? null,
+      workDir,
+    );
+    jobLog.info({ karyotype: verdict }, 'karyotype decided');
+  }
   const outputs = await collectOutputs(input, ref, workDir);
   const { toolVersions, usage } = await readJobReport(workDir);
   jobLog.info('job completed');

@@ -1,5 +1,6 @@
 /** Policy and planning: which mode and pipeline apply, and what harmonising a sample means. */
 import { ApplicationFailure } from '@temporalio/common';
+import type { Karyotype } from '../domain/karyotype.ts';
 import type { PlanFile, PlanOutcome } from '../domain/plan.ts';
 import { toNoopPlan } from '../domain/noop-plan.ts';
 import { planSample } from '../domain/planner.ts';
@@ -20,6 +21,7 @@ export interface PlanSampleInput {
   region: string;
   submissionId: string;
   readType: 'short' | 'long';
+  karyotype?: Karyotype;
   mode: HarmonisationMode;
   pipelineVersion: string;
   files: PlanFile[];

@@ -47,6 +47,7 @@ export function buildProvenance(
       Object.entries(sha256).map(([name, sum]) => [name, { sha256: sum }]),
     ),
     verdict: input.verdict,
+    ...(input.karyotypeVerdict ? { karyotype: input.karyotypeVerdict } : {}),
     workflow: { id: input.workflowId, runId: input.runId },
     createdAt: new Date().toISOString(),
   };

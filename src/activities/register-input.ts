@@ -3,6 +3,7 @@
  * every step's result and attempt, and the outputs to publish. provenance.ts records it.
  */
 import type { FileIdentity } from '../domain/file-facts.ts';
+import type { KaryotypeVerdict } from '../domain/karyotype.ts';
 import type { FileKind } from '../domain/manifest.ts';
 import type { PlanVerdict, SampleWork } from '../domain/plan.ts';
 import type { StepAttempt } from '../domain/status.ts';
@@ -25,4 +26,6 @@ export interface RegisterSampleInput extends SampleWork {
   attempts: (StepAttempt & { step: string })[];
   /** Files to publish by role (a manifest kind), each a finished step output. */
   publish: Partial<Record<FileKind, string>>;
+  /** The verdict registration decided (registration sets it for the provenance). */
+  karyotypeVerdict?: KaryotypeVerdict;
 }

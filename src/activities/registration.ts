@@ -18,6 +18,7 @@ import { compareReference, parseDictMd5s, type LoadedPipeline } from '../store/p
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
 import { beating, currentActivity, type ActivityHandle } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
+import { registeredKaryotype } from './karyotype.ts';
 import { buildProvenance } from './provenance.ts';
 import type { RegisterSampleInput } from './register-input.ts';
 
@@ -53,7 +54,13 @@ async function registerSample(
     const benchmark = pipeline.spec.noop !== undefined;
     // What the national pipeline vouches for is checked once more before it is published.
     if (harmonised && !benchmark) await checkHarmonisedOutputs(input, pipeline);
-    const { dir, sha256, result } = await publishSample(deps, input, pipeline, activity);
+    const karyotype = await registeredKaryotype(pipeline, input.karyotype, input.steps);
+    const { dir, sha256, result } = await publishSample(
+      deps,
+      { ...input, ...(karyotype ? { karyotypeVerdict: karyotype } : {}) },
+      pipeline,
+      activity,
+    );
     const files: Record<string, string> = { provenance: path.join(dir, PROVENANCE_FILE) };
     for (const role of Object.keys(input.publish)) {
       files[role] = path.join(dir, PUBLISHED_NAMES[role as FileKind]);
@@ -69,6 +76,7 @@ async function registerSample(
       files,
       sha256,
       verdict: input.verdict,
+      ...(karyotype ? { karyotype } : {}),
     };
     await deps.catalogue.recordVersion(
       {

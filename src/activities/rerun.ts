@@ -102,6 +102,7 @@ async function prepareRerun(deps: ActivityDeps, input: PrepareRerunInput): Promi
       region: record.region,
       submissionId: source.submissionId,
       readType: sample.readType,
+      ...(sample.karyotype ? { karyotype: sample.karyotype } : {}),
       // The catalogue's consent is the current one (a withdrawal is never undone).
       consent: { research: record.consent.research },
       mode,

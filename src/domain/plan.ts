@@ -6,6 +6,7 @@ import type { InputIssue } from './issues.ts';
 import type { FileKind } from './manifest.ts';
 import type { JobResources, JobStepName, PipelineSpec, RetryCaps, StepName } from './pipeline.ts';
 import type { FileFacts } from './file-facts.ts';
+import type { Karyotype } from './karyotype.ts';
 import type { HarmonisationMode } from './policy.ts';
 
 /** A step's input: a file that exists now, or an output of an earlier step of the same plan. */
@@ -16,6 +17,7 @@ export type StepKind =
   | 'align-bwa'
   | 'align-minimap2'
   | 'markdup-cram'
+  | 'karyotype-depth'
   | 'call-gvcf'
   | 'frequency-aggregate'
   | 'frequency-contribution'
@@ -39,6 +41,8 @@ export interface PlanStep {
   readsFormat?: ReadsFormat;
   /** call steps: use the pipeline's long-read mpileup arguments. */
   longReads?: boolean;
+  /** karyotype steps: what the manifest states (null: nothing), judged against the depth. */
+  statedKaryotype?: Karyotype | null;
   /** adopt steps: outputs made by converting a BAM to CRAM, and indexes to build if missing. */
   adopt?: { convertToCram: string[]; index: { of: string; to: string }[] };
   /** noop steps: how long the job sleeps. */
@@ -53,6 +57,7 @@ export interface PlanStep {
 export interface StepSettings {
   readsFormat?: ReadsFormat | undefined;
   longReads?: boolean | undefined;
+  statedKaryotype?: Karyotype | null | undefined;
   adopt?: PlanStep['adopt'] | undefined;
   /** noop steps: how long the job sleeps. */
   sleepSeconds?: number | undefined;
@@ -101,6 +106,8 @@ export interface SampleWork {
   submissionId: string;
   readType: 'short' | 'long';
   consent: { research: boolean };
+  /** The karyotype the manifest states; absent: nothing stated. */
+  karyotype?: Karyotype;
   mode: HarmonisationMode;
   pipelineVersion: string;
 }
@@ -117,6 +124,8 @@ export interface PlanInput {
   region: string;
   submissionId: string;
   readType: 'short' | 'long';
+  /** The karyotype the manifest states; absent: nothing stated. */
+  karyotype?: Karyotype;
   mode: HarmonisationMode;
   files: readonly PlanFile[];
   pipeline: PipelineSpec;
@@ -144,6 +153,16 @@ export const PUBLISHED_NAMES: Readonly<Record<FileKind, string>> = {
 
 /** Intermediate outputs of the alignment steps. */
 export const ALIGNED_BAM = 'aligned.bam';
+
+/**
+ * Outputs of the karyotype step: the job's `samtools bedcov` depth, then (written by the step's
+ * activity from it) the verdict and the bcftools ploidy file for the sample's karyotype.
+ */
+export const KARYOTYPE_OUTPUTS = {
+  depth: 'depth.bedcov',
+  verdict: 'karyotype.json',
+  ploidy: 'ploidy.txt',
+} as const;
 
 /** Outputs of finished steps: step name → output name → absolute path. */
 export type StepOutputs = Partial<Record<JobStepName, Record<string, string>>>;

@@ -90,3 +90,18 @@ export function ploidyFileLines(
     '*\t*\t*\tXY\t2',
   ];
 }
+
+/**
+ * The ploidy file of one sample's calling: the lines of its karyotype only, so that bcftools
+ * gives the sample that sex without a `-S` file naming it (its name is the CRAM's `SM`, which a
+ * submitted CRAM chooses). A sample of unknown karyotype is called as XX.
+ */
+export function samplePloidyFile(
+  sex: SexChromosomes,
+  sequences: readonly { name: string; length: number }[],
+  karyotype: Karyotype | 'unknown',
+): string {
+  const called = karyotype === 'XY' ? 'XY' : 'XX';
+  const lines = ploidyFileLines(sex, sequences).filter((l) => l.split('\t')[3] === called);
+  return `${lines.join('\n')}\n`;
+}

@@ -79,6 +79,8 @@ export const provenanceSchema = z.object({
   inputs: z.array(provenanceInputSchema),
   outputs: z.record(z.string(), z.object({ sha256: sha256Hex })),
   verdict: sampleVersionSchema.shape.verdict,
+  /** How the sample is counted on the sex chromosomes (pipelines that name them). */
+  karyotype: sampleVersionSchema.shape.karyotype,
   workflow: z.object({ id: z.string(), runId: z.string() }),
   createdAt: z.string(),
 });

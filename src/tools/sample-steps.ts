@@ -53,6 +53,8 @@ export function callGvcf(args: {
   cram: string;
   resources: JobResources;
   longReads: boolean;
+  /** The sample's ploidy by position (the karyotype step's), for a pipeline with sex chromosomes. */
+  ploidyFile?: string;
 }): StepCommands {
   const gvcf = PUBLISHED_NAMES.gvcf;
   const tbi = PUBLISHED_NAMES.tbi;
@@ -71,7 +73,16 @@ export function callGvcf(args: {
           '-Ou',
           args.cram,
         ],
-        ['bcftools', 'call', '--no-version', ...caller.callArgs, '-Oz', '-o', tmpName(gvcf)],
+        [
+          'bcftools',
+          'call',
+          '--no-version',
+          ...caller.callArgs,
+          ...(args.ploidyFile === undefined ? [] : ['--ploidy-file', args.ploidyFile]),
+          '-Oz',
+          '-o',
+          tmpName(gvcf),
+        ],
       ]),
       run([['bcftools', 'index', '-t', '-o', tmpName(tbi), tmpName(gvcf)]]),
       rename(tmpName(tbi), tbi),

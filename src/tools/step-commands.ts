@@ -13,6 +13,7 @@ import {
 } from './frequency-engine.ts';
 import { noopCommands } from './noop.ts';
 import { probeCommands } from './probe.ts';
+import { karyotypeDepth } from './karyotype.ts';
 import { callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
 
 export interface StepBuildContext {
@@ -93,11 +94,14 @@ function sampleStepCommands(
     }
     case 'markdup-cram':
       return markdupCram({ ...common, bam: inputOf(ctx, 'bam') });
+    case 'karyotype-depth':
+      return karyotypeDepth({ ...common, cram: inputOf(ctx, 'cram') });
     case 'call-gvcf':
       return callGvcf({
         ...common,
         cram: inputOf(ctx, 'cram'),
         longReads: ctx.step?.longReads ?? false,
+        ...(ctx.inputs.ploidy === undefined ? {} : { ploidyFile: ctx.inputs.ploidy }),
       });
   }
 }

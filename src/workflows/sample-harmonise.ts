@@ -34,6 +34,7 @@ export async function harmonise(
     region: input.region,
     submissionId: input.submissionId,
     readType: input.readType,
+    ...(input.karyotype ? { karyotype: input.karyotype } : {}),
     mode: input.mode,
     pipelineVersion: input.pipelineVersion,
     files: input.files.map((f) => ({ kind: f.kind, path: f.path, facts: f.facts })),
@@ -89,6 +90,7 @@ async function runSteps(
       settings: {
         readsFormat: step.readsFormat,
         longReads: step.longReads,
+        statedKaryotype: step.statedKaryotype,
         adopt: step.adopt,
         sleepSeconds: step.sleepSeconds,
       },
@@ -113,6 +115,7 @@ function register(
     region: input.region,
     submissionId: input.submissionId,
     readType: input.readType,
+    ...(input.karyotype ? { karyotype: input.karyotype } : {}),
     consent: input.consent,
     mode: input.mode,
     pipelineVersion: input.pipelineVersion,

@@ -61,6 +61,7 @@ export async function inspectIntakeWork(
       region: intake.region,
       submissionId: intake.submissionId,
       readType: checked.readType,
+      ...(checked.karyotype ? { karyotype: checked.karyotype } : {}),
       consent: checked.consent,
       mode: intake.mode,
       pipelineVersion,

@@ -5,6 +5,7 @@
  * what is recorded. Used by the sample workflow of a submission, and again before a campaign
  * reruns the sample, so a rerun never starts from changed inputs.
  */
+import type { Karyotype } from '../../domain/karyotype.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
 import type { FileFacts } from '../../domain/file-facts.ts';
@@ -38,6 +39,8 @@ export interface IntakeFile {
 export interface IntakeSample {
   sampleId: string;
   readType: 'short' | 'long';
+  /** The karyotype the manifest states, if it states one. */
+  karyotype?: Karyotype;
   consent: { research: boolean };
   files: IntakeFile[];
   issues: InputIssue[];
@@ -138,6 +141,7 @@ export async function intakeSample(
   return {
     sampleId: sample.sampleId,
     readType: sample.readType,
+    ...(sample.karyotype ? { karyotype: sample.karyotype } : {}),
     consent: sample.consent,
     files,
     issues: boundIssues(issues),
