@@ -32,6 +32,8 @@ export interface DemoReport {
     status: 'done' | 'rejected' | 'failed';
     cram: string | null;
     gvcf: string | null;
+    /** How the sample is counted on the sex chromosomes (null: its pipeline names none). */
+    karyotype: { karyotype: string; inferred: boolean; warning: string | null } | null;
   }[];
   /** The demo's rerun campaign (hovedstaden, noop pipeline). */
   campaign: { campaignId: string; state: string; counts: CampaignCounts } | null;
@@ -177,6 +179,13 @@ async function sampleOutcomes(
           sample.status === 'done' ? 'done' : sample.status === 'rejected' ? 'rejected' : 'failed',
         cram: version?.files.cram ?? null,
         gvcf: version?.files.gvcf ?? null,
+        karyotype: version?.karyotype
+          ? {
+              karyotype: version.karyotype.karyotype,
+              inferred: version.karyotype.inferred,
+              warning: version.karyotype.warning,
+            }
+          : null,
       });
     }
   }
