@@ -3,12 +3,13 @@
  * summaries and submission outcome records; and the API's own entries in the audit log, personal
  * numbers replaced by the data root's salted hash.
  */
+import { lookupPosition, type PositionLookup } from './store/release-lookup.ts';
 import path from 'node:path';
 import type { Config } from './config.ts';
 import type { SubmissionStatus } from './domain/status.ts';
 import { readJsonIfExists } from './store/atomic.ts';
 import { appendAudit } from './store/audit.ts';
-import type { Layout } from './store/layout.ts';
+import { createLayout, type Layout } from './store/layout.ts';
 import { releaseSummaries, submissionRecords, type ReleaseSummary } from './store/listings.ts';
 import { loadSalt, personalNumberRedactor, redactDeep, type Redact } from './store/redaction.ts';
 
@@ -30,6 +31,11 @@ export class Records {
 
   constructor(private readonly ctx: { config: Config; layout: Layout }) {}
 
+  /** The records of a data root without a Temporal connection (reading releases needs none). */
+  static ofDataRoot(config: Config): Records {
+    return new Records({ config, layout: createLayout(config.dataRoot) });
+  }
+
   /** Published releases' summary.json, newest first. */
   releaseSummaries(limit: number): Promise<ReleaseSummary[]> {
     return releaseSummaries(this.ctx.layout, limit);
@@ -38,6 +44,15 @@ export class Records {
   /** A release's summary.json once it is published, else undefined. */
   releaseSummary(releaseId: string): Promise<unknown> {
     return readJsonIfExists(path.join(this.ctx.layout.releaseDir(releaseId), 'summary.json'));
+  }
+
+  /** What a release says about one position: its variants there and its allele number. */
+  lookupPosition(query: {
+    releaseId: string;
+    chrom: string;
+    pos: number;
+  }): Promise<PositionLookup> {
+    return lookupPosition(this.ctx.layout, query);
   }
 
   /** Every submission's outcome record. */

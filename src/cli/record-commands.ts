@@ -1,10 +1,11 @@
 /** `submission`, `sample`, `consent` and `frequency`: signalling work and reading its state. */
 import { Option, type Command } from 'commander';
 import { checkIds } from '../client-checks.ts';
+import { Records } from '../client-records.ts';
 import type { SampleStatusReport } from '../client.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import type { SubmissionStatus } from '../domain/status.ts';
-import { HarmoniseError } from '../errors.ts';
+import { HarmoniseError, UsageError } from '../errors.ts';
 import { context, operatorIdentity, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 
@@ -93,9 +94,20 @@ function addConsentWithdraw(program: Command): void {
 }
 
 function addFrequencyRelease(program: Command): void {
-  program
-    .command('frequency')
-    .description('national allele-frequency releases')
+  const frequency = program.command('frequency').description('national allele-frequency releases');
+  frequency
+    .command('lookup')
+    .description(
+      "what a release says about one position: its variants' counts, and the alleles called there (AN) from the all-sites track, which tells a variant not seen from a position not covered",
+    )
+    .argument('<position>', 'chrom:pos (1-based), for example chrX:52001')
+    .option('--release <id>', 'release id', 'latest')
+    .option(
+      '--json',
+      'print one JSON document: { releaseId, chrom, pos, variants, alleleNumber, verdict }',
+    )
+    .action(lookupFrequency);
+  frequency
     .command('release')
     .description('cut a new release from every eligible harmonised gVCF and wait for it')
     .option('--pipeline <version>', 'pipeline version (default: the newest)')
@@ -116,6 +128,30 @@ function addFrequencyRelease(program: Command): void {
           );
       });
     });
+}
+
+async function lookupFrequency(position: string, opts: { release: string; json?: boolean }) {
+  const match = /^([^:\s]+):([0-9]+)$/.exec(position);
+  if (!match) throw new UsageError(`"${position}" is not chrom:pos (for example chrX:52001)`);
+  if (opts.release !== 'latest') checkIds({ releaseId: opts.release });
+  const found = await Records.ofDataRoot(context().config).lookupPosition({
+    releaseId: opts.release,
+    chrom: match[1]!,
+    pos: Number(match[2]),
+  });
+  if (opts.json) return printJson(found);
+  const where = `${found.chrom}:${found.pos} in release ${found.releaseId}`;
+  const an = found.alleleNumber?.AN;
+  if (found.verdict === 'not-covered') printLine(`${where}: not covered (AN 0)`);
+  else if (found.verdict === 'not-seen') printLine(`${where}: no variant among ${an} alleles`);
+  else if (found.verdict === 'unknown')
+    printLine(
+      `${where}: no variant (the release has no all-sites track to say whether it is covered)`,
+    );
+  for (const v of found.variants) {
+    const { AC, AN, AF, nhomalt } = v.info;
+    printLine(`${v.variant}: AC ${AC} / AN ${AN} (AF ${AF}), nhomalt ${nhomalt}`);
+  }
 }
 
 interface CompleteOptions {
