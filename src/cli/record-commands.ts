@@ -214,6 +214,15 @@ function printSampleReport(sampleId: string, report: SampleStatusReport): void {
   for (const [version, v] of Object.entries(report.record?.versions ?? {})) {
     printLine(`  pipeline ${version}: ${v.status} (${v.mode}) in ${v.dir}`);
     for (const reason of v.verdict.reasons) printLine(`    ${reason}`);
+    const k = v.karyotype;
+    if (k) {
+      const how = k.inferred ? 'inferred from depth' : 'stated';
+      const ratios = k.ratios
+        ? `, X/autosomes ${k.ratios.xAutosome.toFixed(2)}, Y/autosomes ${k.ratios.yAutosome.toFixed(2)}`
+        : '';
+      printLine(`    karyotype ${k.karyotype} (${how}${ratios})`);
+      for (const note of [k.warning, k.reason]) if (note) printLine(`    ${note}`);
+    }
   }
   for (const w of report.workflows) {
     printLine(`  ${w.workflowId}: ${w.execution}, stage ${w.status?.stage ?? '-'}`);
