@@ -19,6 +19,12 @@ import {
   checkSampleOutputs,
   runDemoKillingWorker,
 } from '../helpers/demo-checks.ts';
+import {
+  checkKaryotypes,
+  checkLookups,
+  checkRawAgainstPeer,
+  checkSexChromosomeAlleles,
+} from '../helpers/demo-sex-checks.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { processGroup } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -85,9 +91,9 @@ describe('harmonise demo', () => {
     expect(
       keys.filter((k) => !k.startsWith('frequency:') && !rerunKeys.includes(k)).sort(),
     ).toEqual(stepKeys.sort());
-    // The release: no contribution job (the samples derived theirs), one batch partial, six
-    // shard reduces and the gather.
-    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(8);
+    // The release: no contribution job (the samples derived theirs), one batch partial, nine
+    // shard reduces (chr1 3, chr2 2, chr3 1, chrX 2, chrY 1) and the gather.
+    expect(keys.filter((k) => k.startsWith('frequency:'))).toHaveLength(11);
     for (const key of keys) expect(key).toMatch(/\/1$/); // first attempt of every step
     // Jobs the killed worker started finished without a second start.
     for (const key of startedBeforeKill) expect(keys.filter((k) => k === key)).toHaveLength(1);
@@ -113,6 +119,22 @@ describe('harmonise demo', () => {
 
   it('recalls at least 98% of the truth variants in every sample', async () => {
     await checkRecall(report, root);
+  });
+
+  it('records every karyotype: stated, inferred from depth, and a contradicted one warned', async () => {
+    await checkKaryotypes(report, root);
+  });
+
+  it('counts non-PAR X once per XY and twice per XX, Y only in XY, the PAR twice in both', async () => {
+    await checkSexChromosomeAlleles(report, root);
+  });
+
+  it('keeps raw counts equal to the -m all merge of the gVCFs on the autosomes', async () => {
+    await checkRawAgainstPeer(report, root);
+  });
+
+  it('tells a position nobody covers (AN 0) from a covered one without a variant', async () => {
+    await checkLookups(cli, report, root);
   });
 
   it('answers status commands with the documented JSON', async () => {
@@ -143,13 +165,13 @@ describe('harmonise demo', () => {
       }[];
     };
     expect(sampleReport.record.region).toBe('hovedstaden');
-    expect(sampleReport.record.versions['1']!.status).toBe('harmonised');
+    expect(sampleReport.record.versions['2']!.status).toBe('harmonised');
     expect(sampleReport.workflows[0]).toMatchObject({
-      workflowId: 'sample:HOV002:1',
+      workflowId: 'sample:HOV002:2',
       execution: 'COMPLETED',
     });
-    // align, markdup, call, and the contribution job.
-    expect(sampleReport.workflows[0]!.status.steps.flatMap((s) => s.attempts)).toHaveLength(4);
+    // align, markdup, karyotype, call, and the contribution job.
+    expect(sampleReport.workflows[0]!.status.steps.flatMap((s) => s.attempts)).toHaveLength(5);
     // The demo's rerun campaign left a benchmark version beside the harmonised one.
     expect(sampleReport.record.versions.noop!.status).toBe('benchmark');
     expect(sampleReport.workflows[1]).toMatchObject({
