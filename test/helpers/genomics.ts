@@ -126,15 +126,22 @@ export function adjKeys(
   return { passed, failed };
 }
 
-/** A sample's carried variants that pass adj (GQ, DP and het allele balance read by bcftools). */
+/**
+ * A sample's carried variants that pass adj (GQ, DP and het allele balance read by bcftools). A
+ * tag the VCF does not define (a region's gVCF without GQ) is read as missing, which fails adj.
+ */
 export async function adjVariants(
   vcf: string,
   reference: string,
   rule: AdjRule = ADJ,
 ): Promise<{ passed: Set<string>; failed: Map<string, string> }> {
+  const header = (await execa('bcftools', ['view', '-h', vcf])).stdout;
+  const format = ADJ_FORMAT.replace(/%(GQ|DP|AD)\b/g, (tag, id: string) =>
+    header.includes(`##FORMAT=<ID=${id},`) ? tag : '.',
+  );
   const view = execa('bcftools', ['view', '-i', 'GT="alt"', '-Ou', vcf]);
   const norm = view.pipe('bcftools', ['norm', '-f', reference, '-m', '-any', '-Ou']);
-  const query = norm.pipe('bcftools', ['query', '-f', ADJ_FORMAT]);
+  const query = norm.pipe('bcftools', ['query', '-f', format]);
   return adjKeys((await query).stdout, rule);
 }
 
