@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
 import { NATIONAL_PIPELINE_VERSION, UNCOVERED } from '../../src/demo/model.ts';
+import type { KaryotypeVerdict } from '../../src/domain/karyotype.ts';
 import { provenanceSchema, type Provenance } from '../../src/domain/provenance.ts';
 import { harmonise, type CliEnv } from './cli.ts';
 import { compareReleaseWithPeer } from './frequency-peer.ts';
@@ -71,8 +72,9 @@ interface DemoLayoutFile {
     region: string;
     readType: 'short' | 'long';
     expectedMode: string;
-    /** The karyotype the sample's reads have. */
+    /** The karyotype the sample's reads have, and the one its manifest states. */
     karyotype: 'XX' | 'XY';
+    statedKaryotype: 'XX' | 'XY' | null;
   }[];
 }
 
@@ -316,6 +318,35 @@ export async function checkRecall(
       `${sample.sampleId} (${under}): ${recall.recalled}/${recall.truth} ${dropped}`,
     ).toBeGreaterThanOrEqual(minimum);
   }
+}
+
+/**
+ * Each sample is counted as its manifest states, or as its depth says when nothing is stated; a
+ * stated karyotype the reads contradict (RSD002) is kept with a warning. Every sample harmonise
+ * measures (all but mode none) has its depth ratios, and they say the truth.
+ */
+export async function checkKaryotypes(report: DemoReport, root: string): Promise<void> {
+  const layout = await demoLayout(root);
+  for (const sample of report.samples) {
+    const expected = layout.samples.find((s) => s.sampleId === sample.sampleId)!;
+    const record = JSON.parse(
+      await fs.readFile(path.join(root, 'gdb/catalogue', `${sample.sampleId}.json`), 'utf8'),
+    ) as { versions: Record<string, { karyotype?: KaryotypeVerdict }> };
+    const verdict = record.versions[NATIONAL_PIPELINE_VERSION]?.karyotype;
+    const id = sample.sampleId;
+    expect(verdict, id).toBeDefined();
+    expect(verdict!.karyotype, id).toBe(expected.statedKaryotype ?? expected.karyotype);
+    expect(verdict!.inferred, id).toBe(expected.statedKaryotype === null);
+    if (expected.expectedMode !== 'none') expect(verdict!.ratios, id).not.toBeNull();
+    if (verdict!.ratios === null) continue;
+    expect(verdict!.depthSays, id).toBe(expected.karyotype);
+    const contradicted =
+      expected.statedKaryotype !== null && expected.statedKaryotype !== expected.karyotype;
+    expect(verdict!.warning === null, `${id}: ${verdict!.warning}`).toBe(!contradicted);
+  }
+  expect(layout.samples.some((s) => s.statedKaryotype && s.statedKaryotype !== s.karyotype)).toBe(
+    true,
+  );
 }
 
 /** A published contribution, as a test reads it (never through harmonise's reader). */
