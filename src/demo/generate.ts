@@ -193,7 +193,8 @@ export async function generateDemo(opts: {
   const scratch = await mkdtemp(path.join(dataRoot, 'demo', 'tmp-'));
   const pending: Pending[] = [];
   try {
-    // Every reference folder (pipeline 1's too, so it stays loadable); the last is the national one.
+    // Every reference folder (pipeline 1's too, so it stays loadable); truth and samples use the
+    // national one.
     let reference = { fasta: '' };
     for (const { version, contigs } of demoReferences(genome.contigs)) {
       const made = await ensureReference(dataRoot, version, contigs, seed, log);
