@@ -37,8 +37,14 @@ export const CARRIED_FORMAT = '%CHROM:%POS:%REF:%ALT[\t%GT]\n';
  * Variant keys (`chrom:pos:ref:alt`) a sample carries in a VCF/gVCF, split and left-aligned. A
  * haploid call `1` (an XY sample outside the PAR on chrX, on chrY) carries its ALT like `0/1`.
  */
-export async function carriedVariants(vcf: string, reference: string): Promise<Set<string>> {
-  const view = execa('bcftools', ['view', '-i', 'GT="alt"', '-Ou', vcf]);
+export async function carriedVariants(
+  vcf: string,
+  reference: string,
+  /** Only records on these sequences (all when absent). */
+  sequences?: readonly string[],
+): Promise<Set<string>> {
+  const only = sequences ? ['-t', sequences.join(',')] : [];
+  const view = execa('bcftools', ['view', '-i', 'GT="alt"', ...only, '-Ou', vcf]);
   const norm = view.pipe('bcftools', ['norm', '-f', reference, '-m', '-any', '-Ou']);
   const query = norm.pipe('bcftools', ['query', '-f', CARRIED_FORMAT]);
   const { stdout } = await query;
