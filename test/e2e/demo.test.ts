@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
+import { NATIONAL_PIPELINE_VERSION } from '../../src/demo/model.ts';
 import { isProcessAlive, processStartTime } from '../../src/platform/process.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
 import {
@@ -143,9 +144,9 @@ describe('harmonise demo', () => {
       }[];
     };
     expect(sampleReport.record.region).toBe('hovedstaden');
-    expect(sampleReport.record.versions['1']!.status).toBe('harmonised');
+    expect(sampleReport.record.versions[NATIONAL_PIPELINE_VERSION]!.status).toBe('harmonised');
     expect(sampleReport.workflows[0]).toMatchObject({
-      workflowId: 'sample:HOV002:1',
+      workflowId: `sample:HOV002:${NATIONAL_PIPELINE_VERSION}`,
       execution: 'COMPLETED',
     });
     // align, markdup, call, and the contribution job.
