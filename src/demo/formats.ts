@@ -22,6 +22,7 @@ export function truthVcfText(genome: DemoGenome, sample: SampleTruth): string {
     `##source=harmonise-demo seed=${genome.seed}`,
     ...genome.contigs.map((c) => `##contig=<ID=${c.name},length=${c.seq.length}>`),
     '##INFO=<ID=POOL,Number=1,Type=String,Description="shared: several demo samples; private: one">',
+    // Haploid (`1`) where the sample has one copy: an XY sample outside the PAR on chrX, on chrY.
     '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
     ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO', 'FORMAT', sample.sampleId].join(
       '\t',

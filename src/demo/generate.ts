@@ -25,18 +25,24 @@ import {
   type DemoSubmissionSpec,
   type SampleTruth,
 } from './model.ts';
-import { ensureReference, expectedSequences } from './reference.ts';
+import { demoReferences, ensureReference } from './reference.ts';
 import { makeSample } from './samples.ts';
 import { assertTools, exists, mapLimit, publish, run, writeAtomic, writeDurable } from './tools.ts';
 
 // Part of this module's API: src/cli and the tests import them from generate.ts.
-export type { DemoLayout, DemoSample } from './layout.ts';
+export type { DemoLayout, DemoReference, DemoSample } from './layout.ts';
 export type {
   DemoPolicy,
   DemoSubmissionSpec,
   HarmonisationMode,
   Interval,
   ReadType,
+} from './model.ts';
+export {
+  DEMO_SEX_CHROMOSOMES,
+  NATIONAL_PIPELINE_VERSION,
+  UNCOVERED,
+  type DemoSampleSpec,
 } from './model.ts';
 export { parseDict } from './reference.ts';
 export { MissingToolError } from './tools.ts';
@@ -162,7 +168,7 @@ export async function generateDemo(opts: {
   const table = opts.submissions ?? DEMO_SUBMISSIONS;
   const selected = selectSubmissions(opts.regions, table);
   const genome = buildDemoGenome(seed, table);
-  const layout = buildLayout(dataRoot, genome, expectedSequences(genome), selected);
+  const layout = buildLayout(dataRoot, genome, selected);
   if (await isComplete(dataRoot, layout, table)) {
     log(`demo data for seed ${seed} already complete under ${dataRoot}`);
     return layout;
@@ -187,7 +193,13 @@ export async function generateDemo(opts: {
   const scratch = await mkdtemp(path.join(dataRoot, 'demo', 'tmp-'));
   const pending: Pending[] = [];
   try {
-    const reference = await ensureReference(dataRoot, genome, log);
+    // Every reference folder (pipeline 1's too, so it stays loadable); truth and samples use the
+    // national one.
+    let reference = { fasta: '' };
+    for (const { version, contigs } of demoReferences(genome.contigs)) {
+      const made = await ensureReference(dataRoot, version, contigs, seed, log);
+      if (made.fasta === layout.referenceFasta) reference = made;
+    }
     const ids = new Set(layout.samples.map((s) => s.sampleId));
     for (const sample of genome.samples.filter((s) => ids.has(s.sampleId))) {
       const dest = paths.truthVcf(sample.sampleId);

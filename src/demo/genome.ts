@@ -1,7 +1,11 @@
 // The seeded random demo genome: its reference and truth calls. Pure; generate.ts does the I/O.
+import type { Karyotype } from '../domain/karyotype.ts';
+import { ploidyAt } from '../domain/ploidy.ts';
 import {
   DEMO_CONTIGS,
+  DEMO_SEX_CHROMOSOMES,
   DEMO_SUBMISSIONS,
+  UNCOVERED,
   overlaps,
   type Call,
   type Contig,
@@ -15,7 +19,11 @@ import { createRng, deriveSeed, type Rng } from './prng.ts';
 // Re-exported so the tests keep one import for the whole demo genome.
 export {
   DEMO_CONTIGS,
+  DEMO_REFERENCES,
+  DEMO_SEX_CHROMOSOMES,
   DEMO_SUBMISSIONS,
+  NATIONAL_PIPELINE_VERSION,
+  UNCOVERED,
   demoPolicy,
   genotypeOf,
   inputKinds,
@@ -44,7 +52,7 @@ export {
   type LongRead,
   type LongReadOptions,
 } from './longreads.ts';
-export { applyVariants, haplotypeRecords } from './haplotypes.ts';
+export { applyVariants, haplotypeRecords, sampleHaplotypes } from './haplotypes.ts';
 export { fastaText, truthVcfText, type FastaRecord } from './formats.ts';
 
 /** Distance kept from contig ends and from the edges of zero-coverage stretches. */
@@ -103,7 +111,10 @@ class SitePlacer {
   constructor(
     private readonly rng: Rng,
     private readonly contigs: readonly Contig[],
+    /** Sites keep END_MARGIN from these stretches' edges. */
     private readonly stretches: readonly Interval[],
+    /** No site lies in these. */
+    private readonly forbidden: readonly Interval[],
   ) {
     this.totalLength = contigs.reduce((n, c) => n + c.seq.length, 0);
   }
@@ -116,6 +127,7 @@ class SitePlacer {
     for (const s of this.stretches) {
       if (s.contig === contig.name && (nearEdge(s.start) || nearEdge(s.end))) return false;
     }
+    if (this.forbidden.some((f) => overlaps(f, contig.name, pos, last))) return false;
     const taken = this.placed.get(contig.name) ?? [];
     return taken.every((p) => Math.abs(p - pos) >= MIN_GAP + MAX_INDEL);
   }
@@ -146,10 +158,32 @@ class SitePlacer {
 const randomKind = (rng: Rng): VariantKind =>
   rng.chance(INDEL_FRACTION) ? rng.pick(['ins', 'del'] as const) : 'snv';
 
-const randomCall = (rng: Rng, site: Site, hom: boolean): Call => ({
+/** Copies of the site's position in a sample of this karyotype (the demo's ploidy rule). */
+export const ploidyOf = (karyotype: Karyotype, site: Pick<Site, 'contig' | 'pos'>): 0 | 1 | 2 =>
+  ploidyAt(DEMO_SEX_CHROMOSOMES, karyotype, site.contig, site.pos) ?? 0;
+
+/** A haploid carrier has the one allele; a diploid one is het or hom. */
+const randomCall = (rng: Rng, site: Site, hom: boolean, ploidy: 1 | 2): Call => ({
   site,
-  haplotypes: hom ? [1, 1] : rng.chance(0.5) ? [1, 0] : [0, 1],
+  haplotypes: ploidy === 1 ? [1] : hom ? [1, 1] : rng.chance(0.5) ? [1, 0] : [0, 1],
 });
+
+const parIntervals = (): Interval[] =>
+  DEMO_SEX_CHROMOSOMES.par.map((r) => ({ contig: r.chrom, start: r.start, end: r.end }));
+
+interface SpecRow {
+  sampleId: string;
+  zeroCoverage: Interval | null;
+  karyotype: Karyotype;
+}
+
+/** Samples that can carry a site: reads over it and at least one copy of its position. */
+const carriersPossible = (specs: readonly SpecRow[], site: Site) =>
+  specs.filter(
+    (s) =>
+      ploidyOf(s.karyotype, site) > 0 &&
+      !(s.zeroCoverage && overlaps(s.zeroCoverage, site.contig, site.pos, site.pos + MAX_INDEL)),
+  );
 
 export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): DemoGenome {
   const contigs = generateReference(seed);
@@ -158,31 +192,34 @@ export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): D
     sub.samples.map((s) => ({ ...s, region: sub.region, submissionId: sub.submissionId })),
   );
   const stretches = specs.flatMap((s) => (s.zeroCoverage ? [s.zeroCoverage] : []));
-  const placer = new SitePlacer(rng, contigs, stretches);
+  const placer = new SitePlacer(
+    rng,
+    contigs,
+    [...stretches, UNCOVERED, ...parIntervals()],
+    [UNCOVERED],
+  );
   const calls = new Map<string, Call[]>(specs.map((s) => [s.sampleId, []]));
   const sites: Site[] = [];
 
-  const place = (kind: VariantKind, within: Interval | null, avoid: Interval | null): Site => {
+  const place = (kind: VariantKind, within: Interval | null, accept: (s: Site) => boolean) => {
     const site = placer.take(within, ({ contig, pos }) => {
-      if (avoid && overlaps(avoid, contig.name, pos, pos + MAX_INDEL)) return null;
       const made = makeVariant(rng, contig.seq, pos, kind);
-      return made && { ...made, contig: contig.name };
+      const site = made && { ...made, contig: contig.name };
+      return site && accept(site) ? site : null;
     });
     sites.push(site);
     return site;
   };
 
   const addShared = (within: Interval | null): void => {
-    const site = place(randomKind(rng), within, null);
-    // A sample with no reads over the site cannot carry it in its truth.
-    const eligible = specs.filter(
-      (s) =>
-        !(s.zeroCoverage && overlaps(s.zeroCoverage, site.contig, site.pos, site.pos + MAX_INDEL)),
-    );
-    if (eligible.length < 2) throw new Error('demo genome: a shared site needs two samples');
+    // Somewhere two samples can carry it (on chrY: two XY samples with reads there).
+    const site = place(randomKind(rng), within, (s) => carriersPossible(specs, s).length >= 2);
+    const eligible = carriersPossible(specs, site);
     const carriers = rng.shuffle(eligible).slice(0, rng.int(2, eligible.length));
-    for (const c of carriers)
-      calls.get(c.sampleId)!.push(randomCall(rng, site, rng.chance(HOM_FRACTION)));
+    for (const c of carriers) {
+      const ploidy = ploidyOf(c.karyotype, site) === 1 ? 1 : 2;
+      calls.get(c.sampleId)!.push(randomCall(rng, site, rng.chance(HOM_FRACTION), ploidy));
+    }
   };
 
   for (const stretch of stretches) {
@@ -194,7 +231,8 @@ export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): D
   for (let i = 0; i < sharedSites; i++) addShared(null);
 
   for (const spec of specs) {
-    // The first four private sites guarantee every sample has het and hom SNVs and indels.
+    // The first four private sites guarantee every sample has het and hom SNVs and indels, so
+    // they go where the sample is diploid.
     const forced: [VariantKind, boolean][] = [
       ['snv', false],
       ['snv', true],
@@ -203,9 +241,17 @@ export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): D
     ];
     for (let i = 0; i < PRIVATE_SITES_PER_SAMPLE; i++) {
       const [kind, hom] = forced[i] ?? [randomKind(rng), rng.chance(HOM_FRACTION)];
-      const site = place(kind, null, spec.zeroCoverage);
+      const minPloidy = i < forced.length ? 2 : 1;
+      const site = place(
+        kind,
+        null,
+        (s) =>
+          ploidyOf(spec.karyotype, s) >= minPloidy &&
+          !(spec.zeroCoverage && overlaps(spec.zeroCoverage, s.contig, s.pos, s.pos + MAX_INDEL)),
+      );
       site.pool = 'private';
-      calls.get(spec.sampleId)!.push(randomCall(rng, site, hom));
+      const ploidy = ploidyOf(spec.karyotype, site) === 1 ? 1 : 2;
+      calls.get(spec.sampleId)!.push(randomCall(rng, site, hom, ploidy));
     }
   }
 
@@ -220,6 +266,8 @@ export function buildDemoGenome(seed: number, submissions = DEMO_SUBMISSIONS): D
     submissionId: spec.submissionId,
     input: spec.input,
     zeroCoverage: spec.zeroCoverage,
+    karyotype: spec.karyotype,
+    statedKaryotype: spec.statedKaryotype ?? null,
     calls: calls.get(spec.sampleId)!.sort((a, b) => bySite(a.site, b.site)),
   }));
   return { seed, contigs, sites, samples };

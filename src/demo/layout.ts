@@ -2,8 +2,13 @@
 // decide whether what is on disk can be reused.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Karyotype } from '../domain/karyotype.ts';
+import type { SexChromosomes } from '../domain/ploidy.ts';
 import {
+  DEMO_SEX_CHROMOSOMES,
   DEMO_SUBMISSIONS,
+  NATIONAL_PIPELINE_VERSION,
+  UNCOVERED,
   demoPolicy,
   inputKinds,
   modeOf,
@@ -15,7 +20,13 @@ import {
   type Interval,
   type ReadType,
 } from './model.ts';
-import { PIPELINE_VERSION, REFERENCE_FILES, type ReferenceSequence } from './reference.ts';
+import {
+  REFERENCE_FILES,
+  demoReferences,
+  expectedSequences,
+  referenceFastaOf,
+  type ReferenceSequence,
+} from './reference.ts';
 import type { ManifestSample } from './samples.ts';
 import { exists } from './tools.ts';
 
@@ -33,13 +44,29 @@ export interface DemoSample {
   truthVcf: string;
   /** The stretch with no reads for this sample. */
   zeroCoverage: Interval | null;
+  /** The karyotype its reads have. */
+  karyotype: Karyotype;
+  /** The karyotype its manifest states (null: none, harmonise infers it). */
+  statedKaryotype: Karyotype | null;
+}
+
+export interface DemoReference {
+  version: string;
+  fasta: string;
+  sequences: ReferenceSequence[];
 }
 
 export interface DemoLayout {
   seed: number;
-  pipelineVersion: '1';
+  /** The national pipeline: its reference is `referenceFasta`, with `sequences`. */
+  pipelineVersion: typeof NATIONAL_PIPELINE_VERSION;
   referenceFasta: string;
   sequences: ReferenceSequence[];
+  /** Every reference folder the demo built, the national one among them. */
+  references: DemoReference[];
+  sexChromosomes: SexChromosomes;
+  /** A stretch no sample has reads over (and no truth site is in). */
+  uncovered: Interval;
   /** NGC's policy for the demo; the demo CLI writes it as policy.json. */
   policy: DemoPolicy;
   submissions: { region: string; submissionId: string; dir: string }[];
@@ -49,7 +76,7 @@ export interface DemoLayout {
 export function layoutPaths(dataRoot: string) {
   return {
     layout: path.join(dataRoot, 'demo', 'layout.json'),
-    referenceFasta: path.join(dataRoot, 'reference', PIPELINE_VERSION, 'genome.fa'),
+    referenceFasta: referenceFastaOf(dataRoot, NATIONAL_PIPELINE_VERSION),
     submissionDir: (region: string, id: string) => path.join(dataRoot, 'inbox', region, id),
     truthVcf: (sampleId: string) =>
       path.join(dataRoot, 'demo', 'truth', `${sampleId}.truth.vcf.gz`),
@@ -76,17 +103,25 @@ export function selectSubmissions(
 export function buildLayout(
   dataRoot: string,
   genome: DemoGenome,
-  sequences: ReferenceSequence[],
   selected: readonly DemoSubmissionSpec[],
 ): DemoLayout {
   const paths = layoutPaths(dataRoot);
   const policy = demoPolicy();
   const ids = new Set(selected.map((s) => s.submissionId));
+  const references = demoReferences(genome.contigs).map((r) => ({
+    version: r.version,
+    fasta: referenceFastaOf(dataRoot, r.version),
+    sequences: expectedSequences(r.contigs),
+  }));
+  const national = references.find((r) => r.version === NATIONAL_PIPELINE_VERSION)!;
   return {
     seed: genome.seed,
-    pipelineVersion: PIPELINE_VERSION,
-    referenceFasta: paths.referenceFasta,
-    sequences,
+    pipelineVersion: NATIONAL_PIPELINE_VERSION,
+    referenceFasta: national.fasta,
+    sequences: national.sequences,
+    references,
+    sexChromosomes: DEMO_SEX_CHROMOSOMES,
+    uncovered: UNCOVERED,
     policy,
     submissions: selected.map((s) => ({
       region: s.region,
@@ -104,6 +139,8 @@ export function buildLayout(
         expectedMode: modeOf(policy, s.region),
         truthVcf: paths.truthVcf(s.sampleId),
         zeroCoverage: s.zeroCoverage,
+        karyotype: s.karyotype,
+        statedKaryotype: s.statedKaryotype,
       })),
   };
 }
@@ -120,7 +157,11 @@ export function manifestText(sub: DemoSubmissionSpec, samples: ManifestSample[])
 }
 
 interface ReadManifest {
-  samples?: { sampleId?: unknown; files?: { path?: unknown; kind?: unknown }[] }[];
+  samples?: {
+    sampleId?: unknown;
+    karyotype?: unknown;
+    files?: { path?: unknown; kind?: unknown }[];
+  }[];
 }
 
 /** Why a submission folder is not what this generator makes; `stale`: made by another version. */
@@ -143,10 +184,17 @@ export async function submissionProblem(
   } catch {
     return { stale: false, reason: 'no readable manifest.json' };
   }
+  // The stated karyotype is listed too: a folder from before the demo had sex chromosomes has none.
   const found = (manifest.samples ?? []).map((s) =>
-    [s.sampleId, ...(s.files ?? []).map((f) => f.kind)].join(' '),
+    [s.sampleId, ...(s.karyotype ? [s.karyotype] : []), ...(s.files ?? []).map((f) => f.kind)].join(
+      ' ',
+    ),
   );
-  const wanted = sub.samples.map((s) => [s.sampleId, ...inputKinds(s.input)].join(' '));
+  const wanted = sub.samples.map((s) =>
+    [s.sampleId, ...(s.statedKaryotype ? [s.statedKaryotype] : []), ...inputKinds(s.input)].join(
+      ' ',
+    ),
+  );
   if (found.join() !== wanted.join()) {
     const reason = `its manifest lists [${found.join(', ')}], this generator makes [${wanted.join(', ')}]`;
     return { stale: true, reason };
@@ -176,9 +224,10 @@ export async function isComplete(
       samples: onDisk.samples.filter((s) => regions.has(s.region)),
     };
     if (JSON.stringify(view) !== JSON.stringify(expected)) return false;
-    const dir = path.dirname(expected.referenceFasta);
     const files = [
-      ...REFERENCE_FILES.map((f) => path.join(dir, f)),
+      ...expected.references.flatMap((r) =>
+        REFERENCE_FILES.map((f) => path.join(path.dirname(r.fasta), f)),
+      ),
       ...expected.samples.flatMap((s) => [s.truthVcf, `${s.truthVcf}.tbi`]),
     ];
     if (!(await Promise.all(files.map((f) => exists(f)))).every(Boolean)) return false;

@@ -1,4 +1,6 @@
 // The demo's contig and sample tables and the types of a demo genome, shared by its modules.
+import type { Karyotype } from '../domain/karyotype.ts';
+import type { SexChromosomes } from '../domain/ploidy.ts';
 
 /** 1-based, inclusive. */
 export interface Interval {
@@ -12,11 +14,38 @@ export interface ContigSpec {
   length: number;
 }
 
+// Appended after chr1–3, which the reference generator draws first: their sequences (and
+// pipeline 1's md5s) stay the same.
 export const DEMO_CONTIGS: readonly ContigSpec[] = [
   { name: 'chr1', length: 300_000 },
   { name: 'chr2', length: 200_000 },
   { name: 'chr3', length: 100_000 },
+  { name: 'chrX', length: 150_000 },
+  { name: 'chrY', length: 60_000 },
 ];
+
+/**
+ * The demo's sex chromosomes, as pipeline 2 names them: one PAR at the start of chrX and none on
+ * chrY (an XY genome's Y PAR reads are drawn from a copy of chrX's PAR and align there).
+ */
+export const DEMO_SEX_CHROMOSOMES: SexChromosomes = {
+  x: 'chrX',
+  y: 'chrY',
+  par: [{ chrom: 'chrX', start: 1, end: 20_000 }],
+};
+
+/** The national pipeline of the demo: its layout names it, region-made inputs align to it. */
+export const NATIONAL_PIPELINE_VERSION = '2';
+
+/** The reference folders the demo builds: reference/<version>, each with these sequences. */
+export const DEMO_REFERENCES: readonly { version: string; contigs: readonly string[] }[] = [
+  // Pipeline 1 stays loadable: its reference is the autosomes alone.
+  { version: '1', contigs: ['chr1', 'chr2', 'chr3'] },
+  { version: NATIONAL_PIPELINE_VERSION, contigs: DEMO_CONTIGS.map((c) => c.name) },
+];
+
+/** A stretch no demo sample has reads over, and no truth site is in (AN 0, not "absent"). */
+export const UNCOVERED: Interval = { contig: 'chr3', start: 60_001, end: 70_000 };
 
 export type HarmonisationMode = 'full' | 'partial' | 'none';
 export type ReadType = 'short' | 'long';
@@ -52,6 +81,10 @@ export interface DemoSampleSpec {
   input: DemoInput;
   /** A stretch with no reads for this sample (at most one per sample). */
   zeroCoverage: Interval | null;
+  /** What the sample's reads are: its true karyotype. */
+  karyotype: Karyotype;
+  /** What its manifest states, if anything (it may contradict the truth). */
+  statedKaryotype?: Karyotype;
 }
 
 export interface DemoSubmissionSpec {
@@ -61,11 +94,21 @@ export interface DemoSubmissionSpec {
   samples: readonly DemoSampleSpec[];
 }
 
-const fastq = (sampleId: string, zeroCoverage: Interval | null = null): DemoSampleSpec => ({
-  sampleId,
-  input: 'fastq-pair',
-  zeroCoverage,
+type Sex = Pick<DemoSampleSpec, 'karyotype' | 'statedKaryotype'>;
+/** Stated in the manifest; the truth is the same unless given. */
+const stated = (karyotype: Karyotype, truth: Karyotype = karyotype): Sex => ({
+  karyotype: truth,
+  statedKaryotype: karyotype,
 });
+/** Not stated: harmonise must infer it from the depth. */
+const unstated = (truth: Karyotype): Sex => ({ karyotype: truth });
+
+const sample = (
+  sampleId: string,
+  input: DemoInput,
+  sex: Sex,
+  zeroCoverage: Interval | null = null,
+): DemoSampleSpec => ({ sampleId, input, zeroCoverage, ...sex });
 
 /** The demo's regions and samples. Add rows here to grow the demo. */
 export const DEMO_SUBMISSIONS: readonly DemoSubmissionSpec[] = [
@@ -74,9 +117,13 @@ export const DEMO_SUBMISSIONS: readonly DemoSubmissionSpec[] = [
     submissionId: 'HOV-2026-0001',
     pipeline: { name: 'hovedstaden-germline', version: '2.4.1' },
     samples: [
-      fastq('HOV001'),
-      fastq('HOV002', { contig: 'chr2', start: 100_001, end: 120_000 }),
-      fastq('HOV003'),
+      sample('HOV001', 'fastq-pair', stated('XX')),
+      sample('HOV002', 'fastq-pair', stated('XY'), {
+        contig: 'chr2',
+        start: 100_001,
+        end: 120_000,
+      }),
+      sample('HOV003', 'fastq-pair', unstated('XX')),
     ],
   },
   {
@@ -84,11 +131,12 @@ export const DEMO_SUBMISSIONS: readonly DemoSubmissionSpec[] = [
     submissionId: 'RSD-2026-0001',
     pipeline: { name: 'rsd-germline', version: '3.1.0' },
     samples: [
-      fastq('RSD001'),
-      fastq('RSD002'),
-      fastq('RSD003'),
-      { sampleId: 'RSD004', input: 'long-fastq', zeroCoverage: null },
-      { sampleId: 'RSD005', input: 'ucram', zeroCoverage: null },
+      sample('RSD001', 'fastq-pair', unstated('XY')),
+      // The manifest says XY, the reads are XX: kept as stated, with a warning.
+      sample('RSD002', 'fastq-pair', stated('XY', 'XX')),
+      sample('RSD003', 'fastq-pair', stated('XY')),
+      sample('RSD004', 'long-fastq', stated('XX')),
+      sample('RSD005', 'ucram', unstated('XY')),
     ],
   },
   {
@@ -96,15 +144,15 @@ export const DEMO_SUBMISSIONS: readonly DemoSubmissionSpec[] = [
     submissionId: 'MID-2026-0001',
     pipeline: { name: 'midt-germline', version: '1.4.0' },
     samples: [
-      { sampleId: 'MID001', input: 'bwa-cram-gvcf', zeroCoverage: null },
-      { sampleId: 'MID002', input: 'minimap2-cram', zeroCoverage: null },
+      sample('MID001', 'bwa-cram-gvcf', stated('XY')),
+      sample('MID002', 'minimap2-cram', unstated('XX')),
     ],
   },
   {
     region: 'nordjylland',
     submissionId: 'NOR-2026-0001',
     pipeline: { name: 'rn-germline', version: '2.0.0' },
-    samples: [{ sampleId: 'NOR001', input: 'bwa-cram-gvcf', zeroCoverage: null }],
+    samples: [sample('NOR001', 'bwa-cram-gvcf', stated('XY'))],
   },
 ];
 
@@ -143,10 +191,13 @@ export interface Site {
   pool: 'shared' | 'private';
 }
 
-/** One sample's alleles at a site, per haplotype. At least one is 1. */
+/**
+ * One sample's alleles at a site, per haplotype: two where the sample is diploid, one where it is
+ * haploid (an XY sample outside the PAR on chrX, and on chrY). At least one is 1.
+ */
 export interface Call {
   site: Site;
-  haplotypes: readonly [Allele, Allele];
+  haplotypes: readonly [Allele] | readonly [Allele, Allele];
 }
 
 export interface SampleTruth {
@@ -155,6 +206,8 @@ export interface SampleTruth {
   submissionId: string;
   input: DemoInput;
   zeroCoverage: Interval | null;
+  karyotype: Karyotype;
+  statedKaryotype: Karyotype | null;
   /** Sorted by contig (reference order), then position. */
   calls: Call[];
 }
@@ -166,8 +219,12 @@ export interface DemoGenome {
   samples: SampleTruth[];
 }
 
-export const genotypeOf = (call: Call): '0/1' | '1/1' =>
-  call.haplotypes[0] + call.haplotypes[1] === 2 ? '1/1' : '0/1';
+/** The truth VCF's GT: `1` where the sample is haploid. */
+export const genotypeOf = (call: Call): '1' | '0/1' | '1/1' => {
+  const [a, b] = call.haplotypes;
+  if (b === undefined) return '1';
+  return a + b === 2 ? '1/1' : '0/1';
+};
 
 export const overlaps = (iv: Interval, contig: string, start: number, end: number): boolean =>
   iv.contig === contig && start <= iv.end && end >= iv.start;

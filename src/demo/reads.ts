@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { fastaText } from './formats.ts';
-import { haplotypeRecords } from './haplotypes.ts';
+import { sampleHaplotypes } from './haplotypes.ts';
 import { HIFI, longReadsFastq, simulateLongReads } from './longreads.ts';
 import type { DemoGenome, SampleTruth } from './model.ts';
 import { deriveSeed } from './prng.ts';
@@ -44,10 +44,10 @@ async function concatFastqGz(
   return { reads, ...checksumsOf(members) };
 }
 
+// Each haplotype is read at half the coverage, so a stretch with one copy (an XY sample's
+// non-PAR X and its Y) gets half the autosomes' depth.
 const haplotypes = (genome: DemoGenome, sample: SampleTruth) =>
-  ([0, 1] as const).map((h) =>
-    haplotypeRecords(genome.contigs, sample.calls, h, sample.zeroCoverage),
-  );
+  sampleHaplotypes(genome.contigs, sample);
 
 /**
  * dwgsim 2×150 reads at 25×: writes `<id>_R1.fastq.gz` and `<id>_R2.fastq.gz` into `outDir`,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fastaText } from './formats.ts';
-import type { DemoGenome } from './model.ts';
+import { DEMO_REFERENCES, type Contig } from './model.ts';
 import { exists, publish, run, writeDurable } from './tools.ts';
 
 /** One `@SQ` line of genome.dict; layout.json lists them. */
@@ -13,8 +13,6 @@ export interface ReferenceSequence {
   md5: string;
 }
 
-// Shared with generate.ts: it names the reference/<version> folder and is layout.json's too.
-export const PIPELINE_VERSION = '1';
 export const REFERENCE_FILES = [
   'genome.dict',
   ...['', '.fai', '.amb', '.ann', '.bwt', '.pac', '.sa'].map((s) => `genome.fa${s}`),
@@ -39,8 +37,8 @@ export function parseDict(text: string): ReferenceSequence[] {
     });
 }
 
-export const expectedSequences = (genome: DemoGenome): ReferenceSequence[] =>
-  genome.contigs.map((c) => ({
+export const expectedSequences = (contigs: readonly Contig[]): ReferenceSequence[] =>
+  contigs.map((c) => ({
     name: c.name,
     length: c.seq.length,
     md5: createHash('md5').update(c.seq).digest('hex'),
@@ -49,20 +47,36 @@ export const expectedSequences = (genome: DemoGenome): ReferenceSequence[] =>
 const sameSequences = (a: ReferenceSequence[], b: ReferenceSequence[]) =>
   JSON.stringify(a) === JSON.stringify(b);
 
-/** Reuses reference/1 if it matches the seed; else builds it in a temp folder and renames it in. */
+/** The contigs of each reference the demo builds (DEMO_REFERENCES), in reference order. */
+export const demoReferences = (contigs: readonly Contig[]) =>
+  DEMO_REFERENCES.map(({ version, contigs: names }) => ({
+    version,
+    contigs: contigs.filter((c) => names.includes(c.name)),
+  }));
+
+/** Where reference/<version>'s FASTA lives under a data root. */
+export const referenceFastaOf = (dataRoot: string, version: string) =>
+  path.join(dataRoot, 'reference', version, 'genome.fa');
+
+/**
+ * Reuses reference/<version> if it holds exactly `contigs`; else builds it in a temp folder and
+ * renames it in.
+ */
 export async function ensureReference(
   dataRoot: string,
-  genome: DemoGenome,
+  version: string,
+  contigs: readonly Contig[],
+  seed: number,
   log: (m: string) => void,
 ) {
-  const dir = path.join(dataRoot, 'reference', PIPELINE_VERSION);
-  const fasta = path.join(dir, 'genome.fa');
-  const expected = expectedSequences(genome);
+  const fasta = referenceFastaOf(dataRoot, version);
+  const dir = path.dirname(fasta);
+  const expected = expectedSequences(contigs);
   const reuse = async () => {
     const dict = path.join(dir, 'genome.dict');
     const found = (await exists(dict)) ? parseDict(await readFile(dict, 'utf8')) : [];
     if (!sameSequences(found, expected)) {
-      throw new Error(`${dir} exists but was not made from seed ${genome.seed}; use another root`);
+      throw new Error(`${dir} exists but was not made from seed ${seed}; use another root`);
     }
     for (const file of REFERENCE_FILES) {
       if (!(await exists(path.join(dir, file)))) throw new Error(`${dir}/${file} is missing`);
@@ -72,9 +86,9 @@ export async function ensureReference(
   };
   if (await exists(dir)) return reuse();
   await mkdir(path.dirname(dir), { recursive: true });
-  const staging = await mkdtemp(path.join(path.dirname(dir), `.${PIPELINE_VERSION}.tmp-`));
+  const staging = await mkdtemp(path.join(path.dirname(dir), `.${version}.tmp-`));
   try {
-    await writeDurable(path.join(staging, 'genome.fa'), fastaText(genome.contigs));
+    await writeDurable(path.join(staging, 'genome.fa'), fastaText(contigs));
     await run('samtools', ['faidx', 'genome.fa'], staging);
     // The dict's UR names where the file will live, not the staging folder.
     await run(

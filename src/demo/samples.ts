@@ -8,6 +8,7 @@ import {
   importUnalignedCram,
   linkReference,
 } from './aligned.ts';
+import type { Karyotype } from '../domain/karyotype.ts';
 import { readTypeOf, type DemoGenome, type ReadType, type SampleTruth } from './model.ts';
 import { simulateLong, simulatePair } from './reads.ts';
 import { fileChecksums, moveFile, type Checksums } from './tools.ts';
@@ -23,6 +24,8 @@ export interface ManifestFile {
 export interface ManifestSample {
   sampleId: string;
   readType: ReadType;
+  /** Only where the region states it. */
+  karyotype?: Karyotype;
   consent: { research: boolean };
   files: ManifestFile[];
 }
@@ -118,8 +121,13 @@ export async function makeSample(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  return {
-    entry: { sampleId: id, readType: readTypeOf(sample.input), consent: { research: true }, files },
-    note,
-  };
+  return { entry: manifestSample(sample, files), note };
 }
+
+const manifestSample = (sample: SampleTruth, files: ManifestFile[]): ManifestSample => ({
+  sampleId: sample.sampleId,
+  readType: readTypeOf(sample.input),
+  ...(sample.statedKaryotype ? { karyotype: sample.statedKaryotype } : {}),
+  consent: { research: true },
+  files,
+});

@@ -121,6 +121,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       submissions: chaosSubmissions(options.samples),
       log: (line) => log(`demo: ${line}`),
     });
+    // The fault suite's pipelines are pipeline 1 and a copy: their reference is chr1–3 alone.
+    const reference = layout.references.find((r) => r.version === '1')!.fasta;
     const sampleIds = layout.samples.map((s) => s.sampleId);
     await up(cli);
     client = await HarmoniseClient.connect(config);
@@ -198,20 +200,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         sampleId: null,
         problem: `no step ran again after the node-down fault (killed jobs: ${[...killed].join(', ') || 'none'})`,
       });
-    const corrupt = await corruptOutputs(
-      root,
-      layout.referenceFasta,
-      CONTIGS,
-      sampleIds,
-      VERSION,
-      watch.jobs,
-    );
+    const corrupt = await corruptOutputs(root, reference, CONTIGS, sampleIds, VERSION, watch.jobs);
 
     log('counting reads and truth variants in every harmonised sample');
     const submissionDirs = new Map(layout.submissions.map((s) => [s.submissionId, s.dir]));
     const content = await contentOf(
       root,
-      layout.referenceFasta,
+      reference,
       layout.samples.map((s) => ({
         sampleId: s.sampleId,
         submissionDir: submissionDirs.get(s.submissionId)!,
@@ -225,7 +220,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const releaseId = await client.startRelease({ pipelineVersion: VERSION, requestedBy: 'chaos' });
     const release = await client.waitForRelease(releaseId);
     const scratch = await fs.mkdtemp(path.join(root, 'independent-'));
-    const compared = await releaseMismatches(release.dir, layout.referenceFasta, scratch);
+    const compared = await releaseMismatches(release.dir, reference, scratch);
     if (compared.samples !== sampleIds.length - lost.length)
       findings.push({
         sampleId: null,

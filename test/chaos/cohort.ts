@@ -34,6 +34,8 @@ export function chaosSubmissions(samples: number): DemoSubmissionSpec[] {
       sampleId: `${submission.submissionId.slice(0, 3)}C${number}`,
       input: i % 9 === 4 ? 'long-fastq' : i % 9 === 7 ? 'ucram' : 'fastq-pair',
       zeroCoverage: null,
+      // Half of each karyotype, none stated: harmonise infers them from the depth.
+      karyotype: i % 2 === 0 ? 'XX' : 'XY',
     });
   }
   return bySubmission.filter((s) => s.samples.length > 0);

@@ -9,18 +9,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
+import { NATIONAL_PIPELINE_VERSION } from '../../src/demo/model.ts';
 import { isProcessAlive, processStartTime } from '../../src/platform/process.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
 import {
   checkContributions,
   checkDemoReport,
+  checkKaryotypes,
   checkRecall,
   checkRelease,
   checkSampleOutputs,
+  demoLayout,
   runDemoKillingWorker,
 } from '../helpers/demo-checks.ts';
 import {
-  checkKaryotypes,
   checkLookups,
   checkRawAgainstPeer,
   checkSexChromosomeAlleles,
@@ -121,6 +123,20 @@ describe('harmonise demo', () => {
     await checkRecall(report, root);
   });
 
+  it('recalls at least 98% of them with calls that pass adj, where the national caller called 25x short reads', async () => {
+    const layout = await demoLayout(root);
+    const called = (id: string) => {
+      const sample = layout.samples.find((s) => s.sampleId === id)!;
+      return sample.readType === 'short' && sample.expectedMode === 'full';
+    };
+    await checkRecall(
+      { ...report, samples: report.samples.filter((s) => called(s.sampleId)) },
+      root,
+      0.98,
+      'adj',
+    );
+  });
+
   it('records every karyotype: stated, inferred from depth, and a contradicted one warned', async () => {
     await checkKaryotypes(report, root);
   });
@@ -165,9 +181,9 @@ describe('harmonise demo', () => {
       }[];
     };
     expect(sampleReport.record.region).toBe('hovedstaden');
-    expect(sampleReport.record.versions['2']!.status).toBe('harmonised');
+    expect(sampleReport.record.versions[NATIONAL_PIPELINE_VERSION]!.status).toBe('harmonised');
     expect(sampleReport.workflows[0]).toMatchObject({
-      workflowId: 'sample:HOV002:2',
+      workflowId: `sample:HOV002:${NATIONAL_PIPELINE_VERSION}`,
       execution: 'COMPLETED',
     });
     // align, markdup, karyotype, call, and the contribution job.

@@ -27,7 +27,7 @@ const results = new Map<string, SubmissionStatus>();
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-corpus-'));
   cli = await cliEnv(root);
-  // The national reference of pipeline 1, as the demo makes it (no regional submissions).
+  // The national reference, as the demo makes it (no regional submissions).
   const layout = await generateDemo({ dataRoot: root, regions: [] });
   cases = await buildCorpus(root, layout.referenceFasta);
   const up = await harmonise(cli, ['up', '--json']);

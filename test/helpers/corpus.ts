@@ -53,7 +53,7 @@ type Entry = {
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
-/** Reads a FASTA into contigs (the demo reference: 600 kb). */
+/** Reads a FASTA into contigs (the demo reference: 810 kb). */
 async function readFasta(file: string): Promise<Contig[]> {
   const contigs: Contig[] = [];
   for (const block of (await fs.readFile(file, 'utf8')).split('>').slice(1)) {

@@ -1,7 +1,6 @@
 /**
  * The demo's checks of counting by karyotype and quality, on the national pipeline that names the
- * sex chromosomes: each sample's karyotype verdict (stated, inferred, contradicted) against what
- * the generator made; the release's allele numbers on autosomes, the PAR, non-PAR X and Y against
+ * sex chromosomes: the release's allele numbers on autosomes, the PAR, non-PAR X and Y against
  * the karyotypes (worked out here from the demo's own truth, never from harmonise's code); the
  * headline (adj) counts never above the raw ones; the raw counts equal to the -m all merge of
  * the gVCFs on the autosomes; and lookups that tell "not seen" from "not covered".
@@ -12,42 +11,11 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
 import type { DemoLayout } from '../../src/demo/layout.ts';
-import type { SampleRecord } from '../../src/domain/sample-record.ts';
 import { harmonise, type CliEnv } from './cli.ts';
 import { countDifferences, peerCounts, type SiteCounts } from './frequency-peer.ts';
 
 async function layoutOf(root: string): Promise<DemoLayout> {
   return JSON.parse(await fs.readFile(path.join(root, 'demo/layout.json'), 'utf8')) as DemoLayout;
-}
-
-async function recordOf(root: string, sampleId: string): Promise<SampleRecord> {
-  const file = path.join(root, 'gdb/catalogue', `${sampleId}.json`);
-  return JSON.parse(await fs.readFile(file, 'utf8')) as SampleRecord;
-}
-
-/** Every sample's verdict: the stated karyotype kept (warned when the reads say otherwise), else the truth inferred. */
-export async function checkKaryotypes(report: DemoReport, root: string): Promise<void> {
-  const layout = await layoutOf(root);
-  for (const sample of layout.samples) {
-    const verdict = (await recordOf(root, sample.sampleId)).versions[layout.pipelineVersion]!
-      .karyotype!;
-    const counted = sample.statedKaryotype ?? sample.karyotype;
-    expect(verdict, sample.sampleId).toMatchObject({
-      karyotype: counted,
-      inferred: sample.statedKaryotype === null,
-      depthSays: sample.karyotype,
-    });
-    if (sample.statedKaryotype !== null && sample.statedKaryotype !== sample.karyotype)
-      expect(verdict.warning, sample.sampleId).toMatch(
-        new RegExp(`stated ${sample.statedKaryotype}, but the depth says ${sample.karyotype}`),
-      );
-    else expect(verdict.warning, sample.sampleId).toBeNull();
-    expect(report.samples.find((s) => s.sampleId === sample.sampleId)?.karyotype).toEqual({
-      karyotype: counted,
-      inferred: sample.statedKaryotype === null,
-      warning: verdict.warning,
-    });
-  }
 }
 
 interface Run {

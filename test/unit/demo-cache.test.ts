@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheEntry, ensureCacheEntry } from '../../src/demo/cache.ts';
-import { DEMO_SUBMISSIONS } from '../../src/demo/model.ts';
+import { DEMO_SUBMISSIONS, type DemoSampleSpec } from '../../src/demo/model.ts';
 import { writePidFile } from '../../src/platform/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -37,6 +37,19 @@ describe('the demo data cache', () => {
     expect(await cacheEntry(dir, 1, DEMO_SUBMISSIONS)).toBe(a);
     expect(await cacheEntry(dir, 2, DEMO_SUBMISSIONS)).not.toBe(a);
     expect(await cacheEntry(dir, 1, DEMO_SUBMISSIONS.slice(1))).not.toBe(a);
+    // A karyotype, stated or true, changes what is made: another entry.
+    const [first, ...rest] = DEMO_SUBMISSIONS;
+    const withSex = (sample: Partial<DemoSampleSpec>) => [
+      { ...first!, samples: [{ ...first!.samples[0]!, ...sample }, ...first!.samples.slice(1)] },
+      ...rest,
+    ];
+    const unstated = { ...first!.samples[0]! };
+    delete unstated.statedKaryotype;
+    const entries = await Promise.all([
+      cacheEntry(dir, 1, withSex({ karyotype: 'XY' })),
+      cacheEntry(dir, 1, [{ ...first!, samples: [unstated, ...first!.samples.slice(1)] }, ...rest]),
+    ]);
+    expect(new Set([a, ...entries]).size).toBe(3);
     expect(path.dirname(a)).toBe(dir);
   });
 

@@ -13,7 +13,14 @@ import {
   type DemoLayout,
 } from '../../src/demo/generate.ts';
 import { cacheEntry } from '../../src/demo/cache.ts';
-import { DEMO_SUBMISSIONS } from '../../src/demo/model.ts';
+import {
+  DEMO_SEX_CHROMOSOMES,
+  DEMO_SUBMISSIONS,
+  NATIONAL_PIPELINE_VERSION,
+  UNCOVERED,
+} from '../../src/demo/model.ts';
+import { karyotypeFromDepth } from '../../src/domain/karyotype.ts';
+import { depthRatiosFromBedcov, karyotypeRegions } from '../../src/domain/karyotype-depth.ts';
 
 const TIMEOUT = 180_000;
 const roots: string[] = [];
@@ -34,7 +41,12 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 type ManifestFile = { path: string; kind: string; md5?: string; sha256?: string };
-type ManifestSample = { sampleId: string; readType: string; files: ManifestFile[] };
+type ManifestSample = {
+  sampleId: string;
+  readType: string;
+  karyotype?: string;
+  files: ManifestFile[];
+};
 type Manifest = { schema: string; region: string; submissionId: string; samples: ManifestSample[] };
 const readManifest = async (dir: string) =>
   JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
@@ -54,6 +66,19 @@ const cramHeader = async (cram: string) =>
   lines(
     (await execa('samtools', ['view', '-H', '--no-PG', '-T', layout.referenceFasta, cram])).stdout,
   );
+const pipelineSequences = async (version: string) =>
+  (
+    JSON.parse(await readFile(`pipelines/${version}.json`, 'utf8')) as {
+      reference: { sequences: unknown[] };
+    }
+  ).reference.sequences;
+/** Bases a sample's two haplotypes hold, halved: what its reads cover at the target depth. */
+const diploidLength = (s: DemoLayout['samples'][number]) => {
+  const gaps = [UNCOVERED, ...(s.zeroCoverage ? [s.zeroCoverage] : [])];
+  const autosomes = 600_000 - gaps.reduce((n, g) => n + g.end - g.start + 1, 0);
+  // XY: one chrX, one chrY and a second copy of the 20 kb PAR.
+  return autosomes + (s.karyotype === 'XX' ? 150_000 : (150_000 + 60_000 + 20_000) / 2);
+};
 
 beforeAll(async () => {
   root = await newRoot();
@@ -70,7 +95,14 @@ afterAll(async () => {
 describe('generateDemo', () => {
   it('describes the data root, the policy and every sample in layout.json', async () => {
     expect(layout.seed).toBe(DEFAULT_SEED);
-    expect(layout.referenceFasta).toBe(path.join(root, 'reference', '1', 'genome.fa'));
+    expect(layout.pipelineVersion).toBe(NATIONAL_PIPELINE_VERSION);
+    expect(layout.referenceFasta).toBe(path.join(root, 'reference', '2', 'genome.fa'));
+    expect(layout.references.map((r) => [r.version, r.fasta])).toEqual([
+      ['1', path.join(root, 'reference', '1', 'genome.fa')],
+      ['2', layout.referenceFasta],
+    ]);
+    expect(layout.sexChromosomes).toEqual(DEMO_SEX_CHROMOSOMES);
+    expect(layout.uncovered).toEqual(UNCOVERED);
     expect(layout.submissions.map((s) => s.dir)).toEqual([
       path.join(root, 'inbox', 'hovedstaden', 'HOV-2026-0001'),
       path.join(root, 'inbox', 'syddanmark', 'RSD-2026-0001'),
@@ -99,6 +131,9 @@ describe('generateDemo', () => {
       'NOR001 nordjylland none cram,crai,gvcf,tbi short',
     ]);
     expect(layout.samples.filter((s) => s.zeroCoverage).map((s) => s.sampleId)).toEqual(['HOV002']);
+    expect(layout.samples.map((s) => `${s.karyotype}${s.statedKaryotype ?? '-'}`)).toEqual([
+      ...['XXXX', 'XYXY', 'XX-', 'XY-', 'XXXY', 'XYXY', 'XXXX', 'XY-', 'XYXY', 'XX-', 'XYXY'],
+    ]);
     const onDisk: unknown = JSON.parse(
       await readFile(path.join(root, 'demo', 'layout.json'), 'utf8'),
     );
@@ -108,28 +143,44 @@ describe('generateDemo', () => {
     for (const sub of layout.submissions) {
       expect(await readdir(path.dirname(sub.dir))).toEqual([sub.submissionId]);
     }
-    expect(await readdir(path.join(root, 'reference'))).toEqual(['1']);
+    expect((await readdir(path.join(root, 'reference'))).sort()).toEqual(['1', '2']);
   });
 
-  it('writes dict M5 tags equal to the md5 of the uppercase sequences', async () => {
-    const fasta = await readFile(layout.referenceFasta, 'utf8');
-    const computed = fasta
-      .split('>')
-      .slice(1)
-      .map((record) => {
-        const [name, ...rows] = record.split('\n');
-        const seq = rows.join('').toUpperCase();
-        return { name: name!, length: seq.length, md5: md5(Buffer.from(seq)) };
-      });
-    expect(layout.sequences).toEqual(computed);
-    expect(computed.map((c) => [c.name, c.length])).toEqual([
+  it('writes dict M5 tags equal to the md5 of the uppercase sequences, as the specs list', async () => {
+    for (const reference of layout.references) {
+      const fasta = await readFile(reference.fasta, 'utf8');
+      const computed = fasta
+        .split('>')
+        .slice(1)
+        .map((record) => {
+          const [name, ...rows] = record.split('\n');
+          const seq = rows.join('').toUpperCase();
+          return { name: name!, length: seq.length, md5: md5(Buffer.from(seq)) };
+        });
+      expect(reference.sequences).toEqual(computed);
+      // samtools dict's M5 is what the pipeline spec of the same version lists.
+      const dict = await readFile(reference.fasta.replace(/\.fa$/, '.dict'), 'utf8');
+      const m5 = lines(dict)
+        .filter((l) => l.startsWith('@SQ'))
+        .map((l) => {
+          const [, name, length, md5sum] = /\tSN:(\S+)\tLN:(\d+)\tM5:(\S+)/.exec(l)!;
+          return { name: name!, length: Number(length), md5: md5sum! };
+        });
+      expect(m5).toEqual(computed);
+      expect(m5).toEqual(await pipelineSequences(reference.version));
+      for (const suffix of ['.fai', '.amb', '.ann', '.bwt', '.pac', '.sa']) {
+        await expect(stat(reference.fasta + suffix)).resolves.toBeTruthy();
+      }
+    }
+    expect(layout.sequences.map((c) => [c.name, c.length])).toEqual([
       ['chr1', 300_000],
       ['chr2', 200_000],
       ['chr3', 100_000],
+      ['chrX', 150_000],
+      ['chrY', 60_000],
     ]);
-    for (const suffix of ['.fai', '.amb', '.ann', '.bwt', '.pac', '.sa']) {
-      await expect(stat(layout.referenceFasta + suffix)).resolves.toBeTruthy();
-    }
+    // Pipeline 1's reference is the same chr1–3.
+    expect(layout.references[0]!.sequences).toEqual(layout.sequences.slice(0, 3));
   });
 
   it('writes manifests listing each sample’s kinds with checksums that match', async () => {
@@ -141,6 +192,11 @@ describe('generateDemo', () => {
       expect(
         manifest.samples.map((s) => [s.sampleId, s.readType, s.files.map((f) => f.kind)]),
       ).toEqual(expected.map((s) => [s.sampleId, s.readType, s.kinds]));
+      // A karyotype only where the region states one.
+      expect(manifest.samples.map((s) => s.karyotype ?? null)).toEqual(
+        expected.map((s) => s.statedKaryotype),
+      );
+      for (const s of manifest.samples) expect('karyotype' in s).toBe(s.karyotype !== undefined);
       for (const s of manifest.samples) {
         for (const f of s.files) {
           expect(f.path.startsWith(`${s.sampleId}/`)).toBe(true);
@@ -177,9 +233,7 @@ describe('generateDemo', () => {
       expect(new Set(names1).size).toBe(names1.length);
       expect(names1.some((n) => n.startsWith(`@${s.sampleId}.h1_`))).toBe(true);
       expect(names1.some((n) => n.startsWith(`@${s.sampleId}.h2_`))).toBe(true);
-      const gap = s.zeroCoverage ? s.zeroCoverage.end - s.zeroCoverage.start + 1 : 0;
-      const covered = layout.sequences.reduce((n, q) => n + q.length, 0) - gap;
-      const coverage = (names1.length * 2 * 150) / covered;
+      const coverage = (names1.length * 2 * 150) / diploidLength(s);
       expect(coverage).toBeGreaterThan(20);
       expect(coverage).toBeLessThan(30);
     }
@@ -197,7 +251,7 @@ describe('generateDemo', () => {
       expect(seq.length).toBeGreaterThanOrEqual(8_000);
       expect(seq.length).toBeLessThanOrEqual(15_000);
     }
-    const depth = seqs.reduce((n, q) => n + q.length, 0) / 600_000;
+    const depth = seqs.reduce((n, q) => n + q.length, 0) / diploidLength(sampleNamed('RSD004'));
     expect(depth).toBeGreaterThan(14);
     expect(depth).toBeLessThan(17);
     expect(rows.filter((_, i) => i % 4 === 3).every((q, i) => q.length === seqs[i]!.length)).toBe(
@@ -255,7 +309,21 @@ describe('generateDemo', () => {
   it.each(['MID001', 'NOR001'])('%s submits an indexed gVCF with reference blocks', async (id) => {
     const gvcf = await fileOf(id, 'gvcf');
     expect(await fileOf(id, 'tbi')).toBe(`${gvcf}.tbi`);
-    expect(lines((await execa('tabix', ['-l', gvcf])).stdout)).toEqual(['chr1', 'chr2', 'chr3']);
+    // Both are XY: reads on every sequence.
+    expect(lines((await execa('tabix', ['-l', gvcf])).stdout)).toEqual(
+      layout.sequences.map((q) => q.name),
+    );
+    // Called as a region that knows nothing of sex would: diploid everywhere, chrY included.
+    const gts = await execa('bcftools', [
+      'query',
+      '-r',
+      'chrX:30001-150000,chrY',
+      '-f',
+      '[%GT]\n',
+      gvcf,
+    ]);
+    expect(lines(gts.stdout).length).toBeGreaterThan(100);
+    expect(lines(gts.stdout).every((gt) => gt.includes('/'))).toBe(true);
     const header = await execa('bcftools', ['view', '-h', '--no-version', gvcf]);
     expect(header.stdout).not.toContain(root);
     expect(header.stdout).not.toMatch(/bcftools_(mpileup|call)Command/);
@@ -274,7 +342,15 @@ describe('generateDemo', () => {
   it('writes bgzipped, indexed truth VCFs; HOV002 has none in its gap, others do', async () => {
     for (const s of layout.samples) {
       const contigs = await execa('tabix', ['-l', s.truthVcf]);
-      expect(contigs.stdout.split('\n')).toEqual(['chr1', 'chr2', 'chr3']);
+      const sex = s.karyotype === 'XY' ? ['chrX', 'chrY'] : ['chrX'];
+      expect(contigs.stdout.split('\n')).toEqual(['chr1', 'chr2', 'chr3', ...sex]);
+      // Haploid `1` exactly where an XY sample has one copy: outside the PAR on chrX, on chrY.
+      const rows = await execa('bcftools', ['query', '-f', '%CHROM\t%POS\t[%GT]\n', s.truthVcf]);
+      for (const [chrom, pos, gt] of lines(rows.stdout).map((l) => l.split('\t'))) {
+        const haploid =
+          s.karyotype === 'XY' && (chrom === 'chrY' || (chrom === 'chrX' && Number(pos) > 20_000));
+        expect(gt, `${s.sampleId} ${chrom}:${pos}`).toMatch(haploid ? /^1$/ : /^(0\/1|1\/1)$/);
+      }
       const header = await execa('bcftools', ['view', '-h', s.truthVcf]);
       expect(header.stdout).toContain('##fileformat=VCFv4.2');
       expect(header.stdout.trimEnd().split('\n').at(-1)!.split('\t').at(-1)).toBe(s.sampleId);
@@ -283,6 +359,35 @@ describe('generateDemo', () => {
       if (s.sampleId === 'HOV002') expect(inGap).toBe(0);
       else expect(inGap).toBeGreaterThan(0);
     }
+  });
+
+  it('leaves the uncovered stretch without reads in a region-made CRAM', async () => {
+    const cram = await fileOf('MID001', 'cram');
+    const count = async (from: number, to: number) => {
+      const region = `${UNCOVERED.contig}:${from}-${to}`;
+      const args = ['view', '-c', '-T', layout.referenceFasta, cram, region];
+      return Number((await execa('samtools', args)).stdout);
+    };
+    expect(await count(UNCOVERED.start, UNCOVERED.end)).toBe(0);
+    // Just outside it, on either side, the reads are there.
+    expect(await count(UNCOVERED.start - 2_000, UNCOVERED.start - 1_000)).toBeGreaterThan(50);
+    expect(await count(UNCOVERED.end + 1_000, UNCOVERED.end + 2_000)).toBeGreaterThan(50);
+  });
+
+  it.each([
+    ['MID001', 'XY'],
+    ['MID002', 'XX'],
+  ])('gives %s a CRAM whose depth on chrX and chrY says %s', async (id, karyotype) => {
+    const bed = path.join(await newRoot(), 'karyotype.bed');
+    const regions = karyotypeRegions(DEMO_SEX_CHROMOSOMES, layout.sequences);
+    await writeFile(bed, regions.join('\n') + '\n');
+    const args = ['bedcov', '-Q', '20', '-j', '--reference', layout.referenceFasta, bed];
+    const { stdout } = await execa('samtools', [...args, await fileOf(id, 'cram')]);
+    const ratios = depthRatiosFromBedcov(stdout)!;
+    expect(ratios.xAutosome).toBeCloseTo(karyotype === 'XY' ? 0.5 : 1, 1);
+    expect(ratios.yAutosome).toBeCloseTo(karyotype === 'XY' ? 0.5 : 0, 1);
+    expect(karyotypeFromDepth(ratios)).toBe(karyotype);
+    expect(sampleNamed(id).karyotype).toBe(karyotype);
   });
 
   it(
@@ -400,7 +505,7 @@ describe('generateDemo', () => {
     const old = { samples: [{ sampleId: 'NOR001', files: [{ path: 'x', kind: 'fastq-r1' }] }] };
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(old));
     await expect(generateDemo({ dataRoot: other, regions: ['nordjylland'] })).rejects.toThrow(
-      /another demo generator.*NOR001 fastq-r1.*NOR001 cram crai gvcf tbi/,
+      /another demo generator.*NOR001 fastq-r1.*NOR001 XY cram crai gvcf tbi/,
     );
     await expect(generateDemo({ dataRoot: other, regions: ['sjaelland'] })).rejects.toThrow(
       /no demo region sjaelland/,

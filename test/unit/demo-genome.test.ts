@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ploidyAt } from '../../src/domain/ploidy.ts';
 import {
   DEMO_CONTIGS,
+  DEMO_REFERENCES,
+  DEMO_SEX_CHROMOSOMES,
   DEMO_SUBMISSIONS,
   END_MARGIN,
+  NATIONAL_PIPELINE_VERSION,
+  UNCOVERED,
   MIN_GAP,
   applyVariants,
   buildDemoGenome,
@@ -13,8 +19,10 @@ import {
   haplotypeRecords,
   inputKinds,
   modeOf,
+  ploidyOf,
   readTypeOf,
   reverseComplement,
+  sampleHaplotypes,
   simulateLongReads,
   truthVcfText,
   type Call,
@@ -23,6 +31,15 @@ import {
 } from '../../src/demo/genome.ts';
 import { HIFI, longReadsFastq } from '../../src/demo/longreads.ts';
 import { createRng, deriveSeed } from '../../src/demo/prng.ts';
+import { expectedSequences } from '../../src/demo/reference.ts';
+
+interface PipelineFile {
+  version: string;
+  reference: { sequences: { name: string; length: number; md5: string }[] };
+  sexChromosomes?: unknown;
+}
+const pipelineFile = (version: string) =>
+  JSON.parse(readFileSync(`pipelines/${version}.json`, 'utf8')) as PipelineFile;
 
 const SEED = 20261126;
 const genome = buildDemoGenome(SEED);
@@ -56,7 +73,8 @@ describe('prng', () => {
 });
 
 describe('reference', () => {
-  it('has the three contigs of uppercase ACGT with the specified lengths', () => {
+  it('has the five contigs of uppercase ACGT with the specified lengths', () => {
+    expect(DEMO_CONTIGS.map((c) => c.name)).toEqual(['chr1', 'chr2', 'chr3', 'chrX', 'chrY']);
     expect(genome.contigs.map((c) => [c.name, c.seq.length])).toEqual(
       DEMO_CONTIGS.map((c) => [c.name, c.length]),
     );
@@ -66,6 +84,24 @@ describe('reference', () => {
       expect(gc).toBeGreaterThan(0.48);
       expect(gc).toBeLessThan(0.52);
     }
+  });
+
+  it('keeps chr1–3 as pipeline 1 lists them, and gives pipeline 2 all five', () => {
+    const byVersion = (v: string) =>
+      expectedSequences(
+        genome.contigs.filter((c) =>
+          DEMO_REFERENCES.find((r) => r.version === v)!.contigs.includes(c.name),
+        ),
+      );
+    expect(byVersion('1')).toEqual(pipelineFile('1').reference.sequences);
+    expect(byVersion('2')).toEqual(pipelineFile('2').reference.sequences);
+    expect(byVersion('2').slice(0, 3)).toEqual(byVersion('1'));
+    expect(NATIONAL_PIPELINE_VERSION).toBe('2');
+    expect(pipelineFile(NATIONAL_PIPELINE_VERSION).version).toBe(NATIONAL_PIPELINE_VERSION);
+  });
+
+  it('has the sex chromosomes of pipeline 2', () => {
+    expect(DEMO_SEX_CHROMOSOMES).toEqual(pipelineFile('2').sexChromosomes);
   });
 
   it('is the same for the same seed and differs for another', () => {
@@ -114,12 +150,14 @@ describe('truth variants', () => {
       expect(calls.length).toBeGreaterThan(90);
       expect(calls.length).toBeLessThan(150);
       const gts = new Set(calls.map(genotypeOf));
-      expect(gts).toEqual(new Set(['0/1', '1/1']));
+      expect(gts.has('0/1') && gts.has('1/1')).toBe(true);
+      expect(gts.has('1')).toBe(sample(id).karyotype === 'XY');
       const kinds = new Set(calls.map((c) => c.site.kind));
       expect(kinds.has('snv')).toBe(true);
       expect(kinds.has('ins') || kinds.has('del')).toBe(true);
-      const indels = calls.filter((c) => c.site.kind !== 'snv');
-      expect(new Set(indels.map(genotypeOf))).toEqual(new Set(['0/1', '1/1']));
+      const indels = calls.filter((c) => c.site.kind !== 'snv').map(genotypeOf);
+      expect(indels).toContain('0/1');
+      expect(indels).toContain('1/1');
     },
   );
 
@@ -147,6 +185,67 @@ describe('truth variants', () => {
     }
   });
 
+  it('follows the ploidy rule on chrX and chrY', () => {
+    const par = DEMO_SEX_CHROMOSOMES.par[0]!;
+    const onX = (c: Call) => c.site.contig === 'chrX';
+    const inPar = (c: Call) => onX(c) && c.site.pos >= par.start && c.site.pos <= par.end;
+    for (const s of genome.samples) {
+      for (const c of s.calls) {
+        const copies = ploidyAt(DEMO_SEX_CHROMOSOMES, s.karyotype, c.site.contig, c.site.pos);
+        expect(c.haplotypes.length, `${s.sampleId} ${c.site.id}`).toBe(copies);
+        // The whole variant lies on one side of the PAR's end.
+        const last = c.site.pos + c.site.ref.length - 1;
+        expect(ploidyOf(s.karyotype, { contig: c.site.contig, pos: last })).toBe(copies);
+      }
+      const onY = s.calls.filter((c) => c.site.contig === 'chrY');
+      if (s.karyotype === 'XX') expect(onY).toEqual([]);
+      else {
+        expect(onY.length).toBeGreaterThan(0);
+        expect(s.calls.filter((c) => onX(c) && !inPar(c)).length).toBeGreaterThan(0);
+      }
+    }
+    // Across the demo: PAR sites, carried as two copies by XY samples too.
+    const xyPar = genome.samples.flatMap((s) =>
+      s.karyotype === 'XY' ? s.calls.filter(inPar) : [],
+    );
+    expect(xyPar.length).toBeGreaterThan(0);
+    expect(xyPar.map(genotypeOf)).toContain('0/1');
+    for (const c of xyPar) expect(c.haplotypes).toHaveLength(2);
+  });
+
+  it('has no site in the uncovered stretch, which is clear of the contig ends', () => {
+    const contig = genome.contigs.find((c) => c.name === UNCOVERED.contig)!;
+    expect(UNCOVERED.start).toBeGreaterThan(END_MARGIN);
+    expect(UNCOVERED.end).toBeLessThanOrEqual(contig.seq.length - END_MARGIN);
+    const near = genome.sites.filter(
+      (s) =>
+        s.contig === UNCOVERED.contig &&
+        s.pos + s.ref.length - 1 >= UNCOVERED.start - END_MARGIN &&
+        s.pos <= UNCOVERED.end + END_MARGIN,
+    );
+    expect(near).toEqual([]);
+    expect(genome.sites.some((s) => s.contig === UNCOVERED.contig)).toBe(true);
+  });
+
+  it('gives each sample a truth karyotype and states some, one wrongly', () => {
+    const rows = genome.samples.map(
+      (s) => `${s.sampleId} ${s.karyotype} ${s.statedKaryotype ?? '-'}`,
+    );
+    expect(rows).toEqual([
+      'HOV001 XX XX',
+      'HOV002 XY XY',
+      'HOV003 XX -',
+      'RSD001 XY -',
+      'RSD002 XX XY',
+      'RSD003 XY XY',
+      'RSD004 XX XX',
+      'RSD005 XY -',
+      'MID001 XY XY',
+      'MID002 XX -',
+      'NOR001 XY XY',
+    ]);
+  });
+
   it('follows the sample table', () => {
     const table = DEMO_SUBMISSIONS.flatMap((s) =>
       s.samples.map((x) => [s.region, x.sampleId, x.input]),
@@ -167,7 +266,14 @@ describe('truth variants', () => {
         .split('\t')
         .at(-1),
     ).toBe('RSD001');
-    expect(lines.filter((l) => !l.startsWith('#'))).toHaveLength(sample('RSD001').calls.length);
+    const rows = lines.filter((l) => !l.startsWith('#')).map((l) => l.split('\t'));
+    expect(rows).toHaveLength(sample('RSD001').calls.length);
+    // RSD001 is XY: haploid outside the PAR on chrX and on chrY, diploid elsewhere.
+    for (const row of rows) {
+      const copies = ploidyOf('XY', { contig: row[0]!, pos: Number(row[1]) });
+      expect(row.at(-1)).toMatch(copies === 1 ? /^1$/ : /^(0\/1|1\/1)$/);
+    }
+    expect(rows.some((r) => r[0] === 'chrY')).toBe(true);
   });
 });
 
@@ -205,34 +311,69 @@ describe('haplotypes', () => {
       { site: ins, haplotypes: [1, 0] },
     ];
     const contigs = [{ name: 'c', seq }];
-    expect(haplotypeRecords(contigs, calls, 0, null)).toEqual([
+    expect(haplotypeRecords(contigs, calls, 0, [])).toEqual([
       { name: 'c', seq: 'ATGTACGTACGTGGACGT' },
     ]);
-    expect(haplotypeRecords(contigs, calls, 1, null)).toEqual([
-      { name: 'c', seq: 'ATGTACACGTACGT' },
-    ]);
+    expect(haplotypeRecords(contigs, calls, 1, [])).toEqual([{ name: 'c', seq: 'ATGTACACGTACGT' }]);
   });
 
-  it('cuts the zero-coverage stretch out as two records', () => {
+  it('cuts stretches with no reads out, leaving the pieces between them', () => {
     const calls: Call[] = [
       { site: snv, haplotypes: [1, 1] },
       { site: ins, haplotypes: [1, 1] },
     ];
     const gap = { contig: 'c', start: 5, end: 9 };
-    expect(haplotypeRecords([{ name: 'c', seq }], calls, 0, gap)).toEqual([
-      { name: 'c-left', seq: 'ATGT' },
-      { name: 'c-right', seq: 'CGTGGACGT' },
+    expect(haplotypeRecords([{ name: 'c', seq }], calls, 0, [gap])).toEqual([
+      { name: 'c-1', seq: 'ATGT' },
+      { name: 'c-2', seq: 'CGTGGACGT' },
+    ]);
+    const two = [{ contig: 'c', start: 14, end: 16 }, gap];
+    expect(haplotypeRecords([{ name: 'c', seq }], calls, 0, two)).toEqual([
+      { name: 'c-1', seq: 'ATGT' },
+      { name: 'c-2', seq: 'CGTGGA' },
     ]);
     const inside = [{ site: site(7, 'G', 'A'), haplotypes: [0, 1] as const }];
-    expect(() => haplotypeRecords([{ name: 'c', seq }], inside, 1, gap)).toThrow(/zero-coverage/);
+    expect(() => haplotypeRecords([{ name: 'c', seq }], inside, 1, [gap])).toThrow(/no reads/);
   });
 
-  it('gives HOV002 haplotypes without the stretch and others whole contigs', () => {
-    const h2 = sample('HOV002');
-    const records = haplotypeRecords(genome.contigs, h2.calls, 0, h2.zeroCoverage);
-    expect(records.map((r) => r.name)).toEqual(['chr1', 'chr2-left', 'chr2-right', 'chr3']);
+  it('gives HOV002 haplotypes without its stretch, and every sample none of UNCOVERED', () => {
+    const [records] = sampleHaplotypes(genome.contigs, sample('HOV002'));
+    expect(records.map((r) => r.name)).toEqual([
+      ...['chr1', 'chr2-1', 'chr2-2', 'chr3-1', 'chr3-2', 'chrX', 'chrY'],
+    ]);
     expect(records[1]!.seq.length).toBeGreaterThan(99_900);
     expect(records[1]!.seq.length).toBeLessThan(100_100);
+    // chr3 after UNCOVERED, give or take HOV002's indels there.
+    expect(Math.abs(records[4]!.seq.length - (100_000 - UNCOVERED.end))).toBeLessThan(100);
+    expect(records[3]!.seq.length - (UNCOVERED.start - 1)).toBeLessThan(100);
+  });
+
+  it('gives XX two chrX and no chrY, XY one chrX, one chrY and a second copy of the PAR', () => {
+    const lengths = (id: string) =>
+      sampleHaplotypes(genome.contigs, sample(id)).map((h) =>
+        Object.fromEntries(h.map((r) => [r.name, r.seq.length])),
+      );
+    const [xx1, xx2] = lengths('HOV001');
+    for (const h of [xx1!, xx2!]) {
+      expect(Object.keys(h)).toEqual(['chr1', 'chr2', 'chr3-1', 'chr3-2', 'chrX']);
+    }
+    const [xy1, xy2] = lengths('MID001');
+    expect(Object.keys(xy1!)).toEqual(['chr1', 'chr2', 'chr3-1', 'chr3-2', 'chrX', 'chrY']);
+    expect(Object.keys(xy2!)).toEqual(['chr1', 'chr2', 'chr3-1', 'chr3-2', 'chrY_PAR-1']);
+    const par = DEMO_SEX_CHROMOSOMES.par[0]!;
+    expect(xy2!['chrY_PAR-1']).toBe(par.end - par.start + 1);
+    // The PAR copy carries the second haplotype's PAR alleles.
+    const [, second] = sampleHaplotypes(genome.contigs, sample('MID001'));
+    const chrX = genome.contigs.find((c) => c.name === 'chrX')!;
+    const parCalls = sample('MID001').calls.filter(
+      (c) => c.site.contig === 'chrX' && c.site.pos <= par.end && c.haplotypes[1] === 1,
+    );
+    expect(second.at(-1)!.seq).toBe(
+      applyVariants(
+        chrX.seq.slice(0, par.end),
+        parCalls.map((c) => c.site),
+      ),
+    );
   });
 
   it('wraps FASTA at 60 columns', () => {
