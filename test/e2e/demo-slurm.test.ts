@@ -53,10 +53,10 @@ describe('harmonise demo --executor slurm', () => {
     // The release: one batch partial (the samples derived their contributions), a reduce per
     // shard (one per demo contig at the default shard size) and the gather, each submitted once.
     const releaseJobs = await slurmJobsNamedLike(`frequency:${report.release!.releaseId}/`);
-    expect(releaseJobs).toHaveLength(5);
+    expect(releaseJobs).toHaveLength(7);
   });
 
-  it('publishes a release equal to the -m all merge of every gVCF', async () => {
+  it('publishes a release with the documented summary and counts', async () => {
     await checkRelease(report, root);
   });
 
@@ -71,7 +71,7 @@ describe('harmonise demo --executor slurm', () => {
       workflows: { status: { steps: { name: string; attempts: Record<string, unknown>[] }[] } }[];
     };
     const attempts = status.workflows[0]!.status.steps.flatMap((s) => s.attempts);
-    expect(attempts).toHaveLength(4); // align, markdup, call, contribution
+    expect(attempts).toHaveLength(5); // align, markdup, karyotype, call, contribution
     for (const attempt of attempts) {
       expect(attempt).toMatchObject({
         attempt: 1,
