@@ -121,7 +121,12 @@ function frequencyStepCommands(
       });
     case 'frequency-contribution':
       if (!ctx.members) throw new Error('a contribution job needs its members');
-      return deriveContributions({ reference: pipeline.reference, members: ctx.members });
+      return deriveContributions({
+        reference: pipeline.reference,
+        members: ctx.members,
+        sexChromosomes: pipeline.spec.sexChromosomes ?? null,
+        quality: pipeline.spec.quality ?? null,
+      });
     case 'frequency-partial':
       return buildPartialCommands({
         engine: engineOf(ctx),
