@@ -179,7 +179,9 @@ async function publishContribution(
  * (a partial groups its members by karyotype, so a genome re-measured as XY is summed anew).
  */
 function contributionDigest(files: ContributionRecord['files'], karyotype: string): string {
-  const hash = createHash('sha256').update(`format ${CONTRIBUTION_FORMAT}\nkaryotype ${karyotype}\n`);
+  const hash = createHash('sha256').update(
+    `format ${CONTRIBUTION_FORMAT}\nkaryotype ${karyotype}\n`,
+  );
   for (const name of Object.keys(files).sort()) hash.update(`${name} ${files[name]!.sha256}\n`);
   return hash.digest('hex');
 }
