@@ -53,6 +53,11 @@ export const DEFAULT_SITES_PER_WINDOW = 8000;
 export const COVERAGE_BUCKET = 4096;
 /** The first window's length, before the shard's density of sites is known. */
 const FIRST_WINDOW_BASES = 16384;
+/**
+ * The longest window: a window without sites still holds its coverage changes for the AN track,
+ * which follow the bases and the cohort, not the sites.
+ */
+const MAX_WINDOW_BASES = 1 << 20;
 
 export interface ReduceArgs {
   partialDirs: readonly string[];
@@ -141,7 +146,10 @@ export async function reduceShard(
     await releaseBuffers(db);
     // The next window's length from this one's density of sites, changing by at most 4×.
     const wanted = count === 0 ? length * 4 : Math.round((length * target) / count);
-    length = Math.max(1, Math.floor(length / 4), Math.min(length * 4, wanted));
+    length = Math.min(
+      MAX_WINDOW_BASES,
+      Math.max(1, Math.floor(length / 4), Math.min(length * 4, wanted)),
+    );
     from = to + 1;
   }
   await fs.rm(file, { force: true });

@@ -11,7 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.ts';
+import { eligibleLine } from '../../src/activities/contribution-keys.ts';
+import { createFrequencyActivities, type ReleaseSnapshot } from '../../src/activities/frequency.ts';
 import { pipelineSpecSchema } from '../../src/domain/pipeline.ts';
+import { fileActivityDeps } from '../helpers/activity-deps.ts';
 import { releaseInfo, runEngine, trackAt, type EngineRun } from '../helpers/engine-jobs.ts';
 import { SEX_LENGTHS, SEX_PARS, writeSexCohort, type SexCohort } from '../helpers/sex-gvcfs.ts';
 
@@ -37,6 +40,8 @@ beforeAll(async () => {
   };
   raw.sexChromosomes = { x: 'chrX', y: 'chrY', par: SEX_PARS };
   const spec = pipelineSpecSchema.parse(raw);
+  await fs.mkdir(path.join(root, 'pipelines'));
+  await fs.writeFile(path.join(root, 'pipelines', '2.json'), JSON.stringify(raw));
   run = await runEngine({
     dir: path.join(root, 'engine'),
     spec,
@@ -251,5 +256,82 @@ describe('a release with sex chromosomes and the adj rule', () => {
     // chr1 199 (all but chr1:100), chrX PAR 100, non-PAR chrX 189 (all but the gap), chrY
     // non-PAR 150; chrY's PAR, where no genome can be counted, never.
     expect((await fs.readFile(run.coverage, 'utf8')).trim()).toBe(`700\t${199 + 100 + 189 + 150}`);
+  });
+
+  it('publishes the track with the VCF and summarises its coverage', async () => {
+    const deps = fileActivityDeps(root, { HARMONISE_PIPELINES: path.join(root, 'pipelines') });
+    const snap = path.join(root, 'snapshot');
+    await fs.mkdir(snap);
+    const files = {
+      samplesTsv: path.join(snap, 'samples.tsv'),
+      gvcfList: path.join(snap, 'gvcfs.list'),
+      groups: path.join(snap, 'groups.tsv'),
+      excluded: path.join(snap, 'excluded.tsv'),
+      eligible: path.join(snap, 'eligible.tsv'),
+    };
+    await fs.writeFile(files.samplesTsv, '');
+    await fs.writeFile(files.excluded, '');
+    await fs.writeFile(
+      files.eligible,
+      cohort.samples.map((s) => `${eligibleLine({ ...s, gvcfSha256: null })}\n`).join(''),
+    );
+    const snapshot = {
+      releaseId: '20261201T120000.000Z',
+      pipelineVersion: '2',
+      samples: 5,
+      samplesPerRegion: { hovedstaden: 3, syddanmark: 2 },
+      samplesPerMode: { full: 5 },
+      policy: { includeModeNone: false },
+      regions: ['hovedstaden', 'syddanmark'],
+      excludedCount: 0,
+      files,
+    } as unknown as ReleaseSnapshot;
+    const gather = path.dirname(run.vcf);
+    const outputs = Object.fromEntries(
+      [
+        'frequencies.vcf.gz',
+        'frequencies.vcf.gz.tbi',
+        'an.tsv.gz',
+        'an.tsv.gz.tbi',
+        'an-coverage.tsv',
+      ].map((name) => [name, path.join(gather, name)]),
+    );
+    const published = await createFrequencyActivities(deps).publishRelease({
+      snapshot,
+      workflowId: 'frequency:20261201T120000.000Z',
+      outputs,
+    });
+    expect(published.sites).toBe(7);
+    const summary = JSON.parse(
+      await fs.readFile(path.join(published.dir, 'summary.json'), 'utf8'),
+    ) as {
+      anTrack: unknown;
+      samplesPerKaryotype: unknown;
+      tags: { strata: string[] };
+      files: Record<string, unknown>;
+    };
+    expect(summary.anTrack).toEqual({
+      file: 'an.tsv.gz',
+      index: 'an.tsv.gz.tbi',
+      coverage: {
+        referenceBases: 700,
+        basesAtLeast80PercentOfMaxAN: 638,
+        fractionAtLeast80PercentOfMaxAN: 0.911429,
+      },
+    });
+    expect(summary.samplesPerKaryotype).toEqual({ XX: 2, XY: 2, unknown: 1 });
+    expect(summary.tags.strata).toContain('AC_hemi');
+    expect(Object.keys(summary.files).sort()).toEqual([
+      'an.tsv.gz',
+      'an.tsv.gz.tbi',
+      'frequencies.vcf.gz',
+      'frequencies.vcf.gz.tbi',
+      'samples.tsv',
+    ]);
+    expect((await trackAt(path.join(published.dir, 'an.tsv.gz'), 'chrX', 250)).slice(3)).toEqual([
+      '6',
+      '3',
+      '3',
+    ]);
   });
 });
