@@ -1,10 +1,11 @@
 /**
  * Planning contribution jobs: which eligible genomes have no contribution yet, grouped into jobs
- * of `contributionsPerJob`, and the members file (`sampleId gvcf key recorded-sha256`) each job
- * reads.
+ * of `contributionsPerJob`, and the members file (`sampleId gvcf key recorded-sha256 karyotype`)
+ * each job reads.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { countedKaryotypeSchema } from '../domain/karyotype.ts';
 import type { PlanStep } from '../domain/plan.ts';
 import { exclusionReason } from '../domain/release-eligibility.ts';
 import { pathExists, writeFileAtomic } from '../store/atomic.ts';
@@ -101,9 +102,13 @@ export async function readContributionMembers(file: string): Promise<Contributio
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [sampleId, gvcf] = line.split('\t');
+      const [sampleId, gvcf, , , karyotype] = line.split('\t');
       if (!sampleId || !gvcf) throw new Error(`${file}: a members line is not sampleId<TAB>gvcf`);
-      return { sampleId, gvcf };
+      // Members files written before karyotypes were recorded have four columns.
+      const counted = countedKaryotypeSchema.safeParse(karyotype ?? 'unknown');
+      if (!counted.success)
+        throw new Error(`${file}: ${sampleId} has karyotype "${karyotype}", not XX, XY or unknown`);
+      return { sampleId, gvcf, karyotype: counted.data };
     });
 }
 

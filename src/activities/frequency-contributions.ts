@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { countedKaryotypeSchema, type CountedKaryotype } from '../domain/karyotype.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
 import { linkOrCopy, publishDirectory } from '../store/publish.ts';
@@ -31,6 +32,8 @@ export const contributionRecordSchema = z.object({
   sampleId: z.string(),
   pipelineVersion: z.string(),
   format: z.number().int(),
+  /** The karyotype the genome was counted with (format 2 on). */
+  karyotype: countedKaryotypeSchema.optional(),
   /** Names the contribution's content: what a batch partial records of its members. */
   digest: z.string(),
   gvcf: z.object({ path: z.string(), sha256: z.string() }),
@@ -92,10 +95,22 @@ async function publishContributions(
         .filter(Boolean),
     );
     for (const line of (await fs.readFile(job.members, 'utf8')).split('\n').filter(Boolean)) {
-      const [sampleId, gvcf, key, recorded] = line.split('\t') as [string, string, string, string];
+      const [sampleId, gvcf, key, recorded, karyotype] = line.split('\t') as [
+        string,
+        string,
+        string,
+        string,
+        CountedKaryotype | undefined,
+      ];
       if (!done.has(sampleId))
         throw new Error(`contribution job ${job.jobId} did not finish ${sampleId}`);
-      await publishContribution(deps, input, job, { sampleId, gvcf, key, recorded });
+      await publishContribution(deps, input, job, {
+        sampleId,
+        gvcf,
+        key,
+        recorded,
+        karyotype: karyotype ?? 'unknown',
+      });
       published++;
       if (published % 200 === 0) activity.heartbeat({ published });
     }
@@ -108,9 +123,15 @@ async function publishContribution(
   deps: ActivityDeps,
   input: PublishInput,
   job: ContributionJob,
-  member: { sampleId: string; gvcf: string; key: string; recorded: string },
+  member: {
+    sampleId: string;
+    gvcf: string;
+    key: string;
+    recorded: string;
+    karyotype: CountedKaryotype;
+  },
 ): Promise<void> {
-  const { sampleId, gvcf, key, recorded } = member;
+  const { sampleId, gvcf, key, recorded, karyotype } = member;
   const { pipelineVersion } = input;
   const from = path.join(job.workDir, sampleId);
   const gvcfSha256 = (
@@ -133,7 +154,8 @@ async function publishContribution(
       sampleId,
       pipelineVersion,
       format: CONTRIBUTION_FORMAT,
-      digest: contributionDigest(files),
+      karyotype,
+      digest: contributionDigest(files, karyotype),
       gvcf: { path: gvcf, sha256: gvcfSha256 },
       files,
       createdAt: new Date().toISOString(),
@@ -152,8 +174,14 @@ async function publishContribution(
   });
 }
 
-function contributionDigest(files: ContributionRecord['files']): string {
-  const hash = createHash('sha256').update(`format ${CONTRIBUTION_FORMAT}\n`);
+/**
+ * Names what a partial sums of the genome: its tables and the karyotype they were counted with
+ * (a partial groups its members by karyotype, so a genome re-measured as XY is summed anew).
+ */
+function contributionDigest(files: ContributionRecord['files'], karyotype: string): string {
+  const hash = createHash('sha256').update(
+    `format ${CONTRIBUTION_FORMAT}\nkaryotype ${karyotype}\n`,
+  );
   for (const name of Object.keys(files).sort()) hash.update(`${name} ${files[name]!.sha256}\n`);
   return hash.digest('hex');
 }

@@ -16,9 +16,8 @@ import {
   type PartialMember,
 } from '../domain/frequency-batches.ts';
 import type { PlanStep } from '../domain/plan.ts';
-import { FREQUENCY_OUTPUTS, genomicShards, shardStepName } from '../domain/shards.ts';
+import { genomicShards } from '../domain/shards.ts';
 import { ENGINE_REPORT, PARTIAL_FILES } from '../frequency/files.ts';
-import { parseShardRange } from '../frequency/shard-range.ts';
 import { pathExists, readJsonIfExists, writeFileAtomic } from '../store/atomic.ts';
 import { withFileLock } from '../store/file-lock.ts';
 import type { LoadedPipeline } from '../store/pipelines.ts';
@@ -29,10 +28,16 @@ import { currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { contributionKey, readEligible, type EligibleSample } from './contribution-keys.ts';
 import { readContribution } from './frequency-contributions.ts';
+import {
+  reduceSteps,
+  withAnTrack,
+  writeKaryotypeCounts,
+  writeShardTables,
+} from './frequency-reduce-plan.ts';
 import type { ReleaseSnapshot } from './release-snapshot.ts';
 
 /** Raised when a partial's tables change shape: every partial is then built again. */
-export const PARTIAL_FORMAT = 1;
+export const PARTIAL_FORMAT = 2;
 export const PARTIAL_SCHEMA = 'harmonise.partial/v1';
 export const PARTIAL_RECORD = 'partial.json';
 
@@ -124,16 +129,9 @@ async function planPartials(
     partials,
     batches.map((b) => `${deps.layout.partialDir(version, b.partial)}\n`).join(''),
   );
-  const reduce: PlanStep[] = regions.map((region, i) => ({
-    name: shardStepName(i),
-    kind: 'frequency-reduce',
-    inputs: { partials: { path: partials }, contigs: { path: contigs } },
-    outputs: [FREQUENCY_OUTPUTS.vcf, FREQUENCY_OUTPUTS.tbi],
-    resources: pipeline.spec.steps.frequency,
-    region,
-    shardName: shardStepName(i),
-  }));
-  return { batches, build, reduce, gather: snapshot.gather };
+  const karyotypes = await writeKaryotypeCounts(dir, eligible);
+  const reduce = reduceSteps({ regions, partials, contigs, karyotypes, pipeline });
+  return { batches, build, reduce, gather: withAnTrack(snapshot.gather) };
 }
 
 /** Puts genomes not yet in a batch into one, under the registry's lock (releases may overlap). */
@@ -153,30 +151,6 @@ async function assignToBatches(
     await writeFileAtomic(registryFile, `${JSON.stringify(next, null, 2)}\n`);
     return next;
   });
-}
-
-/** The shards (`name chrom start stop`) and contigs (`name length`) every partial job reads. */
-async function writeShardTables(
-  dir: string,
-  regions: readonly string[],
-  pipeline: LoadedPipeline,
-): Promise<{ shardsTsv: string; contigs: string }> {
-  const shardsTsv = path.join(dir, 'shards.tsv');
-  await writeFileAtomic(
-    shardsTsv,
-    regions
-      .map((region, i) => {
-        const { chrom, start, stop } = parseShardRange(region);
-        return `${shardStepName(i)}\t${chrom}\t${start}\t${stop}\n`;
-      })
-      .join(''),
-  );
-  const contigs = path.join(dir, 'contigs.tsv');
-  await writeFileAtomic(
-    contigs,
-    pipeline.spec.reference.sequences.map((s) => `${s.name}\t${s.length}\n`).join(''),
-  );
-  return { shardsTsv, contigs };
 }
 
 interface BatchContext {
@@ -215,7 +189,10 @@ async function planBatch(
   await writeFileAtomic(
     file('members.tsv'),
     members
-      .map((m) => `${m.member.sampleId}\t${m.member.region}\t${m.alleles}\t${m.called}\n`)
+      .map(
+        (m) =>
+          `${m.member.sampleId}\t${m.member.region}\t${m.alleles}\t${m.called}\t${m.karyotype}\n`,
+      )
       .join(''),
   );
   await writeFileAtomic(
@@ -288,6 +265,7 @@ async function memberOf(deps: ActivityDeps, version: string, sample: EligibleSam
   };
   return {
     member,
+    karyotype: sample.karyotype,
     alleles,
     called,
     sha256: {

@@ -19,6 +19,7 @@ import { eligibleLine } from './contribution-keys.ts';
 import type { ReleasePolicy, ReleaseSnapshot } from './release-snapshot.ts';
 import type { BatchPlan } from './frequency-partials.ts';
 import type { ActivityDeps } from './deps.ts';
+import { anTrackSummary, samplesPerKaryotype, strataTags, trackFiles } from './release-track.ts';
 
 export const RELEASE_SCHEMA = 'harmonise.release/v1';
 
@@ -199,13 +200,16 @@ async function publishRelease(
       const [sampleId, reason] = line.split('\t');
       return { sampleId, reason };
     });
+  const anTrack = await anTrackSummary(input.outputs);
   await publishDirectory(dir, async (staging) => {
     const checksums: Record<string, { sha256: string }> = {};
-    for (const [name, src] of [
+    const published: [string, string][] = [
       [FREQUENCY_OUTPUTS.vcf, vcfSrc],
       [FREQUENCY_OUTPUTS.tbi, tbiSrc],
+      ...trackFiles(input.outputs),
       ['samples.tsv', snapshot.files.samplesTsv],
-    ] as const) {
+    ];
+    for (const [name, src] of published) {
       await linkOrCopy(src, path.join(staging, name));
       checksums[name] = {
         sha256: await hashFile(path.join(staging, name), 'sha256', () => activity.heartbeat()),
@@ -224,14 +228,17 @@ async function publishRelease(
       samples: snapshot.samples,
       samplesPerRegion: snapshot.samplesPerRegion,
       samplesPerMode: snapshot.samplesPerMode,
+      samplesPerKaryotype: await samplesPerKaryotype(snapshot.files.eligible),
       policy: snapshot.policy,
       excluded,
       sites,
       tags: {
         overall: [...pipeline.spec.frequency.tags, HOM_ALT_TAG],
         perRegion: snapshot.regions,
+        strata: strataTags(pipeline.spec),
       },
       files: checksums,
+      ...(anTrack ? { anTrack } : {}),
       workflowId: input.workflowId,
       ...(input.engine ? { engine: input.engine } : {}),
       ...(input.batches ? { batches: input.batches } : {}),

@@ -169,6 +169,7 @@ async function stepCommands(deps: ActivityDeps, input: RunStepInput): Promise<St
     pipeline: pipeline && { spec: pipeline.spec, reference: pipeline.referenceFasta },
     sampleId: input.sampleId,
     regions: input.regions ?? [],
+    outputs: input.outputs,
     ...(input.probe ? { probe: input.probe } : {}),
     ...(input.settings ? { step: input.settings } : {}),
     springBin: deps.config.springBin,

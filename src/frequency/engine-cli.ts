@@ -6,6 +6,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { KaryotypeCounts } from './an-track.ts';
 import { ENGINE_REPORT } from './files.ts';
 import { buildPartial } from './partial.ts';
 import { reduceShard } from './reduce.ts';
@@ -17,6 +19,8 @@ const USAGE = `usage:
   harmonise-engine partial --members <tsv> --shards <tsv> --out <dir> [--threads N] [--memory-mib M]
   harmonise-engine reduce --partials <list> --shard <name> --range <chrom:start-end>
       --regions <r1,r2,…> --tags <AC,AN,…> --contigs <tsv> --reference <fasta> --out <prefix>
+      --track <runs tsv> --track-coverage <tsv> --karyotypes <tsv>
+      [--raw] [--sex-chromosomes <x,y> [--par <chrom:start-end,…>]]
       [--sites-per-window S] [--threads N] [--memory-mib M]`;
 
 function required(values: Record<string, string | undefined>, name: string): string {
@@ -31,26 +35,36 @@ async function lines(file: string): Promise<string[]> {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values: parsed } = parseArgs({
     args: rest,
-    options: Object.fromEntries(
-      [
-        'members',
-        'shards',
-        'out',
-        'threads',
-        'memory-mib',
-        'partials',
-        'shard',
-        'range',
-        'regions',
-        'tags',
-        'contigs',
-        'reference',
-        'sites-per-window',
-      ].map((name) => [name, { type: 'string' as const }]),
-    ),
+    options: {
+      ...Object.fromEntries(
+        [
+          'members',
+          'shards',
+          'out',
+          'threads',
+          'memory-mib',
+          'partials',
+          'shard',
+          'range',
+          'regions',
+          'tags',
+          'contigs',
+          'reference',
+          'sites-per-window',
+          'track',
+          'track-coverage',
+          'karyotypes',
+          'sex-chromosomes',
+          'par',
+        ].map((name) => [name, { type: 'string' as const }]),
+      ),
+      raw: { type: 'boolean' },
+    },
   });
+  // Every option is a string but the `--raw` flag (read by reduce).
+  const values = parsed as Record<string, string | undefined>;
   const limits = {
     threads: Number(values.threads ?? 1),
     memoryMiB: Number(values['memory-mib'] ?? 1024),
@@ -76,40 +90,79 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     await writeReport(outDir, report);
   } else if (command === 'reduce') {
-    // The shard's VCF is `<out>.header` then `<out>.body`: the job script joins and compresses
-    // them, so a shard's records are streamed to disk, never held in this process.
     const out = required(values, 'out');
-    const shard = required(values, 'shard');
-    const regions = required(values, 'regions').split(',');
-    const tags = required(values, 'tags').split(',');
-    const result = await reduceShard(db, {
-      partialDirs: await lines(required(values, 'partials')),
-      shardName: shard,
-      range: parseShardRange(required(values, 'range')),
-      regions,
-      tags,
-      bodyFile: `${out}.body`,
-      ...(values['sites-per-window'] === undefined
-        ? {}
-        : { sitesPerWindow: Number(values['sites-per-window']) }),
-    });
-    const contigs = (await lines(required(values, 'contigs'))).map((line) => {
-      const [name, length] = line.split('\t');
-      return { name: name!, length: Number(length) };
-    });
-    const header = releaseVcfHeader({
-      reference: required(values, 'reference'),
-      contigs,
-      regions,
-      tags,
-    });
-    await fs.writeFile(`${out}.header`, header);
-    Object.assign(report, { shard, ...result });
+    Object.assign(report, await reduce(db, values, parsed.raw === true));
     await writeReport(path.dirname(out), report);
   } else {
     throw new Error(`unknown command ${JSON.stringify(command ?? '')}\n${USAGE}`);
   }
   return 0;
+}
+
+/**
+ * A shard's VCF is `<out>.header` then `<out>.body`: the job script joins and compresses them,
+ * so a shard's records are streamed to disk, never held in this process. Its part of the AN
+ * track goes to `--track`, and its bases and well-covered bases to `--track-coverage`.
+ */
+async function reduce(
+  db: DuckDBConnection,
+  text: Record<string, string | undefined>,
+  raw: boolean,
+): Promise<Record<string, unknown>> {
+  const out = required(text, 'out');
+  const shard = required(text, 'shard');
+  const regions = required(text, 'regions').split(',');
+  const layout = {
+    tags: required(text, 'tags').split(','),
+    raw,
+    sex: text['sex-chromosomes'] !== undefined,
+  };
+  const result = await reduceShard(db, {
+    partialDirs: await lines(required(text, 'partials')),
+    shardName: shard,
+    range: parseShardRange(required(text, 'range')),
+    regions,
+    layout,
+    bodyFile: `${out}.body`,
+    trackFile: required(text, 'track'),
+    sexChromosomes: sexChromosomesOf(text),
+    karyotypes: await karyotypeCounts(required(text, 'karyotypes')),
+    ...(text['sites-per-window'] === undefined
+      ? {}
+      : { sitesPerWindow: Number(text['sites-per-window']) }),
+  });
+  await fs.writeFile(
+    required(text, 'track-coverage'),
+    `${result.track.bases}\t${result.track.wellCovered}\n`,
+  );
+  const contigs = (await lines(required(text, 'contigs'))).map((line) => {
+    const [name, length] = line.split('\t');
+    return { name: name!, length: Number(length) };
+  });
+  const reference = required(text, 'reference');
+  await fs.writeFile(`${out}.header`, releaseVcfHeader({ reference, contigs, regions, layout }));
+  return { shard, ...result };
+}
+
+function sexChromosomesOf(values: Record<string, string | undefined>) {
+  const names = values['sex-chromosomes'];
+  if (names === undefined) return null;
+  const [x, y] = names.split(',');
+  if (!x || !y) throw new Error(`--sex-chromosomes is x,y, not ${JSON.stringify(names)}`);
+  const par = (values.par ?? '').split(',').filter(Boolean).map(parseShardRange);
+  return { x, y, par };
+}
+
+/** `karyotype<TAB>samples` lines: the released samples by karyotype. */
+async function karyotypeCounts(file: string): Promise<KaryotypeCounts> {
+  const counts: KaryotypeCounts = { XX: 0, XY: 0, unknown: 0 };
+  for (const line of await lines(file)) {
+    const [karyotype, n] = line.split('\t');
+    if (karyotype !== 'XX' && karyotype !== 'XY' && karyotype !== 'unknown')
+      throw new Error(`${file}: ${JSON.stringify(karyotype)} is not XX, XY or unknown`);
+    counts[karyotype] = Number(n);
+  }
+  return counts;
 }
 
 async function writeReport(dir: string, report: Record<string, unknown>): Promise<void> {

@@ -13,14 +13,39 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  maxAnSegments,
+  trackWindow,
+  type EngineSexChromosomes,
+  type KaryotypeCounts,
+  type TrackStats,
+} from './an-track.ts';
 import { PARTIAL_FILES } from './files.ts';
 import { COVERAGE_MARGIN } from './partial.ts';
 import type { ShardRange } from './shard-range.ts';
-import { fileList, identifier, literal, releaseBuffers } from './sql.ts';
+import { fileList, literal, releaseBuffers } from './sql.ts';
+import {
+  groupColumn,
+  groupsOf,
+  infoEntries,
+  perGroup,
+  releaseFields,
+  type FieldLayout,
+} from './strata.ts';
 
-/** The count tags a release can carry (the pipeline spec picks), and the hom-alt person count. */
-export const COUNT_TAGS = ['AC', 'AN', 'AF', 'AC_Hom', 'AC_Het', 'NS'] as const;
-export const HOM_ALT_TAG = 'nhomalt';
+/** The allele measures a partial sums per group (partial.ts), and the coverage changes. */
+const ALLELE_MEASURES = [
+  'ac',
+  'n_hom',
+  'ac_adj',
+  'ac_hom_adj',
+  'ac_het_adj',
+  'n_hom_adj',
+  'ac_hemi_adj',
+];
+const COVERAGE_MEASURES = ['d_an', 'd_an_adj', 'd_ns_adj'];
+
+export { COUNT_TAGS, HOM_ALT_TAG } from './strata.ts';
 
 /** Sites summed at once unless the job says otherwise. */
 export const DEFAULT_SITES_PER_WINDOW = 8000;
@@ -28,29 +53,25 @@ export const DEFAULT_SITES_PER_WINDOW = 8000;
 export const COVERAGE_BUCKET = 4096;
 /** The first window's length, before the shard's density of sites is known. */
 const FIRST_WINDOW_BASES = 16384;
-
-/** One INFO entry `TAG=<value>` for the column set of one group (overall or a region). */
-function infoEntries(tags: readonly string[], suffix: string, column: (name: string) => string) {
-  const value: Record<string, string> = {
-    AC: column('ac'),
-    AN: column('an'),
-    // bcftools prints AF with %g; an AN of 0 leaves the frequency unknown.
-    AF: `CASE WHEN ${column('an')} > 0 THEN printf('%g', ${column('ac')} / ${column('an')}) ELSE '.' END`,
-    AC_Hom: column('ac_hom'),
-    AC_Het: column('ac_het'),
-    NS: column('ns'),
-    [HOM_ALT_TAG]: column('n_hom'),
-  };
-  return [...tags, HOM_ALT_TAG].map((tag) => `'${tag}${suffix}=' || ${value[tag]}`);
-}
+/**
+ * The longest window: a window without sites still holds its coverage changes for the AN track,
+ * which follow the bases and the cohort, not the sites.
+ */
+const MAX_WINDOW_BASES = 1 << 20;
 
 export interface ReduceArgs {
   partialDirs: readonly string[];
   shardName: string;
   range: ShardRange;
   regions: readonly string[];
-  tags: readonly string[];
+  /** The spec's tags, and whether raw counts and XX/XY strata are written. */
+  layout: FieldLayout;
   bodyFile: string;
+  /** The shard's runs of the all-sites AN track (an-track.ts). */
+  trackFile: string;
+  /** What the most AN possible at a base is: the sex chromosomes and the samples' karyotypes. */
+  sexChromosomes: EngineSexChromosomes | null;
+  karyotypes: KaryotypeCounts;
   /** Sites summed at once (DEFAULT_SITES_PER_WINDOW); a window never splits one position. */
   sitesPerWindow?: number;
 }
@@ -68,7 +89,7 @@ interface Window {
 export async function reduceShard(
   db: DuckDBConnection,
   args: ReduceArgs,
-): Promise<{ sites: number; windows: number }> {
+): Promise<{ sites: number; windows: number; track: TrackStats }> {
   if (args.partialDirs.length === 0) throw new Error('a reduce needs at least one partial');
   if (args.regions.length === 0) throw new Error('a reduce needs at least one region');
   const target = args.sitesPerWindow ?? DEFAULT_SITES_PER_WINDOW;
@@ -81,17 +102,20 @@ export async function reduceShard(
   const shard = literal(args.shardName);
   const { start, stop } = args.range;
 
-  // Per region and bucket, the sum of the coverage changes in it: a streaming aggregate over
-  // (shard length / COVERAGE_BUCKET) × regions groups, whatever the cohort's size.
+  // Per group and bucket, the sum of the coverage changes in it: a streaming aggregate over
+  // (shard length / COVERAGE_BUCKET) × groups, whatever the cohort's size.
   await db.run(`
     CREATE OR REPLACE TEMP TABLE buckets AS
-    SELECT region, pos // ${COVERAGE_BUCKET} AS bucket,
-           sum(d_an)::BIGINT AS d_an, sum(d_ns)::BIGINT AS d_ns
+    SELECT region, karyotype, pos // ${COVERAGE_BUCKET} AS bucket,
+           ${COVERAGE_MEASURES.map((m) => `sum(${m})::BIGINT AS ${m}`).join(', ')}
     FROM ${coverage} WHERE shard = ${shard}
     GROUP BY ALL`);
 
   await fs.writeFile(args.bodyFile, '');
+  await fs.writeFile(args.trackFile, '');
   const file = `${args.bodyFile}.window`;
+  const segments = maxAnSegments(args.range, args.sexChromosomes, args.karyotypes);
+  const track: TrackStats = { bases: 0, wellCovered: 0 };
   let sites = 0;
   let windows = 0;
   // A partial files each allele under the shard its POS lies in.
@@ -105,14 +129,32 @@ export async function reduceShard(
       windows += 1;
     }
     sites += count;
+    const covered = await trackWindow(db, {
+      coverage,
+      shard,
+      chrom: args.range.chrom,
+      regions: args.regions,
+      from,
+      to,
+      file,
+      trackFile: args.trackFile,
+      segments,
+      bucketBases: COVERAGE_BUCKET,
+    });
+    track.bases += covered.bases;
+    track.wellCovered += covered.wellCovered;
+    await releaseBuffers(db);
     // The next window's length from this one's density of sites, changing by at most 4×.
     const wanted = count === 0 ? length * 4 : Math.round((length * target) / count);
-    length = Math.max(1, Math.floor(length / 4), Math.min(length * 4, wanted));
+    length = Math.min(
+      MAX_WINDOW_BASES,
+      Math.max(1, Math.floor(length / 4), Math.min(length * 4, wanted)),
+    );
     from = to + 1;
   }
   await fs.rm(file, { force: true });
   await db.run('DROP TABLE buckets');
-  return { sites, windows };
+  return { sites, windows, track };
 }
 
 /**
@@ -138,32 +180,17 @@ async function refuseFarAnchors(
   );
 }
 
-/** Per region i, `<expr> FILTER (WHERE region = <i's name>)` as `<name>_<i>`. */
-function perRegion(regions: readonly string[], columns: Record<string, string>): string[] {
-  return regions.flatMap((region, i) =>
-    Object.entries(columns).map(
-      ([name, expr]) =>
-        `coalesce(${expr} FILTER (WHERE region = ${literal(region)}), 0) AS ${identifier(`${name}_${i}`)}`,
-    ),
-  );
-}
-
-/** `a_0 + a_1 + …`: a count over every region. */
-function overall(regions: readonly string[], name: string): string {
-  return regions.map((_, i) => identifier(`${name}_${i}`)).join(' + ');
-}
-
 /**
  * The sites whose POS lies in [from, to], written to the window's file in VCF order; returns
  * how many. Each allele's AN is read at its anchor (the caller's POS, perhaps outside the window).
  */
 async function reduceWindow(db: DuckDBConnection, args: ReduceArgs, w: Window): Promise<number> {
   const { regions } = args;
-  // One row per site: its counts per region, summed over the batches.
+  // One row per site: its counts per group, summed over the batches.
   await db.run(`
     CREATE OR REPLACE TEMP TABLE sites AS
     SELECT chrom, pos, ref, alt, min(anchor) AS anchor,
-           ${perRegion(regions, { ac: 'sum(ac)', ac_hom: 'sum(ac_hom)', ac_het: 'sum(ac_het)', n_hom: 'sum(n_hom)' }).join(', ')}
+           ${perGroup(regions, Object.fromEntries(ALLELE_MEASURES.map((m) => [m, `sum(${m})`]))).join(', ')}
     FROM ${w.alleles}
     WHERE shard = ${w.shard} AND pos BETWEEN ${w.from} AND ${w.to}
     GROUP BY chrom, pos, ref, alt`);
@@ -173,40 +200,8 @@ async function reduceWindow(db: DuckDBConnection, args: ReduceArgs, w: Window): 
   const n = Number(count);
   if (n > 0) {
     await refuseFarAnchors(db, args, Number(low), Number(high));
-    // AN and NS per region at every position where one changes, from the first bucket the
-    // window's anchors need: the buckets before it give each region's total so far (as one
-    // change just before that bucket), the changes from that bucket on are read here.
-    const firstBucket = Math.floor(Number(low) / COVERAGE_BUCKET);
-    const bucketStart = firstBucket * COVERAGE_BUCKET;
-    const running = regions.flatMap((_, i) =>
-      ['an', 'ns'].map(
-        (c) =>
-          `sum(${identifier(`d_${c}_${i}`)}) OVER (ORDER BY pos ROWS UNBOUNDED PRECEDING) AS ${identifier(`${c}_${i}`)}`,
-      ),
-    );
-    await db.run(`
-      CREATE OR REPLACE TEMP TABLE cov AS
-      WITH changes AS (
-        SELECT region, pos, d_an, d_ns FROM ${w.coverage}
-        WHERE shard = ${w.shard} AND pos BETWEEN ${bucketStart} AND ${Number(high)}
-        UNION ALL
-        SELECT region, ${bucketStart - 1} AS pos, d_an, d_ns FROM buckets
-        WHERE bucket < ${firstBucket}
-        UNION ALL
-        -- A position at or before every anchor, so that each site finds its AN.
-        SELECT NULL, ${bucketStart - 1}, 0, 0
-      ),
-      by_pos AS (
-        SELECT pos, ${perRegion(regions, { d_an: 'sum(d_an)', d_ns: 'sum(d_ns)' }).join(', ')}
-        FROM changes GROUP BY pos
-      )
-      SELECT pos, ${running.join(', ')} FROM by_pos`);
-    const info = [
-      ...infoEntries(args.tags, '', (c) => `(${overall(regions, c)})`),
-      ...regions.flatMap((region, i) =>
-        infoEntries(args.tags, `_${region}`, (c) => identifier(`${c}_${i}`)),
-      ),
-    ];
+    await coverageAtAnchors(db, args, w, Number(low), Number(high));
+    const info = infoEntries(releaseFields(args.layout, regions));
     await db.run(`
       COPY (
         SELECT s.chrom, s.pos, '.', s.ref, s.alt, '.', '.', concat_ws(';', ${info.join(', ')})
@@ -217,4 +212,45 @@ async function reduceWindow(db: DuckDBConnection, args: ReduceArgs, w: Window): 
   for (const table of ['sites', 'cov']) await db.run(`DROP TABLE IF EXISTS ${table}`);
   await releaseBuffers(db);
   return n;
+}
+
+/**
+ * AN and NS per group at every position where one changes, from the first bucket the window's
+ * anchors need: the buckets before it give each group's total so far (as one change just before
+ * that bucket), the changes from that bucket on are read here.
+ */
+async function coverageAtAnchors(
+  db: DuckDBConnection,
+  args: ReduceArgs,
+  w: Window,
+  low: number,
+  high: number,
+): Promise<void> {
+  const firstBucket = Math.floor(low / COVERAGE_BUCKET);
+  const bucketStart = firstBucket * COVERAGE_BUCKET;
+  const groups = groupsOf(args.regions);
+  const running = groups.flatMap((g) =>
+    COVERAGE_MEASURES.map(
+      (m) =>
+        `sum(${groupColumn(m, g)}) OVER (ORDER BY pos ROWS UNBOUNDED PRECEDING) AS ${groupColumn(m.slice(2), g)}`,
+    ),
+  );
+  const columns = COVERAGE_MEASURES.join(', ');
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE cov AS
+    WITH changes AS (
+      SELECT region, karyotype, pos, ${columns} FROM ${w.coverage}
+      WHERE shard = ${w.shard} AND pos BETWEEN ${bucketStart} AND ${high}
+      UNION ALL
+      SELECT region, karyotype, ${bucketStart - 1} AS pos, ${columns} FROM buckets
+      WHERE bucket < ${firstBucket}
+      UNION ALL
+      -- A position at or before every anchor, so that each site finds its AN.
+      SELECT NULL, NULL, ${bucketStart - 1}, ${COVERAGE_MEASURES.map(() => '0').join(', ')}
+    ),
+    by_pos AS (
+      SELECT pos, ${perGroup(args.regions, Object.fromEntries(COVERAGE_MEASURES.map((m) => [m, `sum(${m})`]))).join(', ')}
+      FROM changes GROUP BY pos
+    )
+    SELECT pos, ${running.join(', ')} FROM by_pos`);
 }

@@ -1,9 +1,9 @@
 /**
- * The header of a release VCF (pure): the reference's contigs and one INFO line per count tag,
- * overall and per region, worded as bcftools +fill-tags words them, so that readers of earlier
- * releases find the same fields with the same meaning.
+ * The header of a release VCF (pure): the reference's contigs and one INFO line per field
+ * (strata.ts), worded as bcftools +fill-tags words its tags, so that readers of earlier releases
+ * find the same fields with the same meaning.
  */
-import { HOM_ALT_TAG } from './reduce.ts';
+import { HOM_ALT_TAG, releaseFields, type Field, type FieldLayout } from './strata.ts';
 
 const TAG_LINES: Record<string, { number: string; type: string; description: string }> = {
   AC: { number: 'A', type: 'Integer', description: 'Allele count in genotypes' },
@@ -19,27 +19,35 @@ const TAG_LINES: Record<string, { number: string; type: string; description: str
   },
 };
 
+/** What a stratum adds to its tag's description. */
+const STRATA: Record<Field['stratum'], string> = {
+  '': '',
+  raw: ', over every called genotype (raw, before the quality rule)',
+  XX: ' of XX samples',
+  XY: ' of XY samples',
+  hemi: ' in hemizygous (haploid) genotypes',
+};
+
 export function releaseVcfHeader(args: {
   reference: string;
   contigs: readonly { name: string; length: number }[];
   regions: readonly string[];
-  tags: readonly string[];
+  layout: FieldLayout;
 }): string {
-  const tags = [...args.tags, HOM_ALT_TAG];
-  const info = (suffix: string, where: string) =>
-    tags.map((tag) => {
-      const line = TAG_LINES[tag];
-      if (!line) throw new Error(`${tag} is not a count tag a release can carry`);
-      return `##INFO=<ID=${tag}${suffix},Number=${line.number},Type=${line.type},Description="${line.description}${where}">`;
-    });
+  const info = releaseFields(args.layout, args.regions).map((field) => {
+    const line = TAG_LINES[field.tag];
+    if (!line) throw new Error(`${field.tag} is not a count tag a release can carry`);
+    const where = field.region === null ? '' : ` in ${args.regions[field.region]}`;
+    const number = field.stratum === 'hemi' ? 'A' : line.number;
+    return `##INFO=<ID=${field.id},Number=${number},Type=${line.type},Description="${line.description}${STRATA[field.stratum]}${where}">`;
+  });
   return [
     '##fileformat=VCFv4.2',
     '##FILTER=<ID=PASS,Description="All filters passed">',
     '##source=harmonise frequency engine',
     `##reference=file://${args.reference}`,
     ...args.contigs.map((c) => `##contig=<ID=${c.name},length=${c.length}>`),
-    ...info('', ''),
-    ...args.regions.flatMap((region) => info(`_${region}`, ` in ${region}`)),
+    ...info,
     '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
     '',
   ].join('\n');

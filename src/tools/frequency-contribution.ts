@@ -3,24 +3,30 @@
  * read from its gVCF once in its life. bcftools reads the gVCF (it is the VCF parser; nothing
  * here parses VCF); two short awk programs do the counting on bcftools' tab-separated output.
  *
- * For each genome, in `<sampleId>/` of the job's folder:
+ * For each genome, in `<sampleId>/` of the job's folder (format 2; contribution-awk.ts has the
+ * ploidy and adj rules):
  * - `alleles.tsv.gz`: its alleles after `norm -m -any -f ref` (biallelic, left-aligned), one row
- *   per allele it carries: chrom, pos, ref, alt, anchor, dosage, called. `anchor` is the POS of
- *   the record the caller wrote (the allele's AN is counted there, as a merge of the gVCFs
- *   would), `dosage` the copies of the allele in the genotype, `called` the genotype's
- *   non-missing alleles. `*`, `<*>` and `.` are never alternate alleles.
- * - `called.tsv.gz`: the stretches it is called over: chrom, start, end, alleles. A reference
- *   block counts over POS..END, any other record at its POS only (so a hom-alt deletion's
- *   carrier is not counted inside the deleted bases); no-calls and gaps are not stretches.
- *   Adjacent stretches with the same number of alleles are joined.
+ *   per allele it carries: chrom, pos, ref, alt, anchor, dosage, called, adj. `anchor` is the POS
+ *   of the record the caller wrote (the allele's AN is counted there, as a merge of the gVCFs
+ *   would), `dosage` the copies of the allele in the genotype, `called` the alleles the genotype
+ *   is counted with (its ploidy there; 1: a haploid genotype), `adj` 1 when its record passes
+ *   the spec's quality rule (always without one). `*`, `<*>` and `.` are never alternate alleles.
+ * - `called.tsv.gz`: the stretches it is called over: chrom, start, end, alleles, adj. A
+ *   reference block counts over POS..END (split where its ploidy changes), any other record at
+ *   its POS only (so a hom-alt deletion's carrier is not counted inside the deleted bases);
+ *   no-calls, gaps and genotypes not counted at their ploidy are not stretches. Adjacent
+ *   stretches with the same alleles and verdict are joined.
  * - `gvcf.sha256`: the digest of the gVCF as the job read it.
  * `contributions.tsv`, written last, names the genomes done.
  */
+import type { CountedKaryotype } from '../domain/karyotype.ts';
+import type { PipelineSpec } from '../domain/pipeline.ts';
+import { ALLELES_AWK, awkVariables, CALLED_AWK } from './contribution-awk.ts';
 import { rename, run, tmpName, type ScriptLine } from './shell.ts';
 import type { StepCommands } from './sample-steps.ts';
 
 /** Raised when the shape of a contribution changes: every genome's is then derived again. */
-export const CONTRIBUTION_FORMAT = 1;
+export const CONTRIBUTION_FORMAT = 2;
 
 /** The job's last output: one sample id per line. */
 export const CONTRIBUTIONS_INDEX = 'contributions.tsv';
@@ -31,48 +37,46 @@ export const CONTRIBUTION_FILES = {
   gvcfSha256: 'gvcf.sha256',
 } as const;
 
-/** Columns of `bcftools query` below: CHROM POS REF ALT OLD GT. */
-const ALLELES_AWK = [
-  'BEGIN { FS = OFS = "\\t" }',
-  '$4 == "<*>" || $4 == "*" || $4 == "." || $4 == "<NON_REF>" { next }',
-  '{ n = split($6, g, /[\\/|]/); called = 0; dose = 0',
-  '  for (i = 1; i <= n; i++) { if (g[i] != ".") called++; if (g[i] == "1") dose++ }',
-  '  if (dose == 0) next',
-  '  anchor = $2; if ($5 != ".") { split($5, old, "|"); anchor = old[2] }',
-  '  print $1, $2, $3, $4, anchor, dose, called }',
-].join('\n');
-
-/**
- * Columns: CHROM POS INFO/END GT. A record that overlaps the stretch before it with another
- * allele count (a 1-bp reference record beside an indel at one POS) counts once, as the first.
- */
-const CALLED_AWK = [
-  'BEGIN { FS = OFS = "\\t" }',
-  'function flush() { if (chrom != "") print chrom, start, end, alleles }',
-  '{ n = split($4, g, /[\\/|]/); k = 0',
-  '  for (i = 1; i <= n; i++) if (g[i] != ".") k++',
-  '  if (k == 0) next',
-  '  s = $2 + 0; e = ($3 == "." ? $2 : $3) + 0',
-  '  if ($1 == chrom && s <= end + 1 && k == alleles) { if (e > end) end = e; next }',
-  '  if ($1 == chrom && s <= end) { s = end + 1; if (e < s) next }',
-  '  flush(); chrom = $1; start = s; end = e; alleles = k }',
-  'END { flush() }',
-].join('\n');
-
 export interface ContributionMember {
   sampleId: string;
   gvcf: string;
+  /** How the genome is counted on the sex chromosomes. */
+  karyotype: CountedKaryotype;
 }
+
+/**
+ * Header lines for the fields the adj rule reads, for gVCFs whose header lacks some (a record
+ * without one is then read as missing). bcftools keeps a gVCF's own line where it has one.
+ */
+const QUALITY_HEADER = [
+  '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant described in this record">',
+  '##INFO=<ID=MinDP,Number=1,Type=Integer,Description="Minimum per-sample depth in this gVCF block">',
+  '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Phred-scaled Genotype Quality">',
+  '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Number of high-quality bases">',
+  '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths (high-quality bases)">',
+];
+const QUALITY_HEADER_FILE = 'quality.hdr';
+/** Per genome: the records whose alleles are not adj (the called program writes it). */
+const LOW_QUALITY_FILE = 'low-quality.tsv';
 
 export function deriveContributions(args: {
   reference: string;
   members: readonly ContributionMember[];
+  /** The spec's sex chromosomes and adj rule; null for a pipeline without them. */
+  sexChromosomes: NonNullable<PipelineSpec['sexChromosomes']> | null;
+  quality: NonNullable<PipelineSpec['quality']> | null;
 }): StepCommands {
   if (args.members.length === 0) throw new Error('a contribution job needs at least one gVCF');
-  const lines: ScriptLine[] = [];
-  for (const { sampleId, gvcf } of args.members) {
+  const lines: ScriptLine[] = [run([['printf', '%s\\n', ...QUALITY_HEADER]], QUALITY_HEADER_FILE)];
+  for (const { sampleId, gvcf, karyotype } of args.members) {
     const out = (name: string) => `${sampleId}/${name}`;
     const { alleles, called, gvcfSha256 } = CONTRIBUTION_FILES;
+    const vars = awkVariables({
+      sexChromosomes: args.sexChromosomes,
+      quality: args.quality,
+      karyotype,
+      lowQuality: out(LOW_QUALITY_FILE),
+    });
     lines.push(
       run([['mkdir', '-p', '--', sampleId]]),
       run(
@@ -81,6 +85,20 @@ export function deriveContributions(args: {
           ['cut', '-d', ' ', '-f', '1'],
         ],
         tmpName(out(gvcfSha256)),
+      ),
+      run(
+        [
+          ['bcftools', 'annotate', '--no-version', '-h', QUALITY_HEADER_FILE, '-Ou', gvcf],
+          [
+            'bcftools',
+            'query',
+            '-f',
+            '%CHROM\\t%POS\\t%INFO/END\\t%INFO/MinDP\\t%REF\\t%ALT\\t[%GT\\t%GQ\\t%DP\\t%AD]\\n',
+          ],
+          ['awk', ...vars, CALLED_AWK],
+          ['bgzip', '-c'],
+        ],
+        tmpName(out(called)),
       ),
       run(
         [
@@ -98,18 +116,10 @@ export function deriveContributions(args: {
             '-Ou',
           ],
           ['bcftools', 'query', '-f', '%CHROM\\t%POS\\t%REF\\t%ALT\\t%INFO/OLD\\t[%GT]\\n'],
-          ['awk', ALLELES_AWK],
+          ['awk', ...vars, ALLELES_AWK, out(LOW_QUALITY_FILE), '-'],
           ['bgzip', '-c'],
         ],
         tmpName(out(alleles)),
-      ),
-      run(
-        [
-          ['bcftools', 'query', '-f', '%CHROM\\t%POS\\t%INFO/END\\t[%GT]\\n', gvcf],
-          ['awk', CALLED_AWK],
-          ['bgzip', '-c'],
-        ],
-        tmpName(out(called)),
       ),
       rename(tmpName(out(alleles)), out(alleles)),
       rename(tmpName(out(called)), out(called)),

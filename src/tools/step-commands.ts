@@ -1,4 +1,6 @@
 /** Dispatches a plan step to the builder of its command lines (pure). */
+import path from 'node:path';
+import { AN_TRACK_FILES } from '../frequency/files.ts';
 import type { JobResources, PipelineSpec } from '../domain/pipeline.ts';
 import type { StepKind, StepSettings } from '../domain/plan.ts';
 import type { ProbeSpec } from '../domain/probe.ts';
@@ -8,6 +10,7 @@ import { aggregateFrequencies, gatherFrequencies } from './frequency.ts';
 import { deriveContributions, type ContributionMember } from './frequency-contribution.ts';
 import {
   buildPartialCommands,
+  gatherTrackLines,
   reduceShardCommands,
   type EngineCommand,
 } from './frequency-engine.ts';
@@ -35,6 +38,8 @@ export interface StepBuildContext {
   members?: readonly ContributionMember[];
   /** Partial and reduce jobs: how the engine is started. */
   engine?: EngineCommand;
+  /** The files the step must leave (the gather leaves the AN track only when asked to). */
+  outputs?: readonly string[];
 }
 
 type FrequencyKind = Extract<StepKind, `frequency-${string}`>;
@@ -125,7 +130,12 @@ function frequencyStepCommands(
       });
     case 'frequency-contribution':
       if (!ctx.members) throw new Error('a contribution job needs its members');
-      return deriveContributions({ reference: pipeline.reference, members: ctx.members });
+      return deriveContributions({
+        reference: pipeline.reference,
+        members: ctx.members,
+        sexChromosomes: pipeline.spec.sexChromosomes ?? null,
+        quality: pipeline.spec.quality ?? null,
+      });
     case 'frequency-partial':
       return buildPartialCommands({
         engine: engineOf(ctx),
@@ -141,21 +151,42 @@ function frequencyStepCommands(
         engine: engineOf(ctx),
         partials: inputOf(ctx, 'partials'),
         contigs: inputOf(ctx, 'contigs'),
+        karyotypes: inputOf(ctx, 'karyotypes'),
         reference: pipeline.reference,
         shard: { name: ctx.step?.shardName ?? region, region },
         regions: ctx.regions,
         tags: pipeline.spec.frequency.tags,
+        raw: pipeline.spec.quality !== undefined,
+        sexChromosomes: pipeline.spec.sexChromosomes ?? null,
         resources: ctx.resources,
       });
     }
     case 'frequency-gather':
-      // Inputs are named after their shard steps, which sort in genome order.
-      return gatherFrequencies({
-        shardVcfs: Object.keys(ctx.inputs)
-          .sort()
-          .map((name) => inputOf(ctx, name)),
-      });
+      return gatherCommands(ctx);
   }
+}
+
+/**
+ * The shards' VCFs joined; and, when the step is to leave the AN track (a release of the
+ * additive engine, whose reduces leave their runs beside their VCFs), the track.
+ */
+function gatherCommands(ctx: StepBuildContext): StepCommands {
+  // Inputs are named after their shard steps, which sort in genome order.
+  const shardVcfs = Object.keys(ctx.inputs)
+    .sort()
+    .map((name) => inputOf(ctx, name));
+  const vcf = gatherFrequencies({ shardVcfs });
+  if (!ctx.outputs?.includes(AN_TRACK_FILES.track)) return vcf;
+  return {
+    tools: vcf.tools,
+    lines: [
+      ...vcf.lines,
+      ...gatherTrackLines({
+        shardDirs: shardVcfs.map((f) => path.dirname(f)),
+        regions: ctx.regions,
+      }),
+    ],
+  };
 }
 
 function engineOf(ctx: StepBuildContext): EngineCommand {

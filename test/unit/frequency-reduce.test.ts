@@ -13,6 +13,12 @@ import { openEngine } from '../../src/frequency/sql.ts';
 
 const REGIONS = ['a', 'b'];
 const TAGS = ['AC', 'AN', 'AF', 'AC_Hom', 'AC_Het', 'NS'];
+/** A pipeline without sex chromosomes or a quality rule (pipeline 1), three genomes. */
+const SHAPE = {
+  layout: { tags: TAGS, raw: false, sex: false },
+  sexChromosomes: null,
+  karyotypes: { XX: 0, XY: 0, unknown: 3 },
+};
 
 /** shard, chrom, pos, ref, alt, region, anchor, ac, ac_hom, ac_het, n_hom */
 type AlleleRow = [
@@ -44,10 +50,17 @@ async function writePartial(
         (row) => `(${row.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')})`,
       )
       .join(', ');
-  await db.run(`COPY (SELECT * FROM (VALUES ${values(alleles)})
+  // Every genome of unknown karyotype, every genotype diploid and adj (as a pipeline without
+  // sex chromosomes or a quality rule counts them).
+  await db.run(`COPY (SELECT shard, chrom, pos, ref, alt, region, 'unknown' AS karyotype, anchor,
+        ac, ac_hom, ac_het, n_hom, 0 AS ac_hemi, ac AS ac_adj, ac_hom AS ac_hom_adj,
+        ac_het AS ac_het_adj, n_hom AS n_hom_adj, 0 AS ac_hemi_adj
+      FROM (VALUES ${values(alleles)})
       AS t(shard, chrom, pos, ref, alt, region, anchor, ac, ac_hom, ac_het, n_hom))
     TO '${dir}/alleles.parquet' (FORMAT parquet)`);
-  await db.run(`COPY (SELECT * FROM (VALUES ${values(coverage)})
+  await db.run(`COPY (SELECT shard, chrom, pos, region, 'unknown' AS karyotype, d_an, d_ns,
+        d_an AS d_an_adj, d_ns AS d_ns_adj
+      FROM (VALUES ${values(coverage)})
       AS t(shard, chrom, pos, region, d_an, d_ns))
     TO '${dir}/coverage.parquet' (FORMAT parquet)`);
 }
@@ -121,12 +134,51 @@ describe('reduce of a shard', () => {
       shardName: 'shard-0001',
       range: { chrom: 'chr1', start: 1, stop: 50000 },
       regions: REGIONS,
-      tags: TAGS,
+      ...SHAPE,
       bodyFile,
+      trackFile: `${bodyFile}.an`,
       sitesPerWindow,
     });
-    return { ...result, body: await fs.readFile(bodyFile, 'utf8') };
+    return {
+      ...result,
+      body: await fs.readFile(bodyFile, 'utf8'),
+      runs: await fs.readFile(`${bodyFile}.an`, 'utf8'),
+    };
   }
+
+  /** The track's runs with equal neighbours joined (a window may cut a run). */
+  function joinedRuns(track: string): string[] {
+    const runs: string[][] = [];
+    for (const line of track.split('\n').filter(Boolean)) {
+      const row = line.split('\t');
+      const last = runs.at(-1);
+      if (
+        last &&
+        Number(last[2]) + 1 === Number(row[1]) &&
+        last.slice(3).join() === row.slice(3).join()
+      )
+        last[2] = row[2]!;
+      else runs.push(row);
+    }
+    return runs.map((r) => r.join(' '));
+  }
+
+  it('writes the AN track over every base of the shard, and how much of it is well covered', async () => {
+    for (const window of [1000, 1]) {
+      const { runs, track } = await reduce(window);
+      // By hand from the coverage changes: region a 4 from 1 (to 50,000), +2 over 100-30,000;
+      // region b 2 over 19,000-23,000.
+      expect(joinedRuns(runs)).toEqual([
+        'chr1 1 99 4 4 0',
+        'chr1 100 18999 6 6 0',
+        'chr1 19000 23000 8 6 2',
+        'chr1 23001 30000 6 6 0',
+        'chr1 30001 50000 4 4 0',
+      ]);
+      // The most AN possible is 6 (three diploid genomes): 80 % of it needs an AN of 6 or more.
+      expect(track).toEqual({ bases: 50000, wellCovered: 30000 - 100 + 1 });
+    }
+  });
 
   it('reads AN at each anchor from coverage summed over batches', async () => {
     const { body, sites } = await reduce(1000);
@@ -180,8 +232,9 @@ describe('reduce of a shard', () => {
         shardName: s,
         range: { chrom: 'chr1', start: 1, stop: 50000 },
         regions: REGIONS,
-        tags: TAGS,
+        ...SHAPE,
         bodyFile: path.join(dir, 'body-far'),
+        trackFile: path.join(dir, 'body-far.an'),
       }),
     ).rejects.toThrow(
       'allele chr1:40000:T:G was called at 52000, more than 1000 bases from its shard shard-0001',
