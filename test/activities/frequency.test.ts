@@ -51,7 +51,15 @@ beforeAll(async () => {
   ]) {
     await writeReleasableRecord(root, { ...sample, gvcf: gvcf(sample.sampleId) });
   }
-  deps = fileActivityDeps(root, { HARMONISE_FREQUENCY_SHARD_BASES: '250000' });
+  // A deployment whose newest pipeline is 1 (the records above are of pipeline 1).
+  const pipelines = path.join(root, 'pipelines');
+  await fs.mkdir(pipelines);
+  for (const name of ['1.json', 'noop.json'])
+    await fs.copyFile(path.resolve('pipelines', name), path.join(pipelines, name));
+  deps = fileActivityDeps(root, {
+    HARMONISE_FREQUENCY_SHARD_BASES: '250000',
+    HARMONISE_PIPELINES: pipelines,
+  });
 });
 
 afterAll(async () => {

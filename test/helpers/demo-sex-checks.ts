@@ -83,6 +83,18 @@ export async function checkSexChromosomeAlleles(report: DemoReport, root: string
   }
   const { contig, start, end } = layout.uncovered;
   expect(maximum(runs, contig, start, end, 'AN').max).toBe(0);
+  // Every base of the reference is in one run, and the summary says how much is well covered.
+  const bases = layout.sequences.reduce((sum, s) => sum + s.length, 0);
+  expect(runs.reduce((sum, r) => sum + r.end - r.start + 1, 0)).toBe(bases);
+  const summary = JSON.parse(await fs.readFile(path.join(release.dir, 'summary.json'), 'utf8')) as {
+    anTrack: { file: string; coverage: Record<string, number> };
+  };
+  expect(summary.anTrack.file).toBe('an.tsv.gz');
+  expect(summary.anTrack.coverage.referenceBases).toBe(bases);
+  const fraction = summary.anTrack.coverage.fractionAtLeast80PercentOfMaxAN!;
+  // The uncovered stretch and the contig ends are out; most of the genome is in.
+  expect(fraction).toBeGreaterThan(0.5);
+  expect(fraction).toBeLessThan(1 - (end - start + 1) / bases + 1e-9);
 
   // In the VCF: the XX and XY strata make up the whole on non-PAR X, XX is nothing on Y, and no
   // headline (adj) count exceeds its raw one.
