@@ -17,7 +17,6 @@ import { KARYOTYPE_OUTPUTS } from '../domain/plan.ts';
 import { samplePloidyFile } from '../domain/ploidy.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { LoadedPipeline } from '../store/pipelines.ts';
-import type { StepResult } from './jobs.ts';
 
 /** Writes the verdict and the ploidy file from the job's depth, in its work folder. */
 export async function writeKaryotypeVerdict(
@@ -53,7 +52,7 @@ export async function writeKaryotypeVerdict(
 export async function registeredKaryotype(
   pipeline: LoadedPipeline,
   stated: Karyotype | undefined,
-  steps: readonly StepResult[],
+  steps: readonly { step: string; outputs: Record<string, string> }[],
 ): Promise<KaryotypeVerdict | undefined> {
   if (!pipeline.spec.sexChromosomes || pipeline.spec.noop) return undefined;
   const file = steps.find((s) => s.step === 'karyotype')?.outputs[KARYOTYPE_OUTPUTS.verdict];
