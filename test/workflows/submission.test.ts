@@ -122,8 +122,14 @@ const fakeActivities = {
 beforeAll(async () => {
   temporal = await startTestTemporal();
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-wf-'));
+  // A deployment whose newest pipeline is 1: the fake plans below are pipeline 1's.
+  const pipelines = path.join(root, 'pipelines');
+  await fs.mkdir(pipelines);
+  for (const name of ['1.json', 'noop.json'])
+    await fs.copyFile(path.resolve('pipelines', name), path.join(pipelines, name));
   config = loadConfig({
     HARMONISE_DATA: root,
+    HARMONISE_PIPELINES: pipelines,
     HARMONISE_TEMPORAL_ADDRESS: temporal.address,
     HARMONISE_TASK_QUEUE: 'workflow-tests',
   });
