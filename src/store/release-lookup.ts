@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TabixIndexedFile } from '@gmod/tabix';
-import { HarmoniseError } from '../errors.ts';
+import { HarmoniseError, UsageError } from '../errors.ts';
 import type { Layout } from './layout.ts';
 
 /** The release's files this reads (the gather writes them). */
@@ -87,10 +87,7 @@ async function alleleNumberAt(
   const row = (await linesAt(file, chrom, pos))[0];
   // Every base of every sequence is in one run: no run means the position is off the reference.
   if (row === undefined)
-    throw new HarmoniseError(
-      'INVALID_INPUT',
-      `${chrom}:${pos} is not a position of the release's reference`,
-    );
+    throw new UsageError(`${chrom}:${pos} is not a position of the release's reference`);
   const values = row.split('\t');
   return Object.fromEntries(columns.slice(3).map((name, i) => [name, Number(values[i + 3])]));
 }
@@ -100,8 +97,7 @@ export async function lookupPosition(
   query: { releaseId: string; chrom: string; pos: number },
 ): Promise<PositionLookup> {
   const { chrom, pos } = query;
-  if (!Number.isInteger(pos) || pos < 1)
-    throw new HarmoniseError('INVALID_INPUT', `${pos} is not a 1-based position`);
+  if (!Number.isInteger(pos) || pos < 1) throw new UsageError(`${pos} is not a 1-based position`);
   const release = await releaseDirOf(layout, query.releaseId);
   const vcf = path.join(release.dir, RELEASE_VCF);
   if (!(await exists(vcf)))

@@ -160,8 +160,10 @@ export async function recallUnderAdj(
   calledVcf: string,
   reference: string,
   rule: AdjRule = ADJ,
+  /** Only truth on these sequences (all when absent). */
+  sequences?: readonly string[],
 ): Promise<ReturnType<typeof recallOf> & { dropped: Map<string, string> }> {
-  const truth = await carriedVariants(truthVcf, reference);
+  const truth = await carriedVariants(truthVcf, reference, sequences);
   const { passed, failed } = await adjVariants(calledVcf, reference, rule);
   const dropped = new Map([...failed].filter(([key]) => truth.has(key)));
   return { ...recallOf(truth, passed), dropped };

@@ -71,7 +71,9 @@ describe('chaos (short form)', () => {
     expect(report.sampleContent).toHaveLength(6);
     for (const row of report.sampleContent) {
       expect(row.cramReads, row.sampleId).toBe(row.inputReads);
-      expect(row.truthVariants, row.sampleId).toBeGreaterThan(100);
+      // The fault suite runs on pipeline 1's reference (chr1-3): about 90 truth variants a
+      // genome there, now that the demo genome also has chrX and chrY.
+      expect(row.truthVariants, row.sampleId).toBeGreaterThan(60);
     }
     expect(report.faults.map((f) => f.kind).sort()).toEqual([
       'node-down',
