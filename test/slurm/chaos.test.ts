@@ -82,7 +82,8 @@ describe('chaos (short form)', () => {
       'temporal-sigkill',
       'worker-sigkill',
     ]);
-    expect(report.release.sites).toBeGreaterThan(200);
+    // Six genomes on pipeline 1's reference (chr1-3): about 200 sites.
+    expect(report.release.sites).toBeGreaterThan(150);
     // Three steps per sample at least, each in Slurm's records.
     expect(report.slurmJobs).toBeGreaterThanOrEqual(18);
   }, 900_000);
