@@ -17,6 +17,7 @@ import { pipelineSpecSchema } from '../../src/domain/pipeline.ts';
 import { ploidyFileLines } from '../../src/domain/ploidy.ts';
 import { releaseInfo, runEngine, type EngineSample } from '../helpers/engine-jobs.ts';
 import { peerCounts } from '../helpers/frequency-peer.ts';
+import { sequence } from '../helpers/sex-gvcfs.ts';
 
 const LENGTHS = { chr1: 20000, chrX: 20000, chrY: 8000 };
 const SEX = { x: 'chrX', y: 'chrY', par: [{ chrom: 'chrX', start: 1, end: 4000 }] };
@@ -30,16 +31,6 @@ let root: string;
 let reference: string;
 let samples: EngineSample[];
 let sites: Map<string, Record<string, string>>;
-
-function sequence(seed: number, length: number): string {
-  let state = seed;
-  let seq = '';
-  while (seq.length < length) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    seq += 'ACGT'[(state >>> 16) % 4];
-  }
-  return seq;
-}
 
 const fasta = (seqs: Record<string, string>) =>
   Object.entries(seqs)

@@ -116,7 +116,7 @@ export const SEX_PARS = [
 const GAP = { chrom: 'chrX', start: 270, end: 280 };
 
 /** A fixed sequence per chromosome (an LCG over ACGT). */
-function sequence(seed: number, length: number): string {
+export function sequence(seed: number, length: number): string {
   let state = seed;
   let seq = '';
   while (seq.length < length) {
