@@ -7,12 +7,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TabixIndexedFile } from '@gmod/tabix';
+import { FREQUENCY_OUTPUTS } from '../domain/shards.ts';
 import { HarmoniseError, UsageError } from '../errors.ts';
+import { AN_TRACK_FILES } from '../frequency/files.ts';
+import { pathExists } from './atomic.ts';
 import type { Layout } from './layout.ts';
-
-/** The release's files this reads (the gather writes them). */
-export const RELEASE_VCF = 'frequencies.vcf.gz';
-export const AN_TRACK = 'an.tsv.gz';
 
 export interface VariantCounts {
   /** `chrom-pos-ref-alt`, as the release normalised it. */
@@ -37,12 +36,6 @@ export interface PositionLookup {
   verdict: 'seen' | 'not-seen' | 'not-covered' | 'unknown';
 }
 
-const exists = (file: string) =>
-  fs.access(file).then(
-    () => true,
-    () => false,
-  );
-
 /** The release a lookup reads: the one named, or the one `freq/latest` points to. */
 async function releaseDirOf(
   layout: Layout,
@@ -55,9 +48,10 @@ async function releaseDirOf(
   return { id: path.basename(dir), dir };
 }
 
+const indexed = (file: string) => new TabixIndexedFile({ path: file, tbiPath: `${file}.tbi` });
+
 /** One tabix query: the lines overlapping the 1-based position. */
-async function linesAt(file: string, chrom: string, pos: number): Promise<string[]> {
-  const index = new TabixIndexedFile({ path: file, tbiPath: `${file}.tbi` });
+async function linesAt(index: TabixIndexedFile, chrom: string, pos: number): Promise<string[]> {
   const lines: string[] = [];
   await index.getLines(chrom, pos - 1, pos, { lineCallback: (line: string) => lines.push(line) });
   return lines;
@@ -79,12 +73,11 @@ async function alleleNumberAt(
   chrom: string,
   pos: number,
 ): Promise<Record<string, number>> {
-  const header = (await new TabixIndexedFile({ path: file, tbiPath: `${file}.tbi` }).getHeader())
-    .split('\n')
-    .find((line) => line.startsWith('#'));
+  const index = indexed(file);
+  const header = (await index.getHeader()).split('\n').find((line) => line.startsWith('#'));
   if (!header) throw new Error(`${file} has no header line`);
   const columns = header.slice(1).split('\t');
-  const row = (await linesAt(file, chrom, pos))[0];
+  const row = (await linesAt(index, chrom, pos))[0];
   // Every base of every sequence is in one run: no run means the position is off the reference.
   if (row === undefined)
     throw new UsageError(`${chrom}:${pos} is not a position of the release's reference`);
@@ -99,10 +92,10 @@ export async function lookupPosition(
   const { chrom, pos } = query;
   if (!Number.isInteger(pos) || pos < 1) throw new UsageError(`${pos} is not a 1-based position`);
   const release = await releaseDirOf(layout, query.releaseId);
-  const vcf = path.join(release.dir, RELEASE_VCF);
-  if (!(await exists(vcf)))
+  const vcf = path.join(release.dir, FREQUENCY_OUTPUTS.vcf);
+  if (!(await pathExists(vcf)))
     throw new HarmoniseError('NOT_FOUND', `release ${release.id} is not published`);
-  const variants = (await linesAt(vcf, chrom, pos))
+  const variants = (await linesAt(indexed(vcf), chrom, pos))
     .map((line) => line.split('\t'))
     .filter((fields) => Number(fields[1]) === pos)
     .map(([, , , ref = '', alt = '', , , info = '']) => ({
@@ -111,8 +104,8 @@ export async function lookupPosition(
       alt,
       info: parseInfo(info),
     }));
-  const track = path.join(release.dir, AN_TRACK);
-  const alleleNumber = (await exists(track)) ? await alleleNumberAt(track, chrom, pos) : null;
+  const track = path.join(release.dir, AN_TRACK_FILES.track);
+  const alleleNumber = (await pathExists(track)) ? await alleleNumberAt(track, chrom, pos) : null;
   const verdict =
     variants.length > 0
       ? 'seen'
