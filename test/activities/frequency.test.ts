@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReleasableRecord } from '../../src/demo/releasable-record.ts';
 import type { ActivityDeps } from '../../src/activities/deps.ts';
 import { createFrequencyActivities } from '../../src/activities/frequency.ts';
+import { pipelineOneOnly } from '../helpers/pipelines.ts';
 import { fileActivityDeps } from '../helpers/activity-deps.ts';
 
 let root: string;
@@ -52,13 +53,9 @@ beforeAll(async () => {
     await writeReleasableRecord(root, { ...sample, gvcf: gvcf(sample.sampleId) });
   }
   // A deployment whose newest pipeline is 1 (the records above are of pipeline 1).
-  const pipelines = path.join(root, 'pipelines');
-  await fs.mkdir(pipelines);
-  for (const name of ['1.json', 'noop.json'])
-    await fs.copyFile(path.resolve('pipelines', name), path.join(pipelines, name));
   deps = fileActivityDeps(root, {
     HARMONISE_FREQUENCY_SHARD_BASES: '250000',
-    HARMONISE_PIPELINES: pipelines,
+    HARMONISE_PIPELINES: await pipelineOneOnly(root),
   });
 });
 

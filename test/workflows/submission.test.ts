@@ -28,6 +28,7 @@ import { Catalogue } from '../../src/store/catalogue.ts';
 import { createLayout } from '../../src/store/layout.ts';
 import { TRAVERSALS } from '../helpers/hostile.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
+import { pipelineOneOnly } from '../helpers/pipelines.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal.ts';
 
@@ -123,13 +124,9 @@ beforeAll(async () => {
   temporal = await startTestTemporal();
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-wf-'));
   // A deployment whose newest pipeline is 1: the fake plans below are pipeline 1's.
-  const pipelines = path.join(root, 'pipelines');
-  await fs.mkdir(pipelines);
-  for (const name of ['1.json', 'noop.json'])
-    await fs.copyFile(path.resolve('pipelines', name), path.join(pipelines, name));
   config = loadConfig({
     HARMONISE_DATA: root,
-    HARMONISE_PIPELINES: pipelines,
+    HARMONISE_PIPELINES: await pipelineOneOnly(root),
     HARMONISE_TEMPORAL_ADDRESS: temporal.address,
     HARMONISE_TASK_QUEUE: 'workflow-tests',
   });
