@@ -41,6 +41,8 @@ import {
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout, type Layout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
+import { TokenAdmin } from './client-tokens.ts';
+import { FrequencyLookup } from './lookup/service.ts';
 import { composeSubmissionStatus, readSubmissionRecord } from './store/submissions.ts';
 import type { campaignWorkflow } from './workflows/campaign.ts';
 import type { frequencyReleaseWorkflow } from './workflows/frequency-release.ts';
@@ -85,6 +87,10 @@ export class HarmoniseClient {
   readonly records = new Records(this);
   /** The WES view of the workflows (client-wes.ts). */
   readonly wes = new WesRuns(this);
+  /** Named API tokens: made, revoked and listed by operators, audited (client-tokens.ts). */
+  readonly tokens = new TokenAdmin(this);
+  /** The national frequency lookup, answered from the release files (src/lookup). */
+  readonly lookup: FrequencyLookup;
 
   private constructor(
     readonly config: Config,
@@ -92,6 +98,11 @@ export class HarmoniseClient {
     readonly temporal: Client,
   ) {
     this.layout = createLayout(config.dataRoot);
+    this.lookup = new FrequencyLookup(
+      this.layout,
+      new PipelineRegistry(config.pipelinesDir, config.dataRoot),
+      config.frequency,
+    );
   }
 
   static async connect(config: Config, timeoutMs = 5000): Promise<HarmoniseClient> {

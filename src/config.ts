@@ -86,6 +86,10 @@ export const configSchema = z.strictObject({
     /** The address the HTTP API listens on (loopback unless the site puts it behind a proxy). */
     host: z.string().min(1),
     port,
+    /** Requests per second one frequency-reader token may make (a token bucket). */
+    readerRatePerSecond: z.coerce.number().positive(),
+    /** Requests a frequency-reader token may make at once before the rate applies. */
+    readerBurst: positiveInt,
   }),
   /** Limits of intake (docs/intake.md, "Limits"): what one submission and one submitted file may cost. */
   intake: z.strictObject({
@@ -112,6 +116,10 @@ export const configSchema = z.strictObject({
     contributionsPerJob: positiveInt,
     /** The node binary frequency jobs run the engine with (on Slurm: a path every node has). */
     engineNode: z.string().min(1),
+    /** Readers see no count with 0 < AC < floor (recorded in each release's summary.json). */
+    floor: positiveInt,
+    /** flag: "present, below the reporting floor"; hide: such a variant is not reported. */
+    belowFloor: z.enum(['flag', 'hide']),
   }),
   /** Where `harmonise demo` keeps its generated submissions for other data roots; null: nowhere. */
   demoCache: z.string().nullable(),
@@ -161,7 +169,12 @@ export function loadConfig(env: Env = process.env): Config {
       startLocal: env.HARMONISE_SLURM_START_LOCAL !== 'false',
     },
     springBin: env.HARMONISE_SPRING_BIN ? path.resolve(env.HARMONISE_SPRING_BIN) : null,
-    api: { host: env.HARMONISE_API_HOST ?? '127.0.0.1', port: env.HARMONISE_API_PORT ?? 8080 },
+    api: {
+      host: env.HARMONISE_API_HOST ?? '127.0.0.1',
+      port: env.HARMONISE_API_PORT ?? 8080,
+      readerRatePerSecond: env.HARMONISE_API_READER_RATE ?? 20,
+      readerBurst: env.HARMONISE_API_READER_BURST ?? 100,
+    },
     intake: {
       maxSamples: env.HARMONISE_INTAKE_MAX_SAMPLES ?? 5000,
       maxManifestMiB: env.HARMONISE_INTAKE_MAX_MANIFEST_MIB ?? 64,
@@ -176,6 +189,8 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize: env.HARMONISE_FREQUENCY_BATCH_SIZE ?? 500,
       contributionsPerJob: env.HARMONISE_FREQUENCY_CONTRIBUTIONS_PER_JOB ?? 100,
       engineNode: env.HARMONISE_FREQUENCY_NODE ?? process.execPath,
+      floor: env.HARMONISE_FREQUENCY_FLOOR ?? 5,
+      belowFloor: env.HARMONISE_FREQUENCY_BELOW_FLOOR ?? 'flag',
     },
     demoCache: env.HARMONISE_DEMO_CACHE ? path.resolve(env.HARMONISE_DEMO_CACHE) : null,
     logLevel: env.HARMONISE_LOG_LEVEL ?? 'info',

@@ -5,15 +5,21 @@
  * `harmonise up` creates development tokens for every role once, in `api-tokens.json` under the
  * data root (mode 0600, role → token, the file named by `up --json`), and their hashes.
  *
- * Roles: `operator` (NGC staff), `submitter:<region>` (a regional pipeline), `viewer` (dashboards).
+ * Named tokens (`harmonise token create`, one per department, with an expiry) are read from
+ * `run/api-named-tokens.json`, again as hashes, and re-read when that file changes, so a token
+ * made or revoked works at once, without restarting the API.
+ *
+ * Roles (./roles.ts): `operator`, `viewer`, `submitter:<region>`, `frequency-reader`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { readJsonIfExists, writeFileAtomic } from '../store/atomic.ts';
+import { namedTokensFile, readNamedTokens, type NamedToken } from '../store/named-tokens.ts';
+import { hashToken, type Role } from './roles.ts';
 
-export type Role = 'operator' | 'viewer' | `submitter:${string}`;
+export { hashToken, isRole, type Role } from './roles.ts';
 
 export const TOKEN_HASHES_SCHEMA = 'harmonise.api-token-hashes/v1';
 
@@ -27,14 +33,6 @@ export const tokenHashesSchema = z.strictObject({
   ),
 });
 
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-export function isRole(value: string): value is Role {
-  return value === 'operator' || value === 'viewer' || /^submitter:[a-z][a-z0-9-]*$/.test(value);
-}
-
 /** The roles a deployment has: operator, viewer and one submitter per region. */
 export function rolesFor(regions: readonly string[]): Role[] {
   return ['operator', 'viewer', ...regions.map((r) => `submitter:${r}` as const)];
@@ -45,12 +43,15 @@ export interface TokenFiles {
   tokensFile: string;
   /** What the API reads: token hash → role. */
   hashesFile: string;
+  /** Named tokens, as hashes (`harmonise token create`). */
+  namedFile: string;
 }
 
 export function tokenFiles(dataRoot: string): TokenFiles {
   return {
     tokensFile: path.join(dataRoot, 'api-tokens.json'),
     hashesFile: path.join(dataRoot, 'run', 'api-token-hashes.json'),
+    namedFile: namedTokensFile(dataRoot),
   };
 }
 
@@ -83,11 +84,31 @@ export async function ensureDevTokens(
   return tokens;
 }
 
+/** Who a request comes from. */
+export interface Caller {
+  role: Role;
+  /** The token's name (a department), or the role for a development token. */
+  name: string;
+  /** A named token's end; null for a development token. */
+  expiresAt: string | null;
+}
+
+/** What a bearer token says: who it is, or why it is refused. */
+export type Identity = { caller: Caller } | { refused: string };
+
+const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
+
 /** Who a bearer token belongs to. */
 export class TokenRegistry {
-  private constructor(private readonly roles: ReadonlyMap<string, Role>) {}
+  private named = new Map<string, NamedToken>();
+  private namedStamp = '';
 
-  static async load(hashesFile: string): Promise<TokenRegistry> {
+  private constructor(
+    private readonly roles: ReadonlyMap<string, Role>,
+    private readonly namedFile: string | null,
+  ) {}
+
+  static async load(hashesFile: string, namedFile: string | null = null): Promise<TokenRegistry> {
     let text: string;
     try {
       text = await fs.readFile(hashesFile, 'utf8');
@@ -104,13 +125,39 @@ export class TokenRegistry {
     if (!parsed.success) {
       throw new Error(`${hashesFile} is not a token hash file: ${parsed.error.message}`);
     }
-    return new TokenRegistry(new Map(Object.entries(parsed.data.tokens) as [string, Role][]));
+    const registry = new TokenRegistry(
+      new Map(Object.entries(parsed.data.tokens) as [string, Role][]),
+      namedFile,
+    );
+    await registry.refresh();
+    return registry;
   }
 
-  /** The role of `Authorization: Bearer <token>`, or null for a missing or unknown token. */
-  roleOf(authorization: string | undefined): Role | null {
-    const match = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(authorization ?? '');
+  /** Re-reads the named tokens when their file has changed since the last look. */
+  private async refresh(): Promise<void> {
+    if (this.namedFile === null) return;
+    const stat = await fs.stat(this.namedFile).catch(() => null);
+    const stamp = stat === null ? '' : `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    if (stamp === this.namedStamp) return;
+    const tokens = await readNamedTokens(this.namedFile);
+    this.named = new Map(tokens.map((t) => [t.sha256, t]));
+    this.namedStamp = stamp;
+  }
+
+  /** Who `Authorization: Bearer <token>` is; null for a missing or unknown token. */
+  async identify(authorization: string | undefined, now = new Date()): Promise<Identity | null> {
+    const match = BEARER.exec(authorization ?? '');
     if (!match) return null;
-    return this.roles.get(hashToken(match[1]!)) ?? null;
+    const hash = hashToken(match[1]!);
+    const role = this.roles.get(hash);
+    if (role !== undefined) return { caller: { role, name: role, expiresAt: null } };
+    await this.refresh();
+    const named = this.named.get(hash);
+    if (named === undefined) return null;
+    if (named.revokedAt !== null)
+      return { refused: `the token ${named.name} was revoked at ${named.revokedAt}` };
+    if (Date.parse(named.expiresAt) <= now.getTime())
+      return { refused: `the token ${named.name} expired at ${named.expiresAt}` };
+    return { caller: { role: named.role, name: named.name, expiresAt: named.expiresAt } };
   }
 }

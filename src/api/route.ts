@@ -4,19 +4,25 @@
  * `/openapi.json` is generated from them, so the document cannot drift from what is enforced.
  */
 import type { z } from 'zod';
-import type { Role } from './auth.ts';
+import type { Caller, Role } from './auth.ts';
 
 export type Method = 'GET' | 'POST';
 
-/** Who may call a route: read (every role), operator only, or a check of the parameters. */
+/**
+ * Who may call a route: read (operators and viewers), lookup (the frequency lookup and the
+ * Beacon: operators, viewers and frequency readers), operator only, or a check of the parameters.
+ */
 export type Access =
   | 'read'
+  | 'lookup'
   | 'operator'
   | { check: (role: Role, params: Record<string, string>) => boolean; says: string };
 
 /** Whether a role may call a route with these (raw) path parameters. */
 export function mayCall(access: Access, role: Role, params: Record<string, string>): boolean {
   if (access === 'read') return role === 'operator' || role === 'viewer';
+  if (access === 'lookup')
+    return role === 'operator' || role === 'viewer' || role === 'frequency-reader';
   if (access === 'operator') return role === 'operator';
   return access.check(role, params);
 }
@@ -24,8 +30,16 @@ export function mayCall(access: Access, role: Role, params: Record<string, strin
 /** Who may call a route, in words (403 answers and the OpenAPI document). */
 export function whoMayCall(access: Access): string {
   if (access === 'read') return 'an operator or a viewer';
+  if (access === 'lookup') return 'an operator, a viewer or a frequency reader';
   if (access === 'operator') return 'an operator';
   return access.says;
+}
+
+/** Whom an answer is for: operators see every count, everyone else what the floor allows. */
+export type Audience = 'operator' | 'reader';
+
+export function audienceOf(role: Role): Audience {
+  return role === 'operator' ? 'operator' : 'reader';
 }
 
 export interface RouteContext<P, B, Q> {
@@ -33,7 +47,9 @@ export interface RouteContext<P, B, Q> {
   body: B;
   query: Q;
   role: Role;
-  /** Who did it, for the audit log and workflow records: the role (tokens carry no name). */
+  /** Who called: role, and the token's name (the role for a development token). */
+  caller: Caller;
+  /** Who did it, for the audit log and workflow records: `api:<role>`, `api:<role>:<name>`. */
   requestedBy: string;
 }
 
@@ -54,6 +70,11 @@ export interface RouteSpec<P = unknown, B = unknown, R = unknown, Q = unknown> {
    */
   response: z.ZodType;
   status?: number;
+  /**
+   * Whether a call changes something (and so is audited); default: every method but GET. A
+   * Beacon query by POST changes nothing.
+   */
+  changes?: boolean;
   handler: (ctx: RouteContext<P, B, Q>) => Promise<R>;
 }
 

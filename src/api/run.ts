@@ -3,12 +3,16 @@ import { HarmoniseClient } from '../client.ts';
 import { apiUrl, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { tokenFiles, TokenRegistry } from './auth.ts';
+import { AccessLog, RateLimiter } from './lookup-guard.ts';
 import { buildApi } from './server.ts';
 
 export async function runApi(config: Config, logger: Logger): Promise<void> {
-  const tokens = await TokenRegistry.load(tokenFiles(config.dataRoot).hashesFile);
+  const files = tokenFiles(config.dataRoot);
+  const tokens = await TokenRegistry.load(files.hashesFile, files.namedFile);
   const client = await HarmoniseClient.connect(config, 30_000);
-  const app = await buildApi({ client, tokens, logger });
+  const limiter = new RateLimiter(config.api.readerRatePerSecond, config.api.readerBurst);
+  const accessLog = new AccessLog(client.layout.logsDir);
+  const app = await buildApi({ client, tokens, logger, lookup: client.lookup, limiter, accessLog });
   await app.listen({ host: config.api.host, port: config.api.port });
   logger.info({ url: apiUrl(config) }, 'API listening');
   await new Promise<void>((resolve) => {
@@ -17,5 +21,6 @@ export async function runApi(config: Config, logger: Logger): Promise<void> {
     process.once('SIGINT', stop);
   });
   await app.close();
+  await accessLog.close();
   await client.close();
 }

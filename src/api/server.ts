@@ -11,9 +11,13 @@ import type { HarmoniseClient } from '../client.ts';
 import { HarmoniseError, ServiceUnreachableError, UsageError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { temporalUnavailable } from '../client-checks.ts';
-import type { Role, TokenRegistry } from './auth.ts';
+import type { FrequencyLookup } from '../lookup/service.ts';
+import type { Caller, TokenRegistry } from './auth.ts';
 import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
 import { healthAnswer } from './health.ts';
+import type { AccessLog, RateLimiter } from './lookup-guard.ts';
+import { lookupRoutes } from './rest-lookup.ts';
+
 import { createApiMetrics } from './metrics-route.ts';
 import { openApiDocument } from './openapi.ts';
 import { restRoutes } from './rest.ts';
@@ -24,6 +28,12 @@ export interface ApiDeps {
   client: HarmoniseClient;
   tokens: TokenRegistry;
   logger: Logger;
+  /** The frequency lookup the lookup and Beacon routes answer from. */
+  lookup: FrequencyLookup;
+  /** Frequency readers' rate limit, per token. */
+  limiter: RateLimiter;
+  /** Every lookup, with the token's name. */
+  accessLog: AccessLog;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
@@ -74,9 +84,20 @@ function failure(error: unknown): { status: number; code: string; message: strin
 /** Every request's calls to Temporal end within this: Temporal down is a 503 in seconds. */
 const TEMPORAL_DEADLINE_MS = 5_000;
 
-/** Every route of the table (the OpenAPI document lists exactly these). */
-export function apiRoutes(client: HarmoniseClient): RouteSpec[] {
-  return [...restRoutes(client), ...dashboardRoutes(client), ...wesRoutes(client)];
+/**
+ * Every route of the table (the OpenAPI document lists exactly these). Without a lookup (the
+ * document alone), the lookup routes are listed and answer 503.
+ */
+export function apiRoutes(
+  client: HarmoniseClient,
+  lookup: FrequencyLookup | null = null,
+): RouteSpec[] {
+  return [
+    ...restRoutes(client),
+    ...lookupRoutes(lookup),
+    ...dashboardRoutes(client),
+    ...wesRoutes(client),
+  ];
 }
 
 export async function buildApi(deps: ApiDeps) {
@@ -85,7 +106,7 @@ export async function buildApi(deps: ApiDeps) {
     // Every body this API takes is a few hundred bytes.
     bodyLimit: 1 << 20,
   });
-  const routes = apiRoutes(deps.client);
+  const routes = apiRoutes(deps.client, deps.lookup);
   const dashboard = await fs.readFile(DASHBOARD_HTML, 'utf8');
 
   // JSON only: any other content type is a 415, not a string for the schemas to puzzle over.
@@ -120,7 +141,7 @@ export async function buildApi(deps: ApiDeps) {
 
   const metrics = createApiMetrics(deps.client);
   app.get('/metrics', async (request, reply) => {
-    const role = authenticate(request, reply, deps);
+    const { role } = await authenticate(request, reply, deps);
     if (!mayCall('read', role, {}))
       throw new ApiError(403, 'FORBIDDEN', `GET /metrics needs ${whoMayCall('read')}`);
     const text = await deps.client.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
@@ -153,15 +174,36 @@ export async function buildApi(deps: ApiDeps) {
   return app;
 }
 
-/** The caller's role; a missing or unknown token is a 401. */
-function authenticate(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps): Role {
-  const role = deps.tokens.roleOf(request.headers.authorization);
-  if (role !== null) return role;
+/** Who calls; a missing, unknown, expired or revoked token is a 401. */
+async function authenticate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ApiDeps,
+): Promise<Caller> {
+  const identity = await deps.tokens.identify(request.headers.authorization);
+  if (identity !== null && 'caller' in identity) return identity.caller;
   void reply.header('www-authenticate', 'Bearer');
   throw new ApiError(
     401,
     'UNAUTHENTICATED',
-    request.headers.authorization ? 'the token is not valid' : 'a bearer token is required',
+    identity !== null
+      ? identity.refused
+      : request.headers.authorization
+        ? 'the token is not valid'
+        : 'a bearer token is required',
+  );
+}
+
+/** A frequency reader over its rate is a 429 that says when to come back. */
+function limitRate(caller: Caller, reply: FastifyReply, deps: ApiDeps): void {
+  if (caller.role !== 'frequency-reader') return;
+  const wait = deps.limiter.take(caller.name);
+  if (wait === null) return;
+  void reply.header('retry-after', String(wait));
+  throw new ApiError(
+    429,
+    'RATE_LIMITED',
+    `token ${caller.name} is over its rate limit: retry in ${wait} s`,
   );
 }
 
@@ -171,7 +213,9 @@ async function handle(
   reply: FastifyReply,
   deps: ApiDeps,
 ): Promise<unknown> {
-  const role = authenticate(request, reply, deps);
+  const started = performance.now();
+  const caller = await authenticate(request, reply, deps);
+  const { role } = caller;
   const rawParams = request.params as Record<string, string>;
   if (!mayCall(spec.access, role, rawParams)) {
     throw new ApiError(
@@ -180,28 +224,50 @@ async function handle(
       `${spec.method} ${spec.url} needs ${whoMayCall(spec.access)}`,
     );
   }
-  const changes = spec.method !== 'GET';
+  const requestedBy = caller.expiresAt === null ? `api:${role}` : `api:${role}:${caller.name}`;
+  const logged = (status: number) => {
+    if (spec.access !== 'lookup') return;
+    deps.accessLog.write({
+      at: new Date().toISOString(),
+      token: caller.name,
+      role,
+      route: `${spec.method} ${spec.url}`,
+      params: rawParams,
+      query: request.query as Record<string, string>,
+      status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
+  const changes = spec.changes ?? spec.method !== 'GET';
   const audit = (outcome: string) =>
     deps.client.records.recordApiCall({
       action: `api ${spec.method} ${spec.url}`,
-      requestedBy: `api:${role}`,
+      requestedBy,
       // As asked: the client replaces a personal number by a salted hash.
       params: rawParams,
       outcome,
     });
   try {
+    if (spec.access === 'lookup') limitRate(caller, reply, deps);
     const params = parse(spec.params, rawParams, 'params');
     const body = parse(spec.body, request.body, 'body');
     const query = parse(spec.query, request.query, 'query');
-    const result = await deps.client.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-      spec.handler({ params, body, query, role, requestedBy: `api:${role}` }),
-    );
+    const context = { params, body, query, role, caller, requestedBy };
+    // A lookup reads release files only: it does not wait on Temporal.
+    const result =
+      spec.access === 'lookup'
+        ? await spec.handler(context)
+        : await deps.client.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+            spec.handler(context),
+          );
     if (changes) await audit(String(spec.status ?? 200));
+    logged(spec.status ?? 200);
     return await reply.code(spec.status ?? 200).send(result);
   } catch (error) {
     // A refusal changes nothing, not even the audit log; other failures are recorded.
     const { status, code } = failure(error);
     if (changes && status !== 403) await audit(`${status} ${code}`);
+    logged(status);
     throw error;
   }
 }

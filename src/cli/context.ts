@@ -66,18 +66,25 @@ export async function operatorIdentity(ctx: Context, what: string): Promise<stri
   const token = process.env.HARMONISE_TOKEN ?? '';
   const hint = `set HARMONISE_TOKEN to an operator token ("harmonise up" writes development tokens to ${tokenFiles(ctx.config.dataRoot).tokensFile})`;
   if (token === '') throw new UsageError(`${what} is an operator decision: ${hint}`);
-  const registry = await TokenRegistry.load(tokenFiles(ctx.config.dataRoot).hashesFile).catch(
+  const files = tokenFiles(ctx.config.dataRoot);
+  const registry = await TokenRegistry.load(files.hashesFile, files.namedFile).catch(
     (error: unknown) => {
       throw new UsageError(
         `${what} needs an operator token, and no token is known here (${String(error)})`,
       );
     },
   );
-  const role = registry.roleOf(`Bearer ${token}`);
-  if (role !== 'operator') {
-    throw new UsageError(
-      `${what} is an operator decision: HARMONISE_TOKEN is ${role === null ? 'not a known token' : `a ${role} token`}; ${hint}`,
-    );
+  const identity = await registry.identify(`Bearer ${token}`);
+  const role = identity !== null && 'caller' in identity ? identity.caller.role : null;
+  if (identity === null || role !== 'operator') {
+    const is =
+      identity === null
+        ? 'not a known token'
+        : 'refused' in identity
+          ? `refused (${identity.refused})`
+          : `a ${role} token`;
+    throw new UsageError(`${what} is an operator decision: HARMONISE_TOKEN is ${is}; ${hint}`);
   }
-  return 'operator:cli';
+  const name = 'caller' in identity ? identity.caller.name : 'operator';
+  return name === 'operator' ? 'operator:cli' : `operator:cli:${name}`;
 }

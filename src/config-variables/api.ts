@@ -16,5 +16,18 @@ export const API_SECTION: ConfigSection = {
       default: { value: 8080 },
       meaning: "the HTTP API's port",
     },
+    {
+      name: 'HARMONISE_API_READER_RATE',
+      setting: 'api.readerRatePerSecond',
+      default: { value: 20 },
+      meaning:
+        'requests per second one frequency-reader token may make; beyond it the API answers 429 with Retry-After',
+    },
+    {
+      name: 'HARMONISE_API_READER_BURST',
+      setting: 'api.readerBurst',
+      default: { value: 100 },
+      meaning: 'requests a frequency-reader token may make at once before its rate applies',
+    },
   ],
 };

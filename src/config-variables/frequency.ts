@@ -31,5 +31,19 @@ export const FREQUENCY_SECTION: ConfigSection = {
       meaning:
         'the node binary frequency jobs run the engine with (on Slurm: a path every node has)',
     },
+    {
+      name: 'HARMONISE_FREQUENCY_FLOOR',
+      setting: 'frequency.floor',
+      default: { value: 5 },
+      meaning:
+        "the reporting floor: readers see no count with 0 < AC < floor; recorded in each new release's summary.json, and the API applies the higher of the release's and this",
+    },
+    {
+      name: 'HARMONISE_FREQUENCY_BELOW_FLOOR',
+      setting: 'frequency.belowFloor',
+      default: { value: 'flag' },
+      meaning:
+        'what readers learn of a variant under the floor: `flag` (present, below the reporting floor) or `hide` (nothing; absence is then "not reported")',
+    },
   ],
 };
