@@ -13,8 +13,8 @@ import {
 
 // chr1 from position 1: a CA repeat from 5 to 12.
 const SEQUENCE = 'GATTCACACACAGGTTA';
-const reference: ReferenceBases = async (chrom, pos, length) =>
-  chrom === 'chr1' ? SEQUENCE.slice(pos - 1, pos - 1 + length) : '';
+const reference: ReferenceBases = (chrom, pos, length) =>
+  Promise.resolve(chrom === 'chr1' ? SEQUENCE.slice(pos - 1, pos - 1 + length) : '');
 
 const norm = async (id: string, ref: ReferenceBases | null = reference) =>
   variantIdOf(await normalise(parseVariantId(id), ref));

@@ -15,10 +15,6 @@ import { createLayout, type Layout } from '../../src/store/layout.ts';
 let root: string;
 let layout: Layout;
 let lookup: FrequencyLookup;
-const lookupPosition = (
-  _layout: Layout,
-  query: { releaseId: string; chrom: string; pos: number },
-) => lookup.position(query);
 
 /** The summary.json fields the lookup reads. */
 async function writeSummary(releaseId: string): Promise<void> {
