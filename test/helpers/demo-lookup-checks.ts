@@ -76,7 +76,12 @@ async function vcfRecords(vcf: string, region?: string): Promise<VcfRecord[]> {
 /** The VCF's counts of a stratum (`` or `_XX`…) overall or of a region, as the API shapes them. */
 function expected(record: VcfRecord, stratum: string, region: string | null): Counts {
   const field = (tag: string) => record.info.get(`${tag}${stratum}${region ? `_${region}` : ''}`);
-  return { AC: field('AC')!, AN: field('AN')!, AF: field('AF') ?? null, nhomalt: field('nhomalt')! };
+  return {
+    AC: field('AC')!,
+    AN: field('AN')!,
+    AF: field('AF') ?? null,
+    nhomalt: field('nhomalt')!,
+  };
 }
 
 /** A reader's stratum: hidden, or exactly the VCF's numbers, never a count under the floor. */
@@ -104,7 +109,8 @@ export async function checkLookupApi(access: LookupAccess, report: DemoReport): 
     const operator = (await get(access.api, access.operator, url)) as VariantFound;
     expect(operator.found).toBe(true);
     expect(operator.overall).toEqual(expected(record, '', null));
-    for (const r of regions) expect(operator.regions[r], `${record.id} ${r}`).toEqual(expected(record, '', r));
+    for (const r of regions)
+      expect(operator.regions[r], `${record.id} ${r}`).toEqual(expected(record, '', r));
     expect(operator.strata?.XX).toEqual(expected(record, '_XX', null));
     expect(operator.strata?.XY).toEqual(expected(record, '_XY', null));
     expect(operator.strata?.raw).toEqual(expected(record, '_raw', null));
@@ -113,12 +119,29 @@ export async function checkLookupApi(access: LookupAccess, report: DemoReport): 
 
     const reader = (await get(access.api, access.reader, url)) as VariantFound;
     expect(reader.regionStrata).toBeUndefined();
-    expect(reader.belowFloor).toBe(record.info.get('AC')! < privacy.floor && record.info.get('AC')! > 0);
+    expect(reader.belowFloor).toBe(
+      record.info.get('AC')! < privacy.floor && record.info.get('AC')! > 0,
+    );
     expectReaderShows(reader.overall, expected(record, '', null), privacy.floor, record.id);
     for (const r of regions)
-      expectReaderShows(reader.regions[r], expected(record, '', r), privacy.floor, `${record.id} ${r}`);
-    expectReaderShows(reader.strata?.XX, expected(record, '_XX', null), privacy.floor, `${record.id} XX`);
-    expectReaderShows(reader.strata?.raw, expected(record, '_raw', null), privacy.floor, `${record.id} raw`);
+      expectReaderShows(
+        reader.regions[r],
+        expected(record, '', r),
+        privacy.floor,
+        `${record.id} ${r}`,
+      );
+    expectReaderShows(
+      reader.strata?.XX,
+      expected(record, '_XX', null),
+      privacy.floor,
+      `${record.id} XX`,
+    );
+    expectReaderShows(
+      reader.strata?.raw,
+      expected(record, '_raw', null),
+      privacy.floor,
+      `${record.id} raw`,
+    );
     if ('suppressed' in reader.overall) suppressedForReaders += 1;
   }
   // The demo's 10 genomes carry many variants fewer than 5 times: the floor is exercised.
@@ -150,6 +173,8 @@ export async function checkPublicFilesHoldNoSampleId(access: LookupAccess, repor
     const text = Buffer.from(stdout).toString('latin1');
     for (const id of ids) expect(text.includes(id), `${name} names ${id}`).toBe(false);
   }
-  const datasets = JSON.stringify(await get(access.api, access.reader, '/api/v1/frequency/datasets'));
+  const datasets = JSON.stringify(
+    await get(access.api, access.reader, '/api/v1/frequency/datasets'),
+  );
   for (const id of ids) expect(datasets.includes(id), `datasets name ${id}`).toBe(false);
 }
