@@ -16,6 +16,7 @@ import type { Caller, TokenRegistry } from './auth.ts';
 import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
 import { healthAnswer } from './health.ts';
 import type { AccessLog, RateLimiter } from './lookup-guard.ts';
+import { LOOKUP_PAGE_HTML, lookupPage } from './lookup-page.ts';
 import { lookupRoutes } from './rest-lookup.ts';
 
 import { createApiMetrics } from './metrics-route.ts';
@@ -108,6 +109,7 @@ export async function buildApi(deps: ApiDeps) {
   });
   const routes = apiRoutes(deps.client, deps.lookup);
   const dashboard = await fs.readFile(DASHBOARD_HTML, 'utf8');
+  const lookupHtml = await fs.readFile(LOOKUP_PAGE_HTML, 'utf8');
 
   // JSON only: any other content type is a 415, not a string for the schemas to puzzle over.
   app.removeContentTypeParser('text/plain');
@@ -160,6 +162,8 @@ export async function buildApi(deps: ApiDeps) {
       )
       .send(dashboard),
   );
+  // Likewise: it reads the lookup routes with a reader's token (docs/frequency-lookup.md).
+  app.get('/frequency', (_request, reply) => lookupPage(reply, lookupHtml));
 
   const document = openApiDocument(routes);
   app.get('/openapi.json', () => Promise.resolve(document));
