@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '../../src/cli/demo.ts';
+import { PROJECT_ROOT } from '../../src/config.ts';
 import { NATIONAL_PIPELINE_VERSION } from '../../src/demo/model.ts';
 import { isProcessAlive, processStartTime } from '../../src/platform/process.ts';
 import { cliEnv, harmonise, type CliEnv } from '../helpers/cli.ts';
@@ -31,7 +32,9 @@ import {
   checkLookupApi,
   checkPublicFilesHoldNoSampleId,
   lookupAccess,
+  type LookupAccess,
 } from '../helpers/demo-lookup-checks.ts';
+import { checkLookupPage } from '../helpers/lookup-page-checks.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { processGroup } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -40,6 +43,8 @@ let cli: CliEnv;
 let root: string;
 let report: DemoReport;
 let startedBeforeKill: string[] = [];
+/** The API and a department's reader token, made once the demo has published its release. */
+let access: LookupAccess;
 
 interface LedgerEntry {
   key: string;
@@ -162,9 +167,18 @@ describe('harmonise demo', () => {
   });
 
   it('serves the release to departments: every site as in the VCF, under the floor for readers', async () => {
-    const access = await lookupAccess(cli, 'demo-klinisk-genetik');
+    access = await lookupAccess(cli, 'demo-klinisk-genetik');
     await checkLookupApi(access, report);
     await checkPublicFilesHoldNoSampleId(access, report);
+  });
+
+  it('shows a department the release on the lookup page, in chromium, with the floor held', async () => {
+    await checkLookupPage({
+      api: access.api,
+      readerToken: access.reader,
+      vcf: report.release!.vcf,
+      screenshot: path.join(PROJECT_ROOT, 'test-artifacts', 'frequency-lookup.png'),
+    });
   });
 
   it('answers status commands with the documented JSON', async () => {
