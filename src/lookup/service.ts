@@ -3,6 +3,7 @@
  * readers may see them, answered from the release files (./releases.ts) under the reporting
  * floor (./privacy.ts). The REST routes, the Beacon and the lookup page all answer through it.
  */
+import { PUBLIC_RELEASE_FILES } from '../domain/shards.ts';
 import { UsageError } from '../errors.ts';
 import type { Layout } from '../store/layout.ts';
 import type { PipelineRegistry } from '../store/pipelines.ts';
@@ -220,7 +221,9 @@ export class FrequencyLookup {
           }
         : null,
       files: Object.fromEntries(
-        Object.entries(summary.files).filter(([name]) => PUBLIC_FILES.has(name)),
+        Object.entries(summary.files).filter(([name]) =>
+          (PUBLIC_RELEASE_FILES as readonly string[]).includes(name),
+        ),
       ),
       privacy: { floor, belowFloor },
     };
@@ -230,11 +233,3 @@ export class FrequencyLookup {
     return Promise.all((await this.releases.ids()).map((id) => this.dataset(id)));
   }
 }
-
-/** The files of a release that hold counts only (samples.tsv names the genomes: it is not one). */
-const PUBLIC_FILES = new Set([
-  'frequencies.vcf.gz',
-  'frequencies.vcf.gz.tbi',
-  'an.tsv.gz',
-  'an.tsv.gz.tbi',
-]);
