@@ -42,13 +42,13 @@ function parametersOf(spec: RouteSpec): unknown[] {
   ];
 }
 
-const error = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: errorBody } },
-});
-
 /** A table route's operation: who may call it, its parameters, body and answers. */
 function operationOf(spec: RouteSpec): Record<string, unknown> {
+  const errorSchema = spec.errors ? jsonSchema(spec.errors.schema, 'output') : errorBody;
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: errorSchema } },
+  });
   return {
     summary: spec.summary,
     tags: [spec.tag],

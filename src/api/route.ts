@@ -51,6 +51,24 @@ export interface RouteContext<P, B, Q> {
   caller: Caller;
   /** Who did it, for the audit log and workflow records: `api:<role>`, `api:<role>:<name>`. */
   requestedBy: string;
+  /** The API's URL as the caller reached it (`http://host:port`), for answers that link to it. */
+  baseUrl: string;
+}
+
+/** A failure as the server tells it: HTTP status, stable code, what was wrong. */
+export interface Failure {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * A route family's own error answer, for clients that expect another shape than `{ code,
+ * message }` (Beacon clients read Beacon error responses): the body of a failure, and its schema.
+ */
+export interface RouteErrors {
+  body: (failure: Failure) => unknown;
+  schema: z.ZodType;
 }
 
 export interface RouteSpec<P = unknown, B = unknown, R = unknown, Q = unknown> {
@@ -75,6 +93,8 @@ export interface RouteSpec<P = unknown, B = unknown, R = unknown, Q = unknown> {
    * Beacon query by POST changes nothing.
    */
   changes?: boolean;
+  /** How this route answers a failure (any, from a 401 on); default `{ code, message }`. */
+  errors?: RouteErrors;
   handler: (ctx: RouteContext<P, B, Q>) => Promise<R>;
 }
 

@@ -17,12 +17,12 @@ import { DASHBOARD_HTML, dashboardRoutes } from './dashboard.ts';
 import { healthAnswer } from './health.ts';
 import type { AccessLog, RateLimiter } from './lookup-guard.ts';
 import { LOOKUP_PAGE_HTML, lookupPage } from './lookup-page.ts';
+import { beaconRoutes } from './beacon/routes.ts';
 import { lookupRoutes } from './rest-lookup.ts';
-
 import { createApiMetrics } from './metrics-route.ts';
 import { openApiDocument } from './openapi.ts';
 import { restRoutes } from './rest.ts';
-import { ApiError, mayCall, whoMayCall, type RouteSpec } from './route.ts';
+import { ApiError, mayCall, whoMayCall, type Failure, type RouteSpec } from './route.ts';
 import { wesRoutes } from './wes.ts';
 
 export interface ApiDeps {
@@ -55,7 +55,7 @@ const FASTIFY_REFUSALS: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_REQUEST',
 };
 
-function failure(error: unknown): { status: number; code: string; message: string } {
+function failure(error: unknown): Failure {
   if (error instanceof ApiError) return error;
   if (error instanceof UsageError)
     return { status: 400, code: 'BAD_REQUEST', message: error.message };
@@ -96,6 +96,7 @@ export function apiRoutes(
   return [
     ...restRoutes(client),
     ...lookupRoutes(lookup),
+    ...beaconRoutes(lookup),
     ...dashboardRoutes(client),
     ...wesRoutes(client),
   ];
@@ -123,11 +124,15 @@ export async function buildApi(deps: ApiDeps) {
     }
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const { status, code, message } = failure(error);
-    if (status >= 500) request.log.error({ err: error, code }, 'request failed');
-    return reply.code(status).send({ code, message });
-  });
+  const answerFailure =
+    (body: (failure: Failure) => unknown) =>
+    (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+      const answer = failure(error);
+      if (answer.status >= 500)
+        request.log.error({ err: error, code: answer.code }, 'request failed');
+      void reply.code(answer.status).send(body(answer));
+    };
+  app.setErrorHandler(answerFailure(({ code, message }) => ({ code, message })));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
       code: 'NOT_FOUND',
@@ -173,6 +178,8 @@ export async function buildApi(deps: ApiDeps) {
       method: spec.method,
       url: spec.url,
       handler: (request, reply) => handle(spec, request, reply, deps),
+      // A route with its own error shape answers every failure in it, a 401 or a 415 too.
+      ...(spec.errors ? { errorHandler: answerFailure(spec.errors.body) } : {}),
     });
   }
   return app;
@@ -256,7 +263,8 @@ async function handle(
     const params = parse(spec.params, rawParams, 'params');
     const body = parse(spec.body, request.body, 'body');
     const query = parse(spec.query, request.query, 'query');
-    const context = { params, body, query, role, caller, requestedBy };
+    const baseUrl = `${request.protocol}://${request.host}`;
+    const context = { params, body, query, role, caller, requestedBy, baseUrl };
     // A lookup reads release files only: it does not wait on Temporal.
     const result =
       spec.access === 'lookup'

@@ -348,6 +348,34 @@ describe('the HTTP API', () => {
         allowed: lookups,
         status: 200,
       },
+      ...['/beacon/v2', '/beacon/v2/', '/beacon/v2/info', '/beacon/v2/map']
+        .concat(['/beacon/v2/configuration', '/beacon/v2/entry_types'])
+        .map((url): Case => ({ method: 'GET', url, allowed: lookups, status: 200 })),
+      {
+        method: 'GET',
+        // Beacon positions are 0-based: start 999 is POS 1000.
+        url: `/beacon/v2/g_variants?referenceName=chr1&start=999&referenceBases=A&alternateBases=G&requestedGranularity=record&datasetIds=${FIXTURE_RELEASE_ID}`,
+        allowed: lookups,
+        status: 200,
+      },
+      {
+        // A Beacon query by POST changes nothing: it is not audited.
+        method: 'POST',
+        url: '/beacon/v2/g_variants',
+        body: {
+          query: {
+            requestParameters: {
+              referenceName: 'chr1',
+              start: [0],
+              end: [10000],
+              datasetIds: [FIXTURE_RELEASE_ID],
+            },
+            requestedGranularity: 'count',
+          },
+        },
+        allowed: lookups,
+        status: 200,
+      },
       {
         method: 'POST',
         url: '/api/v1/tokens',
@@ -380,10 +408,15 @@ describe('the HTTP API', () => {
         const answer = await call(caller, c.method, c.url, c.body);
         const expected = unauthenticated(caller) ? 401 : 403;
         expect(answer.status, `${caller} ${c.method} ${c.url}`).toBe(expected);
-        expect(answer.body).toMatchObject({
-          code: expected === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
-          message: expect.any(String),
-        });
+        // The Beacon's routes refuse as Beacon error responses.
+        expect(answer.body).toMatchObject(
+          documented(c.method, c.url).errors
+            ? { error: { errorCode: expected, errorMessage: expect.any(String) } }
+            : {
+                code: expected === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+                message: expect.any(String),
+              },
+        );
       }
     }
     // A submitter may not choose its mode.
