@@ -35,6 +35,7 @@ import {
   type LookupAccess,
 } from '../helpers/demo-lookup-checks.ts';
 import { checkLookupPage } from '../helpers/lookup-page-checks.ts';
+import { checkBeacon } from '../helpers/beacon-checks.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { processGroup } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -179,6 +180,14 @@ describe('harmonise demo', () => {
       vcf: report.release!.vcf,
       screenshot: path.join(PROJECT_ROOT, 'test-artifacts', 'frequency-lookup.png'),
     });
+  });
+
+  it('answers the GA4GH Beacon v2 as its JSON schemas say, with the VCF’s counts', async () => {
+    await checkBeacon(
+      access.api,
+      { reader: access.reader, operator: access.operator },
+      report.release!.vcf,
+    );
   });
 
   it('answers status commands with the documented JSON', async () => {
