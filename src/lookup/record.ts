@@ -8,7 +8,7 @@
  */
 import type { Counts, Privacy, Shown, Strata, VariantFound } from './answer.ts';
 import { SUPPRESSED, suppressPartition, underFloor } from './privacy.ts';
-import type { OpenRelease } from './releases.ts';
+import { linesIn, type OpenRelease } from './releases.ts';
 
 export interface ReleaseRecord {
   chrom: string;
@@ -142,4 +142,23 @@ export function foundAnswer(
     ...(strata ? { strata: readersStrata(strata, overall, privacy.floor) } : {}),
     privacy,
   };
+}
+
+/** The first span a window is read in; each next one is twice as long. */
+const FIRST_SPAN = 10_000;
+
+/**
+ * The records starting in [start, end], in order, read in spans that double: a page of a long
+ * window reads about what it lists, not the whole window.
+ */
+export async function* recordsIn(release: OpenRelease, chrom: string, start: number, end: number) {
+  let span = FIRST_SPAN;
+  for (let lo = start; lo <= end; lo += span, span *= 2) {
+    const hi = Math.min(end, lo + span - 1);
+    // A tabix query also returns a deletion that starts before the span and reaches into it.
+    for (const line of await linesIn(release.vcf, chrom, lo, hi)) {
+      const record = parseRecord(line);
+      if (record.pos >= lo) yield record;
+    }
+  }
 }

@@ -153,3 +153,20 @@ export class ReleaseFiles {
       (await fasta.getSequence(chrom, pos - 1, pos - 1 + length)) ?? '';
   }
 }
+
+/** The track's values at a position (`AN`, `AN_<region>`…), or null for a release without one. */
+export async function trackAt(
+  release: OpenRelease,
+  chrom: string,
+  pos: number,
+): Promise<Map<string, number> | null> {
+  if (release.track === null) return null;
+  const row = (await linesIn(release.track.file, chrom, pos, pos))[0];
+  // The track has a run for every base of the reference: no run, no such position.
+  if (row === undefined)
+    throw new UsageError(`${chrom}:${pos} is not a position of the release's reference`);
+  const values = row.split('\t');
+  return new Map(
+    release.track.columns.slice(3).map((name, i) => [name, Number(values[i + 3])] as const),
+  );
+}

@@ -18,8 +18,9 @@ import type {
   VariantNotFound,
 } from './answer.ts';
 import { effectivePrivacy } from './privacy.ts';
-import { linesIn, ReleaseFiles, type OpenRelease } from './releases.ts';
-import { foundAnswer, parseRecord } from './record.ts';
+import { linesIn, ReleaseFiles, trackAt, type OpenRelease } from './releases.ts';
+import { foundAnswer, parseRecord, recordsIn } from './record.ts';
+import { lookupPosition, type PositionLookup } from './position.ts';
 import { normalise, parseVariantId, variantIdOf, type Allele, type Window } from './variant-id.ts';
 
 /** The longest window one region query may span. */
@@ -168,14 +169,10 @@ export class FrequencyLookup {
     const from = query.pageToken ? decodePageToken(query.pageToken) : { pos: query.start, skip: 0 };
     if (from.pos < query.start || from.pos > query.end)
       throw new UsageError(`pageToken belongs to another window`);
-    const records = (await linesIn(release.vcf, query.chrom, from.pos, query.end))
-      .map((line) => parseRecord(line))
-      // A tabix query also returns a deletion that starts before the window and reaches into it.
-      .filter((r) => r.pos >= from.pos);
     const variants: VariantFound[] = [];
     let nextPageToken: string | null = null;
     let atPos = { pos: from.pos, count: 0 };
-    for (const record of records) {
+    for await (const record of recordsIn(release, query.chrom, from.pos, query.end)) {
       atPos =
         record.pos === atPos.pos
           ? { pos: atPos.pos, count: atPos.count + 1 }
@@ -239,62 +236,7 @@ export class FrequencyLookup {
   }
 
   /** Everything a release has at a position, for operators (`harmonise frequency lookup`). */
-  async position(query: {
-    releaseId: string;
-    chrom: string;
-    pos: number;
-  }): Promise<PositionLookup> {
-    const { chrom, pos } = query;
-    if (!Number.isInteger(pos) || pos < 1) throw new UsageError(`${pos} is not a 1-based position`);
-    const release = await this.releases.get(query.releaseId);
-    const variants = (await linesIn(release.vcf, chrom, pos, pos))
-      .map((line) => parseRecord(line))
-      .filter((r) => r.pos === pos)
-      .map((r) => ({
-        variant: `${chrom}-${pos}-${r.ref}-${r.alt}`,
-        ref: r.ref,
-        alt: r.alt,
-        info: Object.fromEntries(r.info),
-      }));
-    const track = await trackAt(release, chrom, pos);
-    const alleleNumber = track === null ? null : Object.fromEntries(track);
-    const verdict =
-      variants.length > 0
-        ? 'seen'
-        : alleleNumber === null
-          ? 'unknown'
-          : (alleleNumber.AN ?? 0) > 0
-            ? 'not-seen'
-            : 'not-covered';
-    return { releaseId: release.id, chrom, pos, variants, alleleNumber, verdict };
+  position(query: { releaseId: string; chrom: string; pos: number }): Promise<PositionLookup> {
+    return lookupPosition(this.releases, query);
   }
-}
-
-/** The track's values at a position (`AN`, `AN_<region>`…), or null for a release without one. */
-async function trackAt(
-  release: OpenRelease,
-  chrom: string,
-  pos: number,
-): Promise<Map<string, number> | null> {
-  if (release.track === null) return null;
-  const row = (await linesIn(release.track.file, chrom, pos, pos))[0];
-  // The track has a run for every base of the reference: no run, no such position.
-  if (row === undefined)
-    throw new UsageError(`${chrom}:${pos} is not a position of the release's reference`);
-  const values = row.split('\t');
-  return new Map(
-    release.track.columns.slice(3).map((name, i) => [name, Number(values[i + 3])] as const),
-  );
-}
-
-export interface PositionLookup {
-  releaseId: string;
-  chrom: string;
-  pos: number;
-  /** The variants starting there: `chrom-pos-ref-alt` and the release's INFO fields. */
-  variants: { variant: string; ref: string; alt: string; info: Record<string, number | null> }[];
-  /** The track's columns there (`AN`, `AN_<region>`); null for a release cut before tracks. */
-  alleleNumber: Record<string, number> | null;
-  /** seen: a variant is there; not-seen: covered, no variant; not-covered: AN 0; unknown: no track. */
-  verdict: 'seen' | 'not-seen' | 'not-covered' | 'unknown';
 }
