@@ -3,7 +3,6 @@
  * summaries and submission outcome records; and the API's own entries in the audit log, personal
  * numbers replaced by the data root's salted hash.
  */
-import { lookupPosition, type PositionLookup } from './store/release-lookup.ts';
 import path from 'node:path';
 import type { Config } from './config.ts';
 import type { SubmissionStatus } from './domain/status.ts';
@@ -44,15 +43,6 @@ export class Records {
   /** A release's summary.json once it is published, else undefined. */
   releaseSummary(releaseId: string): Promise<unknown> {
     return readJsonIfExists(path.join(this.ctx.layout.releaseDir(releaseId), 'summary.json'));
-  }
-
-  /** What a release says about one position: its variants there and its allele number. */
-  lookupPosition(query: {
-    releaseId: string;
-    chrom: string;
-    pos: number;
-  }): Promise<PositionLookup> {
-    return lookupPosition(this.ctx.layout, query);
   }
 
   /** Every submission's outcome record. */

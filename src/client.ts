@@ -98,11 +98,7 @@ export class HarmoniseClient {
     readonly temporal: Client,
   ) {
     this.layout = createLayout(config.dataRoot);
-    this.lookup = new FrequencyLookup(
-      this.layout,
-      new PipelineRegistry(config.pipelinesDir, config.dataRoot),
-      config.frequency,
-    );
+    this.lookup = FrequencyLookup.ofConfig(config);
   }
 
   static async connect(config: Config, timeoutMs = 5000): Promise<HarmoniseClient> {

@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { genomicShards, shardStepName } from '../domain/shards.ts';
+import { genomicShards, PUBLIC_RELEASE_FILES, shardStepName } from '../domain/shards.ts';
 import { exclusionReason } from '../domain/release-eligibility.ts';
 import type { SampleRecord } from '../domain/sample-record.ts';
 import { readJsonIfExists, switchSymlink, writeFileAtomic } from '../store/atomic.ts';
@@ -181,6 +181,12 @@ interface PublishReleaseInput {
   batches?: BatchPlan[];
 }
 
+/** What readers of the lookup may see: the API applies this floor, or a higher one of its own. */
+function releasePrivacy(deps: ActivityDeps) {
+  const { floor, belowFloor } = deps.config.frequency;
+  return { floor, belowFloor, publicFiles: PUBLIC_RELEASE_FILES };
+}
+
 async function publishRelease(
   deps: ActivityDeps,
   input: PublishReleaseInput,
@@ -238,6 +244,7 @@ async function publishRelease(
         strata: strataTags(pipeline.spec),
       },
       files: checksums,
+      privacy: releasePrivacy(deps),
       ...(anTrack ? { anTrack } : {}),
       workflowId: input.workflowId,
       ...(input.engine ? { engine: input.engine } : {}),

@@ -68,9 +68,22 @@ function operationOf(spec: RouteSpec): Record<string, unknown> {
         content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } },
       },
       '400': error('bad request: what is wrong, by field'),
-      '401': error('no token, or an unknown one'),
+      '401': error('no token, an unknown one, or a named token that expired or was revoked'),
       '403': error('the token’s role may not do this'),
       '404': error('not found'),
+      ...(spec.access === 'lookup'
+        ? {
+            '429': {
+              ...error('a frequency reader’s token is over its rate limit'),
+              headers: {
+                'Retry-After': {
+                  description: 'seconds until a request is allowed again',
+                  schema: { type: 'integer', minimum: 1 },
+                },
+              },
+            },
+          }
+        : {}),
       ...(spec.body
         ? {
             '413': error('the body is over 1 MiB'),
@@ -78,7 +91,9 @@ function operationOf(spec: RouteSpec): Record<string, unknown> {
           }
         : {}),
       '503': error(
-        'Temporal did not answer within 5 s (down or unreachable), or a workflow did not answer a query in time (its worker down or busy); ask again',
+        spec.access === 'lookup'
+          ? 'the lookup is not configured in this API process'
+          : 'Temporal did not answer within 5 s (down or unreachable), or a workflow did not answer a query in time (its worker down or busy); ask again',
       ),
     },
   };

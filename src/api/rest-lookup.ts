@@ -4,16 +4,16 @@
  * readers get counts under the reporting floor suppressed, operators every count.
  */
 import { z } from 'zod';
+import { idSchemaOf } from '../domain/ids.ts';
 import { datasetSchema, regionAnswerSchema, variantAnswerSchema } from '../lookup/answer.ts';
 import { MAX_PAGE_SIZE, MAX_WINDOW_BASES, type FrequencyLookup } from '../lookup/service.ts';
 import { parseWindow } from '../lookup/variant-id.ts';
 import { ApiError, audienceOf, route, type RouteSpec } from './route.ts';
 
 const release = z
-  .string()
-  .regex(/^(latest|[0-9A-Za-z][0-9A-Za-z.:_-]*)$/, 'a release id or latest')
+  .union([z.literal('latest'), idSchemaOf('releaseId')])
   .default('latest')
-  .describe('the release to answer from (default: the latest)');
+  .describe('the release to answer from: its id, or latest (the default)');
 
 /** The lookup a route answers from; the OpenAPI document alone is built without one. */
 export function needLookup(lookup: FrequencyLookup | null): FrequencyLookup {

@@ -8,6 +8,7 @@ import { campaignRoutes } from './rest-campaigns.ts';
 import { releaseRoutes } from './rest-releases.ts';
 import { sampleRoutes } from './rest-samples.ts';
 import { submissionRoutes } from './rest-submissions.ts';
+import { tokenRoutes } from './rest-tokens.ts';
 import type { RouteSpec } from './route.ts';
 
 export function restRoutes(client: HarmoniseClient): RouteSpec[] {
@@ -16,5 +17,6 @@ export function restRoutes(client: HarmoniseClient): RouteSpec[] {
     ...sampleRoutes(client),
     ...campaignRoutes(client),
     ...releaseRoutes(client),
+    ...tokenRoutes(client),
   ];
 }

@@ -8,6 +8,7 @@ import { addCampaignCommands } from './campaign-commands.ts';
 import { ExitCode } from './output.ts';
 import { addRecordCommands } from './record-commands.ts';
 import { addServiceCommands } from './service-commands.ts';
+import { addTokenCommands } from './token-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('harmonise')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   addServiceCommands(program);
   addRecordCommands(program);
   addCampaignCommands(program);
+  addTokenCommands(program);
   return program;
 }
 

@@ -1,11 +1,11 @@
 /** `submission`, `sample`, `consent` and `frequency`: signalling work and reading its state. */
 import { Option, type Command } from 'commander';
 import { checkIds } from '../client-checks.ts';
-import { Records } from '../client-records.ts';
 import type { SampleStatusReport } from '../client.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
 import type { SubmissionStatus } from '../domain/status.ts';
 import { HarmoniseError, UsageError } from '../errors.ts';
+import { FrequencyLookup } from '../lookup/service.ts';
 import { context, operatorIdentity, withClient } from './context.ts';
 import { ExitCode, printJson, printLine } from './output.ts';
 
@@ -134,7 +134,7 @@ async function lookupFrequency(position: string, opts: { release: string; json?:
   const match = /^([^:\s]+):([0-9]+)$/.exec(position);
   if (!match) throw new UsageError(`"${position}" is not chrom:pos (for example chrX:52001)`);
   if (opts.release !== 'latest') checkIds({ releaseId: opts.release });
-  const found = await Records.ofDataRoot(context().config).lookupPosition({
+  const found = await FrequencyLookup.ofConfig(context().config).position({
     releaseId: opts.release,
     chrom: match[1]!,
     pos: Number(match[2]),

@@ -28,3 +28,14 @@ export const FREQUENCY_OUTPUTS = {
   vcf: 'frequencies.vcf.gz',
   tbi: 'frequencies.vcf.gz.tbi',
 } as const;
+
+/**
+ * The files of a published release that hold counts only, never a sample id or a genotype: what
+ * readers' answers come from. (`samples.tsv` and `summary.json`'s exclusions name genomes.)
+ */
+export const PUBLIC_RELEASE_FILES = [
+  FREQUENCY_OUTPUTS.vcf,
+  FREQUENCY_OUTPUTS.tbi,
+  'an.tsv.gz',
+  'an.tsv.gz.tbi',
+] as const;

@@ -10,7 +10,7 @@ import { IndexedFasta } from '@gmod/indexedfasta';
 import { TabixIndexedFile } from '@gmod/tabix';
 import { z } from 'zod';
 import { FREQUENCY_OUTPUTS } from '../domain/shards.ts';
-import { HarmoniseError } from '../errors.ts';
+import { HarmoniseError, UsageError } from '../errors.ts';
 import { AN_TRACK_FILES } from '../frequency/files.ts';
 import { pathExists, readJsonIfExists } from '../store/atomic.ts';
 import type { Layout } from '../store/layout.ts';
@@ -106,7 +106,7 @@ export class ReleaseFiles {
 
   /** Published releases, newest first. */
   async ids(): Promise<string[]> {
-    const dir = path.dirname(this.layout.releaseDir('x'));
+    const dir = this.layout.releasesDir;
     const names = await fs.readdir(dir).catch(() => [] as string[]);
     const published: string[] = [];
     for (const name of names.sort().reverse())
@@ -115,9 +115,12 @@ export class ReleaseFiles {
   }
 
   private async load(id: string): Promise<OpenRelease> {
-    if (!/^[0-9A-Za-z][0-9A-Za-z.:_-]*$/.test(id))
-      throw new HarmoniseError('NOT_FOUND', `no release ${id}`);
-    const dir = this.layout.releaseDir(id);
+    let dir: string;
+    try {
+      dir = this.layout.releaseDir(id);
+    } catch {
+      throw new UsageError(`"${id}" is not a release id (such as 20261126T171500.123Z)`);
+    }
     const raw = await readJsonIfExists(path.join(dir, 'summary.json'));
     if (raw === undefined) throw new HarmoniseError('NOT_FOUND', `no published release ${id}`);
     const summary = summarySchema.parse(raw);

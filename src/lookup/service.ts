@@ -3,9 +3,11 @@
  * readers may see them, answered from the release files (./releases.ts) under the reporting
  * floor (./privacy.ts). The REST routes, the Beacon and the lookup page all answer through it.
  */
+import { PUBLIC_RELEASE_FILES } from '../domain/shards.ts';
 import { UsageError } from '../errors.ts';
-import type { Layout } from '../store/layout.ts';
-import type { PipelineRegistry } from '../store/pipelines.ts';
+import type { Config } from '../config.ts';
+import { createLayout, type Layout } from '../store/layout.ts';
+import { PipelineRegistry } from '../store/pipelines.ts';
 import type {
   BelowFloorPolicy,
   Dataset,
@@ -71,6 +73,15 @@ export class FrequencyLookup {
     private readonly policy: LookupPolicy,
   ) {
     this.releases = new ReleaseFiles(layout, pipelines);
+  }
+
+  /** The lookup of a data root, as configured (no Temporal needed). */
+  static ofConfig(config: Config): FrequencyLookup {
+    return new FrequencyLookup(
+      createLayout(config.dataRoot),
+      new PipelineRegistry(config.pipelinesDir, config.dataRoot),
+      config.frequency,
+    );
   }
 
   privacyOf(release: OpenRelease, audience: Privacy['audience']): Privacy {
@@ -139,13 +150,8 @@ export class FrequencyLookup {
     chrom: string,
     pos: number,
   ): Promise<VariantNotFound['alleleNumber']> {
-    if (release.track === null) return null;
-    const row = (await linesIn(release.track.file, chrom, pos, pos))[0];
-    // The track has a run for every base of the reference.
-    if (row === undefined)
-      throw new UsageError(`${chrom}:${pos} is not a position of the release's reference`);
-    const values = row.split('\t');
-    const byColumn = new Map(release.track.columns.map((name, i) => [name, Number(values[i])]));
+    const byColumn = await trackAt(release, chrom, pos);
+    if (byColumn === null) return null;
     const regions = Object.fromEntries(
       release.summary.tags.perRegion.map((r) => [r, byColumn.get(`AN_${r}`) ?? 0]),
     );
@@ -220,7 +226,9 @@ export class FrequencyLookup {
           }
         : null,
       files: Object.fromEntries(
-        Object.entries(summary.files).filter(([name]) => PUBLIC_FILES.has(name)),
+        Object.entries(summary.files).filter(([name]) =>
+          (PUBLIC_RELEASE_FILES as readonly string[]).includes(name),
+        ),
       ),
       privacy: { floor, belowFloor },
     };
@@ -229,12 +237,64 @@ export class FrequencyLookup {
   async datasets(): Promise<Dataset[]> {
     return Promise.all((await this.releases.ids()).map((id) => this.dataset(id)));
   }
+
+  /** Everything a release has at a position, for operators (`harmonise frequency lookup`). */
+  async position(query: {
+    releaseId: string;
+    chrom: string;
+    pos: number;
+  }): Promise<PositionLookup> {
+    const { chrom, pos } = query;
+    if (!Number.isInteger(pos) || pos < 1) throw new UsageError(`${pos} is not a 1-based position`);
+    const release = await this.releases.get(query.releaseId);
+    const variants = (await linesIn(release.vcf, chrom, pos, pos))
+      .map((line) => parseRecord(line))
+      .filter((r) => r.pos === pos)
+      .map((r) => ({
+        variant: `${chrom}-${pos}-${r.ref}-${r.alt}`,
+        ref: r.ref,
+        alt: r.alt,
+        info: Object.fromEntries(r.info),
+      }));
+    const track = await trackAt(release, chrom, pos);
+    const alleleNumber = track === null ? null : Object.fromEntries(track);
+    const verdict =
+      variants.length > 0
+        ? 'seen'
+        : alleleNumber === null
+          ? 'unknown'
+          : (alleleNumber.AN ?? 0) > 0
+            ? 'not-seen'
+            : 'not-covered';
+    return { releaseId: release.id, chrom, pos, variants, alleleNumber, verdict };
+  }
 }
 
-/** The files of a release that hold counts only (samples.tsv names the genomes: it is not one). */
-const PUBLIC_FILES = new Set([
-  'frequencies.vcf.gz',
-  'frequencies.vcf.gz.tbi',
-  'an.tsv.gz',
-  'an.tsv.gz.tbi',
-]);
+/** The track's values at a position (`AN`, `AN_<region>`…), or null for a release without one. */
+async function trackAt(
+  release: OpenRelease,
+  chrom: string,
+  pos: number,
+): Promise<Map<string, number> | null> {
+  if (release.track === null) return null;
+  const row = (await linesIn(release.track.file, chrom, pos, pos))[0];
+  // The track has a run for every base of the reference: no run, no such position.
+  if (row === undefined)
+    throw new UsageError(`${chrom}:${pos} is not a position of the release's reference`);
+  const values = row.split('\t');
+  return new Map(
+    release.track.columns.slice(3).map((name, i) => [name, Number(values[i + 3])] as const),
+  );
+}
+
+export interface PositionLookup {
+  releaseId: string;
+  chrom: string;
+  pos: number;
+  /** The variants starting there: `chrom-pos-ref-alt` and the release's INFO fields. */
+  variants: { variant: string; ref: string; alt: string; info: Record<string, number | null> }[];
+  /** The track's columns there (`AN`, `AN_<region>`); null for a release cut before tracks. */
+  alleleNumber: Record<string, number> | null;
+  /** seen: a variant is there; not-seen: covered, no variant; not-covered: AN 0; unknown: no track. */
+  verdict: 'seen' | 'not-seen' | 'not-covered' | 'unknown';
+}

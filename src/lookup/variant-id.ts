@@ -57,7 +57,10 @@ export async function normalise(a: Allele, reference: ReferenceBases | null): Pr
   }
   let { pos, ref, alt } = a;
   for (;;) {
-    if (ref.length > 0 && alt.length > 0 && ref.at(-1) === alt.at(-1)) {
+    // Without a reference to extend with, an allele is never trimmed to nothing.
+    const trimmable =
+      reference !== null ? ref.length > 0 && alt.length > 0 : ref.length > 1 && alt.length > 1;
+    if (trimmable && ref.at(-1) === alt.at(-1)) {
       ref = ref.slice(0, -1);
       alt = alt.slice(0, -1);
     } else if ((ref.length === 0 || alt.length === 0) && reference !== null && pos > 1) {
@@ -67,7 +70,6 @@ export async function normalise(a: Allele, reference: ReferenceBases | null): Pr
       pos -= 1;
     } else break;
   }
-  if (ref.length === 0 || alt.length === 0) return a; // no reference to extend with: as asked
   while (ref.length > 1 && alt.length > 1 && ref[0] === alt[0]) {
     ref = ref.slice(1);
     alt = alt.slice(1);

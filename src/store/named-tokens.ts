@@ -29,7 +29,7 @@ const namedTokenSchema = z.strictObject({
 });
 export type NamedToken = Omit<z.infer<typeof namedTokenSchema>, 'role'> & { role: Role };
 
-const namedTokensFileSchema = z.strictObject({
+export const namedTokensFileSchema = z.strictObject({
   schema: z.literal(NAMED_TOKENS_SCHEMA),
   tokens: z.array(namedTokenSchema),
 });

@@ -17,12 +17,21 @@ import { hashToken } from '../../src/api/auth.ts';
 import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';
 import { readAudit } from '../../src/store/audit.ts';
+import { createNamedToken, namedTokensFile } from '../../src/store/named-tokens.ts';
 import { cliEnv, harmonise, startStack, type CliEnv } from '../helpers/cli.ts';
+import {
+  FIXTURE_REGIONS,
+  FIXTURE_RELEASE_ID,
+  FIXTURE_VARIANTS,
+  writeReleaseFixture,
+} from '../helpers/release-fixture.ts';
 
 let cli: CliEnv;
 let root: string;
 let api: string;
 let tokens: Record<string, string>;
+/** Named tokens: a department's reader, and one past its expiry. */
+const named = { reader: '', expired: '' };
 let temporal: Client;
 let connection: Connection;
 
@@ -32,9 +41,28 @@ beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-api-'));
   cli = await cliEnv(root);
   cli.env.HARMONISE_REGIONS = REGIONS.join(',');
+  // A reader gets a burst of 60, then one request a second: the rate-limit test goes past it.
+  cli.env.HARMONISE_API_READER_RATE = '1';
+  cli.env.HARMONISE_API_READER_BURST = '60';
   await seedCatalogue({ dataRoot: root, samples: 40, regions: REGIONS, perSubmission: 20 });
+  await writeReleaseFixture(root);
   const started = await startStack(cli);
   ({ api, tokens } = started);
+  // A department's token, made as an operator makes one, and one that expired long ago.
+  const made = await harmonise(
+    cli,
+    ['token', 'create', '--role', 'frequency-reader', '--name', 'klinisk-genetik-ouh', '--json'],
+    { HARMONISE_TOKEN: tokens.operator! },
+  );
+  expect(made.exitCode, made.stderr).toBe(0);
+  named.reader = (JSON.parse(made.stdout) as { token: string }).token;
+  named.expired = (
+    await createNamedToken(
+      namedTokensFile(root),
+      { name: 'expired-dept', role: 'frequency-reader', expires: '2025-06-30', createdBy: 'test' },
+      new Date('2025-01-01T00:00:00Z'),
+    )
+  ).token;
   expect(started.tokensFile).toBe(path.join(root, 'api-tokens.json'));
   expect((await fs.stat(started.tokensFile)).mode & 0o777).toBe(0o600);
   connection = await Connection.connect({ address: cli.env.HARMONISE_TEMPORAL_ADDRESS! });
@@ -50,10 +78,19 @@ afterAll(async () => {
 });
 
 type Caller =
-  'none' | 'bad' | 'operator' | 'viewer' | 'submitter:hovedstaden' | 'submitter:syddanmark';
+  | 'none'
+  | 'bad'
+  | 'expired'
+  | 'reader'
+  | 'operator'
+  | 'viewer'
+  | 'submitter:hovedstaden'
+  | 'submitter:syddanmark';
 const CALLERS: Caller[] = [
   'none',
   'bad',
+  'expired',
+  'reader',
   'operator',
   'viewer',
   'submitter:hovedstaden',
@@ -63,6 +100,8 @@ const CALLERS: Caller[] = [
 async function call(caller: Caller, method: string, url: string, body?: unknown) {
   const headers: Record<string, string> = {};
   if (caller === 'bad') headers.authorization = `Bearer hm_${'x'.repeat(43)}`;
+  else if (caller === 'reader' || caller === 'expired')
+    headers.authorization = `Bearer ${named[caller]}`;
   else if (caller !== 'none') headers.authorization = `Bearer ${tokens[caller]}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${api}${url}`, {
@@ -96,6 +135,7 @@ async function state() {
     workflows: workflows.sort(),
     gdb: await files(path.join(root, 'gdb')),
     freq: await files(path.join(root, 'freq')),
+    tokens: await fs.readFile(namedTokensFile(root), 'utf8'),
   };
 }
 
@@ -120,6 +160,10 @@ interface Case {
 }
 
 const readers: Caller[] = ['operator', 'viewer'];
+/** Who may call the frequency lookup and the Beacon: also a department's reader token. */
+const lookups: Caller[] = [...readers, 'reader'];
+const unauthenticated = (caller: Caller) =>
+  caller === 'none' || caller === 'bad' || caller === 'expired';
 
 describe('the HTTP API', () => {
   it('answers /healthz and /openapi.json without a token', async () => {
@@ -285,6 +329,39 @@ describe('the HTTP API', () => {
         allowed: readers,
         status: 200,
       },
+      {
+        method: 'GET',
+        url: `/api/v1/frequency/variants/chr1-1000-A-G?release=${FIXTURE_RELEASE_ID}`,
+        allowed: lookups,
+        status: 200,
+      },
+      {
+        method: 'GET',
+        url: `/api/v1/frequency/regions/chr1:1-10000?release=${FIXTURE_RELEASE_ID}`,
+        allowed: lookups,
+        status: 200,
+      },
+      { method: 'GET', url: '/api/v1/frequency/datasets', allowed: lookups, status: 200 },
+      {
+        method: 'GET',
+        url: `/api/v1/frequency/datasets/${FIXTURE_RELEASE_ID}`,
+        allowed: lookups,
+        status: 200,
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/tokens',
+        body: { name: 'api-matrix', role: 'viewer', expires: '2099-12-31' },
+        allowed: ['operator'],
+        status: 201,
+      },
+      { method: 'GET', url: '/api/v1/tokens', allowed: ['operator'], status: 200 },
+      {
+        method: 'POST',
+        url: '/api/v1/tokens/api-matrix/revoke',
+        allowed: ['operator'],
+        status: 200,
+      },
     ];
 
     // The matrix covers every route of the table (WES cancel is tried below, on its own).
@@ -301,7 +378,7 @@ describe('the HTTP API', () => {
     for (const c of cases('20261127T000000Z-none-0000', '20261127T000000.000Z')) {
       for (const caller of CALLERS.filter((x) => !c.allowed.includes(x))) {
         const answer = await call(caller, c.method, c.url, c.body);
-        const expected = caller === 'none' || caller === 'bad' ? 401 : 403;
+        const expected = unauthenticated(caller) ? 401 : 403;
         expect(answer.status, `${caller} ${c.method} ${c.url}`).toBe(expected);
         expect(answer.body).toMatchObject({
           code: expected === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
@@ -358,6 +435,9 @@ describe('the HTTP API', () => {
         'api:operator api POST /api/v1/samples/:sampleId/consent-withdrawal 200',
         'api:operator api POST /api/v1/campaigns/:campaignId/:action 200',
         'api:operator api POST /api/v1/frequency/releases 202',
+        'api:operator api POST /api/v1/tokens 201',
+        'api:operator token create undefined',
+        'api:operator token revoke undefined',
       ]),
     );
     // WES sees what the REST routes do to the same campaign, and cancels it.
@@ -377,7 +457,7 @@ describe('the HTTP API', () => {
     expect(info.system_state_counts.RUNNING).toBeGreaterThan(0);
     for (const caller of CALLERS.filter((c) => c !== 'operator')) {
       expect((await call(caller, 'POST', `${wes}/cancel`)).status).toBe(
-        caller === 'none' || caller === 'bad' ? 401 : 403,
+        unauthenticated(caller) ? 401 : 403,
       );
     }
     expect(await call('operator', 'POST', `${wes}/cancel`)).toEqual({
@@ -511,5 +591,176 @@ describe('/metrics', () => {
     } finally {
       await fs.rm(left);
     }
+  });
+});
+
+describe('the frequency lookup', () => {
+  const at = (variant: string) =>
+    `/api/v1/frequency/variants/${variant}?release=${FIXTURE_RELEASE_ID}`;
+  const regions = (variant: (typeof FIXTURE_VARIANTS)[number]) =>
+    Object.fromEntries(
+      FIXTURE_REGIONS.map((r, i) => [
+        r,
+        {
+          AC: variant.ac[i],
+          AN: variant.an[i],
+          AF: Number((variant.ac[i]! / variant.an[i]!).toFixed(6)),
+          nhomalt: variant.nhomalt[i],
+        },
+      ]),
+    );
+  const lookupSpec = documented('GET', at('chr1-1-A-G'));
+
+  it('answers operators every count, and readers only what the floor allows', async () => {
+    for (const variant of FIXTURE_VARIANTS) {
+      const id = `chr1-${variant.pos}-${variant.ref}-${variant.alt}`;
+      const operator = await call('operator', 'GET', at(id));
+      expect(operator.status, JSON.stringify(operator.body)).toBe(200);
+      expect(lookupSpec.response.safeParse(operator.body).success).toBe(true);
+      expect(operator.body).toMatchObject({
+        releaseId: FIXTURE_RELEASE_ID,
+        variant: { id },
+        found: true,
+        regions: regions(variant),
+        privacy: { floor: 5, belowFloor: 'flag', audience: 'operator' },
+      });
+      const reader = (await call('reader', 'GET', at(id))).body as {
+        overall: Record<string, unknown>;
+        regions: Record<string, Record<string, unknown>>;
+        belowFloor: boolean;
+        privacy: { audience: string };
+      };
+      expect(reader.privacy.audience).toBe('reader');
+      const national = variant.ac[0] + variant.ac[1];
+      expect(reader.belowFloor).toBe(national < 5);
+      // No number under the floor reaches a reader, and none can be had back by subtraction.
+      const shownAc = Object.values(reader.regions).map((r) => (r.AC as number | undefined) ?? 0);
+      for (const ac of shownAc) expect(ac === 0 || ac >= 5).toBe(true);
+      if (national >= 5) {
+        expect(reader.overall.AC).toBe(national);
+        const hidden = national - shownAc.reduce((a, b) => a + b, 0);
+        expect(hidden === 0 || hidden >= 5).toBe(true);
+      } else expect(reader.overall).toEqual({ suppressed: true });
+    }
+    // hovedstaden's 2 hides it, and so syddanmark's 5 (7 - 5 would give the 2 back).
+    expect(
+      ((await call('reader', 'GET', at('chr1-2000-C-T'))).body as { regions: unknown }).regions,
+    ).toEqual({
+      hovedstaden: { suppressed: true },
+      syddanmark: { suppressed: true },
+    });
+  });
+
+  it('tells a variant not seen among N alleles from a position no genome covers', async () => {
+    expect((await call('reader', 'GET', at('chr1-1500-A-C'))).body).toMatchObject({
+      found: false,
+      verdict: 'not-seen',
+      alleleNumber: { AN: 100, regions: { hovedstaden: 40, syddanmark: 60 } },
+    });
+    expect((await call('reader', 'GET', at('chr1-55000-A-C'))).body).toMatchObject({
+      found: false,
+      verdict: 'not-covered',
+      alleleNumber: { AN: 0 },
+    });
+    // The other allele at a split multi-allelic site is found by its own id only.
+    expect((await call('reader', 'GET', at('chr1-4000-T-G'))).body).toMatchObject({
+      found: false,
+      verdict: 'not-seen',
+    });
+    for (const [variant, message] of [
+      ['chr9-10-A-G', /chr9 is not a sequence of the release's reference \(chr1, chr2, chr3\)/],
+      ['chr3-100001-A-G', /chr3:100001 lies beyond chr3's 100000 bases/],
+      ['chr1-10-A-G,T', /one alternate allele at a time/],
+    ] as const) {
+      const answer = await call('reader', 'GET', at(variant));
+      expect(answer.status).toBe(400);
+      expect((answer.body as { message: string }).message).toMatch(message);
+    }
+    expect(
+      (
+        await call(
+          'reader',
+          'GET',
+          '/api/v1/frequency/variants/chr1-1000-A-G?release=19990101T000000.000Z',
+        )
+      ).status,
+    ).toBe(404);
+  });
+
+  it('lists a window a page at a time, in position order', async () => {
+    const seen: string[] = [];
+    let token: string | null = null;
+    do {
+      const page: { status: number; body: unknown } = await call(
+        'operator',
+        'GET',
+        `/api/v1/frequency/regions/chr1:1-10000?release=${FIXTURE_RELEASE_ID}&pageSize=2${token ? `&pageToken=${token}` : ''}`,
+      );
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      const body = page.body as {
+        variants: { variant: { id: string } }[];
+        nextPageToken: string | null;
+      };
+      expect(body.variants.length).toBeLessThanOrEqual(2);
+      seen.push(...body.variants.map((v) => v.variant.id));
+      token = body.nextPageToken;
+    } while (token !== null);
+    expect(seen).toEqual(FIXTURE_VARIANTS.map((v) => `chr1-${v.pos}-${v.ref}-${v.alt}`));
+    const tooLong = await call(
+      'reader',
+      'GET',
+      `/api/v1/frequency/regions/chr1:1-2000000?release=${FIXTURE_RELEASE_ID}`,
+    );
+    expect(tooLong.status).toBe(400);
+    expect((tooLong.body as { message: string }).message).toMatch(/a window holds at most 1000000/);
+  });
+
+  it('describes a release to readers without a sample id', async () => {
+    const answer = await call('reader', 'GET', `/api/v1/frequency/datasets/${FIXTURE_RELEASE_ID}`);
+    expect(answer.status).toBe(200);
+    expect(JSON.stringify(answer.body)).not.toContain('FIXTURE-EXCLUDED-1');
+    expect(answer.body).toMatchObject({
+      releaseId: FIXTURE_RELEASE_ID,
+      samples: 50,
+      samplesPerRegion: { hovedstaden: 20, syddanmark: 30 },
+      privacy: { floor: 5, belowFloor: 'flag' },
+    });
+    expect(Object.keys((answer.body as { files: object }).files)).toEqual(['frequencies.vcf.gz']);
+  });
+
+  it('logs every lookup with the token’s name, and holds a reader to its rate limit', async () => {
+    const log = path.join(root, 'logs', 'frequency-access.jsonl');
+    const lines = async () =>
+      (await fs.readFile(log, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) => JSON.parse(l) as { token: string; role: string; route: string; status: number },
+        );
+    const before = (await lines()).length;
+    await call('reader', 'GET', at('chr1-1000-A-G'));
+    await expect.poll(async () => (await lines()).length).toBe(before + 1);
+    expect((await lines()).at(-1)).toMatchObject({
+      token: 'klinisk-genetik-ouh',
+      role: 'frequency-reader',
+      route: 'GET /api/v1/frequency/variants/:variantId',
+      status: 200,
+    });
+    // Past the burst: 429 with Retry-After, while an operator is never held back.
+    const answers = [];
+    for (let i = 0; i < 80; i++) {
+      const response = await fetch(`${api}${at('chr1-1000-A-G')}`, {
+        headers: { authorization: `Bearer ${named.reader}` },
+      });
+      answers.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
+      await response.arrayBuffer();
+    }
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const a of limited) expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await call('operator', 'GET', at('chr1-1000-A-G'))).status).toBe(200);
+    expect((await lines()).filter((l) => l.status === 429).length).toBeGreaterThanOrEqual(
+      limited.length,
+    );
   });
 });

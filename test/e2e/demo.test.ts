@@ -27,6 +27,11 @@ import {
   checkRawAgainstPeer,
   checkSexChromosomeAlleles,
 } from '../helpers/demo-sex-checks.ts';
+import {
+  checkLookupApi,
+  checkPublicFilesHoldNoSampleId,
+  lookupAccess,
+} from '../helpers/demo-lookup-checks.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { processGroup } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -56,6 +61,9 @@ beforeAll(async () => {
   // Shards of 100 kb: boundaries inside chr1 and chr2, so the release checks below (equal to
   // an independent unsharded computation) cover variants and reference blocks at boundaries.
   cli.env.HARMONISE_FREQUENCY_SHARD_BASES = '100000';
+  // The lookup checks read every site of the release twice, faster than a department may.
+  cli.env.HARMONISE_API_READER_RATE = '10000';
+  cli.env.HARMONISE_API_READER_BURST = '10000';
 });
 
 afterAll(async () => {
@@ -151,6 +159,12 @@ describe('harmonise demo', () => {
 
   it('tells a position nobody covers (AN 0) from a covered one without a variant', async () => {
     await checkLookups(cli, report, root);
+  });
+
+  it('serves the release to departments: every site as in the VCF, under the floor for readers', async () => {
+    const access = await lookupAccess(cli, 'demo-klinisk-genetik');
+    await checkLookupApi(access, report);
+    await checkPublicFilesHoldNoSampleId(access, report);
   });
 
   it('answers status commands with the documented JSON', async () => {

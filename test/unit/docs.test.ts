@@ -20,6 +20,8 @@ const NOT_ERROR_CODES = new Set([
   'SYSTEM_ERROR',
   // open.ts's own verdict, given to submitters as MANIFEST_SYMLINK.
   'FILE_SYMLINK',
+  // A release's INFO field (the XX stratum), which the lookup looks for.
+  'AC_XX',
 ]);
 
 async function sources(dir: string): Promise<string[]> {

@@ -8,11 +8,36 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { FrequencyLookup } from '../../src/lookup/service.ts';
 import { createLayout, type Layout } from '../../src/store/layout.ts';
-import { lookupPosition } from '../../src/store/release-lookup.ts';
 
 let root: string;
 let layout: Layout;
+let lookup: FrequencyLookup;
+const lookupPosition = (
+  _layout: Layout,
+  query: { releaseId: string; chrom: string; pos: number },
+) => lookup.position(query);
+
+/** The summary.json fields the lookup reads. */
+async function writeSummary(releaseId: string): Promise<void> {
+  const summary = {
+    releaseId,
+    createdAt: '2026-12-01T10:00:00.000Z',
+    pipelineVersion: '1',
+    reference: { name: 'test', sequences: [{ name: 'chr1', length: 1000 }] },
+    samples: 4,
+    samplesPerRegion: { hovedstaden: 2, syddanmark: 2 },
+    sites: 3,
+    tags: { perRegion: ['hovedstaden', 'syddanmark'] },
+    files: {},
+  };
+  await fs.writeFile(
+    path.join(layout.releaseDir(releaseId), 'summary.json'),
+    JSON.stringify(summary),
+  );
+}
 
 async function bgzipAndIndex(file: string, text: string, preset: string[]): Promise<void> {
   await fs.writeFile(file, text);
@@ -23,6 +48,7 @@ async function bgzipAndIndex(file: string, text: string, preset: string[]): Prom
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-lookup-'));
   layout = createLayout(root);
+  lookup = FrequencyLookup.ofConfig(loadConfig({ HARMONISE_DATA: root }));
   const dir = layout.releaseDir('20261201T100000.000Z');
   await fs.mkdir(dir, { recursive: true });
   const vcf = [
@@ -52,6 +78,8 @@ beforeAll(async () => {
     vcf,
     ['-p', 'vcf'],
   );
+  await writeSummary('20261201T100000.000Z');
+  await writeSummary('20261101T100000.000Z');
 });
 afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
@@ -59,7 +87,7 @@ afterAll(async () => {
 
 describe('looking up a position', () => {
   it('lists the variants that start there, with their counts and the AN there', async () => {
-    const found = await lookupPosition(layout, { releaseId: 'latest', chrom: 'chr1', pos: 150 });
+    const found = await lookup.position({ releaseId: 'latest', chrom: 'chr1', pos: 150 });
     expect(found.releaseId).toBe('20261201T100000.000Z');
     expect(found.verdict).toBe('seen');
     expect(found.variants.map((v) => v.variant)).toEqual(['chr1-150-A-G', 'chr1-150-AT-A']);
@@ -68,13 +96,13 @@ describe('looking up a position', () => {
   });
 
   it('tells a covered position without a variant from one nobody covers', async () => {
-    const seen = await lookupPosition(layout, {
+    const seen = await lookup.position({
       releaseId: '20261201T100000.000Z',
       chrom: 'chr1',
       pos: 50,
     });
     expect(seen).toMatchObject({ verdict: 'not-seen', variants: [], alleleNumber: { AN: 8 } });
-    const gap = await lookupPosition(layout, {
+    const gap = await lookup.position({
       releaseId: '20261201T100000.000Z',
       chrom: 'chr1',
       pos: 250,
@@ -83,20 +111,20 @@ describe('looking up a position', () => {
   });
 
   it('says unknown for a release without a track, and refuses what is not there', async () => {
-    const old = await lookupPosition(layout, {
+    const old = await lookup.position({
       releaseId: '20261101T100000.000Z',
       chrom: 'chr1',
       pos: 50,
     });
     expect(old).toMatchObject({ verdict: 'unknown', alleleNumber: null });
     await expect(
-      lookupPosition(layout, { releaseId: '20261201T100000.000Z', chrom: 'chr1', pos: 5000 }),
+      lookup.position({ releaseId: '20261201T100000.000Z', chrom: 'chr1', pos: 5000 }),
     ).rejects.toThrow(/chr1:5000 is not a position of the release's reference/);
     await expect(
-      lookupPosition(layout, { releaseId: '20260101T100000.000Z', chrom: 'chr1', pos: 5 }),
-    ).rejects.toThrow(/release 20260101T100000.000Z is not published/);
+      lookup.position({ releaseId: '20260101T100000.000Z', chrom: 'chr1', pos: 5 }),
+    ).rejects.toThrow(/no published release 20260101T100000.000Z/);
     await expect(
-      lookupPosition(layout, { releaseId: '20261201T100000.000Z', chrom: 'chr1', pos: 0 }),
+      lookup.position({ releaseId: '20261201T100000.000Z', chrom: 'chr1', pos: 0 }),
     ).rejects.toThrow(/not a 1-based position/);
   });
 });

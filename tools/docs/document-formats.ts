@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { TOKEN_HASHES_SCHEMA, tokenHashesSchema } from '../../src/api/auth.ts';
+import { NAMED_TOKENS_SCHEMA, namedTokensFileSchema } from '../../src/store/named-tokens.ts';
 import { RELEASE_SCHEMA } from '../../src/activities/frequency.ts';
 import {
   CONTRIBUTION_SCHEMA,
@@ -125,6 +126,18 @@ export const DOCUMENT_FORMATS: readonly DocumentFormat[] = [
     writtenBy: 'src/api/auth.ts',
     description: "The sha256 of each API token and the token's role: what the HTTP API reads.",
     schema: { zod: tokenHashesSchema, name: 'tokenHashesSchema', definedIn: 'src/api/auth.ts' },
+  },
+  {
+    format: NAMED_TOKENS_SCHEMA,
+    file: 'run/api-named-tokens.json',
+    writtenBy: 'src/store/named-tokens.ts',
+    description:
+      'Named API tokens (one per department): the sha256 of each, its role, expiry, maker and revocation.',
+    schema: {
+      zod: namedTokensFileSchema,
+      name: 'namedTokensFileSchema',
+      definedIn: 'src/store/named-tokens.ts',
+    },
   },
   {
     format: CLAIM_SCHEMA,
