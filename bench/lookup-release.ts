@@ -22,6 +22,7 @@ import { RELEASE_SCHEMA } from '../src/activities/frequency.ts';
 import { strataTags } from '../src/activities/release-track.ts';
 import { PROJECT_ROOT } from '../src/config.ts';
 import { pipelineSpecSchema } from '../src/domain/pipeline.ts';
+import { PUBLIC_RELEASE_FILES } from '../src/domain/shards.ts';
 import { HOM_ALT_TAG } from '../src/frequency/strata.ts';
 import { releaseVcfHeader } from '../src/frequency/vcf-header.ts';
 import { parseDictMd5s } from '../src/store/pipelines.ts';
@@ -236,7 +237,7 @@ async function writeSummary(args: {
           Math.round((args.stats.wellCovered / args.stats.bases) * 1e6) / 1e6,
       },
     },
-    privacy: { floor: 5, belowFloor: 'flag' },
+    privacy: { floor: 5, belowFloor: 'flag', publicFiles: PUBLIC_RELEASE_FILES },
     generatedBy: { benchmark: 'lookup', seed: args.seed },
   };
   await fs.writeFile(

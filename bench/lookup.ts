@@ -9,9 +9,9 @@
  * The release (lookup-release.ts) is generated once per size and seed into --dir and linked into
  * a fresh data root as `freq/releases/<id>`, `freq/latest` pointing at it; `harmonise up --json`
  * starts the stack there on free ports with the bench's pipeline folder and the reader rate limit
- * raised out of the way; a frequency-reader token is made for the run. Then --lookups lookups of
- * the mix (lookup-queries.ts), one at a time over a keep-alive connection; a fresh fifth as many
- * with --concurrency clients at once; 200 variants again with the operator's token, whose
+ * raised out of the way; `harmonise token create --role frequency-reader` (as the operator) makes
+ * the department's token. Then --lookups lookups of the mix (lookup-queries.ts), one at a time
+ * over a keep-alive connection; a fresh fifth as many with --concurrency clients at once; 200 variants again with the operator's token, whose
  * answers show every count; and the first --peer-lookups variant lookups with `tabix` and
  * `bcftools view -H -r`, a process each. Every answer is checked against the generator's truth;
  * one wrong answer fails the run. The API process's CPU and peak RSS come from its /proc, the
@@ -22,7 +22,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { UpResult } from '../src/cli/services.ts';
 import { ACCESS_LOG } from '../src/api/lookup-guard.ts';
-import { createNamedToken, namedTokensFile } from '../src/store/named-tokens.ts';
 import { cliEnv, harmonise, type CliEnv } from '../test/helpers/cli.ts';
 import { round } from './args.ts';
 import {
@@ -56,8 +55,8 @@ const READER_RATE = 1_000_000;
 const WARM_UP = 20;
 const OPERATOR_CHECKS = 200;
 
-async function run(cli: CliEnv, args: string[]): Promise<string> {
-  const result = await harmonise(cli, args);
+async function run(cli: CliEnv, args: string[], env: Record<string, string> = {}) {
+  const result = await harmonise(cli, args, env);
   if (result.exitCode !== 0)
     throw new Error(`harmonise ${args.join(' ')} failed (${result.exitCode}):\n${result.stderr}`);
   return result.stdout;
@@ -82,13 +81,10 @@ async function prepareDataRoot(runDir: string, release: LookupRelease): Promise<
 }
 
 /** The reader's token, made as an operator makes one for a department. */
-async function readerToken(dataRoot: string): Promise<string> {
-  const created = await createNamedToken(namedTokensFile(dataRoot), {
-    name: 'bench',
-    role: 'frequency-reader',
-    createdBy: 'bench lookup',
-  });
-  return created.token;
+async function readerToken(cli: CliEnv, operator: string): Promise<string> {
+  const args = ['token', 'create', '--role', 'frequency-reader', '--name', 'bench', '--json'];
+  const created = await run(cli, args, { HARMONISE_TOKEN: operator });
+  return (JSON.parse(created) as { token: string }).token;
 }
 
 async function accessLogLines(dataRoot: string, expected: number): Promise<number> {
@@ -281,7 +277,7 @@ async function queriesOf(release: LookupRelease, opts: LookupBenchOptions) {
 async function onStack(
   dataRoot: string,
   release: LookupRelease,
-  work: (up: UpResult) => Promise<Phases>,
+  work: (up: UpResult, cli: CliEnv) => Promise<Phases>,
 ): Promise<Phases> {
   const cli = await cliEnv(dataRoot);
   Object.assign(cli.env, {
@@ -293,7 +289,7 @@ async function onStack(
   });
   progress(`starting the stack on ${dataRoot}`);
   try {
-    return await work(JSON.parse(await run(cli, ['up', '--json'])) as UpResult);
+    return await work(JSON.parse(await run(cli, ['up', '--json'])) as UpResult, cli);
   } finally {
     await run(cli, ['down', '--json']).catch((error: unknown) =>
       progress(`harmonise down: ${String(error)}`),
@@ -315,10 +311,11 @@ export async function runLookupBench(opts: LookupBenchOptions): Promise<Record<s
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-bench-lookup-run-'));
   const dataRoot = await prepareDataRoot(runDir, release);
   let logLines = 0;
-  const phases = await onStack(dataRoot, release, async (up) => {
+  const phases = await onStack(dataRoot, release, async (up, cli) => {
     const tokens = JSON.parse(await fs.readFile(up.tokensFile, 'utf8')) as Record<string, string>;
-    const reader = await readerToken(dataRoot);
-    const measured = await measure({ up, reader, operator: tokens.operator!, queries, opts, vcf });
+    const operator = tokens.operator!;
+    const reader = await readerToken(cli, operator);
+    const measured = await measure({ up, reader, operator, queries, opts, vcf });
     logLines = await accessLogLines(dataRoot, totalLookups);
     return measured;
   });
