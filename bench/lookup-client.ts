@@ -1,8 +1,9 @@
 /**
  * The lookup benchmark's clients: a department's, one lookup at a time over one keep-alive
  * connection (Node's fetch), and several such clients at once; and the peer, a process per
- * lookup. Each lookup is timed from sending the request to the whole answer read, as the user
- * waits for it; the answer is checked after its time is taken, and a wrong one is counted.
+ * lookup started by bash. Each lookup is timed from sending the request (starting the command)
+ * to the whole answer read (its exit), as the user waits for it; the answer is checked after its
+ * time is taken, and a wrong one is counted.
  */
 import { execFile } from 'node:child_process';
 import { round } from './args.ts';
@@ -63,27 +64,76 @@ export async function runClients(
   return { results, wallSeconds: (performance.now() - started) / 1000 };
 }
 
-/** The peer's commands for one variant: the VCF's lines at its position. */
+/** The peer's command for one variant, as a shell user types it: the VCF's lines at its position. */
 export const PEERS = {
-  tabix: (vcf: string, s: SiteTruth) => ['tabix', [vcf, `${s.chrom}:${s.pos}-${s.pos}`]],
-  bcftools: (vcf: string, s: SiteTruth) => [
-    'bcftools',
-    ['view', '-H', '-r', `${s.chrom}:${s.pos}`, vcf],
-  ],
-} as const satisfies Record<string, (vcf: string, s: SiteTruth) => readonly [string, string[]]>;
+  tabix: 'tabix "$vcf" "$chrom:$pos-$pos"',
+  bcftools: 'bcftools view -H -r "$chrom:$pos" "$vcf"',
+} as const;
 export type PeerName = keyof typeof PEERS;
 
-/** One peer lookup: a process started, its output read, its exit awaited. */
-export function peerLookup(peer: PeerName, vcf: string, site: SiteTruth): Promise<Timed> {
-  const [command, args] = PEERS[peer](vcf, site);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 64 * 2 ** 20 }, (error, stdout) => {
-      const ms = performance.now() - started;
-      if (error) reject(new Error(`${command} ${args.join(' ')}: ${error.message}`));
-      else resolve({ ms, status: 0, body: stdout });
-    });
+/**
+ * bash reads `chrom pos` lines and runs the peer's command once for each, timing it with
+ * $EPOCHREALTIME (no process of its own), then prints its children's CPU (`times`). A process
+ * per lookup is how a shell user or a CGI script answers; run from bash, not from this process,
+ * so that no large parent makes starting one dearer than it is.
+ */
+const PEER_SCRIPT = (command: string) => `
+vcf=$1
+while read -r chrom pos; do
+  s=$EPOCHREALTIME
+  ${command}
+  e=$EPOCHREALTIME
+  printf '@@ %s %s\\n' "$s" "$e"
+done
+times`;
+
+export interface PeerRun {
+  results: { site: SiteTruth; ms: number; stdout: string }[];
+  /** User + system CPU of every process the peer started. */
+  cpuSeconds: number;
+}
+
+const minutes = (text: string) => {
+  const m = /^(\d+)m([\d.]+)s$/.exec(text);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+};
+
+export async function runPeer(
+  peer: PeerName,
+  vcf: string,
+  sites: readonly SiteTruth[],
+): Promise<PeerRun> {
+  const input = sites.map((s) => `${s.chrom} ${s.pos}\n`).join('');
+  const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+    const child = execFile(
+      'bash',
+      ['-c', PEER_SCRIPT(PEERS[peer]), 'peer', vcf],
+      { maxBuffer: 2 ** 30 },
+      (error, out) =>
+        error
+          ? reject(new Error(`the ${peer} peer failed: ${error.message}`))
+          : resolve({ stdout: out }),
+    );
+    child.stdin!.end(input);
   });
+  const lines = stdout.split('\n');
+  const results: PeerRun['results'] = [];
+  let output: string[] = [];
+  for (const line of lines) {
+    if (!line.startsWith('@@ ')) {
+      output.push(line);
+      continue;
+    }
+    const [, start = '', end = ''] = line.split(' ');
+    const site = sites[results.length]!;
+    results.push({ site, ms: (Number(end) - Number(start)) * 1000, stdout: output.join('\n') });
+    output = [];
+  }
+  // `times`: the shell's own user and system time, then its children's.
+  const children = (output.filter(Boolean)[1] ?? '').split(' ');
+  if (results.length !== sites.length)
+    throw new Error(`the ${peer} peer answered ${results.length} of ${sites.length}`);
+  return { results, cpuSeconds: minutes(children[0] ?? '') + minutes(children[1] ?? '') };
 }
 
 /** Why the peer's lines miss the variant's AC and AN, or null. */

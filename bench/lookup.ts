@@ -26,8 +26,8 @@ import { cliEnv, harmonise, type CliEnv } from '../test/helpers/cli.ts';
 import { round } from './args.ts';
 import {
   latency,
-  peerLookup,
   runClients,
+  runPeer,
   timedFetch,
   wrongPeerAnswer,
   type Checked,
@@ -43,7 +43,6 @@ import {
   type QueryKind,
 } from './lookup-queries.ts';
 import { prepareLookupRelease, LOOKUP_RELEASE_ID, type LookupRelease } from './lookup-release.ts';
-import type { SiteTruth } from './lookup-sites.ts';
 import type { LookupBenchOptions } from './options.ts';
 import { cpuSeconds, memoryMiB } from './process-usage.ts';
 
@@ -118,16 +117,6 @@ function wrongOf(results: readonly Checked[]): { count: number; examples: string
   };
 }
 
-async function runPeer(peer: PeerName, vcf: string, sites: readonly SiteTruth[]) {
-  const results: Checked[] = [];
-  for (const site of sites) {
-    const answer = await peerLookup(peer, vcf, site);
-    const query: Query = { kind: 'variant', path: `${peer} ${site.chrom}:${site.pos}`, site };
-    results.push({ query, ms: answer.ms, wrong: wrongPeerAnswer(site, answer.body) });
-  }
-  return results;
-}
-
 interface Phases {
   first: number;
   sequential: Checked[];
@@ -139,7 +128,7 @@ interface Phases {
     peakRssMiB: number | null;
     rssAfterWarmUpMiB: number | null;
   };
-  peers: Record<PeerName, Checked[]>;
+  peers: Record<PeerName, { results: Checked[]; cpuSeconds: number }>;
 }
 
 async function measure(args: {
@@ -178,10 +167,15 @@ async function measure(args: {
   const peerSites = queries.sequential
     .flatMap((q) => (q.kind === 'variant' ? [q.site] : []))
     .slice(0, opts.peerLookups);
-  const peers = {} as Record<PeerName, Checked[]>;
+  const peers = {} as Phases['peers'];
   for (const peer of ['tabix', 'bcftools'] as const) {
     progress(`${peerSites.length} variant lookups with ${peer}, a process each`);
-    peers[peer] = await runPeer(peer, args.vcf, peerSites);
+    const run = await runPeer(peer, args.vcf, peerSites);
+    const results = run.results.map(({ site, ms, stdout }): Checked => {
+      const query: Query = { kind: 'variant', path: `${peer} ${site.chrom}:${site.pos}`, site };
+      return { query, ms, wrong: wrongPeerAnswer(site, stdout) };
+    });
+    peers[peer] = { results, cpuSeconds: run.cpuSeconds };
   }
   const spent = (a: number | null, b: number | null) =>
     a === null || b === null ? null : round(b - a, 2);
@@ -204,9 +198,14 @@ function figures(p: Phases, opts: LookupBenchOptions, totalLookups: number) {
   const sequential = byKind(p.sequential);
   const concurrent = latency(p.concurrent.results.map((r) => r.ms));
   const peer = (name: PeerName) => {
-    const l = latency(p.peers[name].map((r) => r.ms));
+    const { results, cpuSeconds } = p.peers[name];
+    const l = latency(results.map((r) => r.ms));
     const api = sequential.variantLookups.medianMs;
-    return { ...l, ratioMedian: l.medianMs !== null && api ? round(l.medianMs / api, 2) : null };
+    return {
+      ...l,
+      ratioMedian: l.medianMs !== null && api ? round(l.medianMs / api, 2) : null,
+      cpuMsPerLookup: round((cpuSeconds * 1000) / results.length, 2),
+    };
   };
   const tabix = peer('tabix');
   const median = sequential.variantLookups.medianMs;
@@ -320,7 +319,7 @@ export async function runLookupBench(opts: LookupBenchOptions): Promise<Record<s
     return measured;
   });
   const wrong = wrongOf([...phases.sequential, ...phases.concurrent.results, ...phases.operator]);
-  const peerWrong = wrongOf(Object.values(phases.peers).flat());
+  const peerWrong = wrongOf(Object.values(phases.peers).flatMap((p) => p.results));
   if (wrong.count > 0 || peerWrong.count > 0)
     throw new Error(
       `wrong answers: API ${wrong.count} (${wrong.examples.join('; ')}), peer ${peerWrong.count} (${peerWrong.examples.join('; ')}); data root ${dataRoot}`,
