@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_COHORT_CACHE } from './cohort/generate.ts';
+import { DEFAULT_LOOKUP_CACHE } from './lookup-model.ts';
 
 /** A command line the benchmarks refuse; `usage` is the line to print with it. */
 export class BenchUsageError extends Error {
@@ -49,14 +50,35 @@ export interface FrequencyBenchOptions {
   clean: boolean;
 }
 
+export interface LookupBenchOptions {
+  /** Records in the release. */
+  sites: number;
+  /** Lookups one at a time (a fifth as many more run `concurrency` at a time). */
+  lookups: number;
+  concurrency: number;
+  /** Variant lookups the peer (`tabix`, `bcftools view`) answers, a process each. */
+  peerLookups: number;
+  seed: number;
+  /** The release cache (absolute). */
+  dir: string;
+  /** Keep the data root (its access log, the API's log). */
+  keep: boolean;
+}
+
 export type BenchCommand =
   | { name: 'slurm-overhead'; json: boolean; help: boolean; options: SlurmOverheadOptions }
   | { name: 'campaign'; json: boolean; help: boolean; options: CampaignBenchOptions }
-  | { name: 'frequency'; json: boolean; help: boolean; options: FrequencyBenchOptions };
+  | { name: 'frequency'; json: boolean; help: boolean; options: FrequencyBenchOptions }
+  | { name: 'lookup'; json: boolean; help: boolean; options: LookupBenchOptions };
 
 export type BenchName = BenchCommand['name'];
 
-export const BENCH_NAMES: readonly BenchName[] = ['slurm-overhead', 'campaign', 'frequency'];
+export const BENCH_NAMES: readonly BenchName[] = [
+  'slurm-overhead',
+  'campaign',
+  'frequency',
+  'lookup',
+];
 
 export const GENERAL_USAGE = `usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--json]`;
 
@@ -69,6 +91,9 @@ export const BENCH_USAGE: Record<BenchName, string> = {
   frequency:
     'usage: npm run bench -- frequency [--cohort distinct] [--samples 400,800,1600,3200] ' +
     '[--peer-max 800] [--seed 1] [--dir DIR] [--shard-bases B] [--clean] [--json]',
+  lookup:
+    'usage: npm run bench -- lookup [--sites 100000] [--lookups 10000] [--concurrency 8] ' +
+    '[--peer-lookups 1000] [--seed 1] [--dir DIR] [--keep] [--json]',
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -101,6 +126,17 @@ const FREQUENCY = {
   clean: { type: 'boolean', default: false },
 } as const satisfies Options;
 
+const LOOKUP = {
+  ...COMMON,
+  sites: { type: 'string', default: '100000' },
+  lookups: { type: 'string', default: '10000' },
+  concurrency: { type: 'string', default: '8' },
+  'peer-lookups': { type: 'string', default: '1000' },
+  seed: { type: 'string', default: '1' },
+  dir: { type: 'string', default: DEFAULT_LOOKUP_CACHE },
+  keep: { type: 'boolean', default: false },
+} as const satisfies Options;
+
 /** `<name> [options]` → the benchmark and its options, or a BenchUsageError. */
 export function parseBenchCommand(argv: readonly string[]): BenchCommand {
   const [name, ...args] = argv;
@@ -116,6 +152,10 @@ export function parseBenchCommand(argv: readonly string[]): BenchCommand {
     case 'frequency': {
       const values = strict(name, args, FREQUENCY);
       return { name, json: values.json, help: values.help, options: frequencyOptions(values) };
+    }
+    case 'lookup': {
+      const values = strict(name, args, LOOKUP);
+      return { name, json: values.json, help: values.help, options: lookupOptions(values) };
     }
     default:
       throw new BenchUsageError(
@@ -191,6 +231,25 @@ function frequencyOptions(
     shardBases:
       shardBases === undefined ? null : positiveInteger('--shard-bases', shardBases, usage),
     clean: values.clean,
+  };
+}
+
+function lookupOptions(values: ReturnType<typeof strict<typeof LOOKUP>>): LookupBenchOptions {
+  const usage = BENCH_USAGE.lookup;
+  const seed = wholeNumber(values.seed);
+  if (seed === null || seed < 0)
+    throw new BenchUsageError(
+      `--seed needs a non-negative whole number, not "${values.seed}"`,
+      usage,
+    );
+  return {
+    sites: positiveInteger('--sites', values.sites, usage),
+    lookups: positiveInteger('--lookups', values.lookups, usage),
+    concurrency: positiveInteger('--concurrency', values.concurrency, usage),
+    peerLookups: positiveInteger('--peer-lookups', values['peer-lookups'], usage),
+    seed,
+    dir: path.resolve(values.dir),
+    keep: values.keep,
   };
 }
 

@@ -25,6 +25,8 @@ async function run(command: BenchCommand): Promise<Record<string, unknown>> {
       return (await import('./campaign.ts')).runCampaignBench(command.options);
     case 'frequency':
       return (await import('./frequency.ts')).runFrequencyBench(command.options);
+    case 'lookup':
+      return (await import('./lookup.ts')).runLookupBench(command.options);
   }
 }
 

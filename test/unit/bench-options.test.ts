@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COHORT_CACHE } from '../../bench/cohort/generate.ts';
+import { DEFAULT_LOOKUP_CACHE } from '../../bench/lookup-model.ts';
 import {
   BENCH_USAGE,
   BenchUsageError,
@@ -30,6 +31,7 @@ describe('the benchmarks command line', () => {
     [['frequency', '--samples', '400', '--peers', '2'], '--peers', 'frequency'],
     [['slurm-overhead', '--quick', '--slow'], '--slow', 'slurm-overhead'],
     [['campaign', '-x'], '-x', 'campaign'],
+    [['lookup', '--samples', '5'], '--samples', 'lookup'],
   ] as const)('refuses an unknown option by name: %j', (argv, option, bench) => {
     const error = refusal([...argv]);
     expect(error.message).toContain(option);
@@ -47,6 +49,11 @@ describe('the benchmarks command line', () => {
     [['frequency', '--seed', 'one'], '--seed'],
     [['frequency', '--samples', '400,lots'], '--samples'],
     [['frequency', '--samples', '1'], '--samples'],
+    [['lookup', '--sites', '2.5'], '--sites'],
+    [['lookup', '--lookups', '0'], '--lookups'],
+    [['lookup', '--concurrency', 'eight'], '--concurrency'],
+    [['lookup', '--peer-lookups', '-1'], '--peer-lookups'],
+    [['lookup', '--seed', '-1'], '--seed'],
   ] as const)('refuses a number option that is not one: %j', (argv, option) => {
     expect(refusal([...argv]).message).toContain(option);
   });
@@ -92,6 +99,20 @@ describe('the benchmarks command line', () => {
       json: false,
       help: false,
       options: { quick: false },
+    });
+    expect(parseBenchCommand(['lookup'])).toEqual({
+      name: 'lookup',
+      json: false,
+      help: false,
+      options: {
+        sites: 100_000,
+        lookups: 10_000,
+        concurrency: 8,
+        peerLookups: 1000,
+        seed: 1,
+        dir: DEFAULT_LOOKUP_CACHE,
+        keep: false,
+      },
     });
   });
 
@@ -143,6 +164,37 @@ describe('the benchmarks command line', () => {
       dir: path.resolve('cohorts'),
       shardBases: 1000,
       clean: true,
+    });
+    expect(
+      parseBenchCommand([
+        'lookup',
+        '--sites=2000',
+        '--lookups',
+        '300',
+        '--concurrency',
+        '2',
+        '--peer-lookups',
+        '50',
+        '--seed',
+        '0',
+        '--dir',
+        'releases',
+        '--keep',
+        '--json',
+      ]),
+    ).toEqual({
+      name: 'lookup',
+      json: true,
+      help: false,
+      options: {
+        sites: 2000,
+        lookups: 300,
+        concurrency: 2,
+        peerLookups: 50,
+        seed: 0,
+        dir: path.resolve('releases'),
+        keep: true,
+      },
     });
     expect(parseBenchCommand(['slurm-overhead', '--quick', '--help'])).toMatchObject({
       help: true,
