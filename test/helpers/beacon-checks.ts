@@ -7,42 +7,9 @@
  *
  * Beacon positions are 0-based: the VCF record at POS p is asked for with `start` p - 1.
  */
-import { execa } from 'execa';
 import { expect } from 'vitest';
+import { vcfRecords, type VcfRecord } from './release-vcf.ts';
 import { validateBeacon, type BeaconKind } from './beacon-schemas.ts';
-
-interface VcfRecord {
-  chrom: string;
-  pos: number;
-  ref: string;
-  alt: string;
-  id: string;
-  info: Map<string, number | null>;
-}
-
-async function vcfRecords(vcf: string): Promise<VcfRecord[]> {
-  const { stdout } = await execa('bcftools', [
-    'query',
-    '-f',
-    '%CHROM\\t%POS\\t%REF\\t%ALT\\t%INFO\\n',
-    vcf,
-  ]);
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [chrom = '', pos = '', ref = '', alt = '', info = ''] = line.split('\t');
-      const fields = info.split(';').map((kv) => kv.split('=') as [string, string]);
-      return {
-        chrom,
-        pos: Number(pos),
-        ref,
-        alt,
-        id: `${chrom}-${pos}-${ref}-${alt}`,
-        info: new Map(fields.map(([k, v]) => [k, v === '.' ? null : Number(v)])),
-      };
-    });
-}
 
 interface Frequency {
   population: string;

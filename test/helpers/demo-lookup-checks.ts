@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { vcfRecords, type VcfRecord } from './release-vcf.ts';
 import type { DemoReport } from '../../src/cli/demo.ts';
 import { PUBLIC_RELEASE_FILES } from '../../src/domain/shards.ts';
 import type { Counts, Shown, VariantFound } from '../../src/lookup/answer.ts';
@@ -45,32 +46,6 @@ async function get(api: string, token: string, url: string): Promise<unknown> {
   const body: unknown = await response.json();
   expect(response.status, `${url}: ${JSON.stringify(body)}`).toBe(200);
   return body;
-}
-
-interface VcfRecord {
-  id: string;
-  info: Map<string, number | null>;
-}
-
-async function vcfRecords(vcf: string, region?: string): Promise<VcfRecord[]> {
-  const { stdout } = await execa('bcftools', [
-    'query',
-    ...(region ? ['-r', region] : []),
-    '-f',
-    '%CHROM\\t%POS\\t%REF\\t%ALT\\t%INFO\\n',
-    vcf,
-  ]);
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [chrom, pos, ref, alt, info = ''] = line.split('\t');
-      const fields = info.split(';').map((kv) => kv.split('=') as [string, string]);
-      return {
-        id: `${chrom}-${pos}-${ref}-${alt}`,
-        info: new Map(fields.map(([k, v]) => [k, v === '.' ? null : Number(v)])),
-      };
-    });
 }
 
 /** The VCF's counts of a stratum (`` or `_XX`…) overall or of a region, as the API shapes them. */
