@@ -16,6 +16,7 @@ import { pathExists, readJsonIfExists } from '../store/atomic.ts';
 import type { Layout } from '../store/layout.ts';
 import type { PipelineRegistry } from '../store/pipelines.ts';
 import { BELOW_FLOOR_POLICIES } from './answer.ts';
+import { OpenFile } from './open-file.ts';
 import type { ReferenceBases } from './variant-id.ts';
 
 /** What the lookup needs of a release's summary.json (it holds more). */
@@ -58,7 +59,11 @@ export interface OpenRelease {
   reference: ReferenceBases | null;
 }
 
-const indexed = (file: string) => new TabixIndexedFile({ path: file, tbiPath: `${file}.tbi` });
+const indexed = (file: string) =>
+  new TabixIndexedFile({
+    filehandle: new OpenFile(file),
+    tbiFilehandle: new OpenFile(`${file}.tbi`),
+  });
 
 /** The lines of an indexed file overlapping 1-based [start, end]. */
 export async function linesIn(
@@ -146,8 +151,8 @@ export class ReleaseFiles {
     const pipeline = await this.pipelines.load(pipelineVersion).catch(() => null);
     if (pipeline === null || !(await pathExists(`${pipeline.referenceFasta}.fai`))) return null;
     const fasta = new IndexedFasta({
-      path: pipeline.referenceFasta,
-      faiPath: `${pipeline.referenceFasta}.fai`,
+      fasta: new OpenFile(pipeline.referenceFasta),
+      fai: new OpenFile(`${pipeline.referenceFasta}.fai`),
     });
     return async (chrom, pos, length) =>
       (await fasta.getSequence(chrom, pos - 1, pos - 1 + length)) ?? '';
