@@ -34,6 +34,7 @@ import { ServiceUnreachableError } from './errors.ts';
 import {
   campaignWorkflowId,
   frequencyWorkflowId,
+  newReleaseId,
   probeWorkflowId,
   sampleWorkflowId,
   submissionWorkflowId,
@@ -74,10 +75,7 @@ export interface SampleStatusReport {
   workflows: SampleWorkflowReport[];
 }
 
-/** Release ids sort by time: `20261126T171500.123Z`. */
-export function newReleaseId(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '');
-}
+export { newReleaseId };
 
 export class HarmoniseClient {
   readonly layout: Layout;

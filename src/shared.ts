@@ -19,6 +19,15 @@ export function probeWorkflowId(probeId: string): string {
   return `probe:${probeId}`;
 }
 
+export function consentWorkflowId(sampleId: string): string {
+  return `consent:${sampleId}`;
+}
+
+/** Release ids sort by time: `20261126T171500.123Z` (in workflows, `now` is workflow time). */
+export function newReleaseId(now = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, '');
+}
+
 export function campaignWorkflowId(campaignId: string): string {
   return `campaign:${campaignId}`;
 }

@@ -1,6 +1,7 @@
 /** createActivities(deps): every activity, with its adapters injected by the worker (or a test). */
 import type { ActivityDeps } from './deps.ts';
 import { createCampaignActivities } from './campaign.ts';
+import { createConsentActivities } from './consent.ts';
 import { createFrequencyActivities } from './frequency.ts';
 import { createContributionActivities } from './frequency-contributions.ts';
 import { createPartialActivities } from './frequency-partials.ts';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRerunActivities(deps),
     ...createCampaignActivities(deps),
     ...createSubmissionActivities(deps),
+    ...createConsentActivities(deps),
   };
 }
 

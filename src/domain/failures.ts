@@ -25,6 +25,8 @@ export const FailureType = {
   NoEligibleSamples: 'NoEligibleSamples',
   /** A campaign's selection or samples file cannot be used. */
   CampaignInvalid: 'CampaignInvalid',
+  /** A consent withdrawal names a sample the catalogue does not hold. */
+  SampleUnknown: 'SampleUnknown',
   /** A submitted file a job was to read is not the one intake checked (replaced or changed). */
   InputChangedAfterIntake: 'INPUT_CHANGED_AFTER_INTAKE',
 } as const;

@@ -106,3 +106,11 @@ export const localActivities = proxyLocalActivities<
   startToCloseTimeout: '2 minutes',
   retry: transientRetry,
 });
+
+/** A consent withdrawal's two writes: the catalogue record, then the audit log. */
+export const consentActivities = proxyActivities<
+  Pick<Activities, 'recordConsentWithdrawal' | 'auditConsentWithdrawal'>
+>({
+  startToCloseTimeout: '5 minutes',
+  retry: { ...transientRetry, nonRetryableErrorTypes: ['InvalidIdError', 'SampleUnknown'] },
+});

@@ -19,6 +19,15 @@ export interface SubmissionCompleteRequest {
   mode?: HarmonisationMode;
 }
 
+/** A consent withdrawal asked for (by an operator, the CLI or the API). */
+export interface ConsentWithdrawalRequest {
+  requestedBy: string;
+  /** Cut a release without the sample (unless one already was, for this withdrawal). */
+  release: boolean;
+}
+/** Delivered by signal-with-start: a repeated request joins the withdrawal under way. */
+export const withdrawConsentSignal = defineSignal<[ConsentWithdrawalRequest]>('withdrawConsent');
+
 export const submissionCompleteSignal =
   defineSignal<[SubmissionCompleteRequest]>('submissionComplete');
 /** The workflow's own small record; clients compose the full status with the run's files. */

@@ -36,6 +36,9 @@ import {
 } from '../helpers/demo-lookup-checks.ts';
 import { checkLookupPage } from '../helpers/lookup-page-checks.ts';
 import { checkBeacon } from '../helpers/beacon-checks.ts';
+import { pathExists } from '../../src/store/atomic.ts';
+import { Catalogue } from '../../src/store/catalogue.ts';
+import { createLayout } from '../../src/store/layout.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { processGroup } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -452,4 +455,54 @@ describe('harmonise demo', () => {
     const again = await harmonise(cli, ['consent', 'withdraw', 'HOV001', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyWithdrawn: true, releaseId: null });
   });
+
+  it('cuts the release of a withdrawal whose client and worker were SIGKILLed right after it was recorded', async () => {
+    const layout = createLayout(root);
+    const withdrawn = async () =>
+      (await new Catalogue(layout).get('HOV002'))?.consent.withdrawnAt ?? null;
+    const workerPid = (
+      JSON.parse(await fs.readFile(path.join(root, 'run/worker.pid'), 'utf8')) as { pid: number }
+    ).pid;
+    const client = harmonise(cli, ['consent', 'withdraw', 'HOV002', '--json']);
+    // The moment the catalogue says so, the client and the worker that recorded it die.
+    await waitFor(async () => (await withdrawn()) !== null, {
+      what: 'the withdrawal in the catalogue',
+      timeoutMs: 60_000,
+      intervalMs: 5,
+    });
+    process.kill(workerPid, 'SIGKILL');
+    client.kill('SIGKILL');
+    expect((await client).exitCode).not.toBe(0);
+    const up = await harmonise(cli, ['up', '--json']);
+    expect(up.exitCode, up.stderr.slice(-2000)).toBe(0);
+
+    // The next worker finishes the withdrawal: one audit line, and a release without HOV002.
+    const audited = async () =>
+      (await fs.readFile(path.join(root, 'gdb/audit.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { action: string; sampleId?: string; releaseId?: string })
+        .filter((e) => e.action === 'consent-withdrawn' && e.sampleId === 'HOV002');
+    await waitFor(async () => (await audited()).length > 0, {
+      what: 'the audit line',
+      timeoutMs: 120_000,
+    });
+    const [entry, ...more] = await audited();
+    expect(more).toEqual([]);
+    expect(entry!.releaseId).toEqual(expect.any(String));
+    const summary = path.join(root, 'freq/releases', entry!.releaseId!, 'summary.json');
+    await waitFor(() => pathExists(summary), {
+      what: 'the release without HOV002',
+      timeoutMs: 300_000,
+      intervalMs: 1000,
+    });
+    const samples = await fs.readFile(path.join(path.dirname(summary), 'samples.tsv'), 'utf8');
+    expect(samples).not.toMatch(/^HOV002\t/m);
+    expect(samples).not.toMatch(/^HOV001\t/m);
+    expect(JSON.parse(await fs.readFile(summary, 'utf8'))).toMatchObject({
+      excluded: expect.arrayContaining([
+        { sampleId: 'HOV002', reason: `consent withdrawn at ${await withdrawn()}` },
+      ]),
+    });
+  }, 600_000);
 });

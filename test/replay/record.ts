@@ -77,7 +77,7 @@ async function pausedAndCancelledCampaign(client: HarmoniseClient, root: string)
 async function wanted(
   client: HarmoniseClient,
   report: DemoReport,
-  extra: { campaignId: string; withdrawalRelease: string },
+  extra: { campaignId: string; withdrawalRelease: string; withdrawn: string },
 ): Promise<Wanted[]> {
   const list: Wanted[] = [];
   const catalogue = new Catalogue(client.layout);
@@ -118,6 +118,11 @@ async function wanted(
       name: 'release-demo',
       covers: "the demo's frequency release (contributions reused, one batch built)",
       workflowId: `frequency:${report.release!.releaseId}`,
+    },
+    {
+      name: 'consent-withdrawal',
+      covers: 'a consent withdrawal: recorded, a release started without the sample, audited',
+      workflowId: `consent:${extra.withdrawn}`,
     },
     {
       name: 'release-after-withdrawal',
@@ -185,6 +190,7 @@ async function main(): Promise<void> {
     const list = await wanted(client, report, {
       campaignId,
       withdrawalRelease: withdrawal.releaseId!,
+      withdrawn: withdrawn.sampleId,
     });
     for (const want of list) await record(client, want, dir, commit);
     log(`wrote ${dir}`);

@@ -27,6 +27,7 @@ const REQUIRED = [
   'campaign-continued-paused-cancelled-run2',
   'release-demo',
   'release-after-withdrawal',
+  'consent-withdrawal',
 ];
 
 interface HistoryEvent {
