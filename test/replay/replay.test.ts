@@ -59,6 +59,7 @@ describe('the recorded workflow histories', () => {
     expect([...types].sort()).toEqual(
       [
         'campaignWorkflow',
+        'consentWorkflow',
         'frequencyReleaseWorkflow',
         'sampleWorkflow',
         'submissionWorkflow',
