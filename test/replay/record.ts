@@ -4,7 +4,7 @@
  * It runs `harmonise demo` on a fresh data root (submissions in every mode; samples full on short
  * and long reads, partial, none; the demo's rerun campaign; a release). Then, on the same stack,
  * it runs a campaign over 20 seeded genomes that continues as new, is paused, resumed and
- * cancelled, and a consent withdrawal's release. It writes one file per workflow run into
+ * cancelled, and a consent withdrawal (its workflow and its release). It writes one file per workflow run into
  * `test/replay/histories/<date>-<commit>/`, beside the sets recorded before: a set stays until no
  * workflow started by its code can still be running (docs/workflows.md, "Versioning").
  */
