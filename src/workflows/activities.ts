@@ -107,10 +107,13 @@ export const localActivities = proxyLocalActivities<
   retry: transientRetry,
 });
 
-/** A consent withdrawal's two writes: the catalogue record, then the audit log. */
+/**
+ * A consent withdrawal's two writes: the catalogue record, then the audit log. Each is a small
+ * write, so a worker that died during one is noticed, and the write retried, within 30 s.
+ */
 export const consentActivities = proxyActivities<
   Pick<Activities, 'recordConsentWithdrawal' | 'auditConsentWithdrawal'>
 >({
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { ...transientRetry, nonRetryableErrorTypes: ['InvalidIdError', 'SampleUnknown'] },
 });
