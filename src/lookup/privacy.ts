@@ -53,3 +53,8 @@ export function effectivePrivacy(
     recorded?.belowFloor === 'hide' || configured.belowFloor === 'hide' ? 'hide' : 'flag';
   return { floor, belowFloor, audience };
 }
+
+/** Whether this answer leaves below-floor variants out entirely (policy `hide`, to a reader). */
+export function hidesBelowFloor(privacy: Privacy): boolean {
+  return privacy.audience === 'reader' && privacy.belowFloor === 'hide';
+}

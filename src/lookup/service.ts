@@ -17,7 +17,7 @@ import type {
   VariantFound,
   VariantNotFound,
 } from './answer.ts';
-import { effectivePrivacy } from './privacy.ts';
+import { effectivePrivacy, hidesBelowFloor } from './privacy.ts';
 import { linesIn, ReleaseFiles, trackAt, type OpenRelease } from './releases.ts';
 import { foundAnswer, parseRecord, recordsIn } from './record.ts';
 import { lookupPosition, type PositionLookup } from './position.ts';
@@ -118,10 +118,7 @@ export class FrequencyLookup {
       .map((line) => parseRecord(line))
       .find((r) => r.pos === allele.pos && r.ref === allele.ref && r.alt === allele.alt);
     const found = record ? foundAnswer(release, record, privacy) : null;
-    if (
-      found !== null &&
-      !(found.belowFloor && privacy.belowFloor === 'hide' && audience === 'reader')
-    )
+    if (found !== null && !(found.belowFloor && hidesBelowFloor(privacy)))
       return { ...releaseRef(release), ...found, variant };
     return this.notFound(release, allele, variant, privacy);
   }
@@ -133,7 +130,7 @@ export class FrequencyLookup {
     privacy: Privacy,
   ): Promise<VariantNotFound> {
     const alleleNumber = await this.alleleNumberAt(release, allele.chrom, allele.pos);
-    const hidden = privacy.audience === 'reader' && privacy.belowFloor === 'hide';
+    const hidden = hidesBelowFloor(privacy);
     const verdict =
       alleleNumber === null
         ? 'unknown'
@@ -179,7 +176,7 @@ export class FrequencyLookup {
           : { pos: record.pos, count: 1 };
       if (record.pos === from.pos && atPos.count <= from.skip) continue;
       const found = foundAnswer(release, record, privacy);
-      if (found.belowFloor && privacy.belowFloor === 'hide' && audience === 'reader') continue;
+      if (found.belowFloor && hidesBelowFloor(privacy)) continue;
       if (variants.length === pageSize) {
         nextPageToken = encodePageToken(record.pos, atPos.count - 1);
         break;
@@ -196,10 +193,11 @@ export class FrequencyLookup {
   }
 
   /** A release as readers see it: counts and provenance, no sample id. */
-  async dataset(releaseId: string): Promise<Dataset> {
+  /** `latest`: the id `freq/latest` points to, when the caller already read it. */
+  async dataset(releaseId: string, latest?: string | null): Promise<Dataset> {
     const release = await this.releases.get(releaseId);
     const { summary } = release;
-    const latest = await this.releases.latestId();
+    latest ??= await this.releases.latestId();
     const strataTags = summary.tags.strata ?? [];
     const { floor, belowFloor } = this.privacyOf(release, 'reader');
     return {
@@ -232,7 +230,8 @@ export class FrequencyLookup {
   }
 
   async datasets(): Promise<Dataset[]> {
-    return Promise.all((await this.releases.ids()).map((id) => this.dataset(id)));
+    const latest = await this.releases.latestId();
+    return Promise.all((await this.releases.ids()).map((id) => this.dataset(id, latest)));
   }
 
   /** Everything a release has at a position, for operators (`harmonise frequency lookup`). */
