@@ -91,7 +91,12 @@ function trackText(): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function bgzipAndIndex(file: string, text: string, tabixArgs: string[]): Promise<void> {
+/** Writes `text` to `file`, bgzips it to `file.gz` and indexes it with tabix. */
+export async function bgzipAndIndex(
+  file: string,
+  text: string,
+  tabixArgs: string[],
+): Promise<void> {
   await fs.writeFile(file, text);
   await execa('bgzip', ['-f', file]);
   await execa('tabix', ['-f', ...tabixArgs, `${file}.gz`]);

@@ -3,7 +3,6 @@
  * its all-sites track, which tells "not seen among N alleles" from "not covered". The release's
  * files are made here with bgzip and tabix, as the gather makes them.
  */
-import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { FrequencyLookup } from '../../src/lookup/service.ts';
 import { createLayout, type Layout } from '../../src/store/layout.ts';
+import { bgzipAndIndex } from '../helpers/release-fixture.ts';
 
 let root: string;
 let layout: Layout;
@@ -33,12 +33,6 @@ async function writeSummary(releaseId: string): Promise<void> {
     path.join(layout.releaseDir(releaseId), 'summary.json'),
     JSON.stringify(summary),
   );
-}
-
-async function bgzipAndIndex(file: string, text: string, preset: string[]): Promise<void> {
-  await fs.writeFile(file, text);
-  await execa('bgzip', ['-f', file]);
-  await execa('tabix', ['-f', ...preset, `${file}.gz`]);
 }
 
 beforeAll(async () => {
