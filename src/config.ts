@@ -53,6 +53,9 @@ export const configSchema = z.strictObject({
     pollIntervalMs: positiveInt,
     /** How long a job may be missing from status polls before it counts as lost. */
     missingGraceMs: positiveInt,
+    /** When a waiting step first asks again about a job whose end was not signalled (doubling). */
+    jobRecheckSeconds: positiveInt,
+    jobRecheckMaxSeconds: positiveInt,
   }),
   slurm: z.strictObject({
     /** slurm.conf for every Slurm command; null: the system's default (a real HPC). */
@@ -153,6 +156,8 @@ export function loadConfig(env: Env = process.env): Config {
       },
       pollIntervalMs: env.HARMONISE_POLL_INTERVAL_MS ?? 1000,
       missingGraceMs: env.HARMONISE_MISSING_GRACE_MS ?? 120_000,
+      jobRecheckSeconds: env.HARMONISE_JOB_RECHECK_SECONDS ?? 60,
+      jobRecheckMaxSeconds: env.HARMONISE_JOB_RECHECK_MAX_SECONDS ?? 1800,
     },
     slurm: {
       conf: slurmConf(env.HARMONISE_SLURM_CONF),

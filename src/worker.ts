@@ -16,6 +16,7 @@ import { createActivities, type Activities } from './activities/index.ts';
 import type { WorkflowDescriber } from './activities/deps.ts';
 import type { Config } from './config.ts';
 import { LocalExecutor } from './executors/local.ts';
+import { JobWatcher, type JobEndNotifier } from './executors/job-watcher.ts';
 import { JobPoller } from './executors/poller.ts';
 import { createWorkerMetrics, publishWorkerMetrics, type WorkerMetrics } from './metrics.ts';
 import type { JobExecutor } from './executors/port.ts';
@@ -26,11 +27,13 @@ import { Catalogue } from './store/catalogue.ts';
 import { createLayout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
 import { workerBundle } from './workflow-bundle.ts';
+import { jobEndedSignal } from './workflows/messages.ts';
 
 export interface HarmoniseWorker {
   worker: Worker;
   executor: JobExecutor;
   poller: JobPoller;
+  watcher: JobWatcher;
   activities: Activities;
   metrics: WorkerMetrics;
   /** Stops polling Temporal; running jobs keep running and are re-attached by the next worker. */
@@ -111,9 +114,14 @@ export async function createHarmoniseWorker(
   });
   // A client of its own for activities that read workflow states (campaign bookkeeping).
   const clientConnection = await Connection.connect({ address: config.temporal.address });
-  const workflows = describerFor(
-    new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
-  );
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const workflows = describerFor(client);
+  const watcher = new JobWatcher({
+    poller,
+    notifier: signallerFor(client),
+    dir: path.join(layout.runDir, 'job-watches'),
+    logger: logger.child({ component: 'job-watcher' }),
+  });
   const metrics = createWorkerMetrics(executor.kind, poller);
   const activities = {
     ...createActivities({
@@ -121,6 +129,7 @@ export async function createHarmoniseWorker(
       layout,
       executor,
       poller,
+      watcher,
       pipelines: new PipelineRegistry(config.pipelinesDir, config.dataRoot),
       catalogue: new Catalogue(layout),
       logger,
@@ -138,20 +147,25 @@ export async function createHarmoniseWorker(
     taskQueue: config.temporal.taskQueue,
     workflowBundle: { codePath: bundle.path },
     activities,
-    // Jobs are waited on by cheap polling activities, so many may be in flight at once.
+    // Steps hold a slot only to submit a job and to read what it left; a job in flight holds
+    // none (the job watcher signals its end), so this bounds intake and bookkeeping, not jobs.
     maxConcurrentActivityTaskExecutions: 200,
     shutdownGraceTime: '5 seconds',
   });
   // The worker has read it; a bundle made for this worker alone is not kept.
   if (bundle.temporary) await fs.rm(bundle.path, { force: true });
+  const restored = await watcher.restore();
+  if (restored > 0) logger.info({ jobs: restored }, 'watching the jobs a previous worker left');
   return {
     worker,
     executor,
     poller,
+    watcher,
     activities,
     metrics,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      watcher.close();
       poller.close();
       await executor.close();
       await clientConnection.close();
@@ -184,6 +198,23 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     stopMetrics();
     await handle.shutdown();
   }
+}
+
+/** Signals a job's end to its workflow run; a run that has closed or gone is `gone`. */
+function signallerFor(client: Client): JobEndNotifier {
+  return {
+    async notify(target, ended) {
+      try {
+        await client.workflow
+          .getHandle(target.workflowId, target.runId)
+          .signal(jobEndedSignal, ended);
+        return 'delivered';
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return 'gone';
+        throw error;
+      }
+    },
+  };
 }
 
 /** Temporal's status of each workflow, a few dozen questions at a time. */

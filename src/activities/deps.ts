@@ -1,5 +1,6 @@
 /** What activities are given by the composition root (worker.ts); they create no clients. */
 import type { Config } from '../config.ts';
+import type { JobWatcher } from '../executors/job-watcher.ts';
 import type { JobPoller } from '../executors/poller.ts';
 import type { JobExecutor } from '../executors/port.ts';
 import type { Logger } from '../logger.ts';
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   layout: Layout;
   executor: JobExecutor;
   poller: JobPoller;
+  /** Follows submitted jobs and signals their workflows when they end (the worker's; absent in activity tests). */
+  watcher?: JobWatcher;
   pipelines: PipelineRegistry;
   catalogue: Catalogue;
   logger: Logger;

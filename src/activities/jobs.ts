@@ -1,133 +1,154 @@
 /**
- * runStep: one plan step as one job on the configured executor. The job key
- * (`<workflowId>/<runId>/<step>/<attempt>`) makes submission idempotent; the activity
- * heartbeats the job id, so a retry after a worker crash re-attaches to the same job instead of
- * starting it again; cancelling the activity cancels the job (job-lifecycle.ts). A job that ends
- * badly becomes a typed, non-retryable failure (job-outcome.ts).
+ * One plan step as one job on the configured executor, in short activities: submitStep submits
+ * the job (the key `<workflowId>/<runId>/<step>/<attempt>` makes it idempotent, so a retry after a
+ * worker crash finds the same job) and hands it to the worker's job watcher; the workflow waits
+ * for the watcher's signal, holding no activity slot, and finishStep reads what the job left. A
+ * job that ends badly becomes a typed, non-retryable failure (job-outcome.ts).
  */
-import path from 'node:path';
-import type { ExpectedInput } from '../domain/file-facts.ts';
-import type { JobResources, JobStepName } from '../domain/pipeline.ts';
-import type { StepKind, StepSettings } from '../domain/plan.ts';
-import type { ProbeSpec } from '../domain/probe.ts';
-import { commandLines, renderJobScript } from '../tools/job-script.ts';
-import { PROJECT_ROOT } from '../config.ts';
-import type { StepCommands } from '../tools/sample-steps.ts';
-import { buildStepCommands } from '../tools/step-commands.ts';
-import type { JobUsage } from '../tools/usage.ts';
-import { currentActivity } from './context.ts';
-import { readContributionMembers } from './contribution-plans.ts';
+import { isTerminal, type JobEnded } from '../domain/job-state.ts';
+import type { JobWatcher } from '../executors/job-watcher.ts';
+import type { TerminalJobStatus } from '../executors/poller.ts';
+import type { JobRef } from '../executors/port.ts';
+import type { Logger } from '../logger.ts';
+import { beating, currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { refuseChangedInputs } from './job-inputs.ts';
 import { submitJob, waitForJob } from './job-lifecycle.ts';
 import { collectOutputs, failUnlessCompleted, readJobReport } from './job-outcome.ts';
+import { prepareJob } from './job-prepare.ts';
+import type {
+  FinishStepInput,
+  RunStepInput,
+  StepResult,
+  SubmittedJob,
+  WatchJobInput,
+} from './job-types.ts';
 import { writeKaryotypeVerdict } from './karyotype.ts';
 
 export type { JobFailureDetails } from './job-outcome.ts';
 export { refuseChangedInputs } from './job-inputs.ts';
-
-export interface RunStepInput {
-  workflowId: string;
-  /**
-   * The workflow run: part of the job key, so that a later run of the same workflow id (after a
-   * failure), or another deployment sharing the cluster, never takes an earlier job for its own.
-   */
-  runId: string;
-  sampleId: string | null;
-  /** The national pipeline the step belongs to; null for probes. */
-  pipelineVersion: string | null;
-  step: JobStepName;
-  kind: StepKind;
-  attempt: number;
-  resources: JobResources;
-  /** Resolved absolute input paths by name. */
-  inputs: Record<string, string>;
-  /** Output file names the job must leave in its work directory. */
-  outputs: string[];
-  regions?: string[];
-  probe?: ProbeSpec;
-  /** The plan step's own settings (reads format, long reads, what to adopt). */
-  settings?: StepSettings;
-  /** Submitted files among the inputs, by input name: they must still be what intake checked. */
-  inputIdentities?: Record<string, ExpectedInput>;
-}
-
-export interface StepResult {
-  step: JobStepName;
-  attempt: number;
-  key: string;
-  jobId: string;
-  executor: string;
-  state: 'COMPLETED';
-  workDir: string;
-  outputs: Record<string, string>;
-  resources: JobResources;
-  toolVersions: Record<string, string>;
-  commands: string[];
-  /** When the executor accepted the job (sbatch returned, or the local queue took it). */
-  submittedAt: string;
-  endedAt: string;
-  /** CPU time and peak memory, for jobs that measure them (frequency jobs). */
-  usage?: JobUsage;
-}
-
-/** Frequency jobs measure what they cost: a release reports its cost per stage. */
-const MEASURED_KINDS: ReadonlySet<StepKind> = new Set([
-  'frequency-contribution',
-  'frequency-partial',
-  'frequency-reduce',
-  'frequency-gather',
-]);
-
-export function jobKey(workflowId: string, runId: string, step: string, attempt: number): string {
-  return `${workflowId}/${runId}/${step}/${attempt}`;
-}
+export type {
+  FinishStepInput,
+  RunStepInput,
+  StepResult,
+  SubmittedJob,
+  WatchJobInput,
+} from './job-types.ts';
+export { jobKey } from './job-prepare.ts';
 
 export function createJobActivities(deps: ActivityDeps) {
   return {
+    submitStep: (input: RunStepInput): Promise<SubmittedJob> => submitStep(deps, input),
+    watchJob: (input: WatchJobInput): Promise<JobEnded | null> => watchJob(deps, input),
+    finishStep: (input: FinishStepInput): Promise<StepResult> => finishStep(deps, input),
+    cancelJob: (input: { ref: JobRef }): Promise<void> => cancelJob(deps, input.ref),
+    /**
+     * The step in one activity that waits for its job: what workflows started before steps
+     * waited by signal still run (run-step.ts, JOB_END_BY_SIGNAL). Kept until none can be running.
+     */
     runStep: (input: RunStepInput): Promise<StepResult> => runStep(deps, input),
   };
 }
 
-async function runStep(deps: ActivityDeps, input: RunStepInput): Promise<StepResult> {
-  const activity = currentActivity();
-  const key = jobKey(input.workflowId, input.runId, input.step, input.attempt);
-  const workDir = deps.layout.workDir(
-    input.workflowId,
-    input.runId,
-    input.step,
-    String(input.attempt),
-  );
-  const log = deps.logger.child({ workflowId: input.workflowId, sampleId: input.sampleId, key });
-  const commands = await stepCommands(deps, input);
-  const expected = input.inputIdentities ?? {};
-  await refuseChangedInputs(input.inputs, expected);
-  const script = renderJobScript({
-    key,
-    workDir,
-    tools: commands.tools,
-    lines: commands.lines,
-    measureUsage: MEASURED_KINDS.has(input.kind),
-    // Checked again by the job itself: on a busy cluster it may start days from now.
-    inputChecks: Object.entries(expected).flatMap(([name, identity]) => {
-      const file = input.inputs[name];
-      return file === undefined ? [] : [{ path: file, ...identity }];
-    }),
+async function submitPrepared(
+  deps: ActivityDeps,
+  input: RunStepInput,
+  job: Awaited<ReturnType<typeof prepareJob>>,
+): Promise<JobRef> {
+  const ref = await submitJob(deps, {
+    key: job.key,
+    workDir: job.workDir,
+    script: job.script,
+    resources: input.resources,
   });
-  const ref = await submitJob(deps, { key, workDir, script, resources: input.resources });
-  const submittedAt = new Date().toISOString();
   deps.metrics?.jobsSubmitted.inc({ executor: ref.executor, kind: input.kind });
-  const jobLog = log.child({ jobId: ref.jobId });
-  activity.heartbeat({ jobId: ref.jobId, key });
-  jobLog.info({ resources: input.resources }, 'job submitted');
+  job.log.info({ jobId: ref.jobId, resources: input.resources }, 'job submitted');
+  return ref;
+}
 
-  const status = await waitForJob(deps, ref, activity);
+/**
+ * Submits the step's job (idempotent by its key) and hands it to the worker's job watcher, which
+ * signals the workflow when the job ends; returns at once, holding no slot while the job runs.
+ */
+async function submitStep(deps: ActivityDeps, input: RunStepInput): Promise<SubmittedJob> {
+  const activity = currentActivity();
+  // Under a submit rate limit, a burst of steps may wait a while for its turn.
+  return beating(activity, async () => {
+    const job = await prepareJob(deps, input);
+    const ref = await submitPrepared(deps, input, job);
+    await watcherOf(deps).watch(ref, { workflowId: input.workflowId, runId: input.runId });
+    return {
+      ref,
+      submittedAt: new Date().toISOString(),
+      commands: job.commands,
+      recheck: {
+        firstMs: deps.config.executor.jobRecheckSeconds * 1000,
+        maxMs: deps.config.executor.jobRecheckMaxSeconds * 1000,
+      },
+    };
+  });
+}
+
+/**
+ * The workflow's recheck: the job is watched by this worker from now on (a worker that started
+ * after the watch was lost takes it up), and its end is returned if it has already ended.
+ */
+async function watchJob(deps: ActivityDeps, input: WatchJobInput): Promise<JobEnded | null> {
+  await watcherOf(deps).watch(input.ref, { workflowId: input.workflowId, runId: input.runId });
+  const status = (await deps.executor.status([input.ref])).get(input.ref.jobId);
+  if (!status || !isTerminal(status.state)) return null;
+  return {
+    key: input.ref.key,
+    state: status.state,
+    exitCode: status.exitCode,
+    ...(status.reason ? { reason: status.reason } : {}),
+  };
+}
+
+/** Cancels a cancelled step's job, and stops watching it. */
+async function cancelJob(deps: ActivityDeps, ref: JobRef): Promise<void> {
+  await deps.executor.cancel(ref);
+  await deps.watcher?.forget(ref.key);
+  deps.logger.info({ jobId: ref.jobId, key: ref.key }, 'job cancelled with its step');
+}
+
+/** What the ended job left: a typed failure, or the step's outputs, tool versions and usage. */
+async function finishStep(deps: ActivityDeps, input: FinishStepInput): Promise<StepResult> {
+  const { ref, submittedAt, commands } = input.job;
+  const status: TerminalJobStatus = {
+    state: input.status.state,
+    exitCode: input.status.exitCode,
+    ...(input.status.reason ? { reason: input.status.reason } : {}),
+  };
+  const log = deps.logger.child({
+    workflowId: input.workflowId,
+    sampleId: input.sampleId,
+    key: ref.key,
+    jobId: ref.jobId,
+  });
+  return beating(currentActivity(), () =>
+    completedStep(deps, input, { ref, status, submittedAt, commands, log }),
+  );
+}
+
+async function completedStep(
+  deps: ActivityDeps,
+  input: RunStepInput,
+  job: {
+    ref: JobRef;
+    status: TerminalJobStatus;
+    submittedAt: string;
+    commands: string[];
+    log: Logger;
+  },
+): Promise<StepResult> {
+  const { ref, status, log } = job;
+  const workDir = ref.workDir;
   deps.metrics?.jobsEnded.inc({ executor: ref.executor, state: status.state });
   deps.metrics?.stepDuration.observe(
     { kind: input.kind, state: status.state },
-    (Date.now() - Date.parse(submittedAt)) / 1000,
+    (Date.now() - Date.parse(job.submittedAt)) / 1000,
   );
-  await failUnlessCompleted(input, ref, status, workDir, jobLog);
+  await failUnlessCompleted(input, ref, status, workDir, log);
   if (input.kind === 'karyotype-depth') {
     const pipeline = await deps.pipelines.load(input.pipelineVersion ?? '');
     const verdict = await writeKaryotypeVerdict(
@@ -135,15 +156,15 @@ async function runStep(deps: ActivityDeps, input: RunStepInput): Promise<StepRes
       input.settings?.statedKaryotype ?? null,
       workDir,
     );
-    jobLog.info({ karyotype: verdict }, 'karyotype decided');
+    log.info({ karyotype: verdict }, 'karyotype decided');
   }
   const outputs = await collectOutputs(input, ref, workDir);
   const { toolVersions, usage } = await readJobReport(workDir);
-  jobLog.info('job completed');
+  log.info('job completed');
   return {
     step: input.step,
     attempt: input.attempt,
-    key,
+    key: ref.key,
     jobId: ref.jobId,
     executor: ref.executor,
     state: 'COMPLETED',
@@ -151,34 +172,25 @@ async function runStep(deps: ActivityDeps, input: RunStepInput): Promise<StepRes
     outputs,
     resources: input.resources,
     toolVersions,
-    commands: commandLines(commands.lines),
-    submittedAt,
+    commands: job.commands,
+    submittedAt: job.submittedAt,
     endedAt: new Date().toISOString(),
     ...(usage ? { usage } : {}),
   };
 }
 
-/** The step's commands, from its kind, inputs, settings and (when it has one) its pipeline. */
-async function stepCommands(deps: ActivityDeps, input: RunStepInput): Promise<StepCommands> {
-  const pipeline =
-    input.pipelineVersion === null ? null : await deps.pipelines.load(input.pipelineVersion);
-  return buildStepCommands({
-    kind: input.kind,
-    inputs: input.inputs,
-    resources: input.resources,
-    pipeline: pipeline && { spec: pipeline.spec, reference: pipeline.referenceFasta },
-    sampleId: input.sampleId,
-    regions: input.regions ?? [],
-    outputs: input.outputs,
-    ...(input.probe ? { probe: input.probe } : {}),
-    ...(input.settings ? { step: input.settings } : {}),
-    springBin: deps.config.springBin,
-    ...(input.kind === 'frequency-contribution'
-      ? { members: await readContributionMembers(input.inputs.members ?? '') }
-      : {}),
-    engine: {
-      node: deps.config.frequency.engineNode,
-      script: path.join(PROJECT_ROOT, 'bin', 'harmonise-engine.js'),
-    },
-  });
+async function runStep(deps: ActivityDeps, input: RunStepInput): Promise<StepResult> {
+  const activity = currentActivity();
+  const job = await prepareJob(deps, input);
+  const ref = await submitPrepared(deps, input, job);
+  const submittedAt = new Date().toISOString();
+  activity.heartbeat({ jobId: ref.jobId, key: ref.key });
+  const status = await waitForJob(deps, ref, activity);
+  const log = job.log.child({ jobId: ref.jobId });
+  return completedStep(deps, input, { ref, status, submittedAt, commands: job.commands, log });
+}
+
+function watcherOf(deps: ActivityDeps): JobWatcher {
+  if (!deps.watcher) throw new Error('this worker has no job watcher');
+  return deps.watcher;
 }

@@ -32,6 +32,8 @@ export interface DevServerOptions {
   namespace: string;
   /** Holds temporal.db, the pid file and the server's log. */
   dir: string;
+  /** Serves the server's Prometheus metrics on this loopback port (otherwise a random one). */
+  metricsPort?: number;
 }
 
 export interface DevServer {
@@ -109,6 +111,8 @@ export async function ensureDevServer(
     // slot, without a round through the task queue (fewer server writes per step).
     '--dynamic-config-value',
     'system.enableActivityEagerExecution=true',
+    // The server's own Prometheus counters (requests by operation...), for benchmarks.
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
   ];
   const log = fs.openSync(files.log, 'a');
   const child = spawn(options.cli, args, { detached: true, stdio: ['ignore', log, log] });

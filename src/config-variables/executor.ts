@@ -35,5 +35,18 @@ export const EXECUTOR_SECTION: ConfigSection = {
       default: { value: 120_000 },
       meaning: 'how long a job may be missing from status polls before it counts as lost',
     },
+    {
+      name: 'HARMONISE_JOB_RECHECK_SECONDS',
+      setting: 'executor.jobRecheckSeconds',
+      default: { value: 60 },
+      meaning:
+        "when a step whose job's end was not signalled first asks a worker about the job again (the backstop of the job watcher; doubling after each ask)",
+    },
+    {
+      name: 'HARMONISE_JOB_RECHECK_MAX_SECONDS',
+      setting: 'executor.jobRecheckMaxSeconds',
+      default: { value: 1800 },
+      meaning: 'the longest pause between two such asks, however long the job queues or runs',
+    },
   ],
 };

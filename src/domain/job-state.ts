@@ -21,3 +21,12 @@ export type TerminalJobState = Exclude<JobState, 'PENDING' | 'RUNNING'>;
 export function isTerminal(state: JobState): state is TerminalJobState {
   return state !== 'PENDING' && state !== 'RUNNING';
 }
+
+/** A job's end as the worker's poller saw it, sent to the job's workflow (the jobEnded signal). */
+export interface JobEnded {
+  /** The job key (`<workflowId>/<runId>/<step>/<attempt>`). */
+  key: string;
+  state: TerminalJobState;
+  exitCode: number | null;
+  reason?: string;
+}

@@ -1,9 +1,4 @@
-/**
- * Activity proxies, taken once at module top level, each with an explicit timeout. Step jobs can
- * queue for days on a busy cluster, so runStep has a long start-to-close but a short heartbeat
- * timeout: a dead worker is noticed in seconds and the retry re-attaches to the running job by
- * its key.
- */
+/** Activity proxies, taken once at module top level, each with an explicit timeout. */
 import {
   ActivityCancellationType,
   proxyActivities,
@@ -19,6 +14,27 @@ const transientRetry = {
   nonRetryableErrorTypes: ['InvalidIdError'],
 };
 
+/**
+ * A step's job: submitted by a short activity (it may wait its turn under the submit rate
+ * limit, heartbeating), then waited for by signal with no activity running (run-step.ts); the
+ * recheck and the cancellation of a job are quick calls.
+ */
+export const stepActivities = proxyActivities<Pick<Activities, 'submitStep' | 'finishStep'>>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '30 seconds',
+  retry: transientRetry,
+});
+
+export const jobControlActivities = proxyActivities<Pick<Activities, 'watchJob' | 'cancelJob'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: transientRetry,
+});
+
+/**
+ * The step as one activity that waits for its job, for workflows started before steps waited by
+ * signal: a long start-to-close, but a short heartbeat timeout, so that a dead worker is noticed
+ * in seconds and the retry re-attaches to the running job by its key.
+ */
 export const jobActivities = proxyActivities<Pick<Activities, 'runStep'>>({
   startToCloseTimeout: '7 days',
   heartbeatTimeout: '20 seconds',

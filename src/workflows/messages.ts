@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignProgress, SampleFinished } from '../domain/campaign.ts';
+import type { JobEnded } from '../domain/job-state.ts';
 import type { HarmonisationMode } from '../domain/policy.ts';
 import type {
   ReleaseWorkflowStatus,
@@ -27,6 +28,12 @@ export interface ConsentWithdrawalRequest {
 }
 /** Delivered by signal-with-start: a repeated request joins the withdrawal under way. */
 export const withdrawConsentSignal = defineSignal<[ConsentWithdrawalRequest]>('withdrawConsent');
+
+/**
+ * The worker's job watcher tells the workflow that one of its jobs ended (by the job's key): the
+ * workflow holds no activity slot while the job queues and runs (run-step.ts).
+ */
+export const jobEndedSignal = defineSignal<[JobEnded]>('jobEnded');
 
 export const submissionCompleteSignal =
   defineSignal<[SubmissionCompleteRequest]>('submissionComplete');

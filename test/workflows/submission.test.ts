@@ -10,9 +10,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   refuseChangedInputs,
+  type FinishStepInput,
   type RunStepInput,
   type StepResult,
+  type SubmittedJob,
+  type WatchJobInput,
 } from '../../src/activities/jobs.ts';
+import type { JobEnded } from '../../src/domain/job-state.ts';
 import type { PlanSampleInput } from '../../src/activities/planning.ts';
 import type { RegisterSampleInput } from '../../src/activities/registration.ts';
 import { HarmoniseClient } from '../../src/client.ts';
@@ -47,6 +51,8 @@ let client: HarmoniseClient;
 const gates = new Map<string, () => void>();
 const gated = new Map<string, Promise<void>>();
 const stepCalls: RunStepInput[] = [];
+/** Keys of the jobs that have "ended". */
+const released = new Set<string>();
 /** The BIG samples between planning and registration, and the most there were at once. */
 const bigInFlight = new Set<string>();
 let bigMostInFlight = 0;
@@ -63,12 +69,39 @@ const fakeActivities = {
     }
     return Promise.resolve(planSample({ ...input, pipeline, springAvailable: false }));
   },
-  async runStep(input: RunStepInput): Promise<StepResult> {
+  /**
+   * The steps' jobs: submitted at once, "running" until the sample's gate opens, found ended by
+   * the workflow's recheck (nothing signals here: no job watcher is asked), then read back.
+   */
+  async submitStep(input: RunStepInput): Promise<SubmittedJob> {
     stepCalls.push(input);
-    const id = input.sampleId ?? '';
-    if (input.step === 'align') await gated.get(id);
-    // The real check of the real runStep: submitted files must be the ones intake checked.
+    // The real check of the real submitStep: submitted files must be the ones intake checked.
     await refuseChangedInputs(input.inputs, input.inputIdentities ?? {});
+    const id = input.sampleId ?? '';
+    const key = `${input.workflowId}/${input.runId}/${input.step}/${input.attempt}`;
+    const gate = input.step === 'align' ? gated.get(id) : undefined;
+    if (gate) void gate.then(() => released.add(key));
+    else released.add(key);
+    return {
+      ref: {
+        executor: 'local',
+        jobId: `job-${id}-${input.step}-${input.attempt}`,
+        key,
+        workDir: `/fake/${id}`,
+      },
+      submittedAt: new Date().toISOString(),
+      commands: [],
+      recheck: { firstMs: 20, maxMs: 200 },
+    };
+  },
+  watchJob(input: WatchJobInput): Promise<JobEnded | null> {
+    const { key } = input.ref;
+    return Promise.resolve(released.has(key) ? { key, state: 'COMPLETED', exitCode: 0 } : null);
+  },
+  async finishStep(input: FinishStepInput): Promise<StepResult> {
+    // The real job checks its inputs again when it starts (on a busy cluster, days later).
+    await refuseChangedInputs(input.inputs, input.inputIdentities ?? {});
+    const id = input.sampleId ?? '';
     if (id.startsWith('OOM') && input.step === 'align' && input.resources.memMiB < 8192) {
       throw ApplicationFailure.nonRetryable(
         'align job ended OUT_OF_MEMORY',
@@ -90,8 +123,8 @@ const fakeActivities = {
     return {
       step: input.step,
       attempt: input.attempt,
-      key: `${input.workflowId}/${input.step}/${input.attempt}`,
-      jobId: `job-${id}-${input.step}-${input.attempt}`,
+      key: input.job.ref.key,
+      jobId: input.job.ref.jobId,
       executor: 'local',
       state: 'COMPLETED',
       workDir: `/fake/${id}`,
@@ -99,7 +132,7 @@ const fakeActivities = {
       resources: input.resources,
       toolVersions: {},
       commands: [],
-      submittedAt: new Date().toISOString(),
+      submittedAt: input.job.submittedAt,
       endedAt: new Date().toISOString(),
     };
   },
