@@ -26,6 +26,13 @@ export interface SlurmOverheadOptions {
   quick: boolean;
 }
 
+export interface JobsInFlightOptions {
+  /** No-op jobs held in flight at once on one worker. */
+  jobs: number;
+  /** Seconds the load of holding them is measured over. */
+  window: number;
+}
+
 export interface CampaignBenchOptions {
   samples: number;
   maxConcurrent: number;
@@ -67,6 +74,7 @@ export interface LookupBenchOptions {
 
 export type BenchCommand =
   | { name: 'slurm-overhead'; json: boolean; help: boolean; options: SlurmOverheadOptions }
+  | { name: 'in-flight'; json: boolean; help: boolean; options: JobsInFlightOptions }
   | { name: 'campaign'; json: boolean; help: boolean; options: CampaignBenchOptions }
   | { name: 'frequency'; json: boolean; help: boolean; options: FrequencyBenchOptions }
   | { name: 'lookup'; json: boolean; help: boolean; options: LookupBenchOptions };
@@ -75,6 +83,7 @@ export type BenchName = BenchCommand['name'];
 
 export const BENCH_NAMES: readonly BenchName[] = [
   'slurm-overhead',
+  'in-flight',
   'campaign',
   'frequency',
   'lookup',
@@ -84,6 +93,7 @@ export const GENERAL_USAGE = `usage: npm run bench -- <${BENCH_NAMES.join('|')}>
 
 export const BENCH_USAGE: Record<BenchName, string> = {
   'slurm-overhead': 'usage: npm run bench -- slurm-overhead [--quick] [--json]',
+  'in-flight': 'usage: npm run bench -- in-flight [--jobs 2000] [--window 60] [--json]',
   campaign: [
     'usage: npm run bench -- campaign [--samples N] [--max-concurrent M] [--profile DIR] [--keep] [--json]',
     '       npm run bench -- campaign --resume DIR [--profile DIR] [--keep] [--json]',
@@ -105,6 +115,12 @@ const COMMON = {
 } as const satisfies Options;
 
 const SLURM_OVERHEAD = { ...COMMON, quick: { type: 'boolean', default: false } } as const;
+
+const IN_FLIGHT = {
+  ...COMMON,
+  jobs: { type: 'string', default: '2000' },
+  window: { type: 'string', default: '60' },
+} as const satisfies Options;
 
 const CAMPAIGN = {
   ...COMMON,
@@ -144,6 +160,19 @@ export function parseBenchCommand(argv: readonly string[]): BenchCommand {
     case 'slurm-overhead': {
       const { json, help, quick } = strict(name, args, SLURM_OVERHEAD);
       return { name, json, help, options: { quick } };
+    }
+    case 'in-flight': {
+      const values = strict(name, args, IN_FLIGHT);
+      const usage = BENCH_USAGE[name];
+      return {
+        name,
+        json: values.json,
+        help: values.help,
+        options: {
+          jobs: positiveInteger('--jobs', values.jobs, usage),
+          window: positiveInteger('--window', values.window, usage),
+        },
+      };
     }
     case 'campaign': {
       const values = strict(name, args, CAMPAIGN);

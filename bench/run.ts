@@ -21,6 +21,8 @@ async function run(command: BenchCommand): Promise<Record<string, unknown>> {
   switch (command.name) {
     case 'slurm-overhead':
       return (await import('./slurm-overhead.ts')).runSlurmOverhead(command.options);
+    case 'in-flight':
+      return (await import('./jobs-in-flight.ts')).runJobsInFlight(command.options);
     case 'campaign':
       return (await import('./campaign.ts')).runCampaignBench(command.options);
     case 'frequency':

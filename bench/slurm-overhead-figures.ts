@@ -37,7 +37,7 @@ export interface JobTiming {
   dispatchSeconds: number;
 }
 
-function quantile(values: number[], q: number): number {
+export function quantile(values: number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
@@ -121,7 +121,7 @@ export function overheadResult(
     },
     measures: {
       harmonise:
-        'Temporal history of each probe workflow: ActivityTaskScheduled of runStep → the event that closed it (ActivityTaskCompleted/Failed/TimedOut/Canceled)',
+        'Temporal history of each probe workflow: ActivityTaskScheduled of submitStep → the event that closed finishStep (ActivityTaskCompleted/Failed/TimedOut/Canceled)',
       slurm: 'slurmctld SubmitTime → EndTime (squeue; the accounting record once squeue forgot)',
       slurmctldStatusRpcTypes: STATUS_RPC_TYPES,
       slurmctldSubmitRpcType: SUBMIT_RPC_TYPE,

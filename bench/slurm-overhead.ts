@@ -1,11 +1,11 @@
 /**
  * slurm-overhead: what harmonise adds to Slurm's own latency, as a user waits for it. For 1, 10
- * and 100 concurrent no-op probe jobs (each through a workflow, runStep, the slurm executor and
- * the one poller) it compares, per job:
+ * and 100 concurrent no-op probe jobs (each through a workflow, submitStep, the slurm executor, the
+ * one poller, the job watcher's signal and finishStep) it compares, per job:
  *
- * - harmonise: from the moment the workflow scheduled the step's activity (Temporal history:
+ * - harmonise: from the moment the workflow scheduled submitStep (Temporal history:
  *   ActivityTaskScheduled; before the look-up for an earlier job, the rate limiter and sbatch) to
- *   the moment the activity's end was recorded (ActivityTaskCompleted, or Failed...);
+ *   the moment finishStep's end was recorded (ActivityTaskCompleted, or Failed...);
  * - Slurm: SubmitTime → EndTime as slurmctld recorded them (squeue, else the accounting record).
  *
  * Jobs whose Slurm times cannot be found are counted and listed, never left out silently. The

@@ -5,7 +5,11 @@ import { PROJECT_ROOT } from '../src/config.ts';
 import type { Logger } from '../src/logger.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
-export async function startBenchTemporal(root: string, logger: Logger) {
+export async function startBenchTemporal(
+  root: string,
+  logger: Logger,
+  options: { metricsPort?: number } = {},
+) {
   const address = `127.0.0.1:${await freePort()}`;
   const dir = path.join(root, 'temporal');
   const server = await ensureDevServer(
@@ -15,6 +19,7 @@ export async function startBenchTemporal(root: string, logger: Logger) {
       uiPort: await freePort(),
       namespace: 'default',
       dir,
+      ...(options.metricsPort ? { metricsPort: options.metricsPort } : {}),
     },
     logger,
   );

@@ -118,6 +118,7 @@ export async function createHarmoniseWorker(
   const workflows = describerFor(client);
   const watcher = new JobWatcher({
     poller,
+    executor,
     notifier: signallerFor(client),
     dir: path.join(layout.runDir, 'job-watches'),
     logger: logger.child({ component: 'job-watcher' }),

@@ -93,7 +93,8 @@ async function submitStep(deps: ActivityDeps, input: RunStepInput): Promise<Subm
  * after the watch was lost takes it up), and its end is returned if it has already ended.
  */
 async function watchJob(deps: ActivityDeps, input: WatchJobInput): Promise<JobEnded | null> {
-  await watcherOf(deps).watch(input.ref, { workflowId: input.workflowId, runId: input.runId });
+  const target = { workflowId: input.workflowId, runId: input.runId };
+  await watcherOf(deps).watch(input.ref, target, { adopt: true });
   const status = (await deps.executor.status([input.ref])).get(input.ref.jobId);
   if (!status || !isTerminal(status.state)) return null;
   return {

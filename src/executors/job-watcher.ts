@@ -16,7 +16,7 @@ import type { JobEnded } from '../domain/job-state.ts';
 import type { Logger } from '../logger.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { JobPoller, TerminalJobStatus } from './poller.ts';
-import type { JobRef } from './port.ts';
+import type { JobExecutor, JobRef } from './port.ts';
 
 /** The workflow run waiting for a job. */
 export interface WatchTarget {
@@ -36,6 +36,8 @@ interface WatchRecord {
 
 export interface JobWatcherOptions {
   poller: JobPoller;
+  /** Takes charge of jobs another worker submitted (restored or handed over watches). */
+  executor: Pick<JobExecutor, 'adopt'>;
   notifier: JobEndNotifier;
   /** Where watches are kept across worker restarts. */
   dir: string;
@@ -65,9 +67,13 @@ export class JobWatcher {
     return this.watching.size;
   }
 
-  /** Follows a job until it ends (idempotent by job key); the watch is on disk before this returns. */
-  async watch(ref: JobRef, target: WatchTarget): Promise<void> {
+  /**
+   * Follows a job until it ends (idempotent by job key); the watch is on disk before this
+   * returns. `adopt`: the job may have been submitted by another worker process.
+   */
+  async watch(ref: JobRef, target: WatchTarget, options: { adopt?: boolean } = {}): Promise<void> {
     if (this.watching.has(ref.key)) return;
+    if (options.adopt) await this.options.executor.adopt(ref);
     await writeFileAtomic(this.file(ref.key), `${JSON.stringify({ ref, target })}\n`);
     this.follow({ ref, target });
   }
@@ -95,6 +101,7 @@ export class JobWatcher {
         continue;
       }
       if (this.watching.has(record.ref.key)) continue;
+      await this.options.executor.adopt(record.ref);
       this.follow(record);
       restored += 1;
     }

@@ -23,13 +23,8 @@ import {
   processStartTime,
 } from '../platform/process.ts';
 import { JobLauncher } from './local-launcher.ts';
-import {
-  appendLedger,
-  JOB_ID_ENV,
-  readJobFile,
-  writeJobFile,
-  type JobFile,
-} from './local-job-file.ts';
+import { appendLedger, JOB_ID_ENV, readJobFile, writeJobFile } from './local-job-file.ts';
+import type { JobFile } from './local-job-file.ts';
 import { cancelLeftJob, findLeftJob, statusOfLeftJob } from './local-left-jobs.ts';
 import { limitBreach } from './local-limits.ts';
 import {
@@ -127,6 +122,11 @@ export class LocalExecutor implements JobExecutor {
     return result;
   }
 
+  async adopt(job: JobRef): Promise<void> {
+    const file = await readJobFile(job.workDir);
+    if (file?.key === job.key && file.jobId === job.jobId) await this.reattach(file, job.workDir);
+  }
+
   async cancel(job: JobRef): Promise<void> {
     const queuedAt = this.queue.findIndex((q) => q.ref.jobId === job.jobId);
     if (queuedAt >= 0) {
@@ -166,7 +166,7 @@ export class LocalExecutor implements JobExecutor {
     const log = this.options.logger.child({ jobId: ref.jobId, key: ref.key });
     const left = await findLeftJob(file, workDir, log);
     if (left.found === 'running')
-      this.adopt(ref, left.pid, left.pidStartTime, file.resources, left.startedAt);
+      this.adoptRunning(ref, left.pid, left.pidStartTime, file.resources, left.startedAt);
     else if (left.found === 'not-started')
       this.enqueue({ ref, file: { ...file, phase: 'queued' } });
     return ref;
@@ -228,7 +228,7 @@ export class LocalExecutor implements JobExecutor {
     this.options.logger.info({ jobId: ref.jobId, key: ref.key, pid }, 'job started');
   }
 
-  private adopt(
+  private adoptRunning(
     ref: JobRef,
     pid: number,
     pidStartTime: string,

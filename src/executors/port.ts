@@ -53,6 +53,12 @@ export interface JobExecutor {
    * absence is not a failure by itself (the poller applies a grace period).
    */
   status(jobs: readonly JobRef[]): Promise<Map<string, JobStatus>>;
+  /**
+   * Takes charge of a job another worker process submitted (its watch was handed over): the
+   * local executor starts it if it never started and watches it if it runs; Slurm, which owns
+   * its jobs, needs nothing. A finished or unknown job is left as it is.
+   */
+  adopt(job: JobRef): Promise<void>;
   /** Stops the job and its children; a no-op for a finished job. */
   cancel(job: JobRef): Promise<void>;
   /** Releases timers and watchers; running jobs keep running. */

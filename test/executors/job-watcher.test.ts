@@ -51,9 +51,9 @@ class RecordingNotifier implements JobEndNotifier {
 
 const watchDir = () => path.join(root, 'run', 'job-watches');
 
-function stack(notifier: JobEndNotifier) {
+function stack(notifier: JobEndNotifier, cpus = 2) {
   const executor = new LocalExecutor({
-    cpus: 2,
+    cpus,
     memMiB: 4096,
     ledgerFile: path.join(root, 'ledger.jsonl'),
     logger: testLogger,
@@ -67,6 +67,7 @@ function stack(notifier: JobEndNotifier) {
   });
   const watcher = new JobWatcher({
     poller,
+    executor,
     notifier,
     dir: watchDir(),
     logger: testLogger,
@@ -123,23 +124,32 @@ describe('JobWatcher', () => {
     expect(watcher.delivered).toBe(2);
   });
 
-  it('leaves its watches to the next worker, which takes them up and signals the end', async () => {
+  it('leaves its watches to the next worker, which takes them up, starts what never started, and signals the ends', async () => {
     const first = new RecordingNotifier();
-    const one = stack(first);
-    const ref = await submit(one.executor, 'handover', 'until [ -e release ]; do sleep 0.05; done');
-    await one.watcher.watch(ref, { workflowId: 'wf-handover', runId: 'r1' });
+    // One CPU: the second job is still queued in this worker when it goes.
+    const one = stack(first, 1);
+    const running = await submit(
+      one.executor,
+      'handover',
+      'until [ -e release ]; do sleep 0.05; done',
+    );
+    const queued = await submit(one.executor, 'queued', 'true');
+    await one.watcher.watch(running, { workflowId: 'wf-handover', runId: 'r1' });
+    await one.watcher.watch(queued, { workflowId: 'wf-queued', runId: 'r1' });
     one.watcher.close();
-    await fs.writeFile(path.join(ref.workDir, 'release'), '');
+    await one.executor.close();
+    await fs.writeFile(path.join(running.workDir, 'release'), '');
     // A watch file left half-written by a crash is removed, not trusted.
     await fs.writeFile(path.join(watchDir(), 'broken.json'), '{"ref":');
 
     const second = new RecordingNotifier();
     const two = stack(second);
-    expect(await two.watcher.restore()).toBe(1);
-    await waitFor(() => (second.sent.length === 1 ? true : null), {
-      what: 'the end after restore',
+    expect(await two.watcher.restore()).toBe(2);
+    await waitFor(() => (second.sent.length === 2 ? true : null), {
+      what: 'both ends after restore',
     });
-    expect(second.sent[0]!.ended).toMatchObject({ key: ref.key, state: 'COMPLETED' });
+    const states = Object.fromEntries(second.sent.map((s) => [s.ended.key, s.ended.state]));
+    expect(states).toEqual({ [running.key]: 'COMPLETED', [queued.key]: 'COMPLETED' });
     expect(first.sent).toEqual([]);
     await waitFor(async () => ((await watchFiles()).length === 0 ? true : null), {
       what: 'the watch files to go',

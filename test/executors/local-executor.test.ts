@@ -316,6 +316,7 @@ describe('JobPoller', () => {
     const counting = {
       kind: exec.kind,
       submit: exec.submit.bind(exec),
+      adopt: exec.adopt.bind(exec),
       cancel: exec.cancel.bind(exec),
       close: exec.close.bind(exec),
       status: async (jobs: readonly JobRef[]) => {
@@ -371,6 +372,7 @@ describe('JobPoller', () => {
       const running = {
         kind: 'local' as const,
         submit: () => Promise.resolve(refs[0]!),
+        adopt: () => Promise.resolve(),
         cancel: () => Promise.resolve(),
         close: () => Promise.resolve(),
         status: (jobs: readonly JobRef[]) => {
@@ -403,6 +405,7 @@ describe('JobPoller', () => {
       const silent = {
         kind: 'local' as const,
         submit: () => Promise.resolve(ref),
+        adopt: () => Promise.resolve(),
         cancel: () => Promise.resolve(),
         close: () => Promise.resolve(),
         status: () => Promise.resolve(new Map()),
@@ -428,6 +431,7 @@ describe('JobPoller', () => {
     const flaky = {
       kind: 'local' as const,
       submit: () => Promise.resolve(ref),
+      adopt: () => Promise.resolve(),
       cancel: () => Promise.resolve(),
       close: () => Promise.resolve(),
       status: () => {

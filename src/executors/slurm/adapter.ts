@@ -180,6 +180,11 @@ export class SlurmExecutor implements JobExecutor {
     return result;
   }
 
+  /** Slurm owns its jobs: any process can ask after one. */
+  adopt(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async cancel(job: JobRef): Promise<void> {
     if ((await statusFromMarkers(job.workDir)) === null) {
       await writeOutcome(job.workDir, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
