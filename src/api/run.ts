@@ -10,6 +10,10 @@ export async function runApi(config: Config, logger: Logger): Promise<void> {
   const files = tokenFiles(config.dataRoot);
   const tokens = await TokenRegistry.load(files.hashesFile, files.namedFile);
   const client = await HarmoniseClient.connect(config, 30_000);
+  // A token change whose process died before its audit line gets it now.
+  const settled = await client.tokens.settleAudits();
+  if (settled > 0)
+    logger.info({ lines: settled }, 'wrote the audit lines of earlier token changes');
   const limiter = new RateLimiter(config.api.readerRatePerSecond, config.api.readerBurst);
   const accessLog = new AccessLog(client.layout.logsDir);
   const app = await buildApi({ client, tokens, logger, lookup: client.lookup, limiter, accessLog });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { readJsonIfExists, writeFileAtomic } from './atomic.ts';
+import type { AuditEntry } from './audit.ts';
 import { withFileLock } from './file-lock.ts';
 import { hashToken, isRole, type Role } from '../api/roles.ts';
 
@@ -26,6 +27,8 @@ const namedTokenSchema = z.strictObject({
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),
   revokedBy: z.string().nullable(),
+  /** Changes written here whose audit line is not yet known to be written (settleTokenAudits). */
+  unaudited: z.array(z.enum(['created', 'revoked'])).optional(),
 });
 export type NamedToken = Omit<z.infer<typeof namedTokenSchema>, 'role'> & { role: Role };
 
@@ -120,6 +123,7 @@ export async function createNamedToken(
       expiresAt,
       revokedAt: null,
       revokedBy: null,
+      unaudited: ['created'],
     });
     await writeNamedTokens(file, tokens);
     return { token, name: request.name, role, expiresAt };
@@ -139,7 +143,67 @@ export async function revokeNamedToken(
     if (live === undefined) throw new UsageError(`no token named ${name} is live`);
     live.revokedAt = now.toISOString();
     live.revokedBy = revokedBy;
+    live.unaudited = [...(live.unaudited ?? []), 'revoked'];
     await writeNamedTokens(file, tokens);
     return live;
+  });
+}
+
+/** The audit line of one token change; its `key` names the change, so a repeat is recognised. */
+export interface TokenAuditEntry extends AuditEntry {
+  action: 'token create' | 'token revoke';
+  key: string;
+  name: string;
+  role: Role;
+  expiresAt?: string;
+}
+
+function auditEntryOf(token: NamedToken, change: 'created' | 'revoked'): TokenAuditEntry {
+  if (change === 'created') {
+    return {
+      at: token.createdAt,
+      action: 'token create',
+      requestedBy: token.createdBy,
+      key: `token:${token.name}:created:${token.createdAt}`,
+      name: token.name,
+      role: token.role,
+      expiresAt: token.expiresAt,
+    };
+  }
+  return {
+    at: token.revokedAt ?? '',
+    action: 'token revoke',
+    requestedBy: token.revokedBy ?? '',
+    key: `token:${token.name}:revoked:${token.revokedAt ?? ''}`,
+    name: token.name,
+    role: token.role,
+  };
+}
+
+/**
+ * Writes the audit line of every token change that does not yet have one, then clears the marks,
+ * under the file's lock. A token change is two writes (this file, then the audit log); a process
+ * that died between them left its mark here, and the next token command (or the API's start)
+ * finishes the change. A process that died after the audit line but before clearing its mark
+ * repeats the line, with the same `key`. Returns how many lines it wrote.
+ */
+export async function settleTokenAudits(
+  file: string,
+  append: (entry: TokenAuditEntry) => Promise<void>,
+): Promise<number> {
+  return withFileLock(file, async () => {
+    const tokens = await readNamedTokens(file);
+    let written = 0;
+    for (const token of tokens) {
+      for (const change of token.unaudited ?? []) {
+        await append(auditEntryOf(token, change));
+        written += 1;
+      }
+    }
+    if (written > 0) {
+      for (const token of tokens) delete token.unaudited;
+      await writeNamedTokens(file, tokens);
+    }
+    return written;
   });
 }

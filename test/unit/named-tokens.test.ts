@@ -8,7 +8,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDevTokens, tokenFiles, TokenRegistry } from '../../src/api/auth.ts';
 import { RateLimiter } from '../../src/api/lookup-guard.ts';
-import { createNamedToken, expiryOf, revokeNamedToken } from '../../src/store/named-tokens.ts';
+import { appendAudit, readAudit } from '../../src/store/audit.ts';
+import {
+  createNamedToken,
+  expiryOf,
+  readNamedTokens,
+  revokeNamedToken,
+  settleTokenAudits,
+  type TokenAuditEntry,
+} from '../../src/store/named-tokens.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -104,5 +112,42 @@ describe('RateLimiter', () => {
     expect(limiter.take('b', t0)).toBeNull();
     expect(limiter.take('a', t0 + 500)).toBeNull();
     expect(limiter.take('a', t0 + 600)).toBe(1);
+  });
+});
+
+describe('a token change whose process died before its audit line', () => {
+  it('is finished by the next token command, with one keyed line per change', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-token-audit-'));
+    const file = path.join(dir, 'run', 'api-named-tokens.json');
+    await fs.mkdir(path.dirname(file));
+    const auditLog = path.join(dir, 'gdb', 'audit.jsonl');
+    const append = (entry: TokenAuditEntry) => appendAudit(auditLog, entry);
+    // The token file is written; the process dies before the audit line (nothing settles).
+    await createNamedToken(file, {
+      name: 'odense-klinisk-genetik',
+      role: 'frequency-reader',
+      createdBy: 'ops',
+    });
+    await revokeNamedToken(file, 'odense-klinisk-genetik', 'ops');
+    expect(await readAudit(auditLog)).toEqual([]);
+    // An append that fails (the disk full, the process killed) leaves the marks for later.
+    await expect(
+      settleTokenAudits(file, () => Promise.reject(new Error('audit log unwritable'))),
+    ).rejects.toThrow('audit log unwritable');
+
+    expect(await settleTokenAudits(file, append)).toBe(2);
+    expect(await settleTokenAudits(file, append)).toBe(0);
+    const lines = await readAudit(auditLog);
+    expect(lines.map((l) => [l.action, l.requestedBy, l.name])).toEqual([
+      ['token create', 'ops', 'odense-klinisk-genetik'],
+      ['token revoke', 'ops', 'odense-klinisk-genetik'],
+    ]);
+    const [token] = await readNamedTokens(file);
+    expect(lines.map((l) => l.key)).toEqual([
+      `token:odense-klinisk-genetik:created:${token!.createdAt}`,
+      `token:odense-klinisk-genetik:revoked:${token!.revokedAt}`,
+    ]);
+    expect(token!.unaudited).toBeUndefined();
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });
