@@ -59,6 +59,19 @@ async function copyCheckout(to: string): Promise<void> {
   }
 }
 
+/** Every file under `dir` with its size and modification time: what a run may have written. */
+async function listing(dir: string): Promise<string[]> {
+  const files = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  const out: string[] = [];
+  for (const entry of files) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const stat = await fs.stat(file);
+    out.push(`${path.relative(dir, file)} ${stat.size} ${stat.mtimeMs}`);
+  }
+  return out.sort();
+}
+
 function cli(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [path.join(install, 'bin', 'harmonise.js'), ...args], {
     reject: false,
@@ -108,7 +121,8 @@ describe('a production install (npm ci, npm run build, npm prune --omit=dev)', (
     expect(help.stdout).toContain('worker');
   });
 
-  it("starts a worker that polls on the build's workflow bundle, without bundling", async () => {
+  it("starts a worker that polls on the build's workflow bundle, writing nothing under the install", async () => {
+    const before = await listing(install);
     const temporal = await startTestTemporal();
     const data = path.join(parent, 'data');
     const taskQueue = 'harmonise-production-build';
@@ -157,6 +171,8 @@ describe('a production install (npm ci, npm run build, npm prune --omit=dev)', (
         ...(await fs.readdir(path.join(data, 'run')).catch(() => [])),
       ].filter((name) => name.startsWith('workflow-bundle-'));
       expect(made).toEqual([]);
+      // The install may be read-only: the worker wrote no file under it.
+      expect(await listing(install)).toEqual(before);
     } finally {
       await temporal.stop();
     }
