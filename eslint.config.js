@@ -70,7 +70,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'var/', 'test-artifacts/', 'bin/'] },
+  { ignores: ['node_modules/', '.tools/', 'var/', 'test-artifacts/', 'bin/', 'dist', '.dist-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

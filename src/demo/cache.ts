@@ -12,6 +12,11 @@ import type { DemoSubmissionSpec } from './model.ts';
 import { exists, publish } from './tools.ts';
 
 const GENERATOR_DIR = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * The generator's TypeScript sources: this folder, or, in the compiled build (dist/demo/), the
+ * checkout's src/demo/, so that both name an entry alike.
+ */
+const SOURCES_DIR = path.resolve(GENERATOR_DIR, '..', '..', 'src', 'demo');
 /** How long to wait for another process making the same entry before giving up. */
 const WAIT_LIMIT_MS = 30 * 60_000;
 
@@ -20,9 +25,13 @@ export async function cacheEntry(
   seed: number,
   table: readonly DemoSubmissionSpec[],
 ): Promise<string> {
-  const sources = (await filesUnder(GENERATOR_DIR)).filter((f) => f.endsWith('.ts'));
+  // An install without src/ names entries by the compiled generator.
+  const [dir, extension] = (await exists(SOURCES_DIR))
+    ? [SOURCES_DIR, '.ts']
+    : [GENERATOR_DIR, '.js'];
+  const sources = (await filesUnder(dir)).filter((f) => f.endsWith(extension));
   const tag = `harmonise demo data v1\0seed ${seed}\0${JSON.stringify(table)}`;
-  return path.join(cacheDir, `demo-${await digestFiles(tag, GENERATOR_DIR, sources)}`);
+  return path.join(cacheDir, `demo-${await digestFiles(tag, dir, sources)}`);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { TOKEN_HASHES_SCHEMA, tokenHashesSchema } from '../../src/api/auth.ts';
+import { BUILD_SCHEMA } from '../../src/build-info.ts';
 import { NAMED_TOKENS_SCHEMA, namedTokensFileSchema } from '../../src/store/named-tokens.ts';
 import { RELEASE_SCHEMA } from '../../src/activities/frequency.ts';
 import {
@@ -166,6 +167,15 @@ export const DOCUMENT_FORMATS: readonly DocumentFormat[] = [
     file: 'freq/partials/<version>/<partialId>/partial.json',
     writtenBy: 'src/activities/frequency-partials.ts',
     description: 'An immutable batch partial: what it sums, and the job that built it.',
+    schema: null,
+  },
+  {
+    format: BUILD_SCHEMA,
+    file: 'dist/build.json',
+    whereNote: 'in the installation, not the data root',
+    writtenBy: 'tools/build.ts (npm run build)',
+    description:
+      "A compiled build's record: the digest of the sources it was made from, the package version, when it was built and its workflow bundle's sha256.",
     schema: null,
   },
 ];
