@@ -15,12 +15,13 @@
  *    workflow's history.
  */
 import { execa, type ResultPromise } from 'execa';
+import { watch } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarmoniseClient } from '../src/client.ts';
-import { loadConfig, PROJECT_ROOT } from '../src/config.ts';
+import { loadConfig, PROJECT_ROOT, type Config } from '../src/config.ts';
 import type { ProbeInput } from '../src/domain/probe.ts';
 import { createLogger } from '../src/logger.ts';
 import { probeWorkflowId } from '../src/shared.ts';
@@ -43,6 +44,7 @@ interface Stack {
   metricsPort: number;
   worker: ResultPromise;
   client: HarmoniseClient;
+  config: Config;
   stop(): Promise<void>;
 }
 
@@ -74,7 +76,8 @@ async function startStack(): Promise<Stack> {
     HARMONISE_LOG_LEVEL: 'warn',
   };
   const worker = startWorker(root, env);
-  const client = await HarmoniseClient.connect(loadConfig({ ...process.env, ...env }));
+  const config = loadConfig({ ...process.env, ...env });
+  const client = await HarmoniseClient.connect(config);
   return {
     root,
     slurmConf,
@@ -83,6 +86,7 @@ async function startStack(): Promise<Stack> {
     metricsPort,
     worker,
     client,
+    config,
     async stop() {
       await client.close();
       worker.kill('SIGTERM');
@@ -99,26 +103,41 @@ async function startStack(): Promise<Stack> {
 }
 
 export async function runJobsInFlight(opts: JobsInFlightOptions): Promise<Record<string, unknown>> {
+  const runs: Record<string, unknown>[] = [];
+  // Each size on a fresh stack (server, worker, partition), one after the other.
+  for (const jobs of opts.jobs) runs.push(await measure(jobs, opts.window));
+  return {
+    benchmark: 'in-flight',
+    machine: { cpus: os.availableParallelism(), memGiB: round(os.totalmem() / 2 ** 30) },
+    executor: 'slurm',
+    temporal: 'dev',
+    activitySlots: 200,
+    runs,
+  };
+}
+
+async function measure(jobs: number, window: number): Promise<Record<string, unknown>> {
   const stack = await startStack();
   const { root, client, slurmEnv, partition } = stack;
   try {
     const workerPid = stack.worker.pid!;
     await until('the worker to publish its metrics', () => workerGauge(root, workerPid));
     const started = Date.now();
-    const ids = await startProbes(client, opts.jobs, started);
-    log(`${ids.length} probes started; waiting for all their jobs to be in flight`);
+    const probes = await startProbes(client, jobs, started);
+    log(`${probes.length} probes started; waiting for all their jobs to be in flight`);
     await until(
       'every job to be in flight',
       async () =>
-        (await workerGauge(root, workerPid)) === opts.jobs &&
-        (await squeueCount(slurmEnv, partition)) === opts.jobs,
+        (await workerGauge(root, workerPid)) === jobs &&
+        (await squeueCount(slurmEnv, partition)) === jobs,
       30 * 60_000,
     );
     const inFlightSeconds = (Date.now() - started) / 1000;
-    log(`all ${opts.jobs} jobs in flight after ${round(inFlightSeconds)} s; holding`);
-    const holding = await hold(opts.window, { ...stack, workerPid });
+    log(`all ${jobs} jobs in flight after ${round(inFlightSeconds)} s; holding`);
+    const holding = await hold(window, { ...stack, workerPid });
 
     log('partition up: Slurm runs the jobs');
+    const jobEnds = watchJobEnds(root, probes);
     const drainStart = Date.now();
     await execa('scontrol', ['update', `PartitionName=${partition}`, 'State=UP'], {
       env: slurmEnv,
@@ -130,26 +149,26 @@ export async function runJobsInFlight(opts: JobsInFlightOptions): Promise<Record
       60 * 60_000,
     );
     const drainSeconds = (Date.now() - drainStart) / 1000;
+    jobEnds.close();
     const peakRssMiB = memoryMiB(workerPid, 'VmHWM');
     return {
-      benchmark: 'in-flight',
-      machine: { cpus: os.availableParallelism(), memGiB: round(os.totalmem() / 2 ** 30) },
+      jobs,
       loadAverage1m: round(os.loadavg()[0]!),
-      jobs: opts.jobs,
-      executor: 'slurm',
-      temporal: 'dev',
-      activitySlots: 200,
+      recheck: {
+        firstSeconds: stack.config.executor.jobRecheckSeconds,
+        maxSeconds: stack.config.executor.jobRecheckMaxSeconds,
+      },
       inFlight: {
         seconds: round(inFlightSeconds),
-        jobsPerSecond: round(opts.jobs / inFlightSeconds),
+        jobsPerSecond: round(jobs / inFlightSeconds),
       },
       holding,
       drain: {
         seconds: round(drainSeconds),
-        jobsPerSecond: round(opts.jobs / drainSeconds),
+        jobsPerSecond: round(jobs / drainSeconds),
         workerPeakRssMiB: peakRssMiB === null ? null : round(peakRssMiB),
       },
-      jobEndTo: await endLatencies(client, root, ids),
+      jobEndTo: await endLatencies(client, probes, jobEnds.ends),
     };
   } finally {
     await stack.stop();
@@ -169,7 +188,7 @@ function startWorker(root: string, env: Record<string, string>): ResultPromise {
 
 /** Starts the probes without waiting on them (a waiting client would add its own long polls). */
 async function startProbes(client: HarmoniseClient, count: number, stamp: number) {
-  const ids: string[] = [];
+  const probes: Probe[] = [];
   for (let i = 0; i < count; i += 100) {
     const batch = Array.from({ length: Math.min(100, count - i) }, (_, j): ProbeInput => ({
       probeId: `inflight-${stamp.toString(36)}-${i + j}`,
@@ -177,7 +196,7 @@ async function startProbes(client: HarmoniseClient, count: number, stamp: number
       resources: { cpus: 1, memMiB: 64, timeMinutes: 5 },
       retry: { maxAttempts: 1, maxMemMiB: 64, maxTimeMinutes: 5 },
     }));
-    await Promise.all(
+    const handles = await Promise.all(
       batch.map((input) =>
         client.temporal.workflow.start('jobProbeWorkflow', {
           workflowId: probeWorkflowId(input.probeId),
@@ -186,9 +205,39 @@ async function startProbes(client: HarmoniseClient, count: number, stamp: number
         }),
       ),
     );
-    ids.push(...batch.map((input) => probeWorkflowId(input.probeId)));
+    probes.push(
+      ...handles.map((h) => ({ workflowId: h.workflowId, runId: h.firstExecutionRunId })),
+    );
   }
-  return ids;
+  return probes;
+}
+
+interface Probe {
+  workflowId: string;
+  runId: string;
+}
+
+/**
+ * When each job ended: the mtime of the `exitcode` marker its script writes last, caught as it
+ * appears (inotify on each job's folder): the probe workflow removes the folder once it is done.
+ */
+function watchJobEnds(root: string, probes: readonly Probe[]) {
+  const layout = createLayout(root);
+  const ends = new Map<string, number>();
+  const watchers = probes.map(({ workflowId, runId }) => {
+    const dir = layout.workDir(workflowId, runId, 'probe', '1');
+    const watcher = watch(dir, (_event, name) => {
+      if (name !== EXIT_MARKER || ends.has(workflowId)) return;
+      ends.set(workflowId, Date.now());
+      void fs.stat(path.join(dir, EXIT_MARKER)).then(
+        (stat) => ends.set(workflowId, stat.mtimeMs),
+        () => undefined,
+      );
+    });
+    watcher.on('error', () => undefined);
+    return watcher;
+  });
+  return { ends, close: () => watchers.forEach((w) => w.close()) };
 }
 
 interface HoldContext {
@@ -280,17 +329,17 @@ const epochMs = (ts: Timestamp | null | undefined) =>
   ts ? Number(ts.seconds?.toString() ?? 0) * 1000 + (ts.nanos ?? 0) / 1e6 : Number.NaN;
 
 /** Per job: its end → the jobEnded signal, and → the workflow's next command (finishStep). */
-async function endLatencies(client: HarmoniseClient, root: string, ids: readonly string[]) {
-  const layout = createLayout(root);
+async function endLatencies(
+  client: HarmoniseClient,
+  probes: readonly Probe[],
+  ends: ReadonlyMap<string, number>,
+) {
   const toSignal: number[] = [];
   const toNextCommand: number[] = [];
   const unmeasured: string[] = [];
-  for (const workflowId of ids) {
-    const handle = client.temporal.workflow.getHandle(workflowId);
-    const { runId } = await handle.describe();
-    const marker = await fs
-      .stat(path.join(layout.workDir(workflowId, runId, 'probe', '1'), EXIT_MARKER))
-      .catch(() => null);
+  for (const { workflowId, runId } of probes) {
+    const handle = client.temporal.workflow.getHandle(workflowId, runId);
+    const endedAt = ends.get(workflowId);
     let signalled = Number.NaN;
     let finishScheduled = Number.NaN;
     for (const event of (await handle.fetchHistory()).events ?? []) {
@@ -299,12 +348,12 @@ async function endLatencies(client: HarmoniseClient, root: string, ids: readonly
       if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'finishStep')
         finishScheduled = epochMs(event.eventTime);
     }
-    if (!marker || Number.isNaN(signalled) || Number.isNaN(finishScheduled)) {
+    if (endedAt === undefined || Number.isNaN(signalled) || Number.isNaN(finishScheduled)) {
       unmeasured.push(workflowId);
       continue;
     }
-    toSignal.push((signalled - marker.mtimeMs) / 1000);
-    toNextCommand.push((finishScheduled - marker.mtimeMs) / 1000);
+    toSignal.push((signalled - endedAt) / 1000);
+    toNextCommand.push((finishScheduled - endedAt) / 1000);
   }
   const figures = (values: number[]) => ({
     median: round(quantile(values, 0.5)),

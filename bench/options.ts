@@ -27,8 +27,8 @@ export interface SlurmOverheadOptions {
 }
 
 export interface JobsInFlightOptions {
-  /** No-op jobs held in flight at once on one worker. */
-  jobs: number;
+  /** No-op jobs held in flight at once on one worker: one run per size. */
+  jobs: number[];
   /** Seconds the load of holding them is measured over. */
   window: number;
 }
@@ -93,7 +93,7 @@ export const GENERAL_USAGE = `usage: npm run bench -- <${BENCH_NAMES.join('|')}>
 
 export const BENCH_USAGE: Record<BenchName, string> = {
   'slurm-overhead': 'usage: npm run bench -- slurm-overhead [--quick] [--json]',
-  'in-flight': 'usage: npm run bench -- in-flight [--jobs 2000] [--window 60] [--json]',
+  'in-flight': 'usage: npm run bench -- in-flight [--jobs 200,2000] [--window 60] [--json]',
   campaign: [
     'usage: npm run bench -- campaign [--samples N] [--max-concurrent M] [--profile DIR] [--keep] [--json]',
     '       npm run bench -- campaign --resume DIR [--profile DIR] [--keep] [--json]',
@@ -118,7 +118,7 @@ const SLURM_OVERHEAD = { ...COMMON, quick: { type: 'boolean', default: false } }
 
 const IN_FLIGHT = {
   ...COMMON,
-  jobs: { type: 'string', default: '2000' },
+  jobs: { type: 'string', default: '200,2000' },
   window: { type: 'string', default: '60' },
 } as const satisfies Options;
 
@@ -169,7 +169,7 @@ export function parseBenchCommand(argv: readonly string[]): BenchCommand {
         json: values.json,
         help: values.help,
         options: {
-          jobs: positiveInteger('--jobs', values.jobs, usage),
+          jobs: values.jobs.split(',').map((n) => positiveInteger('--jobs', n, usage)),
           window: positiveInteger('--window', values.window, usage),
         },
       };

@@ -156,7 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       pollIntervalMs: env.HARMONISE_POLL_INTERVAL_MS ?? 1000,
       missingGraceMs: env.HARMONISE_MISSING_GRACE_MS ?? 120_000,
-      jobRecheckSeconds: env.HARMONISE_JOB_RECHECK_SECONDS ?? 60,
+      jobRecheckSeconds: env.HARMONISE_JOB_RECHECK_SECONDS ?? 300,
       jobRecheckMaxSeconds: env.HARMONISE_JOB_RECHECK_MAX_SECONDS ?? 1800,
     },
     slurm: {

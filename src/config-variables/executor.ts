@@ -38,7 +38,7 @@ export const EXECUTOR_SECTION: ConfigSection = {
     {
       name: 'HARMONISE_JOB_RECHECK_SECONDS',
       setting: 'executor.jobRecheckSeconds',
-      default: { value: 60 },
+      default: { value: 300 },
       meaning:
         "when a step whose job's end was not signalled first asks a worker about the job again (the backstop of the job watcher; doubling after each ask)",
     },
