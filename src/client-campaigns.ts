@@ -9,6 +9,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -66,27 +67,38 @@ export async function startCampaign(
   if ('expression' in request.selection) {
     const selection = parseSelection(request.selection.expression);
     if (!selection.ok) throw new UsageError(`--select: ${selection.message}`);
-  } else {
-    const ids = await readSampleIds(request.selection.samplesFile).catch((error: unknown) => {
-      throw new UsageError(`--samples: ${errorMessage(error)}`);
-    });
-    const copy = path.join(campaignFiles(ctx.layout, campaignId).dir, 'requested-samples.txt');
-    await writeSampleList(copy, ids);
-    request.selection = { samplesFile: copy };
   }
+  const ids =
+    'samplesFile' in request.selection
+      ? await readSampleIds(request.selection.samplesFile).catch((error: unknown) => {
+          throw new UsageError(`--samples: ${errorMessage(error)}`);
+        })
+      : null;
   await new PipelineRegistry(ctx.config.pipelinesDir, ctx.config.dataRoot).load(
     request.pipelineVersion,
   );
   const workflowId = campaignWorkflowId(campaignId);
-  await ctx.temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
-    workflowId,
-    taskQueue: ctx.config.temporal.taskQueue,
-    args: [{ campaignId, request, ...tuning }],
-    typedSearchAttributes: [
-      { key: SearchAttribute.CampaignId, value: campaignId },
-      { key: SearchAttribute.PipelineVersion, value: request.pipelineVersion },
-    ],
-  });
+  try {
+    if (ids) {
+      const copy = path.join(campaignFiles(ctx.layout, campaignId).dir, 'requested-samples.txt');
+      await writeSampleList(copy, ids);
+      request.selection = { samplesFile: copy };
+    }
+    await ctx.temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+      workflowId,
+      taskQueue: ctx.config.temporal.taskQueue,
+      args: [{ campaignId, request, ...tuning }],
+      typedSearchAttributes: [
+        { key: SearchAttribute.CampaignId, value: campaignId },
+        { key: SearchAttribute.PipelineVersion, value: request.pipelineVersion },
+      ],
+    });
+  } catch (error) {
+    // The campaign never started: its folder (the samples file's copy) names nothing. The id is
+    // new to this call, so nothing else can be in it.
+    await rm(campaignFiles(ctx.layout, campaignId).dir, { recursive: true, force: true });
+    throw error;
+  }
   return { campaignId, workflowId };
 }
 

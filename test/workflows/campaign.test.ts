@@ -281,6 +281,29 @@ describe('campaignWorkflow', () => {
     await expect(client.controlCampaign(campaignId, 'resume', 'test')).rejects.toThrow(/ended/);
   });
 
+  it('leaves no campaign folder behind when Temporal refuses to start the campaign', async () => {
+    const file = path.join(root, 'refused.txt');
+    await fs.writeFile(file, 'NGC000001\n');
+    const campaigns = path.join(root, 'gdb', 'campaigns');
+    const before = await fs.readdir(campaigns).catch(() => []);
+    const elsewhere = await HarmoniseClient.connect({
+      ...config,
+      temporal: { ...config.temporal, namespace: 'no-such-namespace' },
+    });
+    try {
+      await expect(
+        elsewhere.startCampaign({
+          pipelineVersion: 'long',
+          selection: { samplesFile: file },
+          requestedBy: 'test',
+        }),
+      ).rejects.toThrow(/no-such-namespace/);
+    } finally {
+      await elsewhere.close();
+    }
+    expect(await fs.readdir(campaigns).catch(() => [])).toEqual(before);
+  });
+
   it('finds a sample whose workflow was terminated by hand, without its report', async () => {
     const file = path.join(root, 'two.txt');
     await fs.writeFile(file, 'NGC000001\nNGC000002\n');
