@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_SCHEMA, WORKFLOW_BUNDLE, sha256File, sourcesDigest } from '../../src/build-info.ts';
-import { PROJECT_ROOT } from '../../src/config.ts';
 import { startTestTemporal } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { copyWorkingTree } from '../helpers/working-tree.ts';
 
 let parent: string;
 let install: string;
@@ -38,24 +38,6 @@ async function step(what: string, file: string, args: string[]): Promise<void> {
   if (result.exitCode !== 0) {
     const tail = (result.all ?? '').split('\n').slice(-30).join('\n');
     throw new Error(`${what} failed (exit ${result.exitCode}) in ${install}:\n${tail}`);
-  }
-}
-
-/** The checkout's files as they are in the working tree, tracked or new and not ignored. */
-async function copyCheckout(to: string): Promise<void> {
-  const listed = await execa(
-    'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    {
-      cwd: PROJECT_ROOT,
-    },
-  );
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
-    const from = path.join(PROJECT_ROOT, file);
-    // Deleted in the working tree, not yet in the index.
-    if (!existsSync(from)) continue;
-    await fs.mkdir(path.dirname(path.join(to, file)), { recursive: true });
-    await fs.cp(from, path.join(to, file), { verbatimSymlinks: true });
   }
 }
 
@@ -83,7 +65,7 @@ beforeAll(async () => {
   // mkdtemp makes the folder mode 0700: nobody else reads the install or its data.
   parent = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-production-'));
   install = path.join(parent, 'harmonise');
-  await copyCheckout(install);
+  await copyWorkingTree(install);
   await step('npm ci', 'npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund']);
   await step('npm run build', 'npm', ['run', 'build']);
   await step('npm prune --omit=dev', 'npm', ['prune', '--omit=dev', '--no-audit', '--no-fund']);

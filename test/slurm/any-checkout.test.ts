@@ -13,6 +13,7 @@ import { LOCAL_SLURM_CONF, PROJECT_ROOT } from '../../src/config.ts';
 import { SlurmCommands } from '../../src/executors/slurm/commands.ts';
 import { cliEnv } from '../helpers/cli.ts';
 import { ensureTestSlurm, SLURM_UP } from '../helpers/slurm.ts';
+import { copyWorkingTree } from '../helpers/working-tree.ts';
 
 const DAEMONS = ['munged', 'slurmctld', 'slurmd'] as const;
 
@@ -21,23 +22,9 @@ let clone: string;
 /** The clone's runtime folder, once its cluster has started. */
 let cloneRuntime: string | null = null;
 
-/** A copy of the working tree (tracked and new files), so uncommitted changes are what runs. */
+/** The working tree, with this checkout's installed packages and Temporal CLI linked in. */
 async function copyCheckout(to: string): Promise<void> {
-  const listed = await execa(
-    'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    {
-      cwd: PROJECT_ROOT,
-    },
-  );
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
-    const from = path.join(PROJECT_ROOT, file);
-    const stat = await fs.lstat(from).catch(() => null);
-    if (!stat?.isFile()) continue;
-    await fs.mkdir(path.dirname(path.join(to, file)), { recursive: true });
-    await fs.copyFile(from, path.join(to, file));
-    await fs.chmod(path.join(to, file), stat.mode & 0o777);
-  }
+  await copyWorkingTree(to);
   // Installed packages and the Temporal CLI are this checkout's; installing them again is not
   // what this test is about.
   await fs.symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(to, 'node_modules'));
