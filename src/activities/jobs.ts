@@ -6,7 +6,7 @@
  * job that ends badly becomes a typed, non-retryable failure (job-outcome.ts).
  */
 import { isTerminal, type JobEnded } from '../domain/job-state.ts';
-import type { JobWatcher } from '../executors/job-watcher.ts';
+import { jobEnded, type JobWatcher } from '../executors/job-watcher.ts';
 import type { TerminalJobStatus } from '../executors/poller.ts';
 import type { JobRef } from '../executors/port.ts';
 import type { Logger } from '../logger.ts';
@@ -26,13 +26,7 @@ import { writeKaryotypeVerdict } from './karyotype.ts';
 
 export type { JobFailureDetails } from './job-outcome.ts';
 export { refuseChangedInputs } from './job-inputs.ts';
-export type {
-  FinishStepInput,
-  RunStepInput,
-  StepResult,
-  SubmittedJob,
-  WatchJobInput,
-} from './job-types.ts';
+export type * from './job-types.ts';
 export { jobKey } from './job-prepare.ts';
 
 export function createJobActivities(deps: ActivityDeps) {
@@ -97,12 +91,7 @@ async function watchJob(deps: ActivityDeps, input: WatchJobInput): Promise<JobEn
   await watcherOf(deps).watch(input.ref, target, { adopt: true });
   const status = (await deps.executor.status([input.ref])).get(input.ref.jobId);
   if (!status || !isTerminal(status.state)) return null;
-  return {
-    key: input.ref.key,
-    state: status.state,
-    exitCode: status.exitCode,
-    ...(status.reason ? { reason: status.reason } : {}),
-  };
+  return jobEnded(input.ref.key, { ...status, state: status.state });
 }
 
 /** Cancels a cancelled step's job, and stops watching it. */
@@ -115,11 +104,7 @@ async function cancelJob(deps: ActivityDeps, ref: JobRef): Promise<void> {
 /** What the ended job left: a typed failure, or the step's outputs, tool versions and usage. */
 async function finishStep(deps: ActivityDeps, input: FinishStepInput): Promise<StepResult> {
   const { ref, submittedAt, commands } = input.job;
-  const status: TerminalJobStatus = {
-    state: input.status.state,
-    exitCode: input.status.exitCode,
-    ...(input.status.reason ? { reason: input.status.reason } : {}),
-  };
+  const status: TerminalJobStatus = input.status;
   const log = deps.logger.child({
     workflowId: input.workflowId,
     sampleId: input.sampleId,

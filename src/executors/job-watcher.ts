@@ -144,12 +144,7 @@ export class JobWatcher {
     controller: AbortController,
   ): Promise<void> {
     const { ref, target } = record;
-    const ended: JobEnded = {
-      key: ref.key,
-      state: status.state,
-      exitCode: status.exitCode,
-      ...(status.reason ? { reason: status.reason } : {}),
-    };
+    const ended = jobEnded(ref.key, status);
     for (let attempt = 1; !this.closed; attempt++) {
       try {
         const outcome = await this.options.notifier.notify(target, ended);
@@ -176,6 +171,16 @@ export class JobWatcher {
   private release(key: string, controller: AbortController): void {
     if (this.watching.get(key) === controller) this.watching.delete(key);
   }
+}
+
+/** A job's terminal status as its workflow is told it. */
+export function jobEnded(key: string, status: TerminalJobStatus): JobEnded {
+  return {
+    key,
+    state: status.state,
+    exitCode: status.exitCode,
+    ...(status.reason ? { reason: status.reason } : {}),
+  };
 }
 
 async function readRecord(file: string): Promise<WatchRecord | null> {
