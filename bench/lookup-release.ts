@@ -63,7 +63,7 @@ export interface LookupRelease {
 }
 
 /** The generator's version: a digest of its sources and the engine code it copies. */
-async function generatorVersion(): Promise<string> {
+function generatorVersion(): string {
   const files = [
     ...SOURCES.map((f) => path.join(HERE, f)),
     path.join(PROJECT_ROOT, 'src/frequency/strata.ts'),
@@ -71,7 +71,7 @@ async function generatorVersion(): Promise<string> {
     path.join(PROJECT_ROOT, 'src/demo/prng.ts'),
     path.join(PROJECT_ROOT, 'pipelines/2.json'),
   ];
-  return (await digestFiles('harmonise bench lookup', PROJECT_ROOT, files)).slice(0, 12);
+  return digestFiles('harmonise bench lookup', PROJECT_ROOT, files).slice(0, 12);
 }
 
 /** Text into `bgzip -c > file`, with back-pressure. */
@@ -297,7 +297,7 @@ export async function prepareLookupRelease(options: {
   log: (text: string) => void;
 }): Promise<LookupRelease> {
   const { sites, seed } = options;
-  const version = await generatorVersion();
+  const version = generatorVersion();
   const name = `lookup-s${sites}-seed${seed}-${version}`;
   const dir = path.join(options.dir, name);
   const layout = (root: string) => ({

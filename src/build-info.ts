@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { digestFilesSync, filesUnderSync } from './store/source-digest.ts';
+import { digestFiles, filesUnder } from './store/source-digest.ts';
 
 /** The build's record, in the build's folder. */
 export const BUILD_INFO = 'build.json';
@@ -49,11 +49,11 @@ export interface BuildInfo {
  */
 export function sourcesDigest(project = PROJECT): string {
   const files = [
-    ...filesUnderSync(path.join(project, 'src')),
+    ...filesUnder(path.join(project, 'src')),
     path.join(project, 'package-lock.json'),
     path.join(project, 'tsconfig.json'),
   ];
-  return digestFilesSync('harmonise workflow bundle v1', project, files);
+  return digestFiles('harmonise workflow bundle v1', project, files);
 }
 
 /** What is known of a build and of the sources beside it, for `buildProblem`. */

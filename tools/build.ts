@@ -47,7 +47,7 @@ async function compile(out: string, digest: string): Promise<BuildInfo> {
     stdio: 'inherit',
   });
   const src = path.join(PROJECT_ROOT, 'src');
-  for (const file of await filesUnder(src)) {
+  for (const file of filesUnder(src)) {
     if (file.endsWith('.ts')) continue;
     const target = path.join(out, path.relative(src, file));
     await fs.mkdir(path.dirname(target), { recursive: true });
@@ -55,7 +55,7 @@ async function compile(out: string, digest: string): Promise<BuildInfo> {
     say(`copied ${path.relative(PROJECT_ROOT, file)}`);
   }
   const unrewritten: string[] = [];
-  for (const file of await filesUnder(out)) {
+  for (const file of filesUnder(out)) {
     if (file.endsWith('.js') && TS_SPECIFIER.test(await fs.readFile(file, 'utf8'))) {
       unrewritten.push(path.relative(out, file));
     }

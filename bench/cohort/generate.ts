@@ -65,7 +65,7 @@ const exists = (file: string) =>
 export async function generatorVersion(): Promise<string> {
   const sources = (await fs.readdir(HERE)).filter((f) => f.endsWith('.ts')).sort();
   const files = [...sources.map((f) => path.join(HERE, f)), PRNG];
-  return (await digestFiles('harmonise bench cohort', PROJECT_ROOT, files)).slice(0, 12);
+  return digestFiles('harmonise bench cohort', PROJECT_ROOT, files).slice(0, 12);
 }
 
 /** Writes the genomes in `children` processes (worker.ts), each fed one genome at a time. */

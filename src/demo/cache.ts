@@ -29,9 +29,9 @@ export async function cacheEntry(
   const [dir, extension] = (await exists(SOURCES_DIR))
     ? [SOURCES_DIR, '.ts']
     : [GENERATOR_DIR, '.js'];
-  const sources = (await filesUnder(dir)).filter((f) => f.endsWith(extension));
+  const sources = filesUnder(dir).filter((f) => f.endsWith(extension));
   const tag = `harmonise demo data v1\0seed ${seed}\0${JSON.stringify(table)}`;
-  return path.join(cacheDir, `demo-${await digestFiles(tag, dir, sources)}`);
+  return path.join(cacheDir, `demo-${digestFiles(tag, dir, sources)}`);
 }
 
 /**

@@ -12,12 +12,6 @@ import {
   type BuildFacts,
   type BuildInfo,
 } from '../../src/build-info.ts';
-import {
-  digestFiles,
-  digestFilesSync,
-  filesUnder,
-  filesUnderSync,
-} from '../../src/store/source-digest.ts';
 
 const info: BuildInfo = {
   schema: BUILD_SCHEMA,
@@ -128,11 +122,5 @@ describe('checkBuild: a build folder beside the sources', () => {
     expect(checkBuild({ dir })).toMatch(/not a harmonise\.build\/v1 record/);
     await fs.rm(path.join(dir, 'build.json'));
     expect(checkBuild({ dir })).toMatch(/no compiled build/);
-  });
-
-  it('digests sources synchronously as the worker cache and the demo cache do', async () => {
-    const files = await filesUnder(project);
-    expect(filesUnderSync(project)).toEqual(files);
-    expect(digestFilesSync('tag', project, files)).toBe(await digestFiles('tag', project, files));
   });
 });
