@@ -23,6 +23,7 @@ import type { ProbeInput } from './domain/probe.ts';
 import type { SampleRecord } from './domain/sample-record.ts';
 import type { SampleWorkflowStatus, SubmissionStatus } from './domain/status.ts';
 import { CampaignMemory } from './client-campaign-fallback.ts';
+import { describeTemporalSecurity, temporalConnectionOptions } from './temporal-connection.ts';
 import { checkIds } from './client-checks.ts';
 import { withdrawConsent, type ConsentWithdrawal } from './client-consent.ts';
 import { Records } from './client-records.ts';
@@ -30,7 +31,7 @@ import { recentSubmissions } from './client-recent-submissions.ts';
 import { WesRuns } from './client-wes.ts';
 import { serviceHealth } from './client-health.ts';
 import { submissionStatus } from './client-submissions.ts';
-import { ServiceUnreachableError } from './errors.ts';
+import { ServiceUnreachableError, errorMessage } from './errors.ts';
 import {
   campaignWorkflowId,
   frequencyWorkflowId,
@@ -100,16 +101,15 @@ export class HarmoniseClient {
   }
 
   static async connect(config: Config, timeoutMs = 5000): Promise<HarmoniseClient> {
+    const options = temporalConnectionOptions(config.temporal);
     let connection: Connection;
     try {
-      connection = await Connection.connect({
-        address: config.temporal.address,
-        connectTimeout: timeoutMs,
-      });
+      connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });
       await connection.workflowService.getSystemInfo({});
     } catch (error) {
       throw new ServiceUnreachableError(
-        `Temporal is not reachable at ${config.temporal.address}: run "harmonise up" first`,
+        `Temporal is not reachable at ${config.temporal.address} (${describeTemporalSecurity(config.temporal)}): ` +
+          `${errorMessage(error)}; run "harmonise up" first, or check the HARMONISE_TEMPORAL_* settings`,
         { cause: error },
       );
     }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { temporalServerSettings } from './config-temporal.ts';
 import { ID_RULES } from './domain/id-rules.ts';
 import { DEFAULT_TASK_QUEUE } from './shared.ts';
 import { HarmoniseError, errorMessage } from './errors.ts';
@@ -26,6 +27,8 @@ export const DEFAULT_REGIONS = [
   'sjaelland',
   'hovedstaden',
 ] as const;
+
+export const TEMPORAL_SERVERS = ['dev', 'cluster', 'external'] as const;
 
 const regionName = z.string().regex(ID_RULES.region.pattern, 'region names are lower-case words');
 const port = z.coerce.number().int().min(1).max(65535);
@@ -43,7 +46,32 @@ export const configSchema = z.strictObject({
     uiPort: port,
     /** The CLI binary used to run the embedded dev server. */
     cli: z.string(),
+    /**
+     * What `harmonise up` starts: the dev server (`dev`), this data root's local cluster
+     * (`cluster`: PostgreSQL-backed, mTLS, infra/temporal/cluster), or nothing (`external`).
+     */
+    server: z.enum(TEMPORAL_SERVERS),
+    /** The local cluster's folder (PostgreSQL data, certificates, config, logs). */
+    clusterDir: z.string(),
+    /** History shards of a local cluster created from now on (fixed once it exists). */
+    historyShards: positiveInt.nullable(),
+    /** TLS to the frontend: on when a CA, a client certificate or an API key is given. */
+    tls: z.strictObject({
+      enabled: z.boolean(),
+      /** The CA that signed the frontend's certificate; null: the system's CAs. */
+      ca: z.string().nullable(),
+      /** The client's certificate and key, for mTLS. */
+      cert: z.string().nullable(),
+      key: z.string().nullable(),
+      /** The name the frontend's certificate is checked against; null: the address's host. */
+      serverName: z.string().nullable(),
+    }),
+    /** A file holding an API key (Temporal Cloud), read at each connect; or the key itself. */
+    apiKeyFile: z.string().nullable(),
+    apiKey: z.string().nullable(),
   }),
+  /** Worker processes `harmonise up` starts on the task queue. */
+  workers: positiveInt,
   executor: z.strictObject({
     kind: z.enum(['local', 'slurm']),
     local: z.strictObject({
@@ -129,6 +157,7 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
 });
 export type Config = z.infer<typeof configSchema>;
+export type TemporalServerKind = (typeof TEMPORAL_SERVERS)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -147,7 +176,9 @@ export function loadConfig(env: Env = process.env): Config {
       taskQueue: env.HARMONISE_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
       uiPort: env.HARMONISE_TEMPORAL_UI_PORT ?? defaultUiPort(env.HARMONISE_TEMPORAL_ADDRESS),
       cli: env.HARMONISE_TEMPORAL_CLI ?? path.join(PROJECT_ROOT, '.tools/temporal/bin/temporal'),
+      ...temporalServerSettings(env, dataRoot),
     },
+    workers: env.HARMONISE_WORKERS ?? 1,
     executor: {
       kind: env.HARMONISE_EXECUTOR ?? 'local',
       local: {
@@ -239,7 +270,9 @@ function defaultUiPort(address: string | undefined): number {
   return grpcPort + 1000;
 }
 
-export function temporalUiUrl(config: Config): string {
+/** The dev server's Web UI; null for a cluster or an external server (no UI of harmonise's). */
+export function temporalUiUrl(config: Config): string | null {
+  if (config.temporal.server !== 'dev') return null;
   const host = config.temporal.address.split(':')[0] ?? '127.0.0.1';
   return `http://${host}:${config.temporal.uiPort}`;
 }

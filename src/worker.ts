@@ -26,6 +26,7 @@ import type { Logger } from './logger.ts';
 import { Catalogue } from './store/catalogue.ts';
 import { createLayout } from './store/layout.ts';
 import { PipelineRegistry } from './store/pipelines.ts';
+import { temporalConnectionOptions } from './temporal-connection.ts';
 import { workerBundle } from './workflow-bundle.ts';
 import { jobEndedSignal } from './workflows/messages.ts';
 
@@ -113,7 +114,7 @@ export async function createHarmoniseWorker(
     logger: logger.child({ component: 'poller' }),
   });
   // A client of its own for activities that read workflow states (campaign bookkeeping).
-  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const workflows = describerFor(client);
   const watcher = new JobWatcher({
@@ -141,7 +142,7 @@ export async function createHarmoniseWorker(
   };
   const bundle = await workerBundle(layout.runDir);
   logger.info({ bundle: bundle.path, reused: bundle.reused }, 'workflow bundle');
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -2,12 +2,13 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../shared.ts';
+import type { TemporalConnectionOptions } from '../temporal-connection.ts';
 
 export async function ensureSearchAttributes(
-  address: string,
+  server: TemporalConnectionOptions,
   namespace: string,
 ): Promise<string[]> {
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(server);
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     const known = new Set(Object.keys(existing.customAttributes ?? {}));

@@ -22,6 +22,7 @@ import {
   writePidFile,
 } from '../platform/process.ts';
 import { ensureSearchAttributes } from './search-attributes.ts';
+import type { TemporalConnectionOptions } from '../temporal-connection.ts';
 
 export interface DevServerOptions {
   /** The Temporal CLI binary. */
@@ -53,10 +54,13 @@ export function devServerFiles(dir: string) {
 }
 
 /** Is a Temporal frontend answering at `address`? */
-export async function isServing(address: string, timeoutMs = 2000): Promise<boolean> {
+export async function isServing(
+  server: TemporalConnectionOptions,
+  timeoutMs = 2000,
+): Promise<boolean> {
   let connection: Connection | null = null;
   try {
-    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    connection = await Connection.connect({ ...server, connectTimeout: timeoutMs });
     await connection.workflowService.getSystemInfo({});
     return true;
   } catch {
@@ -74,9 +78,10 @@ export async function ensureDevServer(
   const [host, port] = options.address.split(':') as [string, string];
   const uiUrl = `http://${host}:${options.uiPort}`;
   const running = await livePid(files.pid);
-  if (running || (await isServing(options.address))) {
-    await waitUntilServing(options.address, running?.pid ?? null, files.log, 30_000);
-    await ensureSearchAttributes(options.address, options.namespace);
+  const server = { address: options.address };
+  if (running || (await isServing(server))) {
+    await waitUntilServing(server, running?.pid ?? null, files.log, 30_000);
+    await ensureSearchAttributes(server, options.namespace);
     return { address: options.address, uiUrl, pid: running?.pid ?? null, started: false };
   }
   if (!fs.existsSync(options.cli)) {
@@ -125,14 +130,15 @@ export async function ensureDevServer(
     { pid: child.pid, address: options.address, db: files.db },
     'Temporal dev server starting',
   );
-  await waitUntilServing(options.address, child.pid, files.log, 60_000);
-  await ensureSearchAttributes(options.address, options.namespace);
+  await waitUntilServing(server, child.pid, files.log, 60_000);
+  await ensureSearchAttributes(server, options.namespace);
   logger.info({ address: options.address, ui: uiUrl }, 'Temporal dev server ready');
   return { address: options.address, uiUrl, pid: child.pid, started: true };
 }
 
-async function waitUntilServing(
-  address: string,
+/** Waits until the frontend answers; fails with the log's tail when the server died or took too long. */
+export async function waitUntilServing(
+  server: TemporalConnectionOptions,
   pid: number | null,
   logFile: string,
   timeoutMs: number,
@@ -140,13 +146,13 @@ async function waitUntilServing(
   const startTime = pid === null ? null : processStartTime(pid);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await isServing(address, 1000)) return;
+    if (await isServing(server, 1000)) return;
     if (pid !== null && startTime !== null && !isProcessAlive(pid, startTime)) break; // it died
     await sleep(200);
   }
   const tail = await logTail(logFile, 15);
   throw new ServiceUnreachableError(
-    `the Temporal server at ${address} did not become ready; its log ends:\n${tail}`,
+    `the Temporal server at ${server.address} did not become ready; its log ends:\n${tail}`,
   );
 }
 

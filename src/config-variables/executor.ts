@@ -11,6 +11,13 @@ export const EXECUTOR_SECTION: ConfigSection = {
       meaning: 'where jobs run: on this machine, or through Slurm',
     },
     {
+      name: 'HARMONISE_WORKERS',
+      setting: 'workers',
+      default: { value: 1 },
+      meaning:
+        'worker processes `harmonise up` starts on the task queue (with the local executor, each gets 1/N of the CPU and memory budgets)',
+    },
+    {
       name: 'HARMONISE_LOCAL_CPUS',
       setting: 'executor.local.cpus',
       default: { computed: "every core (Node's `os.availableParallelism()`)" },
