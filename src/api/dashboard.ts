@@ -30,7 +30,8 @@ const stageCounts = z.record(z.string(), z.number());
 
 const dashboardResponse = z.looseObject({
   generatedAt: z.string(),
-  temporalUi: z.string(),
+  /** The Temporal Web UI; null when the server has none (a Temporal cluster). */
+  temporalUi: z.string().nullable(),
   namespace: z.string(),
   health: healthResponse.pick({ temporal: true, worker: true, checkedAt: true }),
   campaigns: z.array(

@@ -49,6 +49,7 @@ export async function ensureApi(config: Config): Promise<ApiState> {
     env: {
       HARMONISE_DATA: config.dataRoot,
       HARMONISE_TEMPORAL_ADDRESS: config.temporal.address,
+      HARMONISE_TEMPORAL_SERVER: config.temporal.server,
       HARMONISE_API_HOST: config.api.host,
       HARMONISE_API_PORT: String(config.api.port),
     },

@@ -2,7 +2,7 @@
 import { Option } from 'commander';
 import { TokenRegistry, tokenFiles } from '../api/auth.ts';
 import { HarmoniseClient } from '../client.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { TEMPORAL_SERVERS, loadConfig, type Config } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { loadSalt, personalNumberRedactor } from '../store/redaction.ts';
@@ -49,6 +49,39 @@ export function executorChosen(executor: string | undefined): boolean {
 /** Command-line choices that override the environment's configuration. */
 export function executorOverride(executor: string | undefined): Record<string, string> {
   return executor ? { HARMONISE_EXECUTOR: executor } : {};
+}
+
+export function temporalOption(): Option {
+  return new Option(
+    '--temporal <server>',
+    "the Temporal server to start: dev (the dev server on SQLite), cluster (the data root's " +
+      'local cluster on PostgreSQL, with mTLS), external (none: connect to HARMONISE_TEMPORAL_ADDRESS); ' +
+      'default: what this data root last used, else HARMONISE_TEMPORAL_SERVER, else dev',
+  ).choices([...TEMPORAL_SERVERS]);
+}
+
+export function workersOption(): Option {
+  return new Option(
+    '--workers <n>',
+    'worker processes to run on the task queue (default: HARMONISE_WORKERS, else 1)',
+  ).argParser((value) => {
+    const n = parseInteger('--workers', value);
+    if (n < 1) throw new UsageError(`--workers must be at least 1, not ${n}`);
+    return n;
+  });
+}
+
+/** The `--temporal` and `--workers` choices as configuration overrides. */
+export function serviceOverrides(opts: {
+  executor?: string;
+  temporal?: string;
+  workers?: number;
+}): Record<string, string> {
+  return {
+    ...executorOverride(opts.executor),
+    ...(opts.temporal ? { HARMONISE_TEMPORAL_SERVER: opts.temporal } : {}),
+    ...(opts.workers !== undefined ? { HARMONISE_WORKERS: String(opts.workers) } : {}),
+  };
 }
 
 export function parseInteger(name: string, value: string): number {

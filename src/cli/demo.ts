@@ -18,7 +18,8 @@ import { up } from './services.ts';
 export interface DemoReport {
   dataRoot: string;
   reference: string;
-  temporalUi: string;
+  /** The Temporal Web UI; null when the server has none (a Temporal cluster). */
+  temporalUi: string | null;
   /** The HTTP API's base URL; the dashboard is its root page. */
   api: string;
   dashboard: string;
@@ -57,7 +58,7 @@ export async function runDemo(
     bootstrap: options.bootstrap,
     executorChosen: options.executorChosen,
   });
-  progress(`Temporal UI: ${services.temporalUi}`);
+  if (services.temporalUi) progress(`Temporal UI: ${services.temporalUi}`);
   progress(`API and dashboard: ${services.api}/ (tokens in ${services.tokensFile})`);
   const layout = await prepareDemo(config, options.seed ?? DEFAULT_SEED);
 

@@ -9,9 +9,11 @@ import {
   context,
   executorChosen,
   executorOption,
-  executorOverride,
   parseInteger,
+  serviceOverrides,
+  temporalOption,
   withClient,
+  workersOption,
 } from './context.ts';
 import type { DemoReport } from './demo.ts';
 import { ExitCode, printJson, printLine, progress } from './output.ts';
@@ -21,7 +23,7 @@ function printDemo(report: DemoReport): void {
   printLine('harmonise demo: done');
   printLine(`  data root     ${report.dataRoot}`);
   printLine(`  reference     ${report.reference}`);
-  printLine(`  Temporal UI   ${report.temporalUi}`);
+  printLine(`  Temporal UI   ${report.temporalUi ?? '- (the server has no Web UI)'}`);
   printLine(`  API           ${report.api}`);
   printLine(`  dashboard     ${report.dashboard}`);
   printLine(`  API tokens    ${report.tokensFile}`);
@@ -59,9 +61,11 @@ function addUp(program: Command): void {
   program
     .command('up')
     .description(
-      'install what is missing, start the embedded Temporal server, a worker and the HTTP API in the background',
+      'install what is missing, start the Temporal server, the workers and the HTTP API in the background',
     )
     .addOption(executorOption())
+    .addOption(temporalOption())
+    .addOption(workersOption())
     .option('--json', 'print one JSON document: dataRoot, api, temporalUi, tokensFile')
     .option('--no-bootstrap', 'do not install missing tools')
     .action(startServices);
@@ -71,7 +75,7 @@ function addDown(program: Command): void {
   program
     .command('down')
     .description(
-      'stop the HTTP API, the worker, the embedded Temporal server and a single-node Slurm cluster started by "up" (exits 1 when nothing was running under the data root)',
+      'stop the HTTP API, the workers, the Temporal server and a single-node Slurm cluster started by "up" (exits 1 when nothing was running under the data root)',
     )
     .option('--json', 'print one JSON document')
     .action(stopServices);
@@ -106,6 +110,8 @@ function addDemo(program: Command): void {
     )
     .option('--json', 'print one JSON document (see docs/interfaces.md, "The --json documents")')
     .addOption(executorOption())
+    .addOption(temporalOption())
+    .addOption(workersOption())
     .option('--seed <n>', 'seed of the synthetic genomes', (v) => parseInteger('--seed', v))
     .option('--no-bootstrap', 'do not install missing tools')
     .action(runTheDemo);
@@ -134,23 +140,27 @@ function addProbe(program: Command): void {
 
 async function startServices(opts: {
   executor?: string;
+  temporal?: string;
+  workers?: number;
   json?: boolean;
   bootstrap: boolean;
 }): Promise<void> {
-  const ctx = context(executorOverride(opts.executor));
+  const ctx = context(serviceOverrides(opts));
   const result = await up(ctx.config, ctx.logger, {
     bootstrap: opts.bootstrap,
     executorChosen: executorChosen(opts.executor),
   });
   if (opts.json) printJson(result);
   else {
-    printLine(
-      `Temporal      ${result.temporalAddress} (${result.temporal.started ? 'started' : 'already running'})`,
-    );
-    printLine(`Temporal UI   ${result.temporalUi}`);
-    printLine(
-      `worker        pid ${result.worker.pid} (${result.worker.started ? 'started' : 'already running'}), log ${result.worker.log}`,
-    );
+    const t = result.temporal;
+    const state = t.server === 'external' ? 'external' : t.started ? 'started' : 'already running';
+    printLine(`Temporal      ${result.temporalAddress} (${t.server}, ${t.security}, ${state})`);
+    printLine(`Temporal UI   ${result.temporalUi ?? '- (the server has no Web UI)'}`);
+    for (const w of result.workers) {
+      printLine(
+        `worker        pid ${w.pid} (${w.started ? 'started' : 'already running'}), log ${w.log}`,
+      );
+    }
     printLine(
       `API           ${result.api} (pid ${result.apiProcess.pid}, ${result.apiProcess.started ? 'started' : 'already running'}), log ${result.apiProcess.log}`,
     );
@@ -165,7 +175,7 @@ async function stopServices(opts: { json?: boolean }): Promise<void> {
   if (opts.json) printJson(result);
   else {
     printLine(
-      `stopped: api ${result.api ?? '-'}, worker ${result.worker ?? '-'}, temporal ${result.temporal ?? '-'}, slurm ${result.slurm?.stopped ? 'stopped' : '-'}`,
+      `stopped: api ${result.api ?? '-'}, workers ${result.workers.join(' ') || '-'}, temporal ${result.temporal ?? '-'}, slurm ${result.slurm?.stopped ? 'stopped' : '-'}`,
     );
     if (result.slurm?.leftRunning) printLine(`left running: ${result.slurm.leftRunning}`);
   }
@@ -181,10 +191,12 @@ async function stopServices(opts: { json?: boolean }): Promise<void> {
 async function runTheDemo(opts: {
   json?: boolean;
   executor?: string;
+  temporal?: string;
+  workers?: number;
   seed?: number;
   bootstrap: boolean;
 }): Promise<void> {
-  const ctx = context(executorOverride(opts.executor));
+  const ctx = context(serviceOverrides(opts));
   const { demoSucceeded, runDemo } = await import('./demo.ts');
   const report = await runDemo(ctx.config, ctx.logger, {
     bootstrap: opts.bootstrap,

@@ -1,33 +1,25 @@
 /**
  * `harmonise up` / `down`: the embedded stack in the background. Installs what is missing
- * (infra/bootstrap.sh), starts the Temporal dev server, one worker and the HTTP API, each
- * recorded in a pid file under the data root, and stops them by those pids.
+ * (infra/bootstrap.sh), starts the Temporal server (the dev server, or the data root's local
+ * cluster; nothing for an external one), the workers and the HTTP API, each recorded in a pid
+ * file under the data root, and stops them by those pids.
  */
-import { Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDevServer, stopDevServer } from './temporal-dev-server.ts';
-import {
-  isProcessAlive,
-  livePid,
-  logTail,
-  processStartTime,
-  stopByPidFile,
-} from '../platform/process.ts';
 import { PROJECT_ROOT, temporalUiUrl, type Config } from '../config.ts';
-import { HarmoniseError, MissingDependencyError } from '../errors.ts';
+import { temporalRecordFile } from '../config-temporal.ts';
+import { MissingDependencyError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { ensureApi, stopApi } from './api-service.ts';
-import { startInBackground } from './background.ts';
 import {
   ensureSlurmCluster,
   stopSlurmCluster,
   type SlurmClusterState,
   type SlurmClusterStop,
 } from './slurm-cluster.ts';
+import { ensureTemporal, stopTemporal, type TemporalService } from './temporal-server.ts';
+import { ensureWorkers, stopWorkers, type WorkerProcess } from './workers.ts';
 import { pathExists, readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
 import { createLayout } from '../store/layout.ts';
 
@@ -35,27 +27,32 @@ export interface UpResult {
   dataRoot: string;
   /** The HTTP API's base URL. */
   api: string;
-  temporalUi: string;
+  /** The Temporal Web UI; null when the server has none (a Temporal cluster). */
+  temporalUi: string | null;
   /** Development tokens for the HTTP API, role → token (mode 0600). */
   tokensFile: string;
   temporalAddress: string;
-  temporal: { pid: number | null; started: boolean };
+  temporal: TemporalService;
   executor: 'local' | 'slurm';
   /** The Slurm cluster the worker submits to (executor slurm only). */
   slurm: SlurmClusterState | null;
-  worker: { pid: number; started: boolean; log: string };
+  /** The first worker (see `workers` for all of them). */
+  worker: WorkerProcess;
+  /** Every worker process on the task queue (`--workers N`). */
+  workers: WorkerProcess[];
   apiProcess: { pid: number; started: boolean; log: string };
 }
 
 function files(config: Config) {
   const layout = createLayout(config.dataRoot);
   return {
-    workerPid: path.join(layout.runDir, 'worker.pid'),
+    runDir: layout.runDir,
+    /** The Temporal server this data root's `up` started or connected to. */
+    temporalChoice: temporalRecordFile(config.dataRoot),
     /** The executor this data root's workers use, kept across `down` and crashes. */
     executorChoice: path.join(layout.runDir, 'executor.json'),
     /** Present while this checkout's single-node cluster runs because this data root's `up` started it. */
     slurmStarted: path.join(layout.runDir, 'slurm-started.json'),
-    workerLog: path.join(layout.logsDir, 'worker.log'),
     temporalDir: layout.temporalDir,
   };
 }
@@ -92,16 +89,12 @@ export async function up(
     !options.executorChosen && (kept === 'local' || kept === 'slurm')
       ? { ...requested, executor: { ...requested.executor, kind: kept } }
       : requested;
-  const server = await ensureDevServer(
-    {
-      cli: config.temporal.cli,
-      address: config.temporal.address,
-      uiPort: config.temporal.uiPort,
-      namespace: config.temporal.namespace,
-      dir: paths.temporalDir,
-    },
-    logger,
-  );
+  const server = await ensureTemporal(config, files(config).temporalDir, logger);
+  await writeJsonAtomic(paths.temporalChoice, {
+    server: config.temporal.server,
+    address: config.temporal.address,
+    ...(config.temporal.server === 'cluster' ? { clusterDir: config.temporal.clusterDir } : {}),
+  });
   const slurm = config.executor.kind === 'slurm' ? await ensureSlurmCluster(config) : null;
   if (slurm?.started) {
     await writeJsonAtomic(paths.slurmStarted, {
@@ -109,7 +102,7 @@ export async function up(
       startedAt: new Date().toISOString(),
     });
   }
-  const worker = await ensureWorker(config, logger);
+  const workers = await ensureWorkers(config, logger);
   await writeJsonAtomic(paths.executorChoice, { executor: config.executor.kind });
   const api = await ensureApi(config);
   return {
@@ -118,73 +111,21 @@ export async function up(
     temporalUi: temporalUiUrl(config),
     tokensFile: api.tokensFile,
     temporalAddress: config.temporal.address,
-    temporal: { pid: server.pid, started: server.started },
+    temporal: server,
     executor: config.executor.kind,
     slurm,
-    worker,
+    worker: workers[0]!,
+    workers,
     apiProcess: { pid: api.pid, started: api.started, log: api.log },
   };
-}
-
-/** Starts a background worker unless one recorded in the pid file is alive. */
-export async function ensureWorker(
-  config: Config,
-  logger: Logger,
-): Promise<{ pid: number; started: boolean; log: string }> {
-  const paths = files(config);
-  const running = await livePid(paths.workerPid);
-  if (running) {
-    const executor = running.meta?.executor ?? 'local';
-    if (executor !== config.executor.kind) {
-      throw new HarmoniseError(
-        'WORKER_MISMATCH',
-        `a worker with the ${executor} executor is running (pid ${running.pid}); ` +
-          'stop it with "harmonise down" before starting one for another executor',
-      );
-    }
-    return { pid: running.pid, started: false, log: paths.workerLog };
-  }
-  const pid = await startInBackground('worker', {
-    logFile: paths.workerLog,
-    pidFile: paths.workerPid,
-    env: { HARMONISE_DATA: config.dataRoot, HARMONISE_EXECUTOR: config.executor.kind },
-    meta: { executor: config.executor.kind },
-  });
-  await waitForWorker(config, pid, paths.workerLog);
-  logger.info({ pid, log: paths.workerLog }, 'worker started');
-  return { pid, started: true, log: paths.workerLog };
-}
-
-/** Waits until a worker with this pid polls the task queue (its identity is `<pid>@<host>`). */
-async function waitForWorker(config: Config, pid: number, logFile: string): Promise<void> {
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const started = processStartTime(pid) ?? '';
-  try {
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const response = await connection.workflowService.describeTaskQueue({
-        namespace: config.temporal.namespace,
-        taskQueue: { name: config.temporal.taskQueue },
-        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      });
-      if ((response.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`))) return;
-      if (!isProcessAlive(pid, started)) break;
-      await sleep(250);
-    }
-  } finally {
-    await connection.close();
-  }
-  const tail = await logTail(logFile, 20);
-  throw new HarmoniseError(
-    'WORKER_START',
-    `the worker (pid ${pid}) did not start polling; its log ends:\n${tail}`,
-  );
 }
 
 export interface DownResult {
   dataRoot: string;
   api: number | null;
+  /** The first worker's pid (see `workers`). */
   worker: number | null;
+  workers: number[];
   temporal: number | null;
   /** The Slurm cluster this data root's workers used (executor slurm), stopped or left running. */
   slurm: SlurmClusterStop | null;
@@ -196,10 +137,9 @@ export interface DownResult {
 export async function down(config: Config): Promise<DownResult> {
   const paths = files(config);
   const api = await stopApi(config);
-  const worker = await stopByPidFile(paths.workerPid, 20_000);
-  const temporalPid = await stopDevServer(paths.temporalDir);
-  // The SQLite database must be closed before the next start; give the server a moment.
-  if (temporalPid !== null) await sleep(200);
+  const workers = await stopWorkers(paths.runDir);
+  const worker = workers[0] ?? null;
+  const temporalPid = await stopTemporal(config, paths.temporalDir);
   const choice = (await readJsonIfExists(paths.executorChoice)) as
     { executor?: string } | undefined;
   const startedByUp = await pathExists(paths.slurmStarted);
@@ -212,6 +152,7 @@ export async function down(config: Config): Promise<DownResult> {
     dataRoot: config.dataRoot,
     api,
     worker: worker?.pid ?? null,
+    workers: workers.map((w) => w.pid),
     temporal: temporalPid,
     slurm,
     nothingFound: api === null && worker === null && temporalPid === null && !slurm?.stopped,
