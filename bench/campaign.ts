@@ -1,13 +1,15 @@
 /**
- * campaign: a rerun campaign over a seeded national catalogue on the embedded stack (Temporal
- * dev server on SQLite, one `harmonise worker` process, the local executor) with the `noop`
- * pipeline: the same workflows, activities, intake and job scripts as a real rerun, but jobs that
- * only exit. Measures wall time, throughput, the largest history of any run it started, and the
- * peak RSS of the worker and of the Temporal server (sampled from /proc every second).
+ * campaign: a rerun campaign over a seeded national catalogue with the `noop` pipeline (the same
+ * workflows, activities, intake and job scripts as a real rerun, but jobs that only exit), on a
+ * Temporal dev server (SQLite) or a local cluster (PostgreSQL, mTLS), with K `harmonise worker`
+ * processes and the local executor. Measures wall time, throughput, the largest history of any
+ * run it started, CPU and peak RSS of the workers, the Temporal server and its database (from
+ * /proc), and the server's persistence requests by operation (from its own metrics).
  *
- * `npm run bench -- campaign [--samples N] [--max-concurrent N] [--profile DIR] [--keep] --json`
- * (bench/options.ts), or `npm run bench -- campaign --resume DIR --json` after an interrupted run
- * (SIGINT / SIGTERM).
+ * `npm run bench -- campaign [--samples N] [--temporal dev,cluster] [--workers 1,2]
+ * [--max-concurrent N] [--profile DIR] [--keep] --json` (bench/options.ts) runs every
+ * combination in turn, each on a freshly seeded catalogue, and reports them side by side; or
+ * `npm run bench -- campaign --resume DIR --json` after an interrupted single run (SIGINT / SIGTERM).
  */
 import { Client, Connection } from '@temporalio/client';
 import type { ChildProcess } from 'node:child_process';
@@ -24,8 +26,13 @@ import type { CampaignProgress } from '../src/domain/campaign.ts';
 import { createLogger } from '../src/logger.ts';
 import { round } from './args.ts';
 import type { CampaignBenchOptions } from './options.ts';
-import { cpuSeconds, memoryMiB, sampleRss } from './process-usage.ts';
-import { startStack, stopStack } from './campaign-stack.ts';
+import { cpuSeconds, memoryMiB, sampleRss, treeCpuSeconds } from './process-usage.ts';
+import { persistenceSummary, readPersistenceUse } from './server-metrics.ts';
+import {
+  temporalConnectionOptions,
+  type TemporalConnectionOptions,
+} from '../src/temporal-connection.ts';
+import { startStack, stopStack, type BenchStack } from './campaign-stack.ts';
 
 /** One stretch of the benchmark between a start of the stack and its end (or interruption). */
 interface Segment {
@@ -36,8 +43,11 @@ interface Segment {
   /** Null when not measured (a segment whose benchmark process died before it could). */
   workerCpuSeconds: number | null;
   serverCpuSeconds: number | null;
+  /** PostgreSQL's postmaster and backends (cluster only). */
+  databaseCpuSeconds?: number | null;
   workerPeakRssMB: number;
   serverPeakRssMB: number;
+  persistence?: ReturnType<typeof persistenceSummary>;
 }
 
 /** `<root>/bench-campaign.json`: what a resumed run needs to report the whole campaign. */
@@ -45,6 +55,8 @@ interface BenchState {
   schema: 'harmonise.bench-campaign/v1';
   samples: number;
   maxConcurrent: number;
+  temporal?: 'dev' | 'cluster';
+  workers?: number;
   seedSeconds: number;
   campaignId: string | null;
   segments: Segment[];
@@ -54,7 +66,11 @@ const STATE_FILE = 'bench-campaign.json';
 /** How long the progress query may keep failing before the benchmark gives up. */
 const QUERY_PATIENCE_MS = 10 * 60_000;
 
-async function prepare(opts: CampaignBenchOptions, progress: (text: string) => void) {
+async function prepare(
+  opts: CampaignBenchOptions,
+  setup: { temporal: 'dev' | 'cluster'; workers: number },
+  progress: (text: string) => void,
+) {
   if (opts.resume !== null) {
     const root = opts.resume;
     const text = await fsp.readFile(path.join(root, STATE_FILE), 'utf8').catch(() => null);
@@ -73,6 +89,7 @@ async function prepare(opts: CampaignBenchOptions, progress: (text: string) => v
     schema: 'harmonise.bench-campaign/v1',
     samples,
     maxConcurrent: opts.maxConcurrent,
+    ...setup,
     seedSeconds,
     campaignId: null,
     segments: [],
@@ -88,25 +105,48 @@ async function prepare(opts: CampaignBenchOptions, progress: (text: string) => v
 export async function runCampaignBench(
   opts: CampaignBenchOptions,
 ): Promise<Record<string, unknown>> {
+  const { setups } = opts;
+  if (setups.length === 1) return runOne(opts, setups[0]!);
+  const runs: Record<string, unknown>[] = [];
+  for (const setup of setups) runs.push(await runOne(opts, setup));
+  return {
+    benchmark: 'campaign',
+    machine: { cpus: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30) },
+    samples: opts.samples,
+    runs,
+  };
+}
+
+async function runOne(
+  opts: CampaignBenchOptions,
+  setup: { temporal: 'dev' | 'cluster'; workers: number },
+): Promise<Record<string, unknown>> {
   const logger = createLogger(process.env.HARMONISE_LOG_LEVEL ?? 'warn');
-  const progress = (text: string) => process.stderr.write(`bench campaign: ${text}\n`);
-  const { root, state } = await prepare(opts, progress);
+  const label = `${setup.temporal}, ${setup.workers} worker${setup.workers > 1 ? 's' : ''}`;
+  const progress = (text: string) => process.stderr.write(`bench campaign (${label}): ${text}\n`);
+  const { root, state } = await prepare(opts, setup, progress);
   const saveState = () => writeJsonAtomic(path.join(root, STATE_FILE), state);
-  const stack = await startStack(root, state.maxConcurrent, opts.profile, logger);
+  const stack = await startStack(
+    root,
+    {
+      maxConcurrent: state.maxConcurrent,
+      profileDir: opts.profile,
+      temporal: state.temporal ?? 'dev',
+      workers: state.workers ?? 1,
+    },
+    logger,
+  );
   const rss = sampleRss(stack.pids);
   let interrupted = false;
   const interrupt = () => (interrupted = true);
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
 
-  const client = await HarmoniseClient.connect(loadConfig(stack.env));
+  const config = loadConfig(stack.env);
+  const client = await HarmoniseClient.connect(config);
   let completed = false;
   try {
-    const cpuBefore = {
-      worker: cpuSeconds(stack.pids.worker) ?? 0,
-      server: cpuSeconds(stack.pids.server) ?? 0,
-    };
-    const segmentStart = new Date();
+    const segment = await startSegment(stack, rss);
     if (state.campaignId === null) {
       const started = await client.startCampaign({
         name: 'bench',
@@ -120,20 +160,11 @@ export async function runCampaignBench(
     }
     const campaignId = state.campaignId;
     const finished = await followCampaign(client, campaignId, {
-      worker: stack.worker,
+      workers: stack.workers,
       interrupted: () => interrupted,
       progress,
     });
-    const { pids } = stack;
-    state.segments.push({
-      startedAt: segmentStart.toISOString(),
-      endedAt: new Date().toISOString(),
-      finished,
-      workerCpuSeconds: round((cpuSeconds(pids.worker) ?? 0) - cpuBefore.worker),
-      serverCpuSeconds: round((cpuSeconds(pids.server) ?? 0) - cpuBefore.server),
-      workerPeakRssMB: round(Math.max(rss.peak.worker, memoryMiB(pids.worker, 'VmHWM') ?? 0)),
-      serverPeakRssMB: round(Math.max(rss.peak.server, memoryMiB(pids.server, 'VmHWM') ?? 0)),
-    });
+    state.segments.push(await segment.end(finished));
     await saveState();
     if (interrupted) {
       progress(
@@ -148,9 +179,14 @@ export async function runCampaignBench(
       };
     }
     const final = await client.waitForCampaign(campaignId);
-    const histories = await historyLengths(stack.address, campaignId);
+    const histories = await historyLengths(temporalConnectionOptions(config.temporal), campaignId);
     completed = true;
-    return campaignResult(state, campaignId, final, histories, root);
+    return {
+      ...campaignResult(state, campaignId, final, histories, root),
+      temporal: stack.temporal.kind,
+      workers: stack.workers.length,
+      historyShards: stack.temporal.historyShards,
+    };
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
@@ -161,6 +197,42 @@ export async function runCampaignBench(
   }
 }
 
+/** Starts measuring a segment: CPU, RSS and the server's persistence counters. */
+async function startSegment(stack: BenchStack, rss: ReturnType<typeof sampleRss>) {
+  const { pids } = stack;
+  const workersCpu = () => pids.workers.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  const databaseCpu = () => (pids.database === null ? null : treeCpuSeconds(pids.database));
+  const before = {
+    worker: workersCpu(),
+    server: cpuSeconds(pids.server) ?? 0,
+    database: databaseCpu(),
+    persistence: await readPersistenceUse(stack.temporal.metricsUrl),
+  };
+  const startedAt = new Date().toISOString();
+  return {
+    async end(finished: number): Promise<Segment> {
+      const database = databaseCpu();
+      return {
+        startedAt,
+        endedAt: new Date().toISOString(),
+        finished,
+        workerCpuSeconds: round(workersCpu() - before.worker),
+        serverCpuSeconds: round((cpuSeconds(pids.server) ?? 0) - before.server),
+        databaseCpuSeconds:
+          database === null || before.database === null ? null : round(database - before.database),
+        workerPeakRssMB: round(
+          Math.max(rss.peak.worker, ...pids.workers.map((pid) => memoryMiB(pid, 'VmHWM') ?? 0)),
+        ),
+        serverPeakRssMB: round(Math.max(rss.peak.server, memoryMiB(pids.server, 'VmHWM') ?? 0)),
+        persistence: persistenceSummary(
+          before.persistence,
+          await readPersistenceUse(stack.temporal.metricsUrl),
+        ),
+      };
+    },
+  };
+}
+
 /**
  * Polls the campaign's progress every 5 s until it ends or the benchmark is interrupted, and
  * returns the samples finished by then.
@@ -168,9 +240,9 @@ export async function runCampaignBench(
 async function followCampaign(
   client: HarmoniseClient,
   campaignId: string,
-  watch: { worker: ChildProcess; interrupted: () => boolean; progress: (text: string) => void },
+  watch: { workers: ChildProcess[]; interrupted: () => boolean; progress: (text: string) => void },
 ): Promise<number> {
-  const { worker, progress } = watch;
+  const { workers, progress } = watch;
   let last = '';
   let finished = 0;
   let answeredAt = Date.now();
@@ -187,7 +259,8 @@ async function followCampaign(
     if (p) finished = p.counts.done + p.counts.failed + p.counts.rejected;
     if (p?.state === 'completed' || p?.state === 'cancelled') break;
     if (watch.interrupted()) break;
-    if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode})`);
+    const exited = workers.find((w) => w.exitCode !== null);
+    if (exited) throw new Error(`a worker (pid ${exited.pid}) exited (${exited.exitCode})`);
     // Unanswered (undefined): nothing new to print.
     if (p !== undefined) {
       const line = p
@@ -217,8 +290,8 @@ function campaignResult(
   const stoppedSeconds =
     (Date.parse(segments.at(-1)!.endedAt) - Date.parse(segments[0]!.startedAt)) / 1000 -
     wallSeconds;
-  const sum = (key: 'workerCpuSeconds' | 'serverCpuSeconds') =>
-    segments.some((s) => s[key] === null)
+  const sum = (key: 'workerCpuSeconds' | 'serverCpuSeconds' | 'databaseCpuSeconds') =>
+    segments.some((s) => s[key] === null || s[key] === undefined)
       ? null
       : round(segments.reduce((total, s) => total + s[key]!, 0));
   return {
@@ -236,7 +309,14 @@ function campaignResult(
     campaignRuns: histories.campaignRuns,
     campaignMaxHistoryEvents: histories.campaignMax,
     sampleWorkflows: histories.samples,
-    cpu: { workerSeconds: sum('workerCpuSeconds'), serverSeconds: sum('serverCpuSeconds') },
+    cpu: {
+      workerSeconds: sum('workerCpuSeconds'),
+      serverSeconds: sum('serverCpuSeconds'),
+      // PostgreSQL (the cluster's database); null for the dev server, whose SQLite is inside it.
+      databaseSeconds: sum('databaseCpuSeconds'),
+    },
+    // The server's own counters over the last segment: where its time went.
+    persistence: segments.at(-1)!.persistence ?? null,
     seedSeconds: round(state.seedSeconds),
     // More than one when the run was interrupted and resumed: the stack was stopped and
     // started again in between (its stop is not counted in wallSeconds).
@@ -248,8 +328,8 @@ function campaignResult(
 }
 
 /** History lengths of every run the campaign started (its own runs and its children). */
-async function historyLengths(address: string, campaignId: string) {
-  const connection = await Connection.connect({ address });
+async function historyLengths(server: TemporalConnectionOptions, campaignId: string) {
+  const connection = await Connection.connect(server);
   try {
     const client = new Client({ connection });
     let max = 0;

@@ -36,6 +36,11 @@ export interface JobsInFlightOptions {
 export interface CampaignBenchOptions {
   samples: number;
   maxConcurrent: number;
+  /**
+   * The server and worker count of each run, in turn: every `--temporal` with every `--workers`,
+   * or the list `--setups cluster:2,cluster:1,dev:1`.
+   */
+  setups: { temporal: 'dev' | 'cluster'; workers: number }[];
   /** The data root of an interrupted run to carry on (absolute), or null for a new run. */
   resume: string | null;
   /** Where V8 CPU profiles of the worker go (absolute), or null for none. */
@@ -95,7 +100,7 @@ export const BENCH_USAGE: Record<BenchName, string> = {
   'slurm-overhead': 'usage: npm run bench -- slurm-overhead [--quick] [--json]',
   'in-flight': 'usage: npm run bench -- in-flight [--jobs 200,2000] [--window 60] [--json]',
   campaign: [
-    'usage: npm run bench -- campaign [--samples N] [--max-concurrent M] [--profile DIR] [--keep] [--json]',
+    'usage: npm run bench -- campaign [--samples N] [--temporal dev,cluster] [--workers 1,2] [--setups cluster:2,dev:1] [--max-concurrent M] [--profile DIR] [--keep] [--json]',
     '       npm run bench -- campaign --resume DIR [--profile DIR] [--keep] [--json]',
   ].join('\n'),
   frequency:
@@ -126,6 +131,9 @@ const CAMPAIGN = {
   ...COMMON,
   samples: { type: 'string', default: '1000' },
   'max-concurrent': { type: 'string', default: '200' },
+  temporal: { type: 'string', default: 'dev' },
+  workers: { type: 'string', default: '1' },
+  setups: { type: 'string' },
   resume: { type: 'string' },
   profile: { type: 'string' },
   keep: { type: 'boolean', default: false },
@@ -227,6 +235,7 @@ function campaignOptions(values: ReturnType<typeof strict<typeof CAMPAIGN>>): Ca
   return {
     samples: positiveInteger('--samples', values.samples, usage),
     maxConcurrent: positiveInteger('--max-concurrent', values['max-concurrent'], usage),
+    setups: campaignSetups(values, usage),
     resume: values.resume === undefined ? null : path.resolve(values.resume),
     profile: values.profile === undefined ? null : path.resolve(values.profile),
     keep: values.keep,
@@ -293,6 +302,37 @@ export function positiveInteger(name: string, text: string, usage: string): numb
   if (n === null || n < 1)
     throw new BenchUsageError(`${name} needs a positive integer, not "${text}"`, usage);
   return n;
+}
+
+function campaignSetups(
+  values: ReturnType<typeof strict<typeof CAMPAIGN>>,
+  usage: string,
+): CampaignBenchOptions['setups'] {
+  if (values.setups !== undefined) {
+    return values.setups.split(',').map((setup) => {
+      const [temporal = '', workers = ''] = setup.split(':');
+      return {
+        temporal: temporalKinds(temporal, usage)[0]!,
+        workers: positiveInteger('--setups workers', workers, usage),
+      };
+    });
+  }
+  const counts = [
+    ...new Set(values.workers.split(',').map((w) => positiveInteger('--workers', w, usage))),
+  ];
+  return temporalKinds(values.temporal, usage).flatMap((temporal) =>
+    counts.map((workers) => ({ temporal, workers })),
+  );
+}
+
+/** `--temporal dev,cluster`: each once, in the order given. */
+function temporalKinds(text: string, usage: string): ('dev' | 'cluster')[] {
+  const kinds = [...new Set(text.split(','))];
+  for (const kind of kinds) {
+    if (kind !== 'dev' && kind !== 'cluster')
+      throw new BenchUsageError(`--temporal takes dev and cluster, not "${kind}"`, usage);
+  }
+  return kinds as ('dev' | 'cluster')[];
 }
 
 /** `--samples 400,800`: whole numbers of at least 2, comma-separated; ascending, each once. */

@@ -22,12 +22,39 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
-/** The largest RSS (MiB) the worker and the Temporal server have had, sampled every second. */
-export function sampleRss(pids: { worker: number; server: number }) {
+/** The largest RSS (MiB) any worker and the Temporal server have had, sampled every second. */
+export function sampleRss(pids: { workers: number[]; server: number }) {
   const peak = { worker: 0, server: 0 };
   const timer = setInterval(() => {
-    peak.worker = Math.max(peak.worker, memoryMiB(pids.worker, 'VmRSS') ?? 0);
+    for (const pid of pids.workers)
+      peak.worker = Math.max(peak.worker, memoryMiB(pid, 'VmRSS') ?? 0);
     peak.server = Math.max(peak.server, memoryMiB(pids.server, 'VmRSS') ?? 0);
   }, 1000);
   return { peak, stop: () => clearInterval(timer) };
+}
+
+/**
+ * CPU seconds of a process and its children: its own, its reaped children's, and its live
+ * children's (PostgreSQL's backends are children of the postmaster that live as long as their
+ * connection).
+ */
+export function treeCpuSeconds(pid: number): number | null {
+  const stat = (p: number | string) =>
+    fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  try {
+    const own = stat(pid);
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = stat(entry);
+        if (Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // It ended meanwhile.
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
 }
