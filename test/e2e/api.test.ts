@@ -18,7 +18,13 @@ import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';
 import { readAudit } from '../../src/store/audit.ts';
 import { createNamedToken, namedTokensFile } from '../../src/store/named-tokens.ts';
-import { cliEnv, harmonise, startStack, type CliEnv } from '../helpers/cli.ts';
+import {
+  cliEnv,
+  cliTemporalConnection,
+  harmonise,
+  startStack,
+  type CliEnv,
+} from '../helpers/cli.ts';
 import {
   FIXTURE_REGIONS,
   FIXTURE_RELEASE_ID,
@@ -65,7 +71,7 @@ beforeAll(async () => {
   ).token;
   expect(started.tokensFile).toBe(path.join(root, 'api-tokens.json'));
   expect((await fs.stat(started.tokensFile)).mode & 0o777).toBe(0o600);
-  connection = await Connection.connect({ address: cli.env.HARMONISE_TEMPORAL_ADDRESS! });
+  connection = await Connection.connect(cliTemporalConnection(cli));
   temporal = new Client({ connection });
 }, 300_000);
 

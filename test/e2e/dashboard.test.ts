@@ -19,7 +19,14 @@ import { seedCatalogue } from '../../src/demo/seed-catalogue.ts';
 import { apiRoutes } from '../../src/api/server.ts';
 import type { HarmoniseClient } from '../../src/client.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
-import { BIN, cliEnv, harmonise, startStack, type CliEnv } from '../helpers/cli.ts';
+import {
+  BIN,
+  cliEnv,
+  cliTemporalConnection,
+  harmonise,
+  startStack,
+  type CliEnv,
+} from '../helpers/cli.ts';
 import { writeSubmission } from '../helpers/inbox.ts';
 import { isAlive } from '../helpers/processes.ts';
 
@@ -130,7 +137,7 @@ beforeAll(async () => {
     { sampleId: 'HOVBAD1', corruptChecksum: true },
   ]);
   ({ api, workerPid, tokens } = await startStack(cli));
-  connection = await Connection.connect({ address: cli.env.HARMONISE_TEMPORAL_ADDRESS! });
+  connection = await Connection.connect(cliTemporalConnection(cli));
   temporal = new Client({ connection });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_SCHEMA, WORKFLOW_BUNDLE, sha256File, sourcesDigest } from '../../src/build-info.ts';
+import type { TemporalConnectionOptions } from '../../src/temporal-connection.ts';
 import { startTestTemporal } from '../helpers/temporal.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { copyWorkingTree } from '../helpers/working-tree.ts';
@@ -117,7 +118,7 @@ describe('a production install (npm ci, npm run build, npm prune --omit=dev)', (
           all: true,
           env: {
             HARMONISE_DATA: data,
-            HARMONISE_TEMPORAL_ADDRESS: temporal.address,
+            ...temporal.env,
             HARMONISE_TASK_QUEUE: taskQueue,
             HARMONISE_LOG_LEVEL: 'info',
           },
@@ -125,7 +126,7 @@ describe('a production install (npm ci, npm run build, npm prune --omit=dev)', (
       );
       try {
         await waitForPoller(
-          temporal.address,
+          temporal.connection,
           taskQueue,
           worker.pid!,
           () => worker.exitCode ?? null,
@@ -189,12 +190,12 @@ describe('a production install (npm ci, npm run build, npm prune --omit=dev)', (
 
 /** Waits until Temporal lists the worker with this pid (identity `<pid>@<host>`) as a poller. */
 async function waitForPoller(
-  address: string,
+  server: TemporalConnectionOptions,
   taskQueue: string,
   pid: number,
   exited: () => number | null,
 ): Promise<void> {
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(server);
   try {
     await waitFor(
       async () => {

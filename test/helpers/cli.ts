@@ -3,7 +3,12 @@ import { execa } from 'execa';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { UpResult } from '../../src/cli/services.ts';
-import { PROJECT_ROOT } from '../../src/config.ts';
+import { PROJECT_ROOT, loadConfig } from '../../src/config.ts';
+import {
+  temporalConnectionOptions,
+  type TemporalConnectionOptions,
+} from '../../src/temporal-connection.ts';
+import { testTemporalKind } from './temporal.ts';
 import { freePort } from './ports.ts';
 
 export const BIN = path.join(PROJECT_ROOT, 'bin', 'harmonise.js');
@@ -13,9 +18,16 @@ export interface CliEnv {
   env: Record<string, string>;
 }
 
+/**
+ * A data root's settings on free ports. With HARMONISE_TEST_TEMPORAL=cluster, `up` starts the
+ * data root's own local cluster inside it (which is why the data root is then made traversable:
+ * as root, PostgreSQL runs as the postgres user), and removing the data root removes it.
+ */
 export async function cliEnv(dataRoot: string): Promise<CliEnv> {
   const port = await freePort();
   const uiPort = await freePort();
+  const cluster = testTemporalKind() === 'cluster';
+  if (cluster) await fs.chmod(dataRoot, 0o711);
   return {
     dataRoot,
     env: {
@@ -24,8 +36,19 @@ export async function cliEnv(dataRoot: string): Promise<CliEnv> {
       HARMONISE_TEMPORAL_UI_PORT: String(uiPort),
       HARMONISE_API_PORT: String(await freePort()),
       HARMONISE_LOG_LEVEL: 'info',
+      ...(cluster
+        ? {
+            HARMONISE_TEMPORAL_SERVER: 'cluster',
+            HARMONISE_TEMPORAL_CLUSTER_DIR: path.join(dataRoot, 'temporal-cluster'),
+          }
+        : {}),
     },
   };
+}
+
+/** How a test's own SDK connection reaches the server of a data root's `up`. */
+export function cliTemporalConnection(cli: CliEnv): TemporalConnectionOptions {
+  return temporalConnectionOptions(loadConfig(cli.env).temporal);
 }
 
 export function harmonise(cli: CliEnv, args: string[], extraEnv: Record<string, string> = {}) {

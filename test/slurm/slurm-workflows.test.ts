@@ -37,7 +37,7 @@ beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-slurm-wf-'));
   config = loadConfig({
     HARMONISE_DATA: root,
-    HARMONISE_TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     HARMONISE_TASK_QUEUE: 'slurm-tests',
     HARMONISE_EXECUTOR: 'slurm',
   });
@@ -221,7 +221,7 @@ describe.concurrent('job outcomes on Slurm, side by side', () => {
     const taskQueue = 'slurm-kill-tests';
     const env = {
       HARMONISE_DATA: root,
-      HARMONISE_TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.env,
       HARMONISE_TASK_QUEUE: taskQueue,
       HARMONISE_EXECUTOR: 'slurm',
       HARMONISE_LOG_LEVEL: 'info',

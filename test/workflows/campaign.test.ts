@@ -66,7 +66,7 @@ beforeAll(async () => {
   config = loadConfig({
     HARMONISE_DATA: root,
     HARMONISE_PIPELINES: path.join(root, 'pipelines'),
-    HARMONISE_TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     HARMONISE_TASK_QUEUE: 'campaign-tests',
     HARMONISE_LOCAL_CPUS: '64',
     HARMONISE_POLL_INTERVAL_MS: '200',
@@ -122,8 +122,7 @@ async function listByCampaign(campaignId: string): Promise<string[]> {
   const { stdout } = await execa(TEMPORAL_CLI, [
     'workflow',
     'list',
-    '--address',
-    temporal.address,
+    ...temporal.cliFlags,
     '--query',
     `CampaignId='${campaignId}'`,
     '--output',

@@ -160,7 +160,7 @@ beforeAll(async () => {
   config = loadConfig({
     HARMONISE_DATA: root,
     HARMONISE_PIPELINES: await pipelineOneOnly(root),
-    HARMONISE_TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     HARMONISE_TASK_QUEUE: 'workflow-tests',
   });
   worker = await createHarmoniseWorker(config, testLogger, { activities: fakeActivities });
