@@ -18,6 +18,16 @@ const slurmFiles = ['test/slurm/**/*.test.ts', 'test/e2e/demo-slurm.test.ts'];
  * on the cluster), so that the two lanes take about as long.
  */
 const secondLane = ['test/e2e/dashboard.test.ts', 'test/e2e/frequency-engine.test.ts'];
+/**
+ * On the local Temporal cluster (PostgreSQL, mTLS) as well as on the dev server: the demo end to
+ * end and the campaign workflows, with the cluster's own test. Run after the Slurm project, in
+ * its lane (test/run.sh).
+ */
+const clusterFiles = [
+  'test/e2e/temporal-cluster.test.ts',
+  'test/e2e/demo.test.ts',
+  'test/workflows/campaign.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -28,7 +38,15 @@ export default defineConfig({
           ...shared,
           name: 'local',
           include: ['test/**/*.test.ts'],
-          exclude: [...slurmFiles, ...secondLane],
+          exclude: [...slurmFiles, ...secondLane, 'test/e2e/temporal-cluster.test.ts'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'cluster',
+          include: clusterFiles,
+          env: { HARMONISE_TEST_TEMPORAL: 'cluster' },
         },
       },
       {

@@ -108,7 +108,12 @@ export async function runCampaignBench(
   const { setups } = opts;
   if (setups.length === 1) return runOne(opts, setups[0]!);
   const runs: Record<string, unknown>[] = [];
-  for (const setup of setups) runs.push(await runOne(opts, setup));
+  for (const setup of setups) {
+    const run = await runOne(opts, setup);
+    runs.push(run);
+    // SIGINT / SIGTERM: this run's data root is kept for --resume, and no later run starts.
+    if (run.interrupted === true) break;
+  }
   return {
     benchmark: 'campaign',
     machine: { cpus: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30) },

@@ -109,7 +109,7 @@ export class HarmoniseClient {
     } catch (error) {
       throw new ServiceUnreachableError(
         `Temporal is not reachable at ${config.temporal.address} (${describeTemporalSecurity(config.temporal)}): ` +
-          `${errorMessage(error)}; run "harmonise up" first, or check the HARMONISE_TEMPORAL_* settings`,
+          `${errorMessage(error)}; run "harmonise up" first, or check the Temporal settings (docs/configuration.md)`,
         { cause: error },
       );
     }

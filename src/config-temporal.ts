@@ -17,11 +17,11 @@ export function temporalServerSettings(env: Env, dataRoot: string) {
   const clusterDir = path.resolve(env.HARMONISE_TEMPORAL_CLUSTER_DIR || localClusterDir(dataRoot));
   const certs = path.join(clusterDir, 'certs');
   const local = server === 'cluster';
-  const file = (name: string, fallback: string) =>
-    env[name] ? path.resolve(env[name]) : local ? path.join(certs, fallback) : null;
-  const ca = file('HARMONISE_TEMPORAL_TLS_CA', 'ca.pem');
-  const cert = file('HARMONISE_TEMPORAL_TLS_CERT', 'client.pem');
-  const key = file('HARMONISE_TEMPORAL_TLS_KEY', 'client-key.pem');
+  const file = (value: string | undefined, fallback: string) =>
+    value ? path.resolve(value) : local ? path.join(certs, fallback) : null;
+  const ca = file(env.HARMONISE_TEMPORAL_TLS_CA, 'ca.pem');
+  const cert = file(env.HARMONISE_TEMPORAL_TLS_CERT, 'client.pem');
+  const key = file(env.HARMONISE_TEMPORAL_TLS_KEY, 'client-key.pem');
   const apiKeyFile = env.HARMONISE_TEMPORAL_API_KEY_FILE
     ? path.resolve(env.HARMONISE_TEMPORAL_API_KEY_FILE)
     : null;

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Runs the suite's two vitest projects side by side, as two processes (vitest runs projects one
-# after the other): the Slurm tests mostly wait on the cluster, the local ones keep the CPUs
-# busy. The Slurm project's output is printed after the local one's; either failing fails all.
+# Runs the suite's vitest projects in two lanes side by side, as two processes (vitest runs
+# projects one after the other): the Slurm tests mostly wait on the cluster, the local ones keep
+# the CPUs busy; the second lane then runs the "cluster" project (the demo and the campaign
+# workflows again, on a PostgreSQL-backed Temporal cluster with mTLS). The second lane's output
+# is printed after the local one's; any failing fails all.
 # Both share one demo cache, so the demo genomes are simulated once per run, not once per demo.
 set -u
 cd "$(dirname "$0")/.."
@@ -15,7 +17,14 @@ fi
 # With a file filter, one project may have nothing to run; that is not a failure.
 extra=""
 [ "$#" -gt 0 ] && extra="--passWithNoTests"
-npx vitest run --project slurm $extra "$@" > "$slurm_log" 2>&1 &
+# The second lane runs the Slurm project, then the files that also run on a Temporal cluster.
+{
+  npx vitest run --project slurm $extra "$@"
+  slurm_only=$?
+  npx vitest run --project cluster $extra "$@"
+  cluster=$?
+  [ "$slurm_only" -eq 0 ] && [ "$cluster" -eq 0 ]
+} > "$slurm_log" 2>&1 &
 slurm_pid=$!
 npx vitest run --project local $extra "$@"
 local_rc=$?
@@ -24,5 +33,5 @@ slurm_rc=$?
 cat "$slurm_log"
 rm -f "$slurm_log"
 [ -n "$own_cache" ] && rm -rf "$own_cache"
-echo "test projects: local exit $local_rc, slurm exit $slurm_rc" >&2
+echo "test projects: local exit $local_rc, slurm and cluster exit $slurm_rc" >&2
 [ "$local_rc" -eq 0 ] && [ "$slurm_rc" -eq 0 ]

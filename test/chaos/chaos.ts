@@ -14,6 +14,7 @@
  * submitted is in the harmonised CRAM, every gVCF calls the planted truth variants, and the
  * release lists exactly the cohort.
  */
+import { temporalConnectionOptions } from '../../src/temporal-connection.ts';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,12 +53,18 @@ export interface ChaosOptions {
   keep: boolean;
   /** Gives up on the campaign after this long. */
   timeoutMinutes: number;
+  /** The dev server, or a local cluster (PostgreSQL, mTLS). */
+  temporal: 'dev' | 'cluster';
+  /** Worker processes on the task queue; a worker fault kills any one of them. */
+  workers: number;
   log: (line: string) => void;
 }
 
 export interface ChaosReport {
   suite: 'chaos';
   samples: number;
+  temporal: 'dev' | 'cluster';
+  workers: number;
   pipelineVersion: string;
   campaignId: string;
   campaignState: string;
@@ -103,8 +110,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log;
   const wallStart = Date.now();
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-chaos-'));
-  const cli = await cliEnv(root);
+  const cli = await cliEnv(root, { temporal: options.temporal });
   Object.assign(cli.env, {
+    HARMONISE_WORKERS: String(options.workers),
     HARMONISE_EXECUTOR: 'slurm',
     HARMONISE_PIPELINES: path.join(root, 'pipelines'),
     // The faults act on the project's own cluster: never on one the environment names.
@@ -187,7 +195,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     watch.add(await slurmJobs());
     const { lost, doneTwice } = await lostSamples(
       root,
-      config.temporal.address,
+      temporalConnectionOptions(config.temporal),
       sampleIds,
       VERSION,
     );
@@ -248,6 +256,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const recovered = faults.filter((f) => f.recoverySeconds !== null);
     const report: ChaosReport = {
       suite: 'chaos',
+      temporal: options.temporal,
+      workers: options.workers,
       samples: sampleIds.length,
       pipelineVersion: VERSION,
       campaignId,

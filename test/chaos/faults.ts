@@ -11,7 +11,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { livePid } from '../../src/platform/process.ts';
-import { LOCAL_SLURM_CONF } from '../../src/config.ts';
+import type { UpResult } from '../../src/cli/services.ts';
+import { clusterServerPid } from '../../src/cli/temporal-cluster.ts';
+import { LOCAL_SLURM_CONF, loadConfig } from '../../src/config.ts';
 import { harmonise, type CliEnv } from '../helpers/cli.ts';
 import { isAlive } from '../helpers/processes.ts';
 import { SLURM_UP, slurmCommand } from '../helpers/slurm.ts';
@@ -39,41 +41,56 @@ async function waitForExit(pid: number, what: string, timeoutMs = 30_000): Promi
 }
 
 /** `harmonise up --json`: starts whatever is not running (Temporal, worker, API). */
-export async function up(cli: CliEnv): Promise<{ worker: { pid: number; started: boolean } }> {
+export async function up(cli: CliEnv): Promise<Pick<UpResult, 'worker' | 'workers'>> {
   const result = await harmonise(cli, ['up', '--json', '--no-bootstrap']);
   if (result.exitCode !== 0) throw new Error(`harmonise up failed:\n${result.stderr.slice(-3000)}`);
-  return JSON.parse(result.stdout) as { worker: { pid: number; started: boolean } };
+  return JSON.parse(result.stdout) as UpResult;
 }
 
 async function sigkillFromPidFile(file: string, what: string): Promise<number> {
   const record = await livePid(file);
   if (!record) throw new Error(`no live ${what} recorded in ${file}`);
-  process.kill(record.pid, 'SIGKILL');
-  await waitForExit(record.pid, what);
-  return record.pid;
+  return sigkillPid(record.pid, what);
 }
 
+async function sigkillPid(pid: number | null, what: string): Promise<number> {
+  if (pid === null) throw new Error(`no live ${what} to kill`);
+  process.kill(pid, 'SIGKILL');
+  await waitForExit(pid, what);
+  return pid;
+}
+
+/** SIGKILLs one of the data root's workers (any of them, with `--workers N`); `up` starts it again. */
 export async function killWorker(cli: CliEnv): Promise<Injected> {
-  const killed = await sigkillFromPidFile(path.join(cli.dataRoot, 'run/worker.pid'), 'worker');
+  const run = path.join(cli.dataRoot, 'run');
+  const pidFiles = (await fs.readdir(run)).filter((name) => /^worker(-\d+)?\.pid$/.test(name));
+  const chosen = pidFiles[Math.floor(Math.random() * pidFiles.length)] ?? 'worker.pid';
+  const killed = await sigkillFromPidFile(path.join(run, chosen), 'worker');
   const started = await up(cli);
+  const restarted = started.workers.find((w) => w.started);
   return {
     kind: 'worker-sigkill',
-    detail: `worker ${killed} SIGKILLed; worker ${started.worker.pid} started`,
+    detail: `worker ${killed} (${chosen}) SIGKILLed; worker ${restarted?.pid ?? '-'} started`,
   };
 }
 
+/** SIGKILLs the Temporal server (the dev server, or the local cluster's); `up` starts it again. */
 export async function killTemporal(cli: CliEnv): Promise<Injected> {
-  const killed = await sigkillFromPidFile(
-    path.join(cli.dataRoot, 'temporal/temporal.pid'),
-    'Temporal dev server',
-  );
+  const config = loadConfig(cli.env);
+  const killed =
+    config.temporal.server === 'cluster'
+      ? await sigkillPid(await clusterServerPid(config.temporal.clusterDir), 'Temporal server')
+      : await sigkillFromPidFile(
+          path.join(cli.dataRoot, 'temporal/temporal.pid'),
+          'Temporal dev server',
+        );
   const started = await up(cli);
   const worker = started.worker.started
     ? `the worker did not survive; worker ${started.worker.pid} started`
     : `worker ${started.worker.pid} kept running`;
   return {
     kind: 'temporal-sigkill',
-    detail: `Temporal dev server ${killed} SIGKILLed and restarted on the same database; ${worker}`,
+    detail: `Temporal ${config.temporal.server} server ${killed} SIGKILLed and restarted on the same database; ${worker}`,
   };
 }
 

@@ -46,6 +46,8 @@ try {
     faultConcurrency: options.faultConcurrency,
     maxConcurrent: options.maxConcurrent,
     timeoutMinutes: options.timeoutMinutes,
+    temporal: options.temporal,
+    workers: options.workers,
     keep: options.keep,
     log,
   });

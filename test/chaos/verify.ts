@@ -5,6 +5,7 @@
  * files themselves (integrity and the checksums in provenance.json), and a frequency release
  * against an independent recomputation. What the files hold is checked in content.ts.
  */
+import type { TemporalConnectionOptions } from '../../src/temporal-connection.ts';
 import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
@@ -38,13 +39,13 @@ export async function readRecord(root: string, sampleId: string): Promise<Sample
 /** Samples not harmonised with the version: missing from the catalogue or from Temporal. */
 export async function lostSamples(
   root: string,
-  address: string,
+  server: TemporalConnectionOptions,
   sampleIds: readonly string[],
   version: string,
 ): Promise<{ lost: Finding[]; doneTwice: Finding[] }> {
   const lost: Finding[] = [];
   const doneTwice: Finding[] = [];
-  const runs = await sampleRuns(address, version);
+  const runs = await sampleRuns(server, version);
   for (const sampleId of sampleIds) {
     const record = await readRecord(root, sampleId);
     const harmonised = record?.versions[version];
@@ -67,8 +68,11 @@ export async function lostSamples(
 }
 
 /** Completed sampleWorkflow runs of the version, by workflow id (Temporal's visibility). */
-async function sampleRuns(address: string, version: string): Promise<Map<string, string[]>> {
-  const connection = await Connection.connect({ address });
+async function sampleRuns(
+  server: TemporalConnectionOptions,
+  version: string,
+): Promise<Map<string, string[]>> {
+  const connection = await Connection.connect(server);
   try {
     const client = new Client({ connection });
     const runs = new Map<string, string[]>();

@@ -23,10 +23,13 @@ export interface CliEnv {
  * data root's own local cluster inside it (which is why the data root is then made traversable:
  * as root, PostgreSQL runs as the postgres user), and removing the data root removes it.
  */
-export async function cliEnv(dataRoot: string): Promise<CliEnv> {
+export async function cliEnv(
+  dataRoot: string,
+  options: { temporal?: 'dev' | 'cluster' } = {},
+): Promise<CliEnv> {
   const port = await freePort();
   const uiPort = await freePort();
-  const cluster = testTemporalKind() === 'cluster';
+  const cluster = (options.temporal ?? testTemporalKind()) === 'cluster';
   if (cluster) await fs.chmod(dataRoot, 0o711);
   return {
     dataRoot,

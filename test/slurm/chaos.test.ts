@@ -6,6 +6,7 @@
  * under a new attempt key; every CRAM holds every submitted read, every gVCF the truth variants;
  * and the release lists exactly the cohort and equals an independent recomputation.
  */
+import { testTemporalKind } from '../helpers/temporal.ts';
 import { describe, expect, it } from 'vitest';
 import { runChaos, type ChaosReport } from '../chaos/chaos.ts';
 import { faultPlan } from '../chaos/plan.ts';
@@ -47,6 +48,8 @@ describe('chaos (short form)', () => {
       faultConcurrency: 1,
       maxConcurrent: 3,
       timeoutMinutes: 12,
+      temporal: testTemporalKind(),
+      workers: 1,
       keep: false,
       log: (line) => lines.push(line),
     });

@@ -43,6 +43,10 @@ describe('the benchmarks command line', () => {
     [['campaign', '--samples', '0'], '--samples'],
     [['campaign', '--samples', '1.5'], '--samples'],
     [['campaign', '--max-concurrent', ''], '--max-concurrent'],
+    [['campaign', '--temporal', 'cloud'], '--temporal'],
+    [['campaign', '--workers', '0'], '--workers'],
+    [['campaign', '--setups', 'cluster:two'], '--setups'],
+    [['campaign', '--setups', 'sqlite:1'], '--temporal'],
     [['frequency', '--peer-max', 'x'], '--peer-max'],
     [['frequency', '--shard-bases', '1e-3'], '--shard-bases'],
     [['frequency', '--seed=-1'], '--seed'],
@@ -78,7 +82,14 @@ describe('the benchmarks command line', () => {
       name: 'campaign',
       json: false,
       help: false,
-      options: { samples: 1000, maxConcurrent: 200, resume: null, profile: null, keep: false },
+      options: {
+        samples: 1000,
+        maxConcurrent: 200,
+        setups: [{ temporal: 'dev', workers: 1 }],
+        resume: null,
+        profile: null,
+        keep: false,
+      },
     });
     expect(parseBenchCommand(['frequency'])).toEqual({
       name: 'frequency',
@@ -116,6 +127,15 @@ describe('the benchmarks command line', () => {
     });
   });
 
+  it('reads an explicit list of setups, in its order', () => {
+    const parsed = parseBenchCommand(['campaign', '--setups', 'cluster:2,cluster:1,dev:1']);
+    expect(parsed.name === 'campaign' && parsed.options.setups).toEqual([
+      { temporal: 'cluster', workers: 2 },
+      { temporal: 'cluster', workers: 1 },
+      { temporal: 'dev', workers: 1 },
+    ]);
+  });
+
   it('reads every documented option', () => {
     expect(
       parseBenchCommand([
@@ -123,6 +143,10 @@ describe('the benchmarks command line', () => {
         '--samples',
         '50',
         '--max-concurrent=8',
+        '--temporal',
+        'cluster,dev',
+        '--workers',
+        '2,1',
         '--resume',
         'some/dir',
         '--profile',
@@ -137,6 +161,12 @@ describe('the benchmarks command line', () => {
       options: {
         samples: 50,
         maxConcurrent: 8,
+        setups: [
+          { temporal: 'cluster', workers: 2 },
+          { temporal: 'cluster', workers: 1 },
+          { temporal: 'dev', workers: 2 },
+          { temporal: 'dev', workers: 1 },
+        ],
         resume: path.resolve('some/dir'),
         profile: path.resolve('prof'),
         keep: true,

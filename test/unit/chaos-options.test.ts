@@ -10,10 +10,21 @@ describe('the fault suite options', () => {
       faultConcurrency: 2,
       maxConcurrent: 8,
       timeoutMinutes: 90,
+      temporal: 'dev',
+      workers: 1,
       keep: false,
       json: false,
       help: false,
     });
+  });
+
+  it('run on a cluster with several workers when asked, and name a bad server', () => {
+    expect(parseChaosOptions(['--temporal', 'cluster', '--workers', '2'])).toMatchObject({
+      temporal: 'cluster',
+      workers: 2,
+    });
+    expect(() => parseChaosOptions(['--temporal', 'sqlite'])).toThrow(/--temporal/);
+    expect(() => parseChaosOptions(['--workers', '0'])).toThrow(/--workers/);
   });
 
   it('take every option, in both spellings of a value', () => {
