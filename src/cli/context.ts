@@ -56,7 +56,7 @@ export function temporalOption(): Option {
     '--temporal <server>',
     "the Temporal server to start: dev (the dev server on SQLite), cluster (the data root's " +
       'local cluster on PostgreSQL, with mTLS), external (none: connect to HARMONISE_TEMPORAL_ADDRESS); ' +
-      'default: what this data root last used, else HARMONISE_TEMPORAL_SERVER, else dev',
+      'default: HARMONISE_TEMPORAL_SERVER, else what this data root last used, else dev',
   ).choices([...TEMPORAL_SERVERS]);
 }
 
