@@ -82,17 +82,7 @@ export async function clusterServerPid(dir: string): Promise<number | null> {
 export async function ensureClusterServer(config: Config, logger: Logger): Promise<ClusterServer> {
   const files = clusterFiles(config.temporal.clusterDir);
   const before = await clusterServerPid(config.temporal.clusterDir);
-  const result = await execa('sh', [path.join(SCRIPTS, 'up.sh')], {
-    env: scriptEnv(config),
-    stdin: 'ignore',
-    stderr: 2,
-    reject: false,
-  });
-  if (result.exitCode !== 0) {
-    throw new ServiceUnreachableError(
-      `the local Temporal cluster could not be started (infra/temporal/cluster/up.sh exited ${result.exitCode}; see its messages above)`,
-    );
-  }
+  await runScript(config, 'up.sh', 'could not be started');
   const record = JSON.parse(await fs.readFile(files.client, 'utf8')) as ClusterRecord;
   const pid = await clusterServerPid(config.temporal.clusterDir);
   const server = temporalConnectionOptions(config.temporal);
@@ -124,7 +114,13 @@ export async function ensureClusterServer(config: Config, logger: Logger): Promi
 /** Stops the cluster's server and PostgreSQL; returns the server's pid, null when it was not running. */
 export async function stopClusterServer(config: Config): Promise<number | null> {
   const running = await clusterServerPid(config.temporal.clusterDir);
-  const result = await execa('sh', [path.join(SCRIPTS, 'down.sh')], {
+  await runScript(config, 'down.sh', 'did not stop');
+  return running;
+}
+
+/** Runs one of infra/temporal/cluster's scripts; its messages go to stderr. */
+async function runScript(config: Config, script: string, failure: string): Promise<void> {
+  const result = await execa('sh', [path.join(SCRIPTS, script)], {
     env: scriptEnv(config),
     stdin: 'ignore',
     stderr: 2,
@@ -132,10 +128,9 @@ export async function stopClusterServer(config: Config): Promise<number | null> 
   });
   if (result.exitCode !== 0) {
     throw new ServiceUnreachableError(
-      `the local Temporal cluster did not stop (infra/temporal/cluster/down.sh exited ${result.exitCode})`,
+      `the local Temporal cluster ${failure} (infra/temporal/cluster/${script} exited ${result.exitCode}; see its messages above)`,
     );
   }
-  return running;
 }
 
 /** Registers the namespace when the cluster has none of that name (a new cluster has none). */
