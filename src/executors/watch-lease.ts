@@ -57,9 +57,11 @@ export function workerIdentity(): string {
   return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-/** This worker's own lease. */
+/** This worker's own lease; its writes are made one at a time, and none after its release. */
 export class OwnLease {
   private renewals = 0;
+  private released = false;
+  private writes: Promise<unknown> = Promise.resolve();
   private readonly pidStartTime = processStartTime(process.pid) ?? '';
 
   constructor(
@@ -69,19 +71,29 @@ export class OwnLease {
   ) {}
 
   /** Writes the lease (and makes its folder when missing). */
-  async take(): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    await fs.writeFile(this.file, this.text());
+  take(): Promise<void> {
+    return this.serially(async () => {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      await fs.writeFile(this.file, this.text());
+    });
   }
 
   /** Renews the lease; false when it is gone: another worker took this worker's folder. */
   renew(): Promise<boolean> {
-    return this.rewrite(this.text());
+    return this.serially(() => (this.released ? Promise.resolve(true) : this.rewrite(this.text())));
   }
 
   /** Marks the lease released, so that other workers take its folder without waiting. */
   async release(): Promise<void> {
-    await this.rewrite(this.text({ released: true }));
+    this.released = true;
+    await this.serially(() => this.rewrite(this.text({ released: true })));
+  }
+
+  /** Runs `write` after the writes before it (a renewal in flight never overwrites a release). */
+  private serially<T>(write: () => Promise<T>): Promise<T> {
+    const done = this.writes.then(write);
+    this.writes = done.catch(() => undefined);
+    return done;
   }
 
   private async rewrite(text: string): Promise<boolean> {
