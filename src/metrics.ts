@@ -21,9 +21,12 @@ export interface WorkerMetrics {
 export function createWorkerMetrics(
   executor: string,
   poller: { statusCalls: number; inFlight(): number },
+  watcher: { delivered: number; gone: number; claimed: number },
 ): WorkerMetrics {
   const registry = new Registry();
   let counted = 0;
+  const signalled = { delivered: 0, gone: 0 };
+  let claimed = 0;
   new Counter({
     name: 'harmonise_poller_calls_total',
     help: 'Status calls to the executor (one per interval for every job in flight)',
@@ -32,6 +35,27 @@ export function createWorkerMetrics(
     collect() {
       this.inc({ executor }, poller.statusCalls - counted);
       counted = poller.statusCalls;
+    },
+  });
+  new Counter({
+    name: 'harmonise_job_end_signals_total',
+    help: "Job ends the job watcher told a step's workflow (delivered), or whose workflow had gone (gone)",
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      for (const outcome of ['delivered', 'gone'] as const) {
+        this.inc({ outcome }, watcher[outcome] - signalled[outcome]);
+        signalled[outcome] = watcher[outcome];
+      }
+    },
+  });
+  new Counter({
+    name: 'harmonise_job_watches_claimed_total',
+    help: 'Job watches taken over from workers that were gone (or from the previous release)',
+    registers: [registry],
+    collect() {
+      this.inc(watcher.claimed - claimed);
+      claimed = watcher.claimed;
     },
   });
   new Gauge({

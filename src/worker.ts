@@ -124,7 +124,7 @@ export async function createHarmoniseWorker(
     dir: path.join(layout.runDir, 'job-watches'),
     logger: logger.child({ component: 'job-watcher' }),
   });
-  const metrics = createWorkerMetrics(executor.kind, poller);
+  const metrics = createWorkerMetrics(executor.kind, poller, watcher);
   const activities = {
     ...createActivities({
       config,
@@ -156,7 +156,8 @@ export async function createHarmoniseWorker(
   });
   // The worker has read it; a bundle made for this worker alone is not kept.
   if (bundle.temporary) await fs.rm(bundle.path, { force: true });
-  const restored = await watcher.restore();
+  // Takes over the watches of workers that are gone, now and every few seconds (job-watcher.ts).
+  const restored = await watcher.start();
   if (restored > 0) logger.info({ jobs: restored }, 'watching the jobs a previous worker left');
   return {
     worker,
@@ -167,7 +168,7 @@ export async function createHarmoniseWorker(
     metrics,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      watcher.close();
+      await watcher.close();
       poller.close();
       await executor.close();
       await clientConnection.close();

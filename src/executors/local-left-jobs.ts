@@ -71,14 +71,23 @@ export async function statusOfLeftJob(job: JobRef): Promise<JobStatus | null> {
 }
 
 /**
- * Cancels a job started by an earlier worker that this one never re-attached to: TERM, then KILL
- * after `graceMs` for whatever of its process group outlives that, as for a job of this worker.
+ * Cancels a job this worker does not hold: started by an earlier worker (TERM, then KILL after
+ * `graceMs` for whatever of its process group outlives that, as for a job of this worker), or
+ * queued or being started by another worker on the data root, which sees the `CANCELLED` outcome
+ * and does not start it, or stops it as soon as it has started it.
  */
 export async function cancelLeftJob(job: JobRef, graceMs: number): Promise<void> {
   const file = await readJobFile(job.workDir);
-  if (file?.pid === undefined || file.pidStartTime === undefined) return;
-  if (isProcessAlive(file.pid, file.pidStartTime) && (await readExitCode(job.workDir)) === null) {
-    await writeOutcome(job.workDir, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
-    terminateProcessGroup(file.pid, file.pidStartTime, graceMs);
+  if (file?.jobId !== job.jobId || (await readExitCode(job.workDir)) !== null) return;
+  let { pid, pidStartTime } = file;
+  if (file.phase === 'starting' && pid === undefined) {
+    const found = findProcessByEnv(JOB_ID_ENV, file.jobId);
+    if (found) ({ pid, startTime: pidStartTime } = found);
   }
+  const alive =
+    pid !== undefined && pidStartTime !== undefined && isProcessAlive(pid, pidStartTime);
+  // A job recorded as started whose process is gone ended without its marker (NODE_FAIL).
+  if (file.phase === 'started' && !alive) return;
+  await writeOutcome(job.workDir, { state: 'CANCELLED', reason: 'cancelled by harmonise' });
+  if (alive) terminateProcessGroup(pid!, pidStartTime!, graceMs);
 }

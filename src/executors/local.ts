@@ -7,13 +7,13 @@
  * again. The executor enforces the time limit and the memory request itself, writing an
  * `outcome.json` marker before it kills, so that a job that runs out of memory or time is
  * retried with more of it, as on Slurm.
+ *
+ * Workers on one host may share a data root: a key's `job.json` and a job's `start.claim` are
+ * created exclusively, so a key makes one job and a job is started once, whichever workers
+ * queued or re-attached to it; a job cancelled through another worker is not started.
  */
-import { randomUUID } from 'node:crypto';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { JobResources } from '../domain/pipeline.ts';
 import type { Logger } from '../logger.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
 import { SCRIPT_NAME } from '../tools/job-script.ts';
 import { ResourceBudget } from './local-budget.ts';
 import {
@@ -23,8 +23,8 @@ import {
   processStartTime,
 } from '../platform/process.ts';
 import { JobLauncher } from './local-launcher.ts';
-import { appendLedger, JOB_ID_ENV, readJobFile, writeJobFile } from './local-job-file.ts';
-import type { JobFile } from './local-job-file.ts';
+import { appendLedger, claimStart, JOB_ID_ENV, readJobFile, recordJob } from './local-job-file.ts';
+import { writeJobFile, type JobFile } from './local-job-file.ts';
 import { cancelLeftJob, findLeftJob, statusOfLeftJob } from './local-left-jobs.ts';
 import { limitBreach } from './local-limits.ts';
 import {
@@ -86,29 +86,17 @@ export class LocalExecutor implements JobExecutor {
   }
 
   async submit(spec: JobSpec): Promise<JobRef> {
-    await fsp.mkdir(spec.workDir, { recursive: true });
-    const existing = await readJobFile(spec.workDir);
-    if (existing) {
-      if (existing.key !== spec.key) {
-        throw new Error(`${spec.workDir} belongs to job key ${existing.key}, not ${spec.key}`);
-      }
-      return this.reattach(existing, spec.workDir);
+    const { file, created } = await recordJob(spec);
+    if (file.key !== spec.key) {
+      throw new Error(`${spec.workDir} belongs to job key ${file.key}, not ${spec.key}`);
     }
+    if (!created) return this.reattach(file, spec.workDir);
     const ref: JobRef = {
       executor: 'local',
-      jobId: `local-${randomUUID()}`,
-      key: spec.key,
+      jobId: file.jobId,
+      key: file.key,
       workDir: spec.workDir,
     };
-    await writeFileAtomic(path.join(spec.workDir, SCRIPT_NAME), spec.script, 0o755);
-    const file: JobFile = {
-      key: spec.key,
-      jobId: ref.jobId,
-      phase: 'queued',
-      submittedAt: new Date().toISOString(),
-      resources: spec.resources,
-    };
-    await writeJobFile(spec.workDir, file);
     this.enqueue({ ref, file });
     return ref;
   }
@@ -209,6 +197,12 @@ export class LocalExecutor implements JobExecutor {
       deadline: Date.now() + file.resources.timeMinutes * this.minuteMs,
     };
     this.running.set(ref.jobId, placeholder);
+    // Not started here when another worker on the data root that had it queued too started it,
+    // or when it was cancelled through another worker while it waited.
+    if (!(await claimStart(ref.workDir, ref.jobId)) || (await readOutcome(ref.workDir)) !== null) {
+      this.finished(ref.jobId);
+      return;
+    }
     await writeJobFile(ref.workDir, { ...file, phase: 'starting' });
     // The end of the job is seen by watch() (the process is gone) or by its markers.
     const pid = await this.launcher.launch(ref.workDir, SCRIPT_NAME, ref.jobId);
@@ -226,6 +220,10 @@ export class LocalExecutor implements JobExecutor {
     });
     await appendLedger(this.options.ledgerFile, { key: ref.key, jobId: ref.jobId, pid, at });
     this.options.logger.info({ jobId: ref.jobId, key: ref.key, pid }, 'job started');
+    // Cancelled (here or through another worker) while it was being started: stopped now.
+    if ((await readOutcome(ref.workDir)) !== null) {
+      terminateProcessGroup(pid, pidStartTime, this.killGraceMs);
+    }
   }
 
   private adoptRunning(

@@ -1,12 +1,13 @@
 /**
  * The one place that reads /proc and keeps pid files: process facts for the local executor, the
  * background services (`harmonise up`), the lock helper (for demo-cache locks of the earlier
- * format) and the metrics. A pid alone is not an identity (pids are reused), so a process is
- * recognised by its pid plus its start time, and a pid file records both: a reused pid is never
- * signalled.
+ * format), the job watchers' leases and the metrics. A pid alone is not an identity (pids are
+ * reused), so a process is recognised by its pid plus its start time, and a pid file records
+ * both: a reused pid is never signalled.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readJsonIfExists, writeJsonAtomic } from '../store/atomic.ts';
 
@@ -45,6 +46,24 @@ export function processStartTime(pid: number): string | null {
 export function isProcessAlive(pid: number, startTime: string): boolean {
   const stat = readStat(pid);
   return stat !== null && stat.state !== 'Z' && stat.state !== 'X' && stat.startTime === startTime;
+}
+
+/**
+ * Names the process table this process's pids belong to: the host name, the kernel's boot id and
+ * the pid namespace. Only a process with the same key can tell from a pid whether another lives
+ * (two containers on one machine, or two machines sharing a file system, cannot).
+ */
+export function processTableKey(): string {
+  const read = (what: () => string) => {
+    try {
+      return what().trim();
+    } catch {
+      return '';
+    }
+  };
+  const bootId = read(() => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
+  const pidNamespace = read(() => fs.readlinkSync('/proc/self/ns/pid'));
+  return `${os.hostname()}/${bootId}/${pidNamespace}`;
 }
 
 function listPids(): number[] {

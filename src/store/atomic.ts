@@ -45,6 +45,32 @@ export async function writeFileAtomic(
   await fsyncDir(path.dirname(target));
 }
 
+/**
+ * Writes `target` only if nothing is there yet, whole or not at all (a synced temporary file
+ * linked into place): true when this call made it, false when it existed. Of two processes that
+ * race, on one host or over NFS, exactly one gets true.
+ */
+export async function createFileExclusive(target: string, data: string): Promise<boolean> {
+  const tmp = tempSibling(target);
+  const handle = await fs.open(tmp, 'wx', 0o644);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.link(tmp, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+  await fsyncDir(path.dirname(target));
+  return true;
+}
+
 export async function writeJsonAtomic(target: string, value: unknown, mode = 0o644): Promise<void> {
   await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`, mode);
 }

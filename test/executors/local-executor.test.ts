@@ -306,6 +306,51 @@ describe('LocalExecutor', () => {
   );
 });
 
+describe('LocalExecutor with several workers on one data root', () => {
+  it('makes one job of a key that two workers submit at once, and starts it once', async () => {
+    const job = spec('both-submit', 'echo once');
+    const [one, two] = await Promise.all([executor().submit(job), executor().submit(job)]);
+    expect(two.jobId).toBe(one.jobId);
+    await poller(executors[0]!).wait(one);
+    await waitFor(async () => (await starts(job.key)) === 1, { what: 'the one start' });
+    // The other worker, which never started it, reads its end from the job's folder.
+    expect(await poller(executors[1]!).wait(two)).toMatchObject({ state: 'COMPLETED' });
+    expect(await starts(job.key)).toBe(1);
+  });
+
+  it('does not start a job another worker that had it queued too has started', async () => {
+    const first = executor({ cpus: 1 });
+    const blocker = await first.submit(spec('queue-blocker', UNTIL_RELEASED));
+    const job = spec('queued-twice', 'echo once');
+    const queued = await first.submit(job); // waits in the first worker's queue
+    expect(first.usage().queued).toBe(1);
+    // Its watch is taken over by a second worker (the first looked gone), which starts it.
+    const second = executor();
+    await second.adopt(queued);
+    expect(await poller(second).wait(queued)).toMatchObject({ state: 'COMPLETED' });
+    await release(blocker);
+    await waitFor(() => first.usage().running + first.usage().queued === 0, {
+      what: 'the first worker to have tried its queue',
+    });
+    expect(await starts(job.key)).toBe(1);
+    expect(await poller(first).wait(queued)).toMatchObject({ state: 'COMPLETED' });
+  });
+
+  it('never starts a queued job that was cancelled through another worker', async () => {
+    const first = executor({ cpus: 1 });
+    const blocker = await first.submit(spec('cancel-blocker', UNTIL_RELEASED));
+    const job = spec('cancelled-elsewhere', 'echo ran');
+    const queued = await first.submit(job);
+    await executor().cancel(queued); // the cancelJob activity ran on another worker
+    await release(blocker);
+    await waitFor(() => first.usage().running + first.usage().queued === 0, {
+      what: 'the first worker to have tried its queue',
+    });
+    expect(await poller(first).wait(queued)).toMatchObject({ state: 'CANCELLED' });
+    expect(await starts(job.key)).toBe(0);
+  });
+});
+
 describe('JobPoller', () => {
   it('asks the executor about every job in flight in one call, one call at a time', async () => {
     const exec = executor({ cpus: 16 });

@@ -62,13 +62,18 @@ export async function writeSubmission(
   return dir;
 }
 
-/** sha256 over every path, mode and content under a folder: equal before and after means untouched. */
-export async function hashTree(dir: string): Promise<string> {
+/**
+ * sha256 over every path, mode and content under a folder: equal before and after means
+ * untouched. `skip`: paths relative to the folder left out, with what is under them.
+ */
+export async function hashTree(dir: string, options: { skip?: string[] } = {}): Promise<string> {
   const hash = createHash('sha256');
+  const skip = new Set(options.skip);
   async function walk(current: string): Promise<void> {
     const names = (await fs.readdir(current)).sort();
     for (const name of names) {
       const full = path.join(current, name);
+      if (skip.has(path.relative(dir, full))) continue;
       const stat = await fs.lstat(full);
       hash.update(`${path.relative(dir, full)}\0${stat.mode}\0${stat.mtimeMs}\0`);
       if (stat.isDirectory()) await walk(full);

@@ -327,7 +327,9 @@ describe('submissionWorkflow', () => {
 
 describe('ids thrown at the workflows directly', () => {
   it('fails every workflow type on every traversal spelling, writing nothing', async () => {
-    const before = await hashTree(root);
+    // The worker's job watcher renews its lease there every few seconds, whatever else happens.
+    const untouched = () => hashTree(root, { skip: ['run/job-watches'] });
+    const before = await untouched();
     const starts: { what: string; run: Promise<unknown> }[] = [];
     const start = (what: string, type: string, args: unknown[]) => {
       const workflowId = `hostile-${starts.length}`;
@@ -385,7 +387,7 @@ describe('ids thrown at the workflows directly', () => {
         wrong.push(`${what}: ${String(error)}`);
     }
     expect(wrong).toEqual([]);
-    expect(await hashTree(root)).toBe(before);
+    expect(await untouched()).toBe(before);
   });
 });
 
