@@ -88,9 +88,10 @@ export async function ensureClusterServer(config: Config, logger: Logger): Promi
   const server = temporalConnectionOptions(config.temporal);
   await waitUntilServing(server, pid, record.log, 120_000);
   const { namespace } = config.temporal;
-  await ensureNamespace(server, namespace, logger);
-  // A new namespace, and new search attributes, reach the frontend's caches some seconds after
-  // they are written; until then requests naming them fail.
+  // A server that has just started answers before its history hosts have joined (UNAVAILABLE:
+  // not enough hosts); a new namespace, and new search attributes, reach the frontend's caches
+  // some seconds after they are written. Until then requests naming them fail.
+  await untilAccepted('the cluster', () => ensureNamespace(server, namespace, logger));
   await untilAccepted(`the namespace ${namespace}`, () =>
     ensureSearchAttributes(server, namespace),
   );

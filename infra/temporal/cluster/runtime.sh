@@ -45,7 +45,8 @@ stop_pid() {
 
 # PostgreSQL refuses to run as root: as root, its programs run as the postgres user.
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /: the postgres user may not enter the caller's folder (a private checkout).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_bin=""
