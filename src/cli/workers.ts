@@ -94,12 +94,16 @@ async function waitForWorker(config: Config, pid: number, logFile: string): Prom
   try {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
-      const response = await connection.workflowService.describeTaskQueue({
-        namespace: config.temporal.namespace,
-        taskQueue: { name: config.temporal.taskQueue },
-        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      });
-      if ((response.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`))) return;
+      // A server that has just started may answer UNAVAILABLE (its matching hosts not joined
+      // yet): ask again until the deadline.
+      const response = await connection.workflowService
+        .describeTaskQueue({
+          namespace: config.temporal.namespace,
+          taskQueue: { name: config.temporal.taskQueue },
+          taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        })
+        .catch(() => null);
+      if ((response?.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`))) return;
       if (!isProcessAlive(pid, started)) break;
       await sleep(250);
     }
