@@ -22,12 +22,12 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(
+/** A new temporary file beside `target` holding `data`, synced to disk; returns its path. */
+async function writeSyncedSibling(
   target: string,
   data: string | Uint8Array,
-  mode = 0o644,
-): Promise<void> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
+  mode: number,
+): Promise<string> {
   const tmp = tempSibling(target);
   const handle = await fs.open(tmp, 'wx', mode);
   try {
@@ -36,6 +36,16 @@ export async function writeFileAtomic(
   } finally {
     await handle.close();
   }
+  return tmp;
+}
+
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = await writeSyncedSibling(target, data, mode);
   try {
     await fs.rename(tmp, target);
   } catch (error) {
@@ -51,14 +61,7 @@ export async function writeFileAtomic(
  * race, on one host or over NFS, exactly one gets true.
  */
 export async function createFileExclusive(target: string, data: string): Promise<boolean> {
-  const tmp = tempSibling(target);
-  const handle = await fs.open(tmp, 'wx', 0o644);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const tmp = await writeSyncedSibling(target, data, 0o644);
   try {
     await fs.link(tmp, target);
   } catch (error) {
