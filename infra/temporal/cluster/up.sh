@@ -27,33 +27,9 @@ host=${address%:*}
 frontend_port=${address##*:}
 server_name=localhost
 
-# PostgreSQL and openssl from Debian, when missing.
-if [ -z "$pg_bin" ] || ! command -v openssl >/dev/null 2>&1; then
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    say "PostgreSQL (initdb) or openssl is missing: install them as root with: apt-get install postgresql openssl"
-    exit 1
-  fi
-  say "installing Debian packages: postgresql openssl"
-  # No "main" cluster, and no daemon started by the packages' scripts: this cluster runs its own.
-  mkdir -p /etc/postgresql-common
-  [ -e /etc/postgresql-common/createcluster.conf ] ||
-    printf 'create_main_cluster = false\n' > /etc/postgresql-common/createcluster.conf
-  policy=/usr/sbin/policy-rc.d
-  own_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && own_policy=1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends postgresql openssl >&2 ||
-    { [ "$own_policy" = 1 ] && rm -f "$policy"; exit 1; }
-  [ "$own_policy" = 1 ] && rm -f "$policy"
-  for candidate in /usr/lib/postgresql/*/bin; do
-    [ -x "$candidate/initdb" ] && pg_bin=$candidate
-  done
-fi
-
-bin=$(sh "$(dirname -- "$0")/build.sh")
+# PostgreSQL and openssl from Debian when missing, and the server's binaries.
+bin=$(sh "$(dirname -- "$0")/install.sh")
+pg_bin=$(find_pg_bin)
 
 mkdir -p "$dir/certs" "$dir/config" "$dir/run" "$dir/logs" "$dir/pg" "$dir/pg-run"
 # The postgres user must reach pg/ and pg-run/ (as root, PostgreSQL runs as that user).
