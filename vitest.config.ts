@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects, each one file at a time: `npm test` (test/run.sh) runs them side by side as two
- * processes, since the Slurm tests mostly wait on the cluster (a time-limit test alone sleeps
- * three minutes) while the local tests keep the 2-core machine busy. Within a project, files
- * never overlap: they share one cluster, one machine's CPUs, and the tools' scratch space.
+ * Three projects, each one file at a time. `npm test` (test/run.sh) runs them in two processes:
+ * "local" in one; "slurm" then "cluster" in the other, since the Slurm tests mostly wait on the
+ * cluster (a time-limit test alone sleeps three minutes) while the local tests keep the 2-core
+ * machine busy. Within a project, files never overlap: they share one cluster, one machine's
+ * CPUs, and the tools' scratch space.
  */
 const shared = {
   fileParallelism: false,
@@ -13,11 +14,6 @@ const shared = {
 } as const;
 
 const slurmFiles = ['test/slurm/**/*.test.ts', 'test/e2e/demo-slurm.test.ts'];
-/**
- * Files that need no Slurm but run in the second lane, beside the Slurm tests (which mostly wait
- * on the cluster), so that the two lanes take about as long.
- */
-const secondLane = ['test/e2e/dashboard.test.ts', 'test/e2e/frequency-engine.test.ts'];
 /**
  * On the local Temporal cluster (PostgreSQL, mTLS) as well as on the dev server: the demo end to
  * end and the campaign workflows, with the cluster's own test. Run after the Slurm project, in
@@ -38,7 +34,7 @@ export default defineConfig({
           ...shared,
           name: 'local',
           include: ['test/**/*.test.ts'],
-          exclude: [...slurmFiles, ...secondLane, 'test/e2e/temporal-cluster.test.ts'],
+          exclude: [...slurmFiles, 'test/e2e/temporal-cluster.test.ts'],
         },
       },
       {
@@ -53,7 +49,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'slurm',
-          include: [...slurmFiles, ...secondLane],
+          include: slurmFiles,
           // Stops the single-node cluster at the end if the tests started it.
           globalSetup: ['test/global-setup.ts'],
         },
