@@ -111,6 +111,8 @@ export async function runCampaignBench(
   for (const setup of setups) {
     const run = await runOne(opts, setup);
     runs.push(run);
+    // Each run's figures as soon as it ends: a long series can be read while the next one runs.
+    process.stderr.write(`bench campaign: run ended: ${JSON.stringify(run)}\n`);
     // SIGINT / SIGTERM: this run's data root is kept for --resume, and no later run starts.
     if (run.interrupted === true) break;
   }
