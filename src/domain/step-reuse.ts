@@ -1,0 +1,173 @@
+/**
+ * Which of a sample's plan steps a rerun may take from an earlier published version instead of
+ * running them (pure). A step is reusable when an earlier version ran a step with the same
+ * fingerprint (step-fingerprint.ts) and every output the new version needs from it is still
+ * published there; a step whose outputs nobody needs as files (the aligned BAM, when its duplicate
+ * marking is reused too) is reused without its files.
+ *
+ * Fingerprints are worked out in plan order: a step's inputs are submitted files (their sha256
+ * from intake) or outputs of earlier steps (their sha256 as the earlier version recorded them, for
+ * a step that matched). Then, from the last step back, a matched step is kept only if each output
+ * a running step or the publication reads is available; otherwise it runs, and what it reads is
+ * needed in turn.
+ */
+import type { PlanStep, SamplePlan } from './plan.ts';
+
+/** An earlier version's step with its fingerprint, as its provenance recorded it. */
+export interface ReuseCandidate {
+  /** The pipeline version it was published under. */
+  version: string;
+  step: string;
+  fingerprint: string;
+  /** output name → sha256, for every output the step wrote. */
+  outputs: Record<string, string>;
+  /** output name → the published file holding it (with that sha256), for outputs still there. */
+  published: Record<string, string>;
+  /** The step's CPU seconds, when its job measured them. */
+  cpuSeconds: number | null;
+}
+
+export interface ReusedStep {
+  from: ReuseCandidate;
+  /** The outputs to link into the new version, by name: the published file each comes from. */
+  materialise: Record<string, string>;
+}
+
+export interface StepReuseDecision {
+  step: string;
+  /** Null when an input's sha256 is not known beforehand (an earlier step must run first). */
+  fingerprint: string | null;
+  reuse: ReusedStep | null;
+  /** Why the step runs (or that it is reused), for the log and the status. */
+  reason: string;
+}
+
+export interface StepReuseArgs {
+  steps: readonly PlanStep[];
+  publish: SamplePlan['publish'];
+  /** sha256 of each submitted file, by its absolute path. */
+  submittedSha256: Readonly<Record<string, string>>;
+  /** The fingerprint of a step given its inputs' sha256, or null if it cannot have one. */
+  fingerprintOf: (step: PlanStep, inputSha256: Record<string, string>) => string | null;
+  /** Earlier versions' steps by fingerprint, the most recent version first. */
+  candidates: ReadonlyMap<string, readonly ReuseCandidate[]>;
+}
+
+/** The sha256 of a step's inputs, or the name of the first input whose sha256 is not known. */
+export function inputSha256(
+  step: PlanStep,
+  submitted: Readonly<Record<string, string>>,
+  outputs: Readonly<Record<string, Readonly<Record<string, string>> | undefined>>,
+): { ok: true; sha256: Record<string, string> } | { ok: false; missing: string } {
+  const sha256: Record<string, string> = {};
+  for (const [name, input] of Object.entries(step.inputs)) {
+    const sum = 'path' in input ? submitted[input.path] : outputs[input.fromStep]?.[input.output];
+    if (sum === undefined) return { ok: false, missing: name };
+    sha256[name] = sum;
+  }
+  return { ok: true, sha256 };
+}
+
+export function planStepReuse(args: StepReuseArgs): StepReuseDecision[] {
+  const matched = matchSteps(args);
+  // Outputs that must exist as files: what the publication takes and what running steps read.
+  const needed = new Map<string, Set<string>>();
+  const need = (step: string, output: string) => {
+    const set = needed.get(step) ?? new Set<string>();
+    set.add(output);
+    needed.set(step, set);
+  };
+  for (const ref of Object.values(args.publish)) if (ref) need(ref.fromStep, ref.output);
+
+  const decisions: StepReuseDecision[] = [];
+  for (let i = args.steps.length - 1; i >= 0; i--) {
+    const step = args.steps[i]!;
+    const match = matched[i]!;
+    const wanted = [...(needed.get(step.name) ?? [])];
+    const reuse = match.candidates.length > 0 ? pickCandidate(match.candidates, wanted) : null;
+    if (reuse) {
+      decisions.push({
+        step: step.name,
+        fingerprint: match.fingerprint,
+        reuse,
+        reason: `same fingerprint as step ${reuse.from.step} of version ${reuse.from.version}`,
+      });
+      continue;
+    }
+    for (const input of Object.values(step.inputs)) {
+      if ('fromStep' in input) need(input.fromStep, input.output);
+    }
+    decisions.push({
+      step: step.name,
+      fingerprint: match.fingerprint,
+      reuse: null,
+      reason:
+        match.candidates.length > 0
+          ? `an output it must leave (${wanted.join(', ')}) is no longer published`
+          : match.reason,
+    });
+  }
+  return decisions.reverse();
+}
+
+interface StepMatch {
+  fingerprint: string | null;
+  candidates: readonly ReuseCandidate[];
+  reason: string;
+}
+
+/** In plan order: each step's fingerprint, and the earlier steps that had it. */
+function matchSteps(args: StepReuseArgs): StepMatch[] {
+  const knownOutputs: Record<string, Record<string, string>> = {};
+  return args.steps.map((step) => {
+    const inputs = inputSha256(step, args.submittedSha256, knownOutputs);
+    if (!inputs.ok)
+      return {
+        fingerprint: null,
+        candidates: [],
+        reason: `the sha256 of its input ${inputs.missing} is known only once it has run`,
+      };
+    const fingerprint = args.fingerprintOf(step, inputs.sha256);
+    if (fingerprint === null)
+      return { fingerprint: null, candidates: [], reason: `a ${step.kind} step is never reused` };
+    const all = args.candidates.get(fingerprint) ?? [];
+    const first = all[0];
+    if (first === undefined)
+      return {
+        fingerprint,
+        candidates: [],
+        reason: 'no earlier version ran it with this fingerprint',
+      };
+    // Same fingerprint, same outputs; a candidate that wrote others (a tool that is not
+    // deterministic after all) is left out, so later steps are judged on one set of checksums.
+    knownOutputs[step.name] = first.outputs;
+    const candidates = all.filter((c) => sameOutputs(c.outputs, first.outputs));
+    return { fingerprint, candidates, reason: '' };
+  });
+}
+
+/** The most recent candidate that still publishes every wanted output with its checksum. */
+function pickCandidate(
+  candidates: readonly ReuseCandidate[],
+  wanted: readonly string[],
+): ReusedStep | null {
+  for (const from of candidates) {
+    const materialise: Record<string, string> = {};
+    let complete = true;
+    for (const output of wanted) {
+      const file = from.published[output];
+      if (file === undefined) {
+        complete = false;
+        break;
+      }
+      materialise[output] = file;
+    }
+    if (complete) return { from, materialise };
+  }
+  return null;
+}
+
+function sameOutputs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
+}
