@@ -15,6 +15,8 @@ export const SCRIPT_NAME = 'job.sh';
 export const STDOUT_NAME = 'stdout.log';
 export const STDERR_NAME = 'stderr.log';
 export const TOOL_VERSIONS_NAME = 'tool-versions.tsv';
+/** `sha256sum` of the outputs the job wrote: a step's fingerprint needs its inputs' checksums. */
+export const OUTPUT_CHECKSUMS_NAME = 'outputs.sha256';
 /** Written (with the file's manifest path) when a submitted input is not the file intake checked. */
 export const INPUT_CHANGED_MARKER = 'input-changed';
 /** The exit code of a job that refused to read a changed input. */
@@ -39,6 +41,31 @@ export interface JobScriptInput {
   inputChecks?: readonly InputCheck[];
   /** Record each command's CPU time and peak memory in `usage.tsv` (tools/usage.ts). */
   measureUsage?: boolean;
+  /**
+   * Output files (in the work folder) whose sha256 the job writes to `outputs.sha256` once its
+   * steps are done: on the node that wrote them, while they are still in its page cache, rather
+   * than by the one worker reading every genome's files back.
+   */
+  checksumOutputs?: readonly string[];
+}
+
+function checksumLines(names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const tmp = `${OUTPUT_CHECKSUMS_NAME}.tmp`;
+  return [
+    `sha256sum -- ${names.map(shellQuote).join(' ')} > ${tmp}`,
+    `mv -f -- ${tmp} ${OUTPUT_CHECKSUMS_NAME}`,
+  ];
+}
+
+/** Parses `outputs.sha256` (`sha256sum` lines: 64 hex digits, two spaces, the name). */
+export function parseOutputChecksums(text: string): Record<string, string> {
+  const sums: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (match) sums[match[2]!] = match[1]!;
+  }
+  return sums;
 }
 
 /** `stat -c %.9Y` of a nanosecond mtime: seconds, a point, nine digits. */
@@ -86,6 +113,7 @@ export function renderJobScript(input: JobScriptInput): string {
     ...inputCheckLines(input.inputChecks ?? []),
     ...versionProbeLines(input.tools, TOOL_VERSIONS_NAME),
     ...(input.measureUsage ? measuredSteps(input.lines) : input.lines.map(renderLine)),
+    ...checksumLines(input.checksumOutputs ?? []),
     'harmonise_finished=1',
     '',
   ].join('\n');

@@ -3,7 +3,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_MARKER, renderJobScript, TOOL_VERSIONS_NAME } from '../../src/tools/job-script.ts';
+import {
+  EXIT_MARKER,
+  OUTPUT_CHECKSUMS_NAME,
+  parseOutputChecksums,
+  renderJobScript,
+  TOOL_VERSIONS_NAME,
+} from '../../src/tools/job-script.ts';
+import { hashFile } from '../../src/store/checksums.ts';
 import { rename, renderLine, run, shellQuote } from '../../src/tools/shell.ts';
 import { parseUsage, USAGE_NAME } from '../../src/tools/usage.ts';
 import { parseToolVersions } from '../../src/tools/versions.ts';
@@ -166,5 +173,49 @@ describe('a job that measures itself', () => {
     expect(marker).toBe('3');
     expect(usage).not.toBeNull();
     await expect(fs.access(path.join(workDir, 'never'))).rejects.toThrow();
+  });
+});
+
+describe('a job that checksums its outputs', () => {
+  it('writes the sha256 of each output it was told to, after its last step', async () => {
+    const workDir = path.join(dir, 'checksums');
+    await fs.mkdir(workDir);
+    const script = renderJobScript({
+      key: 'checksums',
+      workDir,
+      tools: [],
+      lines: [
+        run([['printf', 'a\\n']], 'one.txt'),
+        run([['printf', 'b b']], 'two words.txt'),
+        rename('two words.txt', 'two.txt'),
+      ],
+      checksumOutputs: ['one.txt', 'two.txt'],
+    });
+    await fs.writeFile(path.join(workDir, 'job.sh'), script);
+    const result = await execa('bash', ['job.sh'], { cwd: workDir, reject: false });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const sums = parseOutputChecksums(
+      await fs.readFile(path.join(workDir, OUTPUT_CHECKSUMS_NAME), 'utf8'),
+    );
+    expect(sums).toEqual({
+      'one.txt': await hashFile(path.join(workDir, 'one.txt'), 'sha256'),
+      'two.txt': await hashFile(path.join(workDir, 'two.txt'), 'sha256'),
+    });
+  });
+
+  it('fails, writing no checksums, when an output is missing', async () => {
+    const workDir = path.join(dir, 'checksums-missing');
+    await fs.mkdir(workDir);
+    const script = renderJobScript({
+      key: 'checksums-missing',
+      workDir,
+      tools: [],
+      lines: [run([['true']])],
+      checksumOutputs: ['absent.txt'],
+    });
+    await fs.writeFile(path.join(workDir, 'job.sh'), script);
+    const result = await execa('bash', ['job.sh'], { cwd: workDir, reject: false });
+    expect(result.exitCode).not.toBe(0);
+    await expect(fs.access(path.join(workDir, OUTPUT_CHECKSUMS_NAME))).rejects.toThrow();
   });
 });
