@@ -12,7 +12,13 @@ import type { Logger } from '../logger.ts';
 import { stderrTail } from '../executors/markers.ts';
 import type { TerminalJobStatus } from '../executors/poller.ts';
 import type { JobRef } from '../executors/port.ts';
-import { INPUT_CHANGED_MARKER, TOOL_VERSIONS_NAME } from '../tools/job-script.ts';
+import { hashFile } from '../store/checksums.ts';
+import {
+  INPUT_CHANGED_MARKER,
+  OUTPUT_CHECKSUMS_NAME,
+  parseOutputChecksums,
+  TOOL_VERSIONS_NAME,
+} from '../tools/job-script.ts';
 import { parseUsage, USAGE_NAME, type JobUsage } from '../tools/usage.ts';
 import { parseToolVersions } from '../tools/versions.ts';
 import { inputChanged } from './job-inputs.ts';
@@ -107,4 +113,26 @@ export async function readJobReport(
     await fs.readFile(path.join(workDir, USAGE_NAME), 'utf8').catch(() => ''),
   );
   return { toolVersions: parseToolVersions(versionsText), usage };
+}
+
+/**
+ * The sha256 of each output: as the job wrote them to `outputs.sha256` beside its outputs, and
+ * for any it did not (files the step's activity wrote, a job from before jobs wrote them) hashed
+ * here.
+ */
+export async function readOutputChecksums(
+  outputs: Readonly<Record<string, string>>,
+): Promise<Record<string, string>> {
+  const dirs = new Set(Object.values(outputs).map((file) => path.dirname(file)));
+  const written: Record<string, string> = {};
+  for (const dir of dirs) {
+    const text = await fs.readFile(path.join(dir, OUTPUT_CHECKSUMS_NAME), 'utf8').catch(() => '');
+    for (const [name, sum] of Object.entries(parseOutputChecksums(text)))
+      written[path.join(dir, name)] = sum;
+  }
+  const sums: Record<string, string> = {};
+  for (const [name, file] of Object.entries(outputs)) {
+    sums[name] = written[file] ?? (await hashFile(file, 'sha256'));
+  }
+  return sums;
 }

@@ -1,7 +1,8 @@
 /** A step's job before it is submitted: its key, work folder, commands and script. */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config.ts';
-import type { StepKind } from '../domain/plan.ts';
+import { KARYOTYPE_OUTPUTS, type StepKind } from '../domain/plan.ts';
+import { REUSABLE_KINDS } from '../domain/step-fingerprint.ts';
 import { commandLines, renderJobScript } from '../tools/job-script.ts';
 import type { StepCommands } from '../tools/sample-steps.ts';
 import { buildStepCommands } from '../tools/step-commands.ts';
@@ -10,13 +11,29 @@ import type { ActivityDeps } from './deps.ts';
 import { refuseChangedInputs } from './job-inputs.ts';
 import type { RunStepInput } from './job-types.ts';
 
-/** Frequency jobs measure what they cost: a release reports its cost per stage. */
+/**
+ * Jobs that measure what they cost: a release reports its cost per stage, and a rerun that
+ * reuses a sample step reports the CPU time it saved from what the step's job measured.
+ */
 const MEASURED_KINDS: ReadonlySet<StepKind> = new Set([
   'frequency-contribution',
   'frequency-partial',
   'frequency-reduce',
   'frequency-gather',
+  ...REUSABLE_KINDS,
 ]);
+
+/** The karyotype step's verdict and ploidy file are written by its activity, not by its job. */
+const ACTIVITY_OUTPUTS: ReadonlySet<string> = new Set([
+  KARYOTYPE_OUTPUTS.verdict,
+  KARYOTYPE_OUTPUTS.ploidy,
+]);
+
+/** The outputs whose sha256 the job writes: those of a step that may be fingerprinted. */
+function checksummedOutputs(input: RunStepInput): string[] {
+  if (!REUSABLE_KINDS.has(input.kind)) return [];
+  return input.outputs.filter((name) => !ACTIVITY_OUTPUTS.has(name));
+}
 
 export function jobKey(workflowId: string, runId: string, step: string, attempt: number): string {
   return `${workflowId}/${runId}/${step}/${attempt}`;
@@ -40,6 +57,7 @@ export async function prepareJob(deps: ActivityDeps, input: RunStepInput) {
     tools: commands.tools,
     lines: commands.lines,
     measureUsage: MEASURED_KINDS.has(input.kind),
+    checksumOutputs: checksummedOutputs(input),
     // Checked again by the job itself: on a busy cluster it may start days from now.
     inputChecks: Object.entries(expected).flatMap(([name, identity]) => {
       const file = input.inputs[name];

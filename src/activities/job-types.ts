@@ -31,6 +31,18 @@ export interface RunStepInput {
   settings?: StepSettings;
   /** Submitted files among the inputs, by input name: they must still be what intake checked. */
   inputIdentities?: Record<string, ExpectedInput>;
+  /**
+   * sha256 of every input, by input name (submitted files as intake recorded them, earlier steps'
+   * outputs as their jobs did): with it, a sample step's result carries its fingerprint.
+   */
+  inputSha256?: Record<string, string>;
+}
+
+/** Where a reused step's outputs came from: the published version whose step had its fingerprint. */
+export interface ReusedFrom {
+  version: string;
+  step: string;
+  fingerprint: string;
 }
 
 export interface StepResult {
@@ -48,8 +60,19 @@ export interface StepResult {
   /** When the executor accepted the job (sbatch returned, or the local queue took it). */
   submittedAt: string;
   endedAt: string;
-  /** CPU time and peak memory, for jobs that measure them (frequency jobs). */
+  /** CPU time and peak memory, for jobs that measure them (frequency and sample steps). */
   usage?: JobUsage;
+  /** sha256 of each output, by name (sample steps). */
+  outputSha256?: Record<string, string>;
+  /** sha256 of each input, by name, as the fingerprint took them. */
+  inputSha256?: Record<string, string>;
+  /** The step's fingerprint (domain/step-fingerprint.ts), when it could have one. */
+  fingerprint?: string;
+  /**
+   * Set when the step was not run: its outputs are those of an earlier version's job (whose
+   * key, job id, commands, tool versions and usage the result carries).
+   */
+  reusedFrom?: ReusedFrom;
 }
 
 /**

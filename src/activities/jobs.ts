@@ -6,6 +6,7 @@
  * job that ends badly becomes a typed, non-retryable failure (job-outcome.ts).
  */
 import { isTerminal, type JobEnded } from '../domain/job-state.ts';
+import { REUSABLE_KINDS } from '../domain/step-fingerprint.ts';
 import { jobEnded, type JobWatcher } from '../executors/job-watcher.ts';
 import type { TerminalJobStatus } from '../executors/poller.ts';
 import type { JobRef } from '../executors/port.ts';
@@ -13,7 +14,12 @@ import type { Logger } from '../logger.ts';
 import { beating, currentActivity } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { submitJob, waitForJob } from './job-lifecycle.ts';
-import { collectOutputs, failUnlessCompleted, readJobReport } from './job-outcome.ts';
+import {
+  collectOutputs,
+  failUnlessCompleted,
+  readJobReport,
+  readOutputChecksums,
+} from './job-outcome.ts';
 import { prepareJob } from './job-prepare.ts';
 import type {
   FinishStepInput,
@@ -23,6 +29,7 @@ import type {
   WatchJobInput,
 } from './job-types.ts';
 import { writeKaryotypeVerdict } from './karyotype.ts';
+import { fingerprintStep } from './step-fingerprint.ts';
 
 export type { JobFailureDetails } from './job-outcome.ts';
 export { refuseChangedInputs } from './job-inputs.ts';
@@ -146,7 +153,8 @@ async function completedStep(
   }
   const outputs = await collectOutputs(input, ref, workDir);
   const { toolVersions, usage } = await readJobReport(workDir);
-  log.info('job completed');
+  const identity = await stepIdentity(deps, input, outputs, toolVersions);
+  log.info(identity.fingerprint ? { fingerprint: identity.fingerprint } : {}, 'job completed');
   return {
     step: input.step,
     attempt: input.attempt,
@@ -162,6 +170,36 @@ async function completedStep(
     submittedAt: job.submittedAt,
     endedAt: new Date().toISOString(),
     ...(usage ? { usage } : {}),
+    ...identity,
+  };
+}
+
+/**
+ * A sample step's output checksums (as its job wrote them; the activity's own small files hashed
+ * here) and, given its inputs' checksums, its fingerprint. Other steps have neither.
+ */
+async function stepIdentity(
+  deps: ActivityDeps,
+  input: RunStepInput,
+  outputs: Record<string, string>,
+  toolVersions: Record<string, string>,
+): Promise<Pick<StepResult, 'outputSha256' | 'inputSha256' | 'fingerprint'>> {
+  if (!REUSABLE_KINDS.has(input.kind) || input.sampleId === null || input.pipelineVersion === null)
+    return {};
+  const outputSha256 = await readOutputChecksums(outputs);
+  if (!input.inputSha256) return { outputSha256 };
+  const pipeline = await deps.pipelines.load(input.pipelineVersion);
+  const result = fingerprintStep(
+    pipeline,
+    input.sampleId,
+    { kind: input.kind, inputNames: Object.keys(input.inputs), settings: input.settings },
+    toolVersions,
+    input.inputSha256,
+  );
+  return {
+    outputSha256,
+    inputSha256: input.inputSha256,
+    ...(result.ok ? { fingerprint: result.fingerprint } : {}),
   };
 }
 
