@@ -10,6 +10,7 @@ import { createJobActivities } from './jobs.ts';
 import { createPlanningActivities } from './planning.ts';
 import { createRegistrationActivities } from './registration.ts';
 import { createRerunActivities } from './rerun.ts';
+import { createStepReuseActivities } from './step-reuse.ts';
 import { createSubmissionActivities } from './submissions.ts';
 
 export type { ActivityDeps } from './deps.ts';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createContributionActivities(deps),
     ...createPartialActivities(deps),
     ...createRerunActivities(deps),
+    ...createStepReuseActivities(deps),
     ...createCampaignActivities(deps),
     ...createSubmissionActivities(deps),
     ...createConsentActivities(deps),

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CampaignProgress } from '../domain/campaign.ts';
 import { harmonisationModeSchema } from '../domain/policy.ts';
+import { REUSE_CHOICES, type ReuseChoice } from '../domain/step-reuse.ts';
 import { HarmoniseError, UsageError, WorkflowBusyError } from '../errors.ts';
 import { checkIds } from '../client-checks.ts';
 import type { HarmoniseClient } from '../client.ts';
@@ -43,6 +44,7 @@ interface StartOptions {
   maxConcurrent: string;
   name: string;
   mode?: string;
+  reuse: string;
   wait?: boolean;
   json?: boolean;
 }
@@ -70,6 +72,15 @@ function addCampaignStart(campaign: Command): void {
         'none',
       ]),
     )
+    .addOption(
+      new Option(
+        '--reuse <what>',
+        'steps: take a step from an earlier version of the sample that ran it with the same fingerprint ' +
+          '(tool versions, arguments, reference, input checksums); none: run every step',
+      )
+        .choices(REUSE_CHOICES)
+        .default('steps'),
+    )
     .option('--wait', 'wait until the campaign ends')
     .option('--json', 'print one JSON document: { campaignId, workflowId[, progress] }')
     .action(startCampaign);
@@ -90,6 +101,8 @@ async function startCampaign(opts: StartOptions): Promise<void> {
           : { samplesFile: opts.samples ?? '' },
       maxConcurrent: parseInteger('--max-concurrent', opts.maxConcurrent),
       ...(opts.mode ? { mode: harmonisationModeSchema.parse(opts.mode) } : {}),
+      // commander has checked it is one of the choices; the client validates the request again.
+      reuse: opts.reuse as ReuseChoice,
       requestedBy: OPERATOR,
     });
     const progress = opts.wait ? await client.waitForCampaign(started.campaignId) : null;

@@ -7,6 +7,7 @@ import { MAX_CONCURRENT_LIMIT, type CampaignRequest } from './campaign.ts';
 import { containsCpr } from './id-rules.ts';
 import { idSchemaOf } from './ids.ts';
 import { harmonisationModeSchema } from './policy.ts';
+import { REUSE_CHOICES } from './step-reuse.ts';
 
 export const campaignRequestSchema = z.strictObject({
   // The name becomes part of the campaign id: never a personal number.
@@ -22,5 +23,11 @@ export const campaignRequestSchema = z.strictObject({
   ]),
   maxConcurrent: z.number().int().min(1).max(MAX_CONCURRENT_LIMIT).default(100),
   mode: harmonisationModeSchema.optional(),
+  reuse: z
+    .enum(REUSE_CHOICES)
+    .default('steps')
+    .describe(
+      'steps: a step an earlier version of the sample ran with the same fingerprint is taken from it, not run; none: every step runs',
+    ),
   requestedBy: z.string().min(1).max(100),
 }) satisfies z.ZodType<CampaignRequest, unknown>;

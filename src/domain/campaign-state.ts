@@ -13,6 +13,7 @@ import {
   type CampaignSampleOutcome,
   type CampaignState,
 } from './campaign.ts';
+import type { StepTally } from './step-reuse.ts';
 
 export interface CampaignCarry {
   resolution: CampaignResolution;
@@ -36,6 +37,8 @@ export interface CampaignCarry {
    * write before continue-as-new would otherwise be counted but never written.
    */
   pendingOutcomes: CampaignSampleOutcome[];
+  /** The done samples' steps, added up (absent in carries from before steps were counted). */
+  steps?: StepTally;
 }
 
 export function newCarry(maxConcurrent: number, startedAt: string): CampaignCarry {
@@ -52,6 +55,7 @@ export function newCarry(maxConcurrent: number, startedAt: string): CampaignCarr
     run: 0,
     startedAt,
     pendingOutcomes: [],
+    steps: { run: 0, reused: 0, cpuSecondsSaved: 0 },
   };
 }
 
@@ -71,6 +75,12 @@ export function recordOutcome(
   delete carry.inFlight[outcome.sampleId];
   carry.running -= 1;
   carry.counts[outcome.status] += 1;
+  if (outcome.steps) {
+    const steps = (carry.steps ??= { run: 0, reused: 0, cpuSecondsSaved: 0 });
+    steps.run += outcome.steps.run;
+    steps.reused += outcome.steps.reused;
+    steps.cpuSecondsSaved += outcome.steps.cpuSecondsSaved;
+  }
   const errors = outcome.errors.map((e) => ({ ...e, message: e.message.slice(0, MESSAGE_LIMIT) }));
   carry.pendingOutcomes.push({ ...outcome, errors, at: new Date(nowMs).toISOString() });
   carry.finishTimes.push(nowMs);
@@ -119,6 +129,10 @@ export function progressOf(
     alreadyDone: carry.resolution.alreadyDone,
     samplesPerSecond: rate,
     etaSeconds: carry.state === 'paused' ? null : etaSeconds(counts, rate),
+    reuse: meta.request.reuse ?? 'none',
+    stepsRun: carry.steps?.run ?? 0,
+    stepsReused: carry.steps?.reused ?? 0,
+    cpuHoursSaved: Math.round(((carry.steps?.cpuSecondsSaved ?? 0) / 3600) * 1000) / 1000,
     run: carry.run,
     startedAt: carry.startedAt,
     updatedAt: meta.updatedAt,

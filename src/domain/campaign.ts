@@ -4,6 +4,7 @@
  */
 import type { InputIssue } from './issues.ts';
 import type { HarmonisationMode } from './policy.ts';
+import type { ReuseChoice, StepTally } from './step-reuse.ts';
 
 /** A window wider than this would approach Temporal's 2,000 pending children per run. */
 export const MAX_CONCURRENT_LIMIT = 1000;
@@ -29,6 +30,12 @@ export interface CampaignRequest {
   maxConcurrent: number;
   /** An operator's override of each region's policy mode, for this campaign only. */
   mode?: HarmonisationMode | undefined;
+  /**
+   * `steps` (the default): a step whose fingerprint an earlier version of the sample ran is taken
+   * from it, not run; `none`: every step runs (when a bit-identical rerun is itself the point).
+   * Absent in campaigns started before steps could be reused: none.
+   */
+  reuse?: ReuseChoice | undefined;
   requestedBy: string;
 }
 
@@ -56,6 +63,8 @@ export interface CampaignSampleOutcome {
   status: SampleOutcomeStatus;
   workflowId: string;
   errors: InputIssue[];
+  /** A done sample's steps: run, reused, and the CPU time the reused ones had cost. */
+  steps?: StepTally;
   /** When the campaign learnt of it. */
   at: string;
 }
@@ -66,6 +75,8 @@ export interface SampleFinished {
   workflowId: string;
   status: 'done' | 'failed' | 'rejected' | 'cancelled' | 'skipped';
   errors: InputIssue[];
+  /** A done sample's steps: run, reused, and the CPU time the reused ones had cost. */
+  steps?: StepTally;
 }
 
 export type CampaignState =
@@ -108,6 +119,13 @@ export interface CampaignProgress {
   samplesPerSecond: number | null;
   /** Seconds until every pending and running sample has finished at that rate. */
   etaSeconds: number | null;
+  /** Whether its samples may take steps from earlier versions (`none` for older campaigns). */
+  reuse: ReuseChoice;
+  /** Steps of done samples that ran a job, and that were taken from an earlier version. */
+  stepsRun: number;
+  stepsReused: number;
+  /** The CPU time the reused steps' jobs had cost (as they measured it), in hours. */
+  cpuHoursSaved: number;
   /** The runs this campaign has been through (continue-as-new starts a new one). */
   run: number;
   startedAt: string;

@@ -34,6 +34,8 @@ export const STEP_NAMES = [
   'call',
   'frequency',
   'probe',
+  /** A rerun's look at the tool versions the cluster reports, before it reuses any step. */
+  'versions',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 

@@ -25,6 +25,7 @@ export type StepKind =
   | 'frequency-reduce'
   | 'frequency-gather'
   | 'probe'
+  | 'tool-versions'
   | 'noop';
 
 /** Where an align step's reads come from. */

@@ -37,6 +37,20 @@ const provenanceStepSchema = z.object({
   endedAt: z.string(),
   toolVersions: z.record(z.string(), z.string()),
   commands: z.array(z.string()),
+  /** The step's fingerprint (what its outputs depend on), when it could have one. */
+  fingerprint: sha256Hex.optional(),
+  /** sha256 of the step's inputs and outputs, by name, as the fingerprint took them. */
+  inputSha256: z.record(z.string(), sha256Hex).optional(),
+  outputSha256: z.record(z.string(), sha256Hex).optional(),
+  /** What the step's job measured. */
+  usage: z.object({ cpuSeconds: z.number(), peakRssMiB: z.number() }).optional(),
+  /**
+   * Set when this version did not run the step: its outputs are those of the step of an earlier
+   * version with the same fingerprint, whose job the other fields describe.
+   */
+  reusedFrom: z
+    .object({ version: z.string(), step: z.string(), fingerprint: sha256Hex })
+    .optional(),
 });
 
 const provenanceAttemptSchema = z.object({

@@ -140,7 +140,8 @@ export interface StepAttempt {
 
 export interface StepStatus {
   name: JobStepName;
-  status: 'pending' | 'running' | 'done' | 'failed';
+  /** reused: taken from an earlier version with the same fingerprint, no job run. */
+  status: 'pending' | 'running' | 'done' | 'reused' | 'failed';
   attempts: StepAttempt[];
 }
 

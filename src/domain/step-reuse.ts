@@ -13,6 +13,29 @@
  */
 import type { PlanStep, SamplePlan } from './plan.ts';
 
+/** Whether a rerun may take steps from earlier versions (`steps`, the default) or runs all. */
+export const REUSE_CHOICES = ['steps', 'none'] as const;
+export type ReuseChoice = (typeof REUSE_CHOICES)[number];
+
+/**
+ * The small job a rerun with reuse runs first: only the version lines every job writes, for every
+ * tool, on the cluster that would run the steps.
+ */
+export const VERSIONS_STEP: PlanStep = {
+  name: 'versions',
+  kind: 'tool-versions',
+  inputs: {},
+  outputs: [],
+  resources: { cpus: 1, memMiB: 256, timeMinutes: 10 },
+};
+
+/** What a sample's steps came to: run, reused, and the CPU time the reused ones had cost. */
+export interface StepTally {
+  run: number;
+  reused: number;
+  cpuSecondsSaved: number;
+}
+
 /** An earlier version's step with its fingerprint, as its provenance recorded it. */
 export interface ReuseCandidate {
   /** The pipeline version it was published under. */
@@ -27,22 +50,27 @@ export interface ReuseCandidate {
   cpuSeconds: number | null;
 }
 
-export interface ReusedStep {
-  from: ReuseCandidate;
+export interface ReusedStep<C extends ReuseCandidate = ReuseCandidate> {
+  from: C;
   /** The outputs to link into the new version, by name: the published file each comes from. */
   materialise: Record<string, string>;
 }
 
-export interface StepReuseDecision {
+export interface StepReuseDecision<C extends ReuseCandidate = ReuseCandidate> {
   step: string;
   /** Null when an input's sha256 is not known beforehand (an earlier step must run first). */
   fingerprint: string | null;
-  reuse: ReusedStep | null;
+  reuse: ReusedStep<C> | null;
+  /**
+   * The output checksums later steps were judged on: an earlier version's, when one had the
+   * fingerprint. A step that runs although it matched must write these, or later steps run too.
+   */
+  expectedOutputs: Record<string, string> | null;
   /** Why the step runs (or that it is reused), for the log and the status. */
   reason: string;
 }
 
-export interface StepReuseArgs {
+export interface StepReuseArgs<C extends ReuseCandidate = ReuseCandidate> {
   steps: readonly PlanStep[];
   publish: SamplePlan['publish'];
   /** sha256 of each submitted file, by its absolute path. */
@@ -50,7 +78,7 @@ export interface StepReuseArgs {
   /** The fingerprint of a step given its inputs' sha256, or null if it cannot have one. */
   fingerprintOf: (step: PlanStep, inputSha256: Record<string, string>) => string | null;
   /** Earlier versions' steps by fingerprint, the most recent version first. */
-  candidates: ReadonlyMap<string, readonly ReuseCandidate[]>;
+  candidates: ReadonlyMap<string, readonly C[]>;
 }
 
 /** The sha256 of a step's inputs, or the name of the first input whose sha256 is not known. */
@@ -68,7 +96,9 @@ export function inputSha256(
   return { ok: true, sha256 };
 }
 
-export function planStepReuse(args: StepReuseArgs): StepReuseDecision[] {
+export function planStepReuse<C extends ReuseCandidate>(
+  args: StepReuseArgs<C>,
+): StepReuseDecision<C>[] {
   const matched = matchSteps(args);
   // Outputs that must exist as files: what the publication takes and what running steps read.
   const needed = new Map<string, Set<string>>();
@@ -79,7 +109,7 @@ export function planStepReuse(args: StepReuseArgs): StepReuseDecision[] {
   };
   for (const ref of Object.values(args.publish)) if (ref) need(ref.fromStep, ref.output);
 
-  const decisions: StepReuseDecision[] = [];
+  const decisions: StepReuseDecision<C>[] = [];
   for (let i = args.steps.length - 1; i >= 0; i--) {
     const step = args.steps[i]!;
     const match = matched[i]!;
@@ -90,6 +120,7 @@ export function planStepReuse(args: StepReuseArgs): StepReuseDecision[] {
         step: step.name,
         fingerprint: match.fingerprint,
         reuse,
+        expectedOutputs: match.candidates[0]?.outputs ?? null,
         reason: `same fingerprint as step ${reuse.from.step} of version ${reuse.from.version}`,
       });
       continue;
@@ -101,6 +132,7 @@ export function planStepReuse(args: StepReuseArgs): StepReuseDecision[] {
       step: step.name,
       fingerprint: match.fingerprint,
       reuse: null,
+      expectedOutputs: match.candidates[0]?.outputs ?? null,
       reason:
         match.candidates.length > 0
           ? `an output it must leave (${wanted.join(', ')}) is no longer published`
@@ -110,14 +142,14 @@ export function planStepReuse(args: StepReuseArgs): StepReuseDecision[] {
   return decisions.reverse();
 }
 
-interface StepMatch {
+interface StepMatch<C extends ReuseCandidate> {
   fingerprint: string | null;
-  candidates: readonly ReuseCandidate[];
+  candidates: readonly C[];
   reason: string;
 }
 
 /** In plan order: each step's fingerprint, and the earlier steps that had it. */
-function matchSteps(args: StepReuseArgs): StepMatch[] {
+function matchSteps<C extends ReuseCandidate>(args: StepReuseArgs<C>): StepMatch<C>[] {
   const knownOutputs: Record<string, Record<string, string>> = {};
   return args.steps.map((step) => {
     const inputs = inputSha256(step, args.submittedSha256, knownOutputs);
@@ -147,10 +179,10 @@ function matchSteps(args: StepReuseArgs): StepMatch[] {
 }
 
 /** The most recent candidate that still publishes every wanted output with its checksum. */
-function pickCandidate(
-  candidates: readonly ReuseCandidate[],
+function pickCandidate<C extends ReuseCandidate>(
+  candidates: readonly C[],
   wanted: readonly string[],
-): ReusedStep | null {
+): ReusedStep<C> | null {
   for (const from of candidates) {
     const materialise: Record<string, string> = {};
     let complete = true;

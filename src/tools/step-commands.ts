@@ -18,6 +18,7 @@ import { noopCommands } from './noop.ts';
 import { probeCommands } from './probe.ts';
 import { karyotypeDepth } from './karyotype.ts';
 import { callGvcf, markdupCram, type StepCommands } from './sample-steps.ts';
+import { TOOLS } from './versions.ts';
 
 export interface StepBuildContext {
   kind: StepKind;
@@ -43,7 +44,7 @@ export interface StepBuildContext {
 }
 
 type FrequencyKind = Extract<StepKind, `frequency-${string}`>;
-type SampleKind = Exclude<StepKind, FrequencyKind | 'probe' | 'noop'>;
+type SampleKind = Exclude<StepKind, FrequencyKind | 'probe' | 'noop' | 'tool-versions'>;
 type PipelineOf = NonNullable<StepBuildContext['pipeline']>;
 
 const isFrequencyKind = (kind: StepKind): kind is FrequencyKind => kind.startsWith('frequency-');
@@ -54,6 +55,8 @@ export function buildStepCommands(ctx: StepBuildContext): StepCommands {
     return probeCommands(ctx.probe);
   }
   if (ctx.kind === 'noop') return noopCommands(ctx.step?.sleepSeconds ?? 0);
+  // Nothing but the version lines every job writes, for every tool a sample step runs.
+  if (ctx.kind === 'tool-versions') return { tools: [...TOOLS], lines: [] };
   if (ctx.pipeline === null) throw new Error(`step ${ctx.kind} needs a pipeline`);
   return isFrequencyKind(ctx.kind)
     ? frequencyStepCommands(ctx, ctx.kind, ctx.pipeline)

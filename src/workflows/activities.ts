@@ -56,6 +56,8 @@ export const fileActivities = proxyActivities<
     | 'publishContributions'
     | 'planPartials'
     | 'publishPartials'
+    | 'findReuseCandidates'
+    | 'reuseStep'
   >
 >({
   startToCloseTimeout: '2 hours',
@@ -117,7 +119,7 @@ export const quickActivities = proxyActivities<
  * samples feels the difference).
  */
 export const localActivities = proxyLocalActivities<
-  Pick<Activities, 'planSampleWork' | 'removeWorkDir'>
+  Pick<Activities, 'planSampleWork' | 'removeWorkDir' | 'decideStepReuse'>
 >({
   startToCloseTimeout: '2 minutes',
   retry: transientRetry,

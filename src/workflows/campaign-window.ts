@@ -92,6 +92,7 @@ async function startSample(run: CampaignRun, sampleId: string): Promise<void> {
             mode: request.mode ?? null,
             campaignId,
             campaignWorkflowId: run.workflowId,
+            ...(request.reuse ? { reuse: request.reuse } : {}),
           },
         },
       ],

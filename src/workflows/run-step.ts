@@ -80,6 +80,13 @@ export interface RunStepArgs {
   inputIdentities?: RunStepInput['inputIdentities'];
   /** Called whenever the status changed, so the caller can refresh what queries see. */
   onChange?: () => void;
+  /** sha256 of every input by name, when known: the step's result then has its fingerprint. */
+  inputSha256?: RunStepInput['inputSha256'];
+  /**
+   * The first attempt's number (default 1): a step run again in the same workflow run takes new
+   * numbers, so its jobs get new keys and work folders.
+   */
+  firstAttempt?: number;
 }
 
 function now(): string {
@@ -89,7 +96,7 @@ function now(): string {
 export async function runStepWithRetries(args: RunStepArgs): Promise<StepResult> {
   let resources = args.step.resources;
   args.status.status = 'running';
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = args.firstAttempt ?? 1; ; attempt++) {
     const record: StepAttempt = {
       attempt,
       jobId: null,
@@ -117,6 +124,7 @@ export async function runStepWithRetries(args: RunStepArgs): Promise<StepResult>
         ...(args.probe ? { probe: args.probe } : {}),
         ...(args.settings ? { settings: args.settings } : {}),
         ...(args.inputIdentities ? { inputIdentities: args.inputIdentities } : {}),
+        ...(args.inputSha256 ? { inputSha256: args.inputSha256 } : {}),
       };
       const result = patched(JOB_END_BY_SIGNAL)
         ? await runJob(input, record, args.onChange)

@@ -5,19 +5,13 @@
  */
 import { workflowInfo } from '@temporalio/workflow';
 import type { StepResult } from '../activities/jobs.ts';
-import { expectedInputs } from '../domain/file-facts.ts';
-import {
-  resolveOutput,
-  resolveStepInputs,
-  type SamplePlan,
-  type StepOutputs,
-} from '../domain/plan.ts';
+import { resolveOutput, type SamplePlan, type StepOutputs } from '../domain/plan.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
 import type { SampleStage, SampleWorkflowStatus } from '../domain/status.ts';
 import { fileActivities, localActivities } from './activities.ts';
-import { runStepWithRetries } from './run-step.ts';
 import { deriveContribution } from './sample-contribution.ts';
 import type { SampleWorkflowResult, SubmittedSampleInput } from './sample-input.ts';
+import { runSteps } from './sample-steps.ts';
 
 type SetStage = (stage: SampleStage) => void;
 
@@ -47,7 +41,7 @@ export async function harmonise(
   const plan = planned.plan;
   status.verdict = plan.verdict;
   status.steps = plan.steps.map((s) => ({ name: s.name, status: 'pending', attempts: [] }));
-  const { done, results } = await runSteps(input, plan, status, setStage, workflowId);
+  const { done, results, tally } = await runSteps(input, plan, status, setStage);
 
   setStage('registering');
   const version = await register(input, plan, status, { done, results, workflowId, runId });
@@ -60,45 +54,7 @@ export async function harmonise(
   });
   await localActivities.removeWorkDir({ workflowId });
   setStage('done');
-  return { sampleId: input.sampleId, status: 'done', version, errors: [] };
-}
-
-/** The plan's steps in order, each with its retries; what each wrote and how it ran. */
-async function runSteps(
-  input: SubmittedSampleInput,
-  plan: SamplePlan,
-  status: SampleWorkflowStatus,
-  setStage: SetStage,
-  workflowId: string,
-): Promise<{ done: StepOutputs; results: StepResult[] }> {
-  const done: StepOutputs = {};
-  const results: StepResult[] = [];
-  for (const [i, step] of plan.steps.entries()) {
-    setStage(step.name);
-    const inputs = resolveStepInputs(step, done);
-    // Each job checks that the submitted files it reads are the ones intake checked.
-    const expected = expectedInputs(inputs, input.files);
-    const result = await runStepWithRetries({
-      workflowId,
-      sampleId: input.sampleId,
-      pipelineVersion: input.pipelineVersion,
-      step,
-      inputs,
-      ...(Object.keys(expected).length > 0 ? { inputIdentities: expected } : {}),
-      caps: plan.retry,
-      status: status.steps[i]!,
-      settings: {
-        readsFormat: step.readsFormat,
-        longReads: step.longReads,
-        statedKaryotype: step.statedKaryotype,
-        adopt: step.adopt,
-        sleepSeconds: step.sleepSeconds,
-      },
-    });
-    done[step.name] = result.outputs;
-    results.push(result);
-  }
-  return { done, results };
+  return { sampleId: input.sampleId, status: 'done', version, errors: [], steps: tally };
 }
 
 /** Registers the sample's outputs in the catalogue, with their provenance. */

@@ -8,11 +8,14 @@ import type { IntakeRef } from '../domain/intake-list.ts';
 import type { SampleWork } from '../domain/plan.ts';
 import type { HarmonisationMode } from '../domain/policy.ts';
 import type { SampleVersion } from '../domain/sample-record.ts';
+import type { ReuseChoice, StepTally } from '../domain/step-reuse.ts';
 
 /** A sample whose files were inspected before its workflow started (and a rerun's prepared work). */
 export interface SubmittedSampleInput extends SampleWork {
   files: IntakeFile[];
   campaignId?: string;
+  /** A rerun's choice: take steps from earlier versions (`steps`) or run them all. Absent: none. */
+  reuse?: ReuseChoice;
 }
 
 /** A submission's sample: its workflow inspects its files first, from its line of the intake list. */
@@ -36,11 +39,13 @@ export interface RerunSampleInput {
     campaignId: string;
     /** Where to report the end. */
     campaignWorkflowId: string;
+    /** Absent in campaigns started before steps could be reused: none. */
+    reuse?: ReuseChoice;
   };
 }
 
 export type SampleWorkflowInput = SubmittedSampleInput | IntakeSampleInput | RerunSampleInput;
 
 export type SampleWorkflowResult =
-  | { sampleId: string; status: 'done'; version: SampleVersion; errors: [] }
+  | { sampleId: string; status: 'done'; version: SampleVersion; errors: []; steps?: StepTally }
   | { sampleId: string; status: 'rejected'; errors: InputIssue[] };

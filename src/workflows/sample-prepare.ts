@@ -34,7 +34,13 @@ export async function prepareRerunWork(
     });
     return { rejected: { sampleId, status: 'rejected', errors: prepared.issues } };
   }
-  return { work: { ...prepared.work, campaignId: rerun.campaignId } };
+  return {
+    work: {
+      ...prepared.work,
+      campaignId: rerun.campaignId,
+      ...(rerun.reuse ? { reuse: rerun.reuse } : {}),
+    },
+  };
 }
 
 /** An intake line's work, once its files are inspected. */

@@ -62,7 +62,11 @@ export async function sampleWorkflow(input: SampleWorkflowInput): Promise<Sample
       ]);
     }
     const result = await harmonise(work, status, (stage) => setStage(run, stage));
-    await reportEnd(run, { status: result.status, errors: result.errors });
+    await reportEnd(run, {
+      status: result.status,
+      errors: result.errors,
+      ...(result.status === 'done' && result.steps ? { steps: result.steps } : {}),
+    });
     return result;
   } catch (error) {
     await recordFailure(run, error);
