@@ -326,4 +326,53 @@ describe('campaign state', () => {
     expect(progress).toMatchObject({ samplesPerSecond: 0.5, etaSeconds: 6, state: 'resolving' });
     expect(JSON.parse(JSON.stringify(carry))).toEqual(carry);
   });
+
+  it('adds up the steps its samples ran and reused, and the CPU hours saved', () => {
+    const carry = newCarry(3, '2026-12-03T00:00:00.000Z');
+    carry.resolution = { total: 3, alreadyDone: 0, unknown: [], listFile: '/l' };
+    admit(carry, ['A', 'B', 'C']);
+    const done = (
+      sampleId: string,
+      steps?: { run: number; reused: number; cpuSecondsSaved: number },
+    ) =>
+      recordOutcome(
+        carry,
+        { sampleId, workflowId: 'w', status: 'done', errors: [], ...(steps ? { steps } : {}) },
+        1000,
+      );
+    done('A', { run: 1, reused: 2, cpuSecondsSaved: 5400 });
+    done('B', { run: 3, reused: 0, cpuSecondsSaved: 0 });
+    done('C');
+    const meta = {
+      campaignId: 'c',
+      workflowId: 'campaign:c',
+      request: {
+        name: 'n',
+        pipelineVersion: '2',
+        selection: { expression: 'mode=none' },
+        maxConcurrent: 3,
+        reuse: 'steps' as const,
+        requestedBy: 't',
+      },
+      updatedAt: 'u',
+      endedAt: null,
+      reportFile: null,
+    };
+    expect(progressOf(carry, meta)).toMatchObject({
+      reuse: 'steps',
+      stepsRun: 4,
+      stepsReused: 2,
+      cpuHoursSaved: 1.5,
+    });
+    // A carry from before steps were counted, and a request from before reuse existed.
+    delete carry.steps;
+    expect(
+      progressOf(carry, { ...meta, request: { ...meta.request, reuse: undefined } }),
+    ).toMatchObject({
+      reuse: 'none',
+      stepsRun: 0,
+      stepsReused: 0,
+      cpuHoursSaved: 0,
+    });
+  });
 });
