@@ -41,6 +41,17 @@ import { Catalogue } from '../../src/store/catalogue.ts';
 import { createLayout } from '../../src/store/layout.ts';
 import { hashTree, writeSubmission } from '../helpers/inbox.ts';
 import { processGroup } from '../helpers/processes.ts';
+import {
+  HOVEDSTADEN,
+  jobSteps,
+  prepareReuseEnv,
+  provenanceOf,
+  rerunHovedstaden,
+  sampleDir,
+  stepOf,
+  variantQuals,
+  writeCallerVariant,
+} from '../helpers/step-reuse.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let cli: CliEnv;
@@ -49,6 +60,7 @@ let report: DemoReport;
 let startedBeforeKill: string[] = [];
 /** The API and a department's reader token, made once the demo has published its release. */
 let access: LookupAccess;
+let reuseEnv: Awaited<ReturnType<typeof prepareReuseEnv>>;
 
 interface LedgerEntry {
   key: string;
@@ -67,6 +79,7 @@ async function ledger(): Promise<LedgerEntry[]> {
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'harmonise-e2e-'));
   cli = await cliEnv(root);
+  reuseEnv = await prepareReuseEnv(cli);
   // Shards of 100 kb: boundaries inside chr1 and chr2, so the release checks below (equal to
   // an independent unsharded computation) cover variants and reference blocks at boundaries.
   cli.env.HARMONISE_FREQUENCY_SHARD_BASES = '100000';
@@ -261,6 +274,95 @@ describe('harmonise demo', () => {
     expect(unreachable.exitCode).toBe(3);
     expect(unreachable.stderr).toContain('harmonise up');
   });
+
+  it('reruns hovedstaden after a caller-only change without aligning or marking duplicates again', async () => {
+    await writeCallerVariant(cli, 'rerun-caller');
+    const jobsBefore = (await ledger()).length;
+    const progress = await rerunHovedstaden(cli, 'rerun-caller', 'steps');
+    const steps = jobSteps(
+      (await ledger()).slice(jobsBefore).map((e) => e.key),
+      'rerun-caller',
+    );
+    for (const sampleId of HOVEDSTADEN) {
+      // The tool-version look, the karyotype (its ploidy file is not published) and the caller.
+      expect(steps[sampleId]).toEqual(['call', 'karyotype', 'versions']);
+      const before = await provenanceOf(root, sampleId, '2');
+      const after = await provenanceOf(root, sampleId, 'rerun-caller');
+      for (const name of ['align', 'markdup']) {
+        expect(stepOf(after, name)).toMatchObject({
+          reusedFrom: { version: '2', step: name, fingerprint: stepOf(before, name).fingerprint },
+          fingerprint: stepOf(before, name).fingerprint,
+          jobId: stepOf(before, name).jobId,
+        });
+      }
+      expect(stepOf(after, 'call').reusedFrom).toBeUndefined();
+      expect(stepOf(after, 'call').fingerprint).not.toBe(stepOf(before, 'call').fingerprint);
+      // The CRAM is the very file version 2 published; the gVCF is new, with the new prior.
+      const cram = (v: string) => fs.stat(path.join(sampleDir(root, sampleId, v), 'sample.cram'));
+      expect((await cram('rerun-caller')).ino).toBe((await cram('2')).ino);
+      expect(after.outputs['sample.cram']).toEqual(before.outputs['sample.cram']);
+      expect(after.outputs['sample.g.vcf.gz']).not.toEqual(before.outputs['sample.g.vcf.gz']);
+      const gvcf = (v: string) => path.join(sampleDir(root, sampleId, v), 'sample.g.vcf.gz');
+      const [oldQuals, newQuals] = await Promise.all([
+        variantQuals(gvcf('2')),
+        variantQuals(gvcf('rerun-caller')),
+      ]);
+      expect(newQuals.length).toBeGreaterThan(0);
+      expect(newQuals).not.toEqual(oldQuals);
+    }
+    expect(progress).toMatchObject({
+      stepsReused: 2 * HOVEDSTADEN.length,
+      stepsRun: 2 * HOVEDSTADEN.length,
+    });
+    expect(progress.cpuHoursSaved).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('runs every step of the same rerun with --reuse none', async () => {
+    await writeCallerVariant(cli, 'rerun-none');
+    const jobsBefore = (await ledger()).length;
+    const progress = await rerunHovedstaden(cli, 'rerun-none', 'none');
+    const steps = jobSteps(
+      (await ledger()).slice(jobsBefore).map((e) => e.key),
+      'rerun-none',
+    );
+    for (const sampleId of HOVEDSTADEN) {
+      expect(steps[sampleId]).toEqual(['align', 'call', 'karyotype', 'markdup']);
+      const provenance = await provenanceOf(root, sampleId, 'rerun-none');
+      expect(provenance.steps.filter((s) => s.reusedFrom)).toEqual([]);
+      // Alignment reads the same submitted files with the same tools and arguments: the same
+      // fingerprint. (Later steps read files whose headers name this run's work folders.)
+      const reused = await provenanceOf(root, sampleId, 'rerun-caller');
+      expect(stepOf(provenance, 'align').fingerprint).toBe(stepOf(reused, 'align').fingerprint);
+    }
+    expect(progress).toMatchObject({
+      stepsReused: 0,
+      stepsRun: 4 * HOVEDSTADEN.length,
+      cpuHoursSaved: 0,
+    });
+  }, 600_000);
+
+  it('aligns again when the cluster reports another bwa: a new fingerprint, not a false reuse', async () => {
+    await writeCallerVariant(cli, 'rerun-bwa');
+    await reuseEnv.upgradeBwa('0.7.99-r9999-silently-upgraded');
+    try {
+      const jobsBefore = (await ledger()).length;
+      await rerunHovedstaden(cli, 'rerun-bwa', 'steps');
+      const steps = jobSteps(
+        (await ledger()).slice(jobsBefore).map((e) => e.key),
+        'rerun-bwa',
+      );
+      for (const sampleId of HOVEDSTADEN) {
+        expect(steps[sampleId]).toContain('align');
+        const before = await provenanceOf(root, sampleId, '2');
+        const align = stepOf(await provenanceOf(root, sampleId, 'rerun-bwa'), 'align');
+        expect(align.reusedFrom).toBeUndefined();
+        expect(align.toolVersions.bwa).toBe('0.7.99-r9999-silently-upgraded');
+        expect(align.fingerprint).not.toBe(stepOf(before, 'align').fingerprint);
+      }
+    } finally {
+      await reuseEnv.upgradeBwa('');
+    }
+  }, 600_000);
 
   it('rejects a bad submission with reasons and leaves the inbox byte-identical', async () => {
     await writeSubmission(root, 'syddanmark', 'RSD-BAD-9', [{ sampleId: 'RSD999' }], (m) => {
