@@ -55,7 +55,7 @@ export function newCarry(maxConcurrent: number, startedAt: string): CampaignCarr
     run: 0,
     startedAt,
     pendingOutcomes: [],
-    steps: { run: 0, reused: 0, cpuSecondsSaved: 0 },
+    steps: { run: 0, reused: 0, cpuSecondsRun: 0, cpuSecondsSaved: 0 },
   };
 }
 
@@ -76,9 +76,10 @@ export function recordOutcome(
   carry.running -= 1;
   carry.counts[outcome.status] += 1;
   if (outcome.steps) {
-    const steps = (carry.steps ??= { run: 0, reused: 0, cpuSecondsSaved: 0 });
+    const steps = (carry.steps ??= { run: 0, reused: 0, cpuSecondsRun: 0, cpuSecondsSaved: 0 });
     steps.run += outcome.steps.run;
     steps.reused += outcome.steps.reused;
+    steps.cpuSecondsRun += outcome.steps.cpuSecondsRun;
     steps.cpuSecondsSaved += outcome.steps.cpuSecondsSaved;
   }
   const errors = outcome.errors.map((e) => ({ ...e, message: e.message.slice(0, MESSAGE_LIMIT) }));
@@ -132,11 +133,17 @@ export function progressOf(
     reuse: meta.request.reuse ?? 'none',
     stepsRun: carry.steps?.run ?? 0,
     stepsReused: carry.steps?.reused ?? 0,
-    cpuHoursSaved: Math.round(((carry.steps?.cpuSecondsSaved ?? 0) / 3600) * 1000) / 1000,
+    cpuHoursRun: hours(carry.steps?.cpuSecondsRun ?? 0),
+    cpuHoursSaved: hours(carry.steps?.cpuSecondsSaved ?? 0),
     run: carry.run,
     startedAt: carry.startedAt,
     updatedAt: meta.updatedAt,
     endedAt: meta.endedAt,
     reportFile: meta.reportFile,
   };
+}
+
+/** CPU seconds as hours, to the nearest 3.6 s. */
+function hours(seconds: number): number {
+  return Math.round((seconds / 3600) * 1000) / 1000;
 }

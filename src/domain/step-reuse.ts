@@ -29,10 +29,14 @@ export const VERSIONS_STEP: PlanStep = {
   resources: { cpus: 1, memMiB: 256, timeMinutes: 10 },
 };
 
-/** What a sample's steps came to: run, reused, and the CPU time the reused ones had cost. */
+/**
+ * What a sample's steps came to: how many ran a job and how many were reused; the CPU time its
+ * jobs measured (the plan steps' and the versions job's), and what the reused ones had cost.
+ */
 export interface StepTally {
   run: number;
   reused: number;
+  cpuSecondsRun: number;
   cpuSecondsSaved: number;
 }
 

@@ -6,7 +6,7 @@
  * by a signal can otherwise reach its EXIT trap with `$?` still 0 (seen under Slurm when a node
  * went down), and a 0 there would pass a killed job off as a finished one.
  */
-import { renderLine, shellQuote, type ScriptLine } from './shell.ts';
+import { rename, renderLine, run, shellQuote, tmpName, type ScriptLine } from './shell.ts';
 import { measuredSteps } from './usage.ts';
 import { versionProbeLines, type Tool } from './versions.ts';
 
@@ -49,13 +49,11 @@ export interface JobScriptInput {
   checksumOutputs?: readonly string[];
 }
 
-function checksumLines(names: readonly string[]): string[] {
+/** sha256sum of the outputs, in the job's measured steps: hashing is part of what the job costs. */
+function checksumLines(names: readonly string[]): ScriptLine[] {
   if (names.length === 0) return [];
-  const tmp = `${OUTPUT_CHECKSUMS_NAME}.tmp`;
-  return [
-    `sha256sum -- ${names.map(shellQuote).join(' ')} > ${tmp}`,
-    `mv -f -- ${tmp} ${OUTPUT_CHECKSUMS_NAME}`,
-  ];
+  const tmp = tmpName(OUTPUT_CHECKSUMS_NAME);
+  return [run([['sha256sum', '--', ...names]], tmp), rename(tmp, OUTPUT_CHECKSUMS_NAME)];
 }
 
 /** Parses `outputs.sha256` (`sha256sum` lines: 64 hex digits, two spaces, the name). */
@@ -92,6 +90,7 @@ function inputCheckLines(checks: readonly InputCheck[]): string[] {
 
 export function renderJobScript(input: JobScriptInput): string {
   if (/[\n\r]/.test(input.key)) throw new Error('a job key cannot contain line breaks');
+  const lines = [...input.lines, ...checksumLines(input.checksumOutputs ?? [])];
   return [
     '#!/usr/bin/env bash',
     `# harmonise job ${input.key}`,
@@ -112,8 +111,7 @@ export function renderJobScript(input: JobScriptInput): string {
     'mkdir -p -- "$TMPDIR"',
     ...inputCheckLines(input.inputChecks ?? []),
     ...versionProbeLines(input.tools, TOOL_VERSIONS_NAME),
-    ...(input.measureUsage ? measuredSteps(input.lines) : input.lines.map(renderLine)),
-    ...checksumLines(input.checksumOutputs ?? []),
+    ...(input.measureUsage ? measuredSteps(lines) : lines.map(renderLine)),
     'harmonise_finished=1',
     '',
   ].join('\n');

@@ -45,15 +45,36 @@ export async function runSteps(
   setStage: SetStage,
 ): Promise<StepsRan> {
   const submitted = submittedSha256(input);
-  const decisions =
+  const decided =
     input.reuse === 'steps' &&
     plan.steps.some((s) => REUSABLE_KINDS.has(s.kind)) &&
     patched(STEP_REUSE)
       ? await decideReuse(input, plan, status, setStage, submitted)
       : null;
-  const first = await runPlanSteps(input, plan, status, setStage, submitted, decisions);
-  if (first.ok) return first.ran;
-  log.warn('step reuse abandoned: running every step', { reason: first.reason });
+  const first = await runPlanSteps(
+    input,
+    plan,
+    status,
+    setStage,
+    submitted,
+    decided?.decisions ?? null,
+  );
+  const ran = first.ok
+    ? first.ran
+    : await runWithoutReuse(input, plan, status, setStage, submitted, first.reason);
+  ran.tally.cpuSecondsRun += decided?.versionsCpuSeconds ?? 0;
+  return ran;
+}
+
+async function runWithoutReuse(
+  input: SubmittedSampleInput,
+  plan: SamplePlan,
+  status: SampleWorkflowStatus,
+  setStage: SetStage,
+  submitted: Record<string, string>,
+  reason: string,
+): Promise<StepsRan> {
+  log.warn('step reuse abandoned: running every step', { reason });
   for (const s of status.steps) if (s.name !== VERSIONS_STEP.name) s.status = 'pending';
   const again = await runPlanSteps(input, plan, status, setStage, submitted, null);
   if (!again.ok) throw new Error(again.reason);
@@ -73,7 +94,7 @@ async function decideReuse(
   status: SampleWorkflowStatus,
   setStage: SetStage,
   submitted: Record<string, string>,
-): Promise<Decisions | null> {
+): Promise<{ decisions: Decisions; versionsCpuSeconds: number } | null> {
   const candidates = await fileActivities.findReuseCandidates({
     sampleId: input.sampleId,
     pipelineVersion: input.pipelineVersion,
@@ -91,7 +112,7 @@ async function decideReuse(
     caps: plan.retry,
     status: versionsStatus,
   });
-  return localActivities.decideStepReuse({
+  const decisions = await localActivities.decideStepReuse({
     sampleId: input.sampleId,
     pipelineVersion: input.pipelineVersion,
     steps: plan.steps,
@@ -100,6 +121,7 @@ async function decideReuse(
     toolVersions: versions.toolVersions,
     candidates,
   });
+  return { decisions, versionsCpuSeconds: versions.usage?.cpuSeconds ?? 0 };
 }
 
 type PassOutcome = { ok: true; ran: StepsRan } | { ok: false; reason: string };
@@ -117,7 +139,7 @@ async function runPlanSteps(
   const done: StepOutputs = {};
   const sums: Record<string, Record<string, string>> = {};
   const results: StepResult[] = [];
-  const tally: StepTally = { run: 0, reused: 0, cpuSecondsSaved: 0 };
+  const tally: StepTally = { run: 0, reused: 0, cpuSecondsRun: 0, cpuSecondsSaved: 0 };
   let reuse = decisions;
   for (const [i, step] of plan.steps.entries()) {
     setStage(step.name);
@@ -162,6 +184,7 @@ async function runPlanSteps(
     if (result.outputSha256) sums[step.name] = result.outputSha256;
     results.push(result);
     tally.run += 1;
+    tally.cpuSecondsRun += result.usage?.cpuSeconds ?? 0;
     // Later steps were judged on the earlier version's checksums of this step's outputs.
     if (
       reuse &&

@@ -1,5 +1,6 @@
 /** Pure pieces of campaigns: selections, rates and ETA, ids, the noop plan, the progress line. */
 import { describe, expect, it } from 'vitest';
+import type { StepTally } from '../../src/domain/step-reuse.ts';
 import { renderProgress, formatDuration } from '../../src/cli/progress-bar.ts';
 import {
   admit,
@@ -331,17 +332,14 @@ describe('campaign state', () => {
     const carry = newCarry(3, '2026-12-03T00:00:00.000Z');
     carry.resolution = { total: 3, alreadyDone: 0, unknown: [], listFile: '/l' };
     admit(carry, ['A', 'B', 'C']);
-    const done = (
-      sampleId: string,
-      steps?: { run: number; reused: number; cpuSecondsSaved: number },
-    ) =>
+    const done = (sampleId: string, steps?: StepTally) =>
       recordOutcome(
         carry,
         { sampleId, workflowId: 'w', status: 'done', errors: [], ...(steps ? { steps } : {}) },
         1000,
       );
-    done('A', { run: 1, reused: 2, cpuSecondsSaved: 5400 });
-    done('B', { run: 3, reused: 0, cpuSecondsSaved: 0 });
+    done('A', { run: 1, reused: 2, cpuSecondsRun: 360, cpuSecondsSaved: 5400 });
+    done('B', { run: 3, reused: 0, cpuSecondsRun: 1800, cpuSecondsSaved: 0 });
     done('C');
     const meta = {
       campaignId: 'c',
@@ -362,6 +360,7 @@ describe('campaign state', () => {
       reuse: 'steps',
       stepsRun: 4,
       stepsReused: 2,
+      cpuHoursRun: 0.6,
       cpuHoursSaved: 1.5,
     });
     // A carry from before steps were counted, and a request from before reuse existed.
@@ -372,6 +371,7 @@ describe('campaign state', () => {
       reuse: 'none',
       stepsRun: 0,
       stepsReused: 0,
+      cpuHoursRun: 0,
       cpuHoursSaved: 0,
     });
   });
