@@ -77,12 +77,20 @@ export interface LookupBenchOptions {
   keep: boolean;
 }
 
+export interface ReuseBenchOptions {
+  /** Seed of the demo's synthetic genomes. */
+  seed: number;
+  /** Keep the data root. */
+  keep: boolean;
+}
+
 export type BenchCommand =
   | { name: 'slurm-overhead'; json: boolean; help: boolean; options: SlurmOverheadOptions }
   | { name: 'in-flight'; json: boolean; help: boolean; options: JobsInFlightOptions }
   | { name: 'campaign'; json: boolean; help: boolean; options: CampaignBenchOptions }
   | { name: 'frequency'; json: boolean; help: boolean; options: FrequencyBenchOptions }
-  | { name: 'lookup'; json: boolean; help: boolean; options: LookupBenchOptions };
+  | { name: 'lookup'; json: boolean; help: boolean; options: LookupBenchOptions }
+  | { name: 'reuse'; json: boolean; help: boolean; options: ReuseBenchOptions };
 
 export type BenchName = BenchCommand['name'];
 
@@ -92,6 +100,7 @@ export const BENCH_NAMES: readonly BenchName[] = [
   'campaign',
   'frequency',
   'lookup',
+  'reuse',
 ];
 
 export const GENERAL_USAGE = `usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--json]`;
@@ -109,6 +118,7 @@ export const BENCH_USAGE: Record<BenchName, string> = {
   lookup:
     'usage: npm run bench -- lookup [--sites 100000] [--lookups 10000] [--concurrency 8] ' +
     '[--peer-lookups 1000] [--seed 1] [--dir DIR] [--keep] [--json]',
+  reuse: 'usage: npm run bench -- reuse [--seed 1] [--keep] [--json]',
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -161,6 +171,12 @@ const LOOKUP = {
   keep: { type: 'boolean', default: false },
 } as const satisfies Options;
 
+const REUSE = {
+  ...COMMON,
+  seed: { type: 'string', default: '1' },
+  keep: { type: 'boolean', default: false },
+} as const satisfies Options;
+
 /** `<name> [options]` → the benchmark and its options, or a BenchUsageError. */
 export function parseBenchCommand(argv: readonly string[]): BenchCommand {
   const [name, ...args] = argv;
@@ -193,6 +209,18 @@ export function parseBenchCommand(argv: readonly string[]): BenchCommand {
     case 'lookup': {
       const values = strict(name, args, LOOKUP);
       return { name, json: values.json, help: values.help, options: lookupOptions(values) };
+    }
+    case 'reuse': {
+      const values = strict(name, args, REUSE);
+      return {
+        name,
+        json: values.json,
+        help: values.help,
+        options: {
+          seed: positiveInteger('--seed', values.seed, BENCH_USAGE.reuse),
+          keep: values.keep,
+        },
+      };
     }
     default:
       throw new BenchUsageError(

@@ -29,6 +29,8 @@ async function run(command: BenchCommand): Promise<Record<string, unknown>> {
       return (await import('./frequency.ts')).runFrequencyBench(command.options);
     case 'lookup':
       return (await import('./lookup.ts')).runLookupBench(command.options);
+    case 'reuse':
+      return (await import('./reuse.ts')).runReuseBench(command.options);
   }
 }
 

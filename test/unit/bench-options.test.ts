@@ -32,6 +32,7 @@ describe('the benchmarks command line', () => {
     [['slurm-overhead', '--quick', '--slow'], '--slow', 'slurm-overhead'],
     [['campaign', '-x'], '-x', 'campaign'],
     [['lookup', '--samples', '5'], '--samples', 'lookup'],
+    [['reuse', '--samples', '5'], '--samples', 'reuse'],
   ] as const)('refuses an unknown option by name: %j', (argv, option, bench) => {
     const error = refusal([...argv]);
     expect(error.message).toContain(option);
@@ -58,6 +59,7 @@ describe('the benchmarks command line', () => {
     [['lookup', '--concurrency', 'eight'], '--concurrency'],
     [['lookup', '--peer-lookups', '-1'], '--peer-lookups'],
     [['lookup', '--seed', '-1'], '--seed'],
+    [['reuse', '--seed', 'x'], '--seed'],
   ] as const)('refuses a number option that is not one: %j', (argv, option) => {
     expect(refusal([...argv]).message).toContain(option);
   });
@@ -124,6 +126,12 @@ describe('the benchmarks command line', () => {
         dir: DEFAULT_LOOKUP_CACHE,
         keep: false,
       },
+    });
+    expect(parseBenchCommand(['reuse', '--keep'])).toEqual({
+      name: 'reuse',
+      json: false,
+      help: false,
+      options: { seed: 1, keep: true },
     });
   });
 
