@@ -20,6 +20,7 @@ import { PIPELINE_SCHEMA, pipelineSpecSchema } from '../../src/domain/pipeline.t
 import { POLICY_SCHEMA, policySchema } from '../../src/domain/policy.ts';
 import { PROVENANCE_SCHEMA, provenanceSchema } from '../../src/domain/provenance.ts';
 import { SAMPLE_RECORD_SCHEMA, sampleRecordSchema } from '../../src/domain/sample-record.ts';
+import { STEP_FINGERPRINT_SCHEMA } from '../../src/domain/step-fingerprint.ts';
 import { CLAIM_SCHEMA } from '../../src/store/claims.ts';
 
 /** The zod schema a format is validated with, and where it is defined. */
@@ -167,6 +168,15 @@ export const DOCUMENT_FORMATS: readonly DocumentFormat[] = [
     file: 'freq/partials/<version>/<partialId>/partial.json',
     writtenBy: 'src/activities/frequency-partials.ts',
     description: 'An immutable batch partial: what it sums, and the job that built it.',
+    schema: null,
+  },
+  {
+    format: STEP_FINGERPRINT_SCHEMA,
+    file: 'the `fingerprint` of each step in `gdb/samples/<sampleId>/<version>/provenance.json`',
+    whereNote: 'hashed, never written as a file',
+    writtenBy: 'src/activities/step-fingerprint.ts',
+    description:
+      "The canonical JSON whose sha256 is a step's fingerprint: its kind, tool versions, placeholder commands, activity settings, reference MD5s and input checksums.",
     schema: null,
   },
   {
