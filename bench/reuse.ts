@@ -4,7 +4,7 @@
  * caller's arguments only (a higher prior, `bcftools call -P 0.1`): once with `--reuse steps`,
  * once with `--reuse none` (every step run, as a rerun does without reuse). Each is timed from
  * starting `harmonise campaign start --wait` to its answer; its CPU is what its jobs measured
- * themselves (the campaign's `cpuHoursRun`, from each job's GNU time) and the worker's own CPU
+ * themselves (the campaign's `cpuHoursRun`, from each plan-step job's GNU time) and the worker's CPU
  * time (/proc) over the run.
  */
 import fs from 'node:fs/promises';
@@ -48,7 +48,7 @@ interface RerunFigures {
   done: number;
   failed: number;
   wallSeconds: number;
-  /** CPU seconds the rerun's jobs measured (plan steps and versions jobs). */
+  /** CPU seconds the rerun's plan-step jobs measured (the small versions jobs measure none). */
   jobCpuSeconds: number;
   workerCpuSeconds: number;
   stepsRun: number;

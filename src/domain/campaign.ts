@@ -124,7 +124,7 @@ export interface CampaignProgress {
   /** Steps of done samples that ran a job, and that were taken from an earlier version. */
   stepsRun: number;
   stepsReused: number;
-  /** The CPU time its samples' jobs measured (plan steps and versions jobs), in hours. */
+  /** The CPU time its samples' plan-step jobs measured, in hours. */
   cpuHoursRun: number;
   /** The CPU time the reused steps' jobs had cost (as they measured it), in hours. */
   cpuHoursSaved: number;

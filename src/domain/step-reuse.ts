@@ -30,8 +30,8 @@ export const VERSIONS_STEP: PlanStep = {
 };
 
 /**
- * What a sample's steps came to: how many ran a job and how many were reused; the CPU time its
- * jobs measured (the plan steps' and the versions job's), and what the reused ones had cost.
+ * What a sample's plan steps came to: how many ran a job and how many were reused; the CPU time
+ * the jobs that ran measured, and what the reused ones had cost when they ran.
  */
 export interface StepTally {
   run: number;

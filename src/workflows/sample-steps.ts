@@ -51,19 +51,10 @@ export async function runSteps(
     patched(STEP_REUSE)
       ? await decideReuse(input, plan, status, setStage, submitted)
       : null;
-  const first = await runPlanSteps(
-    input,
-    plan,
-    status,
-    setStage,
-    submitted,
-    decided?.decisions ?? null,
-  );
-  const ran = first.ok
+  const first = await runPlanSteps(input, plan, status, setStage, submitted, decided);
+  return first.ok
     ? first.ran
-    : await runWithoutReuse(input, plan, status, setStage, submitted, first.reason);
-  ran.tally.cpuSecondsRun += decided?.versionsCpuSeconds ?? 0;
-  return ran;
+    : runWithoutReuse(input, plan, status, setStage, submitted, first.reason);
 }
 
 async function runWithoutReuse(
@@ -94,7 +85,7 @@ async function decideReuse(
   status: SampleWorkflowStatus,
   setStage: SetStage,
   submitted: Record<string, string>,
-): Promise<{ decisions: Decisions; versionsCpuSeconds: number } | null> {
+): Promise<Decisions | null> {
   const candidates = await fileActivities.findReuseCandidates({
     sampleId: input.sampleId,
     pipelineVersion: input.pipelineVersion,
@@ -112,7 +103,7 @@ async function decideReuse(
     caps: plan.retry,
     status: versionsStatus,
   });
-  const decisions = await localActivities.decideStepReuse({
+  return localActivities.decideStepReuse({
     sampleId: input.sampleId,
     pipelineVersion: input.pipelineVersion,
     steps: plan.steps,
@@ -121,7 +112,6 @@ async function decideReuse(
     toolVersions: versions.toolVersions,
     candidates,
   });
-  return { decisions, versionsCpuSeconds: versions.usage?.cpuSeconds ?? 0 };
 }
 
 type PassOutcome = { ok: true; ran: StepsRan } | { ok: false; reason: string };
