@@ -4,7 +4,8 @@
  * It runs `harmonise demo` on a fresh data root (submissions in every mode; samples full on short
  * and long reads, partial, none; the demo's rerun campaign; a release). Then, on the same stack,
  * it runs a campaign over 20 seeded genomes that continues as new, is paused, resumed and
- * cancelled, and a consent withdrawal (its workflow and its release). It writes one file per workflow run into
+ * cancelled, a rerun of one sample with step reuse (a caller-only change), and a consent
+ * withdrawal (its workflow and its release). It writes one file per workflow run into
  * `test/replay/histories/<date>-<commit>/`, beside the sets recorded before: a set stays until no
  * workflow started by its code can still be running (docs/workflows.md, "Versioning").
  */
@@ -29,6 +30,9 @@ interface Wanted {
 }
 
 const log = (text: string) => process.stderr.write(`record: ${text}\n`);
+
+/** The demo sample the step-reuse rerun takes (full mode, short reads). */
+const REUSED_SAMPLE = 'HOV003';
 
 async function demo(env: Record<string, string>): Promise<DemoReport> {
   log(`running the demo on ${env.HARMONISE_DATA}`);
@@ -73,11 +77,41 @@ async function pausedAndCancelledCampaign(client: HarmoniseClient, root: string)
   return campaignId;
 }
 
+/**
+ * A rerun of one sample with a caller-only change (`replay-caller`, pipeline 2 with another
+ * prior): its alignment and duplicate marking are taken from version 2.
+ */
+async function stepReuseCampaign(client: HarmoniseClient, pipelinesDir: string): Promise<string> {
+  const spec = JSON.parse(await fs.readFile(path.join(pipelinesDir, '2.json'), 'utf8')) as {
+    version: string;
+    caller: { callArgs: string[] };
+  };
+  spec.version = 'replay-caller';
+  spec.caller.callArgs = [...spec.caller.callArgs, '-P', '0.1'];
+  await fs.writeFile(path.join(pipelinesDir, 'replay-caller.json'), JSON.stringify(spec));
+  const { campaignId } = await client.startCampaign({
+    name: 'replay reuse',
+    pipelineVersion: 'replay-caller',
+    selection: { expression: `sampleId=${REUSED_SAMPLE}` },
+    maxConcurrent: 1,
+    reuse: 'steps',
+    requestedBy: 'replay-record',
+  });
+  const final = await client.waitForCampaign(campaignId);
+  log(`campaign ${campaignId}: ${final.state}, ${final.stepsReused} steps reused`);
+  return campaignId;
+}
+
 /** Which run of the demo stands for what. */
 async function wanted(
   client: HarmoniseClient,
   report: DemoReport,
-  extra: { campaignId: string; withdrawalRelease: string; withdrawn: string },
+  extra: {
+    campaignId: string;
+    reuseCampaignId: string;
+    withdrawalRelease: string;
+    withdrawn: string;
+  },
 ): Promise<Wanted[]> {
   const list: Wanted[] = [];
   const catalogue = new Catalogue(client.layout);
@@ -113,6 +147,16 @@ async function wanted(
       name: 'campaign-continued-paused-cancelled',
       covers: 'a campaign that continues as new, is paused, resumed and cancelled',
       workflowId: `campaign:${extra.campaignId}`,
+    },
+    {
+      name: 'campaign-step-reuse',
+      covers: 'a rerun campaign with step reuse over one sample, for a caller-only change',
+      workflowId: `campaign:${extra.reuseCampaignId}`,
+    },
+    {
+      name: 'sample-step-reuse',
+      covers: 'a rerun that takes alignment and duplicate marking from an earlier version',
+      workflowId: `sample:${REUSED_SAMPLE}:replay-caller`,
     },
     {
       name: 'release-demo',
@@ -171,7 +215,9 @@ async function main(): Promise<void> {
     HARMONISE_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
     HARMONISE_TEMPORAL_UI_PORT: String(await freePort()),
     HARMONISE_API_PORT: String(await freePort()),
+    HARMONISE_PIPELINES: path.join(root, 'pipelines'),
   };
+  await fs.cp(path.join(PROJECT_ROOT, 'pipelines'), env.HARMONISE_PIPELINES, { recursive: true });
   const commit = (await execa('git', ['rev-parse', '--short=10', 'HEAD'], { cwd: PROJECT_ROOT }))
     .stdout;
   const dir = path.join(HISTORIES_DIR, `${new Date().toISOString().slice(0, 10)}-${commit}`);
@@ -180,7 +226,10 @@ async function main(): Promise<void> {
     const report = await demo(env);
     client = await HarmoniseClient.connect(loadConfig(env));
     const campaignId = await pausedAndCancelledCampaign(client, root);
-    const withdrawn = report.samples.find((s) => s.status === 'done' && s.mode === 'full')!;
+    const reuseCampaignId = await stepReuseCampaign(client, env.HARMONISE_PIPELINES);
+    const withdrawn = report.samples.find(
+      (s) => s.status === 'done' && s.mode === 'full' && s.sampleId !== REUSED_SAMPLE,
+    )!;
     const withdrawal = await client.withdrawConsent(withdrawn.sampleId, {
       requestedBy: 'replay-record',
       release: true,
@@ -189,6 +238,7 @@ async function main(): Promise<void> {
     await fs.mkdir(dir, { recursive: true });
     const list = await wanted(client, report, {
       campaignId,
+      reuseCampaignId,
       withdrawalRelease: withdrawal.releaseId!,
       withdrawn: withdrawn.sampleId,
     });
