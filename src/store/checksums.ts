@@ -9,17 +9,28 @@ import type { FileHandle } from 'node:fs/promises';
  */
 export async function hashFile(
   file: string | FileHandle,
-  algorithm: 'md5' | 'sha256',
+  algorithm: Algorithm,
   onChunk?: () => void,
 ): Promise<string> {
-  const hash = createHash(algorithm);
+  return (await hashFileWith(file, [algorithm], onChunk))[algorithm]!;
+}
+
+type Algorithm = 'md5' | 'sha256';
+
+/** Several checksums of a file in one read of it. */
+export async function hashFileWith(
+  file: string | FileHandle,
+  algorithms: readonly Algorithm[],
+  onChunk?: () => void,
+): Promise<Partial<Record<Algorithm, string>>> {
+  const hashes = algorithms.map((algorithm) => [algorithm, createHash(algorithm)] as const);
   const chunks =
     typeof file === 'string' ? createReadStream(file, { highWaterMark: 1 << 20 }) : chunksOf(file);
   for await (const chunk of chunks) {
-    hash.update(chunk as Buffer);
+    for (const [, hash] of hashes) hash.update(chunk as Buffer);
     onChunk?.();
   }
-  return hash.digest('hex');
+  return Object.fromEntries(hashes.map(([algorithm, hash]) => [algorithm, hash.digest('hex')]));
 }
 
 /**

@@ -289,6 +289,7 @@ describe('harmonise demo', () => {
       const before = await provenanceOf(root, sampleId, '2');
       const after = await provenanceOf(root, sampleId, 'rerun-caller');
       for (const name of ['align', 'markdup']) {
+        expect(stepOf(before, name).fingerprint).toMatch(/^[0-9a-f]{64}$/);
         expect(stepOf(after, name)).toMatchObject({
           reusedFrom: { version: '2', step: name, fingerprint: stepOf(before, name).fingerprint },
           fingerprint: stepOf(before, name).fingerprint,
@@ -332,6 +333,7 @@ describe('harmonise demo', () => {
       // Alignment reads the same submitted files with the same tools and arguments: the same
       // fingerprint. (Later steps read files whose headers name this run's work folders.)
       const reused = await provenanceOf(root, sampleId, 'rerun-caller');
+      expect(stepOf(provenance, 'align').fingerprint).toMatch(/^[0-9a-f]{64}$/);
       expect(stepOf(provenance, 'align').fingerprint).toBe(stepOf(reused, 'align').fingerprint);
     }
     expect(progress).toMatchObject({

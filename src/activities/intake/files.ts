@@ -12,7 +12,7 @@ import type { FileFacts } from '../../domain/file-facts.ts';
 import { boundIssues, type InputIssue } from '../../domain/issues.ts';
 import type { FileKind, ManifestFile, ManifestSample } from '../../domain/manifest.ts';
 import { FailureType, errorMessage } from '../../errors.ts';
-import { hashFile } from '../../store/checksums.ts';
+import { hashFileWith } from '../../store/checksums.ts';
 import { verifyReference } from '../../store/pipelines.ts';
 import type { ActivityDeps } from '../deps.ts';
 import { checkCancelled, type Inspector } from './budget.ts';
@@ -104,9 +104,9 @@ export async function intakeSample(
         size: identity.size,
       };
       opened.push(toInspect);
-      const mismatch = await checksumProblem(toInspect, file, inspector);
-      if (mismatch !== null) {
-        issues.push(mismatch);
+      const checked = await checkChecksums(toInspect, file, inspector);
+      if ('issue' in checked) {
+        issues.push(checked.issue);
         continue;
       }
       files.push({
@@ -114,7 +114,7 @@ export async function intakeSample(
         relativePath: file.path,
         path: real,
         md5: file.md5 ?? null,
-        sha256: file.sha256 ?? null,
+        sha256: checked.sha256,
         facts: null,
         identity,
       });
@@ -148,28 +148,35 @@ export async function intakeSample(
   };
 }
 
-async function checksumProblem(
+/**
+ * The checksums the manifest lists must be the file's; its sha256 is computed in the same read
+ * whether listed or not (a rerun's step fingerprints are made of their inputs' sha256).
+ */
+async function checkChecksums(
   file: FileToInspect,
   listed: ManifestFile,
   inspector: Inspector,
-): Promise<InputIssue | null> {
-  for (const algorithm of ['md5', 'sha256'] as const) {
+): Promise<{ sha256: string } | { issue: InputIssue }> {
+  const algorithms =
+    listed.md5 === undefined ? (['sha256'] as const) : (['md5', 'sha256'] as const);
+  const actual = await hashFileWith(file.handle, algorithms, () => {
+    // Hashing has no time budget of its own: it is bounded by the file's size.
+    inspector.heartbeat();
+    checkCancelled(inspector.signal);
+  });
+  for (const algorithm of algorithms) {
     const expected = listed[algorithm];
-    if (expected === undefined) continue;
-    const actual = await hashFile(file.handle, algorithm, () => {
-      // Hashing has no time budget of its own: it is bounded by the file's size.
-      inspector.heartbeat();
-      checkCancelled(inspector.signal);
-    });
-    if (actual !== expected) {
+    if (expected !== undefined && actual[algorithm] !== expected) {
       return {
-        code: FILE_CHECKSUM_MISMATCH,
-        path: `${file.jsonPath}.${algorithm}`,
-        message: `${file.relativePath}: ${algorithm} is ${actual}, the manifest says ${expected}`,
+        issue: {
+          code: FILE_CHECKSUM_MISMATCH,
+          path: `${file.jsonPath}.${algorithm}`,
+          message: `${file.relativePath}: ${algorithm} is ${actual[algorithm]}, the manifest says ${expected}`,
+        },
       };
     }
   }
-  return null;
+  return { sha256: actual.sha256! };
 }
 
 /** The descriptor's file is unchanged since it was opened, and its name still leads to it. */
