@@ -121,6 +121,8 @@ export async function runCampaignBench(
     machine: { cpus: os.availableParallelism(), memGiB: Math.round(os.totalmem() / 2 ** 30) },
     samples: opts.samples,
     runs,
+    // So that the series exits 3 like a single interrupted run (bench/run.ts).
+    ...(runs.at(-1)?.interrupted === true ? { interrupted: true } : {}),
   };
 }
 
