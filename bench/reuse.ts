@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../src/config.ts';
 import type { CampaignProgress } from '../src/domain/campaign.ts';
 import type { Provenance } from '../src/domain/provenance.ts';
 import { cliEnv, harmonise, type CliEnv } from '../test/helpers/cli.ts';
+import { writeCallerVariant } from '../test/helpers/step-reuse.ts';
 import type { ReuseBenchOptions } from './options.ts';
 import { cpuSeconds } from './process-usage.ts';
 
@@ -24,17 +25,6 @@ async function run(cli: CliEnv, args: string[]): Promise<string> {
   if (result.exitCode !== 0)
     throw new Error(`harmonise ${args.join(' ')} failed (${result.exitCode}):\n${result.stderr}`);
   return result.stdout;
-}
-
-/** The national pipeline with only the caller's prior changed, under `version`. */
-async function writeCallerVariant(dir: string, version: string): Promise<void> {
-  const spec = JSON.parse(await fs.readFile(path.join(dir, '2.json'), 'utf8')) as {
-    version: string;
-    caller: { callArgs: string[] };
-  };
-  spec.version = version;
-  spec.caller.callArgs = [...spec.caller.callArgs, '-P', '0.1'];
-  await fs.writeFile(path.join(dir, `${version}.json`), `${JSON.stringify(spec, null, 2)}\n`);
 }
 
 async function workerPid(root: string): Promise<number> {
@@ -141,7 +131,7 @@ export async function runReuseBench(opts: ReuseBenchOptions): Promise<Record<str
       ['bench-reuse', 'steps'],
       ['bench-full', 'none'],
     ] as const) {
-      await writeCallerVariant(pipelines, version);
+      await writeCallerVariant(cli, version);
       progress(`rerunning ${sampleIds.length} samples with ${version} (--reuse ${reuse})`);
       runs.push(await rerun(cli, samplesFile, sampleIds, version, reuse));
     }
