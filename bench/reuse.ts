@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from '../src/config.ts';
 import type { CampaignProgress } from '../src/domain/campaign.ts';
 import type { Provenance } from '../src/domain/provenance.ts';
 import { cliEnv, harmonise, type CliEnv } from '../test/helpers/cli.ts';
-import { writeCallerVariant } from '../test/helpers/step-reuse.ts';
+import { writeCallerVariant } from '../test/helpers/pipeline-variants.ts';
 import type { ReuseBenchOptions } from './options.ts';
 import { cpuSeconds } from './process-usage.ts';
 

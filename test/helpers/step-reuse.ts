@@ -13,6 +13,8 @@ import type { CampaignProgress } from '../../src/domain/campaign.ts';
 import type { Provenance } from '../../src/domain/provenance.ts';
 import { harmonise, type CliEnv } from './cli.ts';
 
+export { writeCallerVariant } from './pipeline-variants.ts';
+
 export const HOVEDSTADEN = ['HOV001', 'HOV002', 'HOV003'] as const;
 
 /** The demo's pipelines in a folder of the data root's own, and a bwa that can be "upgraded". */
@@ -42,21 +44,6 @@ export async function prepareReuseEnv(
   );
   cli.env.PATH = `${bin}:${process.env.PATH ?? ''}`;
   return { upgradeBwa: (version) => fs.writeFile(versionFile, `${version}\n`) };
-}
-
-/**
- * A variant of the national pipeline with a higher prior in `bcftools call` (`-P 0.1`): every
- * step before the caller is the same. Non-numeric, so it is never the newest national version.
- */
-export async function writeCallerVariant(cli: CliEnv, version: string): Promise<void> {
-  const dir = cli.env.HARMONISE_PIPELINES!;
-  const spec = JSON.parse(await fs.readFile(path.join(dir, '2.json'), 'utf8')) as {
-    version: string;
-    caller: { callArgs: string[] };
-  };
-  spec.version = version;
-  spec.caller.callArgs = [...spec.caller.callArgs, '-P', '0.1'];
-  await fs.writeFile(path.join(dir, `${version}.json`), `${JSON.stringify(spec, null, 2)}\n`);
 }
 
 /** Reruns hovedstaden with `version` and waits for the campaign's end. */
