@@ -28,16 +28,18 @@ export async function prepareReuseEnv(
   await fs.mkdir(bin, { recursive: true });
   const real = (await execa('sh', ['-c', 'command -v bwa'])).stdout.trim();
   const versionFile = path.join(bin, 'bwa-version');
-  // bwa prints its version in its usage text (no arguments), which is how jobs ask for it.
+  // bwa prints its version in its usage text (no arguments), which is how jobs ask for it. The
+  // real one runs as `bwa` (exec -a), so its @PG line, and every file made with it (the demo's
+  // cached submissions too), is the same as without the wrapper.
   await fs.writeFile(
     path.join(bin, 'bwa'),
     [
-      '#!/bin/sh',
+      '#!/bin/bash',
       `if [ $# -eq 0 ] && [ -s '${versionFile}' ]; then`,
       `  '${real}' 2>&1 | sed "s/^Version: .*/Version: $(cat '${versionFile}')/" >&2`,
       '  exit 1',
       'fi',
-      `exec '${real}' "$@"`,
+      `exec -a bwa '${real}' "$@"`,
       '',
     ].join('\n'),
     { mode: 0o755 },
