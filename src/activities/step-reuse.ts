@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { PlanStep, SamplePlan } from '../domain/plan.ts';
+import { stepSettings, type PlanStep, type SamplePlan } from '../domain/plan.ts';
 import { PROVENANCE_FILE, provenanceSchema, type Provenance } from '../domain/provenance.ts';
 import {
   planStepReuse,
@@ -15,7 +15,7 @@ import {
   type StepReuseDecision,
 } from '../domain/step-reuse.ts';
 import { FailureType } from '../errors.ts';
-import { readJsonIfExists } from '../store/atomic.ts';
+import { pathExists, readJsonIfExists } from '../store/atomic.ts';
 import { hashFile } from '../store/checksums.ts';
 import { linkOrCopy } from '../store/publish.ts';
 import { beating, currentActivity } from './context.ts';
@@ -84,7 +84,7 @@ async function findReuseCandidates(
       for (const [name, sum] of Object.entries(job.outputSha256)) {
         const file = path.join(version.dir, name);
         if (provenance.outputs[name]?.sha256 !== sum) continue;
-        if (await exists(file)) published[name] = file;
+        if (await pathExists(file)) published[name] = file;
       }
       candidates.push({
         version: version.pipelineVersion,
@@ -109,13 +109,6 @@ async function readProvenance(deps: ActivityDeps, dir: string): Promise<Provenan
     return null;
   }
   return parsed.data;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Which steps of the new plan are reused, given what the cluster's tools report now. */
@@ -148,17 +141,6 @@ async function decideStepReuse(
       return result.ok ? result.fingerprint : null;
     },
   });
-}
-
-/** The plan step's settings as the step's job gets them (sample-harmonise.ts). */
-export function stepSettings(step: PlanStep) {
-  return {
-    readsFormat: step.readsFormat,
-    longReads: step.longReads,
-    statedKaryotype: step.statedKaryotype,
-    adopt: step.adopt,
-    sleepSeconds: step.sleepSeconds,
-  };
 }
 
 /**

@@ -68,6 +68,17 @@ export interface StepSettings {
   shardName?: string | undefined;
 }
 
+/** The plan step's own settings, as its job (and its fingerprint) gets them. */
+export function stepSettings(step: PlanStep): StepSettings {
+  return {
+    readsFormat: step.readsFormat,
+    longReads: step.longReads,
+    statedKaryotype: step.statedKaryotype,
+    adopt: step.adopt,
+    sleepSeconds: step.sleepSeconds,
+  };
+}
+
 export interface StepOutputRef {
   fromStep: StepName;
   output: string;

@@ -177,7 +177,7 @@ function matchSteps<C extends ReuseCandidate>(args: StepReuseArgs<C>): StepMatch
     // Same fingerprint, same outputs; a candidate that wrote others (a tool that is not
     // deterministic after all) is left out, so later steps are judged on one set of checksums.
     knownOutputs[step.name] = first.outputs;
-    const candidates = all.filter((c) => sameOutputs(c.outputs, first.outputs));
+    const candidates = all.filter((c) => sameChecksums(c.outputs, first.outputs));
     return { fingerprint, candidates, reason: '' };
   });
 }
@@ -203,7 +203,12 @@ function pickCandidate<C extends ReuseCandidate>(
   return null;
 }
 
-function sameOutputs(a: Record<string, string>, b: Record<string, string>): boolean {
+/** Whether two sets of output checksums (name → sha256) are the same. */
+export function sameChecksums(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (!b) return false;
   const names = Object.keys(a);
   return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }

@@ -13,11 +13,17 @@ import { log, patched, workflowInfo } from '@temporalio/workflow';
 import type { StepResult } from '../activities/jobs.ts';
 import type { StepCandidate } from '../activities/step-reuse.ts';
 import { expectedInputs } from '../domain/file-facts.ts';
-import { resolveStepInputs, type SamplePlan, type StepOutputs } from '../domain/plan.ts';
+import {
+  resolveStepInputs,
+  stepSettings,
+  type SamplePlan,
+  type StepOutputs,
+} from '../domain/plan.ts';
 import type { SampleStage, SampleWorkflowStatus, StepStatus } from '../domain/status.ts';
 import { REUSABLE_KINDS } from '../domain/step-fingerprint.ts';
 import {
   inputSha256,
+  sameChecksums,
   VERSIONS_STEP,
   type StepReuseDecision,
   type StepTally,
@@ -162,13 +168,7 @@ async function runPlanSteps(
       status: stepStatus,
       // A second pass (reuse abandoned) gives its jobs new keys; its attempts count against the cap.
       ...(stepStatus.attempts.length > 0 ? { firstAttempt: stepStatus.attempts.length + 1 } : {}),
-      settings: {
-        readsFormat: step.readsFormat,
-        longReads: step.longReads,
-        statedKaryotype: step.statedKaryotype,
-        adopt: step.adopt,
-        sleepSeconds: step.sleepSeconds,
-      },
+      settings: stepSettings(step),
     });
     done[step.name] = result.outputs;
     if (result.outputSha256) sums[step.name] = result.outputSha256;
@@ -179,7 +179,7 @@ async function runPlanSteps(
     if (
       reuse &&
       decision?.expectedOutputs &&
-      !sameSums(decision.expectedOutputs, result.outputSha256)
+      !sameChecksums(decision.expectedOutputs, result.outputSha256)
     ) {
       log.warn('a step wrote other outputs than its earlier version: later steps run', {
         step: step.name,
@@ -188,10 +188,4 @@ async function runPlanSteps(
     }
   }
   return { ok: true, ran: { done, results, tally } };
-}
-
-function sameSums(a: Record<string, string>, b: Record<string, string> | undefined): boolean {
-  if (!b) return false;
-  const names = Object.keys(a);
-  return names.length === Object.keys(b).length && names.every((n) => a[n] === b[n]);
 }
