@@ -131,7 +131,7 @@ export async function runReuseBench(opts: ReuseBenchOptions): Promise<Record<str
       ['bench-reuse', 'steps'],
       ['bench-full', 'none'],
     ] as const) {
-      await writeCallerVariant(cli, version);
+      await writeCallerVariant(pipelines, version);
       progress(`rerunning ${sampleIds.length} samples with ${version} (--reuse ${reuse})`);
       runs.push(await rerun(cli, samplesFile, sampleIds, version, reuse));
     }

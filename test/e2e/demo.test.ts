@@ -276,7 +276,7 @@ describe('harmonise demo', () => {
   });
 
   it('reruns hovedstaden after a caller-only change without aligning or marking duplicates again', async () => {
-    await writeCallerVariant(cli, 'rerun-caller');
+    await writeCallerVariant(cli.env.HARMONISE_PIPELINES!, 'rerun-caller');
     const jobsBefore = (await ledger()).length;
     const progress = await rerunHovedstaden(cli, 'rerun-caller', 'steps');
     const steps = jobSteps(
@@ -319,7 +319,7 @@ describe('harmonise demo', () => {
   }, 600_000);
 
   it('runs every step of the same rerun with --reuse none', async () => {
-    await writeCallerVariant(cli, 'rerun-none');
+    await writeCallerVariant(cli.env.HARMONISE_PIPELINES!, 'rerun-none');
     const jobsBefore = (await ledger()).length;
     const progress = await rerunHovedstaden(cli, 'rerun-none', 'none');
     const steps = jobSteps(
@@ -344,7 +344,7 @@ describe('harmonise demo', () => {
   }, 600_000);
 
   it('aligns again when the cluster reports another bwa: a new fingerprint, not a false reuse', async () => {
-    await writeCallerVariant(cli, 'rerun-bwa');
+    await writeCallerVariant(cli.env.HARMONISE_PIPELINES!, 'rerun-bwa');
     await reuseEnv.upgradeBwa('0.7.99-r9999-silently-upgraded');
     try {
       const jobsBefore = (await ledger()).length;

@@ -21,6 +21,7 @@ import { seedCatalogue } from '../../src/demo/seed-catalogue.ts';
 import { Catalogue } from '../../src/store/catalogue.ts';
 import { BIN } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
+import { writeCallerVariant } from '../helpers/pipeline-variants.ts';
 import { HISTORIES_DIR, type RecordedHistory } from './histories.ts';
 
 interface Wanted {
@@ -82,13 +83,7 @@ async function pausedAndCancelledCampaign(client: HarmoniseClient, root: string)
  * prior): its alignment and duplicate marking are taken from version 2.
  */
 async function stepReuseCampaign(client: HarmoniseClient, pipelinesDir: string): Promise<string> {
-  const spec = JSON.parse(await fs.readFile(path.join(pipelinesDir, '2.json'), 'utf8')) as {
-    version: string;
-    caller: { callArgs: string[] };
-  };
-  spec.version = 'replay-caller';
-  spec.caller.callArgs = [...spec.caller.callArgs, '-P', '0.1'];
-  await fs.writeFile(path.join(pipelinesDir, 'replay-caller.json'), JSON.stringify(spec));
+  await writeCallerVariant(pipelinesDir, 'replay-caller');
   const { campaignId } = await client.startCampaign({
     name: 'replay reuse',
     pipelineVersion: 'replay-caller',
