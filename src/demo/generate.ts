@@ -147,8 +147,8 @@ async function toMake(
  * Deterministic from the seed and idempotent: every visible folder appears by an atomic rename,
  * and layout.json is written last, so its presence means the data is complete. With `regions`,
  * only those regions' submissions (and truth) are made; the reference always is. `submissions`
- * replaces the demo's sample table (the fault suite's larger cohort); the reference depends on
- * the seed alone, so every table aligns to the same national reference. With `cacheDir`, the
+ * replaces the demo's sample table (the fault suite's larger cohort); the reference is the one
+ * the pipelines pin, whatever the seed and table, so every cohort aligns to it. With `cacheDir`, the
  * submissions are copied from a cache entry for this generator, seed and table (made there once,
  * for every region of the table); the reference and truth are still made here.
  */
@@ -197,7 +197,7 @@ export async function generateDemo(opts: {
     // national one.
     let reference = { fasta: '' };
     for (const { version, contigs } of demoReferences(genome.contigs)) {
-      const made = await ensureReference(dataRoot, version, contigs, seed, log);
+      const made = await ensureReference(dataRoot, version, contigs, log);
       if (made.fasta === layout.referenceFasta) reference = made;
     }
     const ids = new Set(layout.samples.map((s) => s.sampleId));

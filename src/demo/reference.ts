@@ -66,7 +66,6 @@ export async function ensureReference(
   dataRoot: string,
   version: string,
   contigs: readonly Contig[],
-  seed: number,
   log: (m: string) => void,
 ) {
   const fasta = referenceFastaOf(dataRoot, version);
@@ -76,7 +75,7 @@ export async function ensureReference(
     const dict = path.join(dir, 'genome.dict');
     const found = (await exists(dict)) ? parseDict(await readFile(dict, 'utf8')) : [];
     if (!sameSequences(found, expected)) {
-      throw new Error(`${dir} exists but was not made from seed ${seed}; use another root`);
+      throw new Error(`${dir} exists but holds another reference; use another root`);
     }
     for (const file of REFERENCE_FILES) {
       if (!(await exists(path.join(dir, file)))) throw new Error(`${dir}/${file} is missing`);

@@ -108,6 +108,13 @@ describe('reference', () => {
     expect(generateReference(SEED)).toEqual(genome.contigs);
     expect(generateReference(SEED + 1)[0]!.seq).not.toBe(genome.contigs[0]!.seq);
   });
+
+  it('is the one the pipelines pin whatever the cohort seed', () => {
+    const other = buildDemoGenome(1);
+    expect(other.contigs).toEqual(genome.contigs);
+    expect(expectedSequences(other.contigs)).toEqual(pipelineFile('2').reference.sequences);
+    expect(other.sites).not.toEqual(genome.sites);
+  });
 });
 
 describe('truth variants', () => {
