@@ -139,7 +139,7 @@ export function planStepReuse<C extends ReuseCandidate>(
       expectedOutputs: match.candidates[0]?.outputs ?? null,
       reason:
         match.candidates.length > 0
-          ? `an output it must leave (${wanted.join(', ')}) is no longer published`
+          ? `an output it must leave (${wanted.join(', ')}) is not published by any earlier version that ran it`
           : match.reason,
     });
   }

@@ -144,8 +144,8 @@ describe('planStepReuse', () => {
       fingerprintOf: fingerprinter({ ...v1Args, call: 'other' }),
     });
     expect(reused(decisions)).toEqual({ align: null, markdup: null, call: null });
-    expect(decisions[1]!.reason).toMatch(/sample\.cram.*no longer published/);
-    expect(decisions[0]!.reason).toMatch(/aligned\.bam.*no longer published/);
+    expect(decisions[1]!.reason).toMatch(/sample\.cram.*not published/);
+    expect(decisions[0]!.reason).toMatch(/aligned\.bam.*not published/);
   });
 
   it('takes an older version that still publishes the file when the newest does not', () => {
