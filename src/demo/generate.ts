@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheEntry, copyFromCache, ensureCacheEntry } from './cache.ts';
 import { truthVcfText } from './formats.ts';
-import { buildDemoGenome } from './genome.ts';
+import { buildDemoGenome, REFERENCE_SEED } from './genome.ts';
 import {
   buildLayout,
   isComplete,
@@ -47,7 +47,8 @@ export {
 export { parseDict } from './reference.ts';
 export { MissingToolError } from './tools.ts';
 
-export const DEFAULT_SEED = 20261126;
+/** The default cohort is drawn with the seed the reference was. */
+export const DEFAULT_SEED = REFERENCE_SEED;
 /** Samples made at once; bwa and minimap2 use two threads each, the other tools one. */
 const SIM_CONCURRENCY = 2;
 /** Rough relative cost of making a sample, so the slowest start first and the two lanes end together. */

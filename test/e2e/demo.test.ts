@@ -50,8 +50,8 @@ import {
   sampleDir,
   stepOf,
   variantQuals,
-  writeCallerVariant,
 } from '../helpers/step-reuse.ts';
+import { writeCallerVariant } from '../helpers/pipeline-variants.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let cli: CliEnv;

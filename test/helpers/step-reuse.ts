@@ -13,8 +13,6 @@ import type { CampaignProgress } from '../../src/domain/campaign.ts';
 import type { Provenance } from '../../src/domain/provenance.ts';
 import { harmonise, type CliEnv } from './cli.ts';
 
-export { writeCallerVariant } from './pipeline-variants.ts';
-
 export const HOVEDSTADEN = ['HOV001', 'HOV002', 'HOV003'] as const;
 
 /** The demo's pipelines in a folder of the data root's own, and a bwa that can be "upgraded". */
